@@ -1,0 +1,3 @@
+from marsedl.cli import main
+
+main()

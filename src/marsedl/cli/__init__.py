@@ -1,0 +1,72 @@
+"""The ``marsedl`` command: thin wrappers that parse, call the library and print.
+
+Each command family lives in its own module and registers a Typer sub-app here. No physics lives in
+the command line; user errors (:class:`marsedl.errors.MarsEDLError`) become one line on stderr and exit
+code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from marsedl import __version__
+from marsedl.cli import chute as _chute
+from marsedl.errors import MarsEDLError
+
+app = typer.Typer(
+    name="marsedl",
+    help="Mars entry, descent and landing: simulate an EDL, its debris field, and the parachute code.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(_chute.app, name="chute")
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"marsedl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Mars entry, descent and landing: simulate an EDL, its debris field, and the parachute code."""
+
+
+def _one_line(exc: BaseException) -> str:
+    """Render a user error as one line; pydantic errors name the field path and the rule."""
+    try:
+        from pydantic import ValidationError
+    except ImportError:  # pragma: no cover - pydantic is a hard dependency
+        ValidationError = ()  # type: ignore[assignment]
+    if isinstance(exc, ValidationError):
+        parts = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err.get("loc", ())) or "input"
+            parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+        return "; ".join(parts)
+    return " ".join(str(exc).split())
+
+
+def main() -> None:
+    """Entry point of the ``marsedl`` console script."""
+    from pydantic import ValidationError
+
+    try:
+        app()
+    except (MarsEDLError, ValidationError) as exc:
+        err_console.print(f"[bold red]error:[/] {_one_line(exc)}", markup=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
