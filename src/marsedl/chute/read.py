@@ -1,0 +1,427 @@
+"""Read the parachute message off a photograph of the canopy.
+
+Pipeline (every step estimated from the image itself, nothing taken from the drawing constants):
+
+1. colour features: red-ness ``(R - max(G, B)) / (max + 0.05)``, brightness and saturation;
+2. the canopy: red pixels locate it (red appears nowhere else in up-look frames); white fabric is the bright,
+   unsaturated cluster near it; rays from the centre give outer-edge points, and a RANSAC conic fit gives the
+   ellipse of the band's outer edge (oblique views squash the circle; hardware in front gives outlier points);
+3. the ellipse is undone to a circle (an affine map that keeps the image's handedness) and unwrapped to polar
+   (radius x angle) with :func:`scipy.ndimage.map_coordinates`;
+4. ring radii from the radial profile: vent (no fabric), the gap (a dip of fabric between disk and band), and
+   the disk ring boundaries where the angular colour pattern changes;
+5. gore boundaries from the angular edge signal (colour edges and seams) demodulated at ``gores`` cycles per
+   turn, per ring and locally (windowed), so perspective warps of a few gores' width are followed;
+6. each gore's central patch is classified by an adaptive colour model (red / white centroids from the confident
+   pixels): clear red → 1, clear white → 0, anything else (hardware, shadow, suspension lines, too dark) → -1;
+   white patches that are not like the canopy's white (texture, brightness, hue) are also -1.
+
+Orientation (start gore, mirror) is left to :func:`marsedl.chute.code.decode`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+from scipy import ndimage
+
+from marsedl.errors import MarsEDLError
+
+__all__ = ["read", "read_bits", "load_rgb"]
+
+_N_THETA_PER_GORE = 12
+_RHO_MAX = 1.3
+_N_RHO = 520
+
+
+# ----------------------------------------------------------------------------------------------- input
+def load_rgb(image: Any) -> tuple[np.ndarray, str]:
+    """The image as float RGB in [0, 1] (H, W, 3), plus a name for messages."""
+    name = "image"
+    if isinstance(image, (str, Path)):
+        name = str(image)
+        try:
+            with Image.open(image) as im:
+                im.load()
+                image = im.convert("RGB")
+        except FileNotFoundError:
+            raise MarsEDLError(f"{name}: no such file") from None
+        except (UnidentifiedImageError, OSError) as exc:
+            raise MarsEDLError(f"{name}: not a readable image ({type(exc).__name__})") from None
+    if isinstance(image, Image.Image):
+        arr = np.asarray(image.convert("RGB"), dtype=np.float64) / 255.0
+    elif isinstance(image, np.ndarray):
+        arr = np.asarray(image)
+        if arr.ndim == 2:
+            arr = np.repeat(arr[..., None], 3, axis=-1)
+        if arr.ndim != 3 or arr.shape[-1] not in (3, 4):
+            raise MarsEDLError(f"{name}: array must be (H, W), (H, W, 3) or (H, W, 4), got {arr.shape}")
+        arr = arr[..., :3].astype(np.float64)
+        if arr.size and np.nanmax(arr) > 1.0:
+            arr = arr / 255.0
+    else:
+        raise MarsEDLError(f"{name}: expected a path, a PIL image or a numpy array, got {type(image).__name__}")
+    if arr.shape[0] < 32 or arr.shape[1] < 32:
+        raise MarsEDLError(f"{name}: image is {arr.shape[1]}x{arr.shape[0]} px, need at least 32x32")
+    if not np.isfinite(arr).all():
+        raise MarsEDLError(f"{name}: image has NaN or infinite values")
+    return np.clip(arr, 0.0, 1.0), name
+
+
+def _features(rgb: np.ndarray) -> dict[str, np.ndarray]:
+    mx = rgb.max(axis=-1)
+    mn = rgb.min(axis=-1)
+    red = (rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2])) / (mx + 0.05)
+    sat = (mx - mn) / (mx + 0.05)
+    return {"red": red, "val": mx, "sat": sat}
+
+
+# ----------------------------------------------------------------------------------------------- ellipse
+def _conic_from_points(x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """Least-squares conic a x^2 + b xy + c y^2 + d x + e y + f = 0 (smallest singular vector)."""
+    m = np.column_stack([x * x, x * y, y * y, x, y, np.ones_like(x)])
+    try:
+        _, _, vt = np.linalg.svd(m, full_matrices=False)
+    except np.linalg.LinAlgError:
+        return None
+    return vt[-1]
+
+
+def _conic_to_ellipse(p: np.ndarray) -> tuple[float, float, float, float, float] | None:
+    """(cx, cy, a, b, psi) with a >= b, psi the major-axis angle (image coords), or None if not an ellipse."""
+    a, b, c, d, e, f = p
+    den = b * b - 4 * a * c
+    if den >= 0:
+        return None
+    cx = (2 * c * d - b * e) / den
+    cy = (2 * a * e - b * d) / den
+    m = np.array([[a, b / 2], [b / 2, c]])
+    f0 = a * cx * cx + b * cx * cy + c * cy * cy + d * cx + e * cy + f
+    w, v = np.linalg.eigh(m)
+    if f0 == 0:
+        return None
+    ax2 = -f0 / w
+    if (ax2 <= 0).any():
+        return None
+    axes = np.sqrt(ax2)
+    i = int(np.argmax(axes))
+    psi = float(np.arctan2(v[1, i], v[0, i]))
+    return float(cx), float(cy), float(axes[i]), float(axes[1 - i]), psi
+
+
+def _ellipse_radius(el: tuple[float, float, float, float, float], phi: np.ndarray) -> np.ndarray:
+    """Distance from the ellipse centre to its edge along image direction ``phi``."""
+    _, _, a, b, psi = el
+    t = phi - psi
+    return a * b / np.sqrt((b * np.cos(t)) ** 2 + (a * np.sin(t)) ** 2)
+
+
+def _fit_ellipse_ransac(px: np.ndarray, py: np.ndarray, r0: float, rng: np.random.Generator,
+                        iters: int = 2000) -> tuple[tuple[float, float, float, float, float], np.ndarray]:
+    # Work in normalised coordinates (centred, unit scale) so the conic fit is well conditioned.
+    mx, my = float(px.mean()), float(py.mean())
+    px, py = (px - mx) / r0, (py - my) / r0
+    el, inl = _ransac_unit(px, py, (0.015 * r0 + 1.5) / r0, rng, iters)
+    cx, cy, a, b, psi = el
+    return (cx * r0 + mx, cy * r0 + my, a * r0, b * r0, psi), inl
+
+
+def _ransac_unit(px: np.ndarray, py: np.ndarray, tol: float, rng: np.random.Generator,
+                 iters: int) -> tuple[tuple[float, float, float, float, float], np.ndarray]:
+    n = px.size
+    r0 = 1.0
+    best, best_in = None, None
+    best_score = -1
+    for _ in range(iters):
+        idx = rng.choice(n, 5, replace=False)
+        p = _conic_from_points(px[idx], py[idx])
+        el = None if p is None else _conic_to_ellipse(p)
+        if el is None or el[3] < 0.45 * el[2] or not 0.5 * r0 < el[2] < 1.8 * r0:
+            continue
+        phi = np.arctan2(py - el[1], px - el[0])
+        dist = np.hypot(px - el[0], py - el[1])
+        resid = dist - _ellipse_radius(el, phi)
+        inl = np.abs(resid) < tol
+        # Edge points well outside the true outline are rare (hardware, bright background); points inside
+        # are common (dim or hidden band). Penalise the former.
+        score = int(inl.sum()) - 0.5 * int((resid > 3 * tol).sum())
+        if score > best_score:
+            best, best_in, best_score = el, inl, score
+    if best is None:
+        raise MarsEDLError("no canopy outline found (could not fit an ellipse to the canopy's edge)")
+    for _ in range(3):  # refine by least squares on the inliers
+        p = _conic_from_points(px[best_in], py[best_in])
+        el = None if p is None else _conic_to_ellipse(p)
+        if el is None:
+            break
+        phi = np.arctan2(py - el[1], px - el[0])
+        inl = np.abs(np.hypot(px - el[0], py - el[1]) - _ellipse_radius(el, phi)) < tol
+        if inl.sum() < 0.5 * best_in.sum():
+            break
+        best, best_in = el, inl
+    return best, best_in
+
+
+def _locate(feat: dict[str, np.ndarray], name: str) -> tuple[tuple[float, float, float, float, float], dict]:
+    """Ellipse of the canopy's outer edge, from red pixels and the red-or-white fabric mask."""
+    red, val, sat = feat["red"], feat["val"], feat["sat"]
+    h, w = red.shape
+    red_mask = (red > 0.3) & (val > 0.12)
+    red_mask = ndimage.binary_opening(red_mask, iterations=1)
+    ys, xs = np.nonzero(red_mask)
+    if xs.size < 200:
+        raise MarsEDLError(f"{name}: no canopy found (too few red/orange pixels: {xs.size})")
+    cx0, cy0 = float(np.median(xs)), float(np.median(ys))
+    d = np.hypot(xs - cx0, ys - cy0)
+    r0 = float(np.percentile(d, 97))
+    # Centre of the red pixels' spread along a few directions (robust to an uneven red pattern).
+    keep = d < 1.5 * r0
+    xs, ys = xs[keep], ys[keep]
+    cx0 = 0.5 * (np.percentile(xs, 1) + np.percentile(xs, 99))
+    cy0 = 0.5 * (np.percentile(ys, 1) + np.percentile(ys, 99))
+    r0 = 0.25 * (np.percentile(xs, 99) - np.percentile(xs, 1) + np.percentile(ys, 99) - np.percentile(ys, 1))
+    if r0 < 12:
+        raise MarsEDLError(f"{name}: no canopy found (red region only {2 * r0:.0f} px across)")
+    # White fabric: bright, unsaturated; threshold between the background and the canopy's white level.
+    yy, xx = np.mgrid[0:h, 0:w]
+    rr = np.hypot(xx - cx0, yy - cy0)
+    inside = (rr < 0.9 * r0) & ~red_mask
+    outside = rr > 1.6 * r0
+    v_in = float(np.percentile(val[inside], 90)) if inside.any() else 1.0
+    v_bg = float(np.median(val[outside])) if outside.sum() > 100 else 0.0
+    thr = v_bg + 0.3 * (v_in - v_bg)
+    white_mask = (val > thr) & (sat < 0.45) & ~red_mask
+    fabric = ndimage.median_filter((red_mask | white_mask).astype(np.uint8), size=3).astype(bool)
+    # Outer-edge points along rays.
+    n_rays = 720
+    phi = np.linspace(0, 2 * np.pi, n_rays, endpoint=False)
+    radii = np.linspace(0.35 * r0, 1.7 * r0, 400)
+    xr = cx0 + np.cos(phi)[:, None] * radii[None, :]
+    yr = cy0 + np.sin(phi)[:, None] * radii[None, :]
+    ok = (xr >= 0) & (xr <= w - 1) & (yr >= 0) & (yr <= h - 1)
+    vals = ndimage.map_coordinates(fabric.astype(np.float32), [yr.ravel(), xr.ravel()], order=0,
+                                   mode="constant", cval=0.0).reshape(xr.shape) > 0.5
+    vals &= ok
+    any_hit = vals.any(axis=1)
+    last = vals.shape[1] - 1 - np.argmax(vals[:, ::-1], axis=1)
+    px, py = xr[np.arange(n_rays), last][any_hit], yr[np.arange(n_rays), last][any_hit]
+    if px.size < 20:
+        raise MarsEDLError(f"{name}: no canopy found (no fabric edge around the red region)")
+    rng = np.random.default_rng(12345)
+    el, inl = _fit_ellipse_ransac(px, py, r0, rng)
+    return el, {"fabric": fabric, "red_mask": red_mask, "white_threshold": thr,
+                "edge_inlier_fraction": float(inl.mean())}
+
+
+# ----------------------------------------------------------------------------------------------- polar
+def _polar(rgb: np.ndarray, el: tuple[float, float, float, float, float], n_theta: int) -> dict[str, np.ndarray]:
+    """Unwrap the ellipse to polar samples: rho (fraction of the outer edge) x theta (clockwise on screen)."""
+    cx, cy, a, b, psi = el
+    rho = np.linspace(0.0, _RHO_MAX, _N_RHO)
+    theta = (np.arange(n_theta) + 0.5) * 2 * np.pi / n_theta
+    qx = rho[:, None] * np.sin(theta)[None, :]
+    qy = -rho[:, None] * np.cos(theta)[None, :]
+    u = np.array([np.cos(psi), np.sin(psi)])
+    v = np.array([-np.sin(psi), np.cos(psi)])
+    s = qx * u[0] + qy * u[1]
+    t = qx * v[0] + qy * v[1]
+    x = cx + a * s * u[0] + b * t * v[0]
+    y = cy + a * s * u[1] + b * t * v[1]
+    h, w, _ = rgb.shape
+    inside = (x >= 0) & (x <= w - 1) & (y >= 0) & (y <= h - 1)
+    chans = [ndimage.map_coordinates(rgb[..., k], [y, x], order=1, mode="nearest") for k in range(3)]
+    pol = np.stack(chans, axis=-1)
+    feat = _features(pol)
+    feat["rgb"] = pol
+    feat["inside"] = inside
+    feat["rho"] = rho
+    feat["theta"] = theta
+    return feat
+
+
+# ----------------------------------------------------------------------------------------------- rings
+def _smooth1(x: np.ndarray, sigma: float) -> np.ndarray:
+    return ndimage.gaussian_filter1d(x, sigma, mode="nearest")
+
+
+def _pixel_classes(pol: dict[str, np.ndarray], v_ref: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sample red and white masks in the polar image (thresholds relative to the canopy's white level)."""
+    red = (pol["red"] > 0.22) & (pol["val"] > 0.08 * v_ref + 0.04)
+    white = (pol["red"] < 0.05) & (pol["val"] > 0.42 * v_ref) & (pol["sat"] < 0.5)
+    inside = pol["inside"]
+    return red & inside, white & inside
+
+
+def _rings(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, n_rings: int,
+           band: bool | None, name: str) -> tuple[np.ndarray, bool, dict[str, float]]:
+    """Inner/outer rho of each ring (n_rings, 2), whether the last ring is the band, and the landmarks."""
+    rho = pol["rho"]
+    step = rho[1] - rho[0]
+    fabric = (red | white).mean(axis=1)
+    f = _smooth1(fabric, 0.006 / step)
+    level = float(np.percentile(f[(rho > 0.2) & (rho < 0.8)], 75))
+    if level < 0.2:
+        raise MarsEDLError(f"{name}: no canopy found (too little red or white fabric inside the outline)")
+    # Vent: first radius where the fabric reaches half its disk level.
+    vent = float(rho[np.argmax(f > 0.5 * level)])
+    # Outer edge: last radius (up to _RHO_MAX) where fabric is at half level.
+    above = np.nonzero(f > 0.5 * level)[0]
+    outer = float(rho[above[-1]])
+    # The gap: deepest dip of fabric in the outer part, between fabric on both sides.
+    gap = None
+    sel = np.nonzero((rho > vent + 0.45 * (outer - vent)) & (rho < outer - 0.02))[0]
+    if sel.size:
+        i_min = sel[np.argmin(f[sel])]
+        depth = level - f[i_min]
+        outside_fabric = f[i_min:].max() if i_min < f.size else 0.0
+        if depth > 0.35 * level and outside_fabric > 0.5 * level:
+            half = f[i_min] + 0.5 * (level - f[i_min])
+            lo = i_min
+            while lo > 0 and f[lo] < half:
+                lo -= 1
+            hi = i_min
+            while hi < f.size - 1 and f[hi] < half:
+                hi += 1
+            gap = (float(rho[lo]), float(rho[hi]))
+    has_band = gap is not None if band is None else bool(band)
+    if has_band and gap is None:
+        raise MarsEDLError(f"{name}: the band was asked for but no gap (dark ring between disk and band) "
+                           "was found")
+    n_disk = n_rings - 1 if has_band else n_rings
+    if n_disk < 1:
+        raise MarsEDLError(f"rings: {n_rings} is too few (need at least 1 disk ring plus the band)")
+    disk_out = gap[0] if has_band else outer
+    # Disk ring boundaries: where the angular colour pattern changes with radius.
+    c = np.clip(pol["red"], -0.3, 0.6) * pol["inside"]
+    d = max(1, int(round(0.015 / step)))
+    change = np.zeros_like(rho)
+    change[d:-d] = np.abs(c[2 * d:] - c[:-2 * d]).mean(axis=1)
+    change = _smooth1(change, 0.005 / step)
+    edges = [vent]
+    width = (disk_out - vent) / n_disk
+    for k in range(1, n_disk):
+        guess = vent + k * width
+        win = np.nonzero(np.abs(rho - guess) < 0.35 * width)[0]
+        edges.append(float(rho[win[np.argmax(change[win])]]) if win.size else guess)
+    edges.append(disk_out)
+    radii = np.column_stack([edges[:-1], edges[1:]])
+    if has_band:
+        radii = np.vstack([radii, [[gap[1], outer]]])
+    marks = {"vent": vent, "outer": outer, "gap_inner": gap[0] if gap else float("nan"),
+             "gap_outer": gap[1] if gap else float("nan")}
+    return radii, has_band, marks
+
+
+# ----------------------------------------------------------------------------------------------- gores
+def _gore_centres(pol: dict[str, np.ndarray], radii: np.ndarray, gores: int) -> tuple[np.ndarray, float]:
+    """Angle (rad) of each gore's centre in each ring (n_rings, gores), following local phase drifts."""
+    rho, theta = pol["rho"], pol["theta"]
+    n_theta = theta.size
+    dtheta = 2 * np.pi / n_theta
+    spacing = 2 * np.pi / gores
+    sig = np.clip(pol["red"], -0.3, 0.6) + 0.5 * pol["val"]
+    grad = np.abs(np.roll(sig, -1, axis=1) - np.roll(sig, 1, axis=1)) * pol["inside"]
+    carrier = np.exp(-1j * gores * theta)
+    win = max(3, int(round(n_theta / 10)))  # local phase over ~1/10 turn (8 gores of 80)
+    per_ring = []
+    total = 0j
+    for r_in, r_out in radii:
+        rows = (rho > r_in + 0.2 * (r_out - r_in)) & (rho < r_out - 0.2 * (r_out - r_in))
+        e = grad[rows].sum(axis=0)
+        z = e * carrier
+        total += z.sum()
+        zs = ndimage.uniform_filter1d(z.real, win, mode="wrap") + 1j * ndimage.uniform_filter1d(
+            z.imag, win, mode="wrap")
+        per_ring.append(zs)
+    p_global = float(-np.angle(total) / gores)
+    centres = p_global + (np.arange(gores) + 0.5) * spacing
+    idx = np.floor(np.mod(centres, 2 * np.pi) / dtheta).astype(int) % n_theta
+    out = np.empty((radii.shape[0], gores))
+    for i, zs in enumerate(per_ring):
+        p_local = -np.angle(zs[idx]) / gores
+        off = np.mod(p_local - p_global + spacing / 2, spacing) - spacing / 2
+        off = ndimage.uniform_filter1d(off, 3, mode="wrap")
+        out[i] = centres + off
+    return out, p_global
+
+
+# ----------------------------------------------------------------------------------------------- classify
+def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, radii: np.ndarray,
+              centres: np.ndarray, gores: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bits (n_rings, gores), confidence in [0, 1], and the reason code (0 ok, 1 occluded/dark, 2 ambiguous)."""
+    rho, theta = pol["rho"], pol["theta"]
+    n_theta = theta.size
+    spacing = 2 * np.pi / gores
+    offs = np.linspace(-0.22, 0.22, 7) * spacing
+    bits = np.full(centres.shape, -1, dtype=np.int8)
+    conf = np.zeros(centres.shape)
+    why = np.zeros(centres.shape, dtype=np.int8)
+    for i, (r_in, r_out) in enumerate(radii):
+        w = r_out - r_in
+        rows = np.nonzero((rho >= r_in + 0.25 * w) & (rho <= r_out - 0.25 * w))[0]
+        if rows.size == 0:
+            rows = np.array([int(np.argmin(np.abs(rho - 0.5 * (r_in + r_out))))])
+        cols = np.floor(np.mod(centres[i][:, None] + offs[None, :], 2 * np.pi) / (2 * np.pi / n_theta))
+        cols = cols.astype(int) % n_theta
+        fr = red[rows][:, cols].mean(axis=(0, 2))
+        fw = white[rows][:, cols].mean(axis=(0, 2))
+        is_red = fr >= 0.6
+        is_white = (fw >= 0.6) & ~is_red
+        bits[i, is_red] = 1
+        bits[i, is_white] = 0
+        conf[i] = np.maximum(fr, fw)
+        unknown = ~(is_red | is_white)
+        why[i, unknown & (fr + fw < 0.5)] = 1
+        why[i, unknown & (fr + fw >= 0.5)] = 2
+    return bits, conf, why
+
+
+def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
+              gores: int = 80) -> tuple[np.ndarray, dict[str, Any]]:
+    """Classify every gore of the canopy in a photograph, without decoding.
+
+    Parameters
+    ----------
+    image : str, Path, PIL.Image.Image or numpy.ndarray
+        The photograph (any background, rotation, mirror, oblique view).
+    band : bool or None
+        True if the outermost ring is the band beyond the gap; None detects the gap.
+    rings : int
+        Number of rings (disk rings plus the band).
+    gores : int
+        Gores per ring.
+
+    Returns
+    -------
+    bits : numpy.ndarray
+        (rings, gores) int8: 1 coloured, 0 white, -1 unknown (not visible or not clearly one colour). Gore 0
+        is the first gore clockwise (on screen) from the outline's 12 o'clock; orientation is not resolved.
+    info : dict
+        ``centre_px`` (x, y), ``axes_px`` (semi-major, semi-minor), ``angle_deg`` (major axis, image coords),
+        ``ring_radii`` (rings, 2) as fractions of the outline, ``band``, ``gore_offset_deg`` (global angle of
+        gore boundaries), ``confidence`` (rings, gores), ``reason`` (rings, gores: 0 read, 1 not visible /
+        dark, 2 ambiguous colour), ``landmarks`` (vent, gap and outer radii), ``source``.
+    """
+    if not isinstance(rings, (int, np.integer)) or not 1 <= rings <= 12:
+        raise MarsEDLError(f"rings: {rings!r} must be an integer 1..12")
+    if not isinstance(gores, (int, np.integer)) or not 10 <= gores <= 400:
+        raise MarsEDLError(f"gores: {gores!r} must be an integer 10..400")
+    rgb, name = load_rgb(image)
+    feat = _features(rgb)
+    el, loc = _locate(feat, name)
+    pol = _polar(rgb, el, gores * _N_THETA_PER_GORE)
+    inside_canopy = pol["inside"] & (pol["rho"][:, None] < 1.0)
+    bright = pol["val"][inside_canopy & (pol["red"] < 0.05)]
+    v_ref = float(np.percentile(bright, 95)) if bright.size else 1.0
+    red, white = _pixel_classes(pol, v_ref)
+    radii, has_band, marks = _rings(pol, red, white, int(rings), band, name)
+    centres, p_global = _gore_centres(pol, radii, int(gores))
+    bits, conf, why = _classify(pol, red, white, radii, centres, int(gores))
+    info = {"centre_px": (el[0], el[1]), "axes_px": (el[2], el[3]), "angle_deg": float(np.degrees(el[4])),
+            "ring_radii": radii, "band": has_band, "gore_offset_deg": float(np.degrees(p_global)),
+            "gore_centres_rad": centres, "confidence": conf, "reason": why, "landmarks": marks,
+            "edge_inlier_fraction": loc["edge_inlier_fraction"], "source": name}
+    return bits, info
