@@ -35,6 +35,7 @@ __all__ = ["read", "read_bits", "load_rgb"]
 _N_THETA_PER_GORE = 12
 _RHO_MAX = 1.3
 _N_RHO = 520
+_USE_PURITY = False
 
 
 # ----------------------------------------------------------------------------------------------- input
@@ -316,7 +317,8 @@ def _rings(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, n_rin
 
 
 # ----------------------------------------------------------------------------------------------- gores
-def _gore_centres(pol: dict[str, np.ndarray], radii: np.ndarray, gores: int) -> tuple[np.ndarray, float]:
+def _gore_centres(pol: dict[str, np.ndarray], radii: np.ndarray, gores: int,
+                  purity: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """Angle (rad) of each gore's centre in each ring (n_rings, gores), following local phase drifts."""
     rho, theta = pol["rho"], pol["theta"]
     n_theta = theta.size
@@ -338,14 +340,52 @@ def _gore_centres(pol: dict[str, np.ndarray], radii: np.ndarray, gores: int) -> 
         per_ring.append(zs)
     p_global = float(-np.angle(total) / gores)
     centres = p_global + (np.arange(gores) + 0.5) * spacing
+    if purity is not None and _USE_PURITY:
+        return _purity_centres(pol, purity, radii, centres, gores), p_global
     idx = np.floor(np.mod(centres, 2 * np.pi) / dtheta).astype(int) % n_theta
     out = np.empty((radii.shape[0], gores))
+    tk = np.mod(centres, 2 * np.pi)
+    design = np.column_stack([np.ones(gores), np.cos(tk), np.sin(tk)])
     for i, zs in enumerate(per_ring):
-        p_local = -np.angle(zs[idx]) / gores
-        off = np.mod(p_local - p_global + spacing / 2, spacing) - spacing / 2
-        off = ndimage.uniform_filter1d(off, 3, mode="wrap")
+        # Local phase of the gore edges relative to the global phase, as an angle in units of one gore
+        # period. A small error in the centre makes it vary as a + b cos(theta) + c sin(theta) (largest in the
+        # narrow inner ring), so fit that smooth model to the unwrapped local phase, weighted by edge strength.
+        zk = zs[idx] * np.exp(1j * gores * p_global)
+        ang = np.unwrap(np.angle(zk))
+        ang -= 2 * np.pi * np.round(np.median(ang) / (2 * np.pi))
+        wgt = np.abs(zk) + 1e-12
+        coef, *_ = np.linalg.lstsq(design * wgt[:, None], ang * wgt, rcond=None)
+        off = -(design @ coef) / gores
         out[i] = centres + off
     return out, p_global
+
+
+def _purity_centres(pol: dict[str, np.ndarray], s: np.ndarray, radii: np.ndarray, centres: np.ndarray,
+                    gores: int) -> np.ndarray:
+    """Refine each gore centre (within half a gore of ``centres``) to where the gore's colour is purest.
+
+    ``s`` is +1 red / -1 white / 0 other per polar sample. A cell straddling a colour edge averages towards 0;
+    the offset that makes nearby cells (a window of 9 gores) purest is the local gore phase. Where a run of one
+    colour gives no information the offset does not change the bits.
+    """
+    rho, theta = pol["rho"], pol["theta"]
+    n_theta = theta.size
+    per = n_theta / gores
+    offs = np.arange(-int(per // 2), int(per // 2) + 1)
+    out = np.empty((radii.shape[0], gores))
+    box = max(1, int(round(0.45 * per)))
+    for i, (r_in, r_out) in enumerate(radii):
+        w = r_out - r_in
+        rows = (rho >= r_in + 0.25 * w) & (rho <= r_out - 0.25 * w)
+        prof = ndimage.uniform_filter1d(s[rows].mean(axis=0), box, mode="wrap")
+        base = np.round(centres / (2 * np.pi) * n_theta - 0.5).astype(int)
+        idx = (base[None, :] + offs[:, None]) % n_theta  # (offsets, gores)
+        score = np.abs(prof[idx])
+        score = ndimage.uniform_filter1d(score, 9, axis=1, mode="wrap")
+        score += 1e-3 * (1 - np.abs(offs) / per)[:, None]  # ties: keep the demodulated phase
+        best = offs[np.argmax(score, axis=0)]
+        out[i] = centres + best * (2 * np.pi / n_theta)
+    return out
 
 
 # ----------------------------------------------------------------------------------------------- classify
@@ -359,6 +399,7 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
     bits = np.full(centres.shape, -1, dtype=np.int8)
     conf = np.zeros(centres.shape)
     why = np.zeros(centres.shape, dtype=np.int8)
+    chroma = np.zeros((*centres.shape, 2))
     for i, (r_in, r_out) in enumerate(radii):
         w = r_out - r_in
         rows = np.nonzero((rho >= r_in + 0.25 * w) & (rho <= r_out - 0.25 * w))[0]
@@ -376,6 +417,20 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
         unknown = ~(is_red | is_white)
         why[i, unknown & (fr + fw < 0.5)] = 1
         why[i, unknown & (fr + fw >= 0.5)] = 2
+        px = pol["rgb"][rows][:, cols]  # (rows, gores, samples, 3)
+        tot = px.sum(axis=-1) + 1e-6
+        chroma[i] = np.stack([(px[..., 0] / tot).mean(axis=(0, 2)), (px[..., 2] / tot).mean(axis=(0, 2))], -1)
+    # White cells must look like the canopy's own white: a light object in front of the canopy (riser, strap,
+    # hardware) is seldom exactly the fabric's tint. Cells off the median white chromaticity by more than
+    # max(1.5 %, 3 robust sigma) are not trusted.
+    wcells = bits == 0
+    if wcells.sum() >= 8:
+        ref = np.median(chroma[wcells], axis=0)
+        dist = np.hypot(*(chroma - ref).transpose(2, 0, 1))
+        mad = 1.4826 * np.median(np.abs(dist[wcells] - np.median(dist[wcells])))
+        odd = wcells & (dist > max(0.015, 3 * mad))
+        bits[odd] = -1
+        why[odd] = 2
     return bits, conf, why
 
 
@@ -418,7 +473,8 @@ def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
     v_ref = float(np.percentile(bright, 95)) if bright.size else 1.0
     red, white = _pixel_classes(pol, v_ref)
     radii, has_band, marks = _rings(pol, red, white, int(rings), band, name)
-    centres, p_global = _gore_centres(pol, radii, int(gores))
+    purity = red.astype(np.float64) - white.astype(np.float64)
+    centres, p_global = _gore_centres(pol, radii, int(gores), purity)
     bits, conf, why = _classify(pol, red, white, radii, centres, int(gores))
     info = {"centre_px": (el[0], el[1]), "axes_px": (el[2], el[3]), "angle_deg": float(np.degrees(el[4])),
             "ring_radii": radii, "band": has_band, "gore_offset_deg": float(np.degrees(p_global)),
