@@ -1,0 +1,36 @@
+"""Mars atmosphere models: density, pressure, temperature, speed of sound and winds versus MOLA altitude.
+
+Models (all :class:`Atmosphere`, vectorised): :class:`ExponentialAtmosphere`, :class:`GlennAtmosphere`
+(NASA GRC), :class:`TableAtmosphere` (CSV or arrays), :class:`BlendedAtmosphere`, Mars-GRAM readers
+(:func:`read_marsgram_avg`, :class:`MarsGramProfiles`) and the Mars 2020 landing-day reconstruction
+(:func:`mars2020_reconstruction`). :func:`get_atmosphere` builds one from a name or a path.
+:class:`AtmosphereGrid` is the engine's fast look-up over one or many profiles, and
+(later) :func:`density_perturbation` draws altitude-correlated Monte Carlo density factors.
+"""
+
+from marsedl.atmosphere.base import GAMMA_CO2, R_CO2, Atmosphere, AtmosphereState
+from marsedl.atmosphere.blend import BlendedAtmosphere
+from marsedl.atmosphere.exponential import ExponentialAtmosphere
+from marsedl.atmosphere.glenn import GlennAtmosphere
+from marsedl.atmosphere.grid import AtmosphereGrid
+from marsedl.atmosphere.mars2020 import mars2020_reconstruction
+from marsedl.atmosphere.marsgram import MarsGramProfiles, read_marsgram_avg
+from marsedl.atmosphere.registry import get_atmosphere
+from marsedl.atmosphere.table import TableAtmosphere, hydrostatic_pressure
+
+__all__ = [
+    "GAMMA_CO2",
+    "R_CO2",
+    "Atmosphere",
+    "AtmosphereGrid",
+    "AtmosphereState",
+    "BlendedAtmosphere",
+    "ExponentialAtmosphere",
+    "GlennAtmosphere",
+    "MarsGramProfiles",
+    "TableAtmosphere",
+    "get_atmosphere",
+    "hydrostatic_pressure",
+    "mars2020_reconstruction",
+    "read_marsgram_avg",
+]

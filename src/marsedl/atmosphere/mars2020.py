@@ -1,0 +1,111 @@
+"""The Mars 2020 landing-day atmosphere: the flight reconstruction (W22 Table 13 + E22 upper points).
+
+The table ships as package data (``data/mars2020_reconstruction.csv``, sources in its header). Above its top
+(75.2 km) the profile joins an isothermal exponential layer at the top temperature (148 K, E22) through the
+top point, with the hydrostatic scale height ``R T / g`` (about 7.8 km); the join is a smooth
+:class:`~marsedl.atmosphere.blend.BlendedAtmosphere` band from 58.74 km (the highest W22 row) to 75.2 km, so
+every W22/E22 node below the band is reproduced exactly by the table's log-linear interpolation.
+
+Wind: the paper gives only the wind *along track* ("sign as printed"). We read a positive value as a wind
+blowing in the direction of flight (a tailwind): this is the usual meaning of a positive along-track
+component (the projection of the wind vector on the direction of travel). With the track azimuth ``psi``
+(from north, clockwise) it becomes ``wind_east = w sin(psi)``, ``wind_north = w cos(psi)``. Pass
+``along_track_sign=-1`` to read the printed sign as a headwind instead. No cross-track wind is given (zero).
+Rows without wind (the E22 points) interpolate between W22 rows; above 58.74 km the wind fades to zero across
+the blend band (no data).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import numpy as np
+
+from marsedl.atmosphere.base import GAMMA_CO2, R_CO2, gravity_at_altitude
+from marsedl.atmosphere.blend import BlendedAtmosphere
+from marsedl.atmosphere.exponential import ExponentialAtmosphere
+from marsedl.atmosphere.table import TableAtmosphere
+from marsedl.errors import MarsEDLError
+
+__all__ = ["MARS2020_TRACK_AZIMUTH_DEG", "load_mars2020_table", "mars2020_reconstruction"]
+
+# Default ground-track azimuth (deg from north, clockwise). Assumption, not a published number: the approach
+# was roughly eastward. W22's inertial and relative entry speeds (5.56 vs 5.33 km/s) differ by about
+# omega r cos(lat) ~ 230 m/s, the full rotation speed at ~18 N, which only an almost due-east heading gives.
+# Presets should pass the heading of their own entry state.
+MARS2020_TRACK_AZIMUTH_DEG = 90.0
+
+_SOURCE = (
+    "Mars 2020 landing-day reconstruction: Way et al. AIAA SciTech 2022 (NTRS 20210024480) Table 13 and "
+    "Edquist et al. AIAA SciTech 2022 (NTRS 20210024709)"
+)
+
+
+def load_mars2020_table() -> dict[str, np.ndarray]:
+    """The shipped reconstruction table as SI columns (altitude_m, pressure_pa, temperature_k, density_kg_m3,
+    sound_speed_m_s, wind_along_track_m_s; NaN where the source gives no value)."""
+    text = (
+        resources.files("marsedl.atmosphere").joinpath("data/mars2020_reconstruction.csv").read_text("utf-8")
+    )
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    header = lines[0].split(",")
+    rows = [ln.split(",") for ln in lines[1:]]
+    out = {}
+    for j, name in enumerate(header):
+        if name == "source":
+            continue
+        col = np.array([float(r[j]) if r[j].strip() else np.nan for r in rows])
+        if name == "altitude_km":
+            name, col = "altitude_m", col * 1e3
+        out[name] = col
+    return out
+
+
+def mars2020_reconstruction(
+    track_azimuth_deg: float = MARS2020_TRACK_AZIMUTH_DEG, along_track_sign: float = 1.0
+) -> BlendedAtmosphere:
+    """The Mars 2020 landing-day atmosphere (see the module docstring for the model and conventions).
+
+    Parameters
+    ----------
+    track_azimuth_deg : float
+        Azimuth of the flight's ground track, degrees from north, clockwise (90 = due east).
+    along_track_sign : float
+        +1 (default): a positive printed wind blows along the direction of flight; -1: against it.
+    """
+    if not np.isfinite(track_azimuth_deg):
+        raise MarsEDLError(f"track_azimuth_deg must be a finite angle in degrees, got {track_azimuth_deg}")
+    if along_track_sign not in (1.0, -1.0):
+        raise MarsEDLError(f"along_track_sign must be +1 or -1, got {along_track_sign}")
+    t = load_mars2020_table()
+    psi = np.deg2rad(track_azimuth_deg)
+    w = along_track_sign * t["wind_along_track_m_s"]
+    table = TableAtmosphere(
+        t["altitude_m"],
+        t["density_kg_m3"],
+        temperature=t["temperature_k"],
+        pressure=t["pressure_pa"],
+        sound_speed=t["sound_speed_m_s"],
+        wind_east=w * np.sin(psi),
+        wind_north=w * np.cos(psi),
+        gas_constant=R_CO2,
+        gamma=GAMMA_CO2,
+        name="mars2020-table",
+        source=_SOURCE,
+    )
+    h_top = float(t["altitude_m"][-1])
+    t_top = float(t["temperature_k"][-1])
+    upper = ExponentialAtmosphere(
+        rho0_kg_m3=float(t["density_kg_m3"][-1]),
+        scale_height_m=R_CO2 * t_top / float(gravity_at_altitude(h_top)),
+        temperature_k=t_top,
+        reference_altitude_m=h_top,
+        name="isothermal",
+        source=f"isothermal {t_top:g} K layer through the top point (hydrostatic scale height)",
+    )
+    w22 = np.isfinite(t["wind_along_track_m_s"])
+    blend_from = float(t["altitude_m"][w22][-1])  # the highest W22 row (58.74 km)
+    atm = BlendedAtmosphere(table, upper, blend_from_m=blend_from, blend_to_m=h_top)
+    atm.name = "mars2020"
+    atm.source = _SOURCE + f"; above {h_top / 1e3:g} km an isothermal {t_top:g} K exponential layer"
+    return atm
