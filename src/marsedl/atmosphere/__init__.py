@@ -5,7 +5,7 @@ Models (all :class:`Atmosphere`, vectorised): :class:`ExponentialAtmosphere`, :c
 (:func:`read_marsgram_avg`, :class:`MarsGramProfiles`) and the Mars 2020 landing-day reconstruction
 (:func:`mars2020_reconstruction`). :func:`get_atmosphere` builds one from a name or a path.
 :class:`AtmosphereGrid` is the engine's fast look-up over one or many profiles, and
-(later) :func:`density_perturbation` draws altitude-correlated Monte Carlo density factors.
+:func:`density_perturbation` draws altitude-correlated Monte Carlo density factors.
 """
 
 from marsedl.atmosphere.base import GAMMA_CO2, R_CO2, Atmosphere, AtmosphereState
@@ -15,6 +15,7 @@ from marsedl.atmosphere.glenn import GlennAtmosphere
 from marsedl.atmosphere.grid import AtmosphereGrid
 from marsedl.atmosphere.mars2020 import mars2020_reconstruction
 from marsedl.atmosphere.marsgram import MarsGramProfiles, read_marsgram_avg
+from marsedl.atmosphere.perturbation import DensityPerturbation, density_perturbation
 from marsedl.atmosphere.registry import get_atmosphere
 from marsedl.atmosphere.table import TableAtmosphere, hydrostatic_pressure
 
@@ -25,10 +26,12 @@ __all__ = [
     "AtmosphereGrid",
     "AtmosphereState",
     "BlendedAtmosphere",
+    "DensityPerturbation",
     "ExponentialAtmosphere",
     "GlennAtmosphere",
     "MarsGramProfiles",
     "TableAtmosphere",
+    "density_perturbation",
     "get_atmosphere",
     "hydrostatic_pressure",
     "mars2020_reconstruction",
