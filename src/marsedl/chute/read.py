@@ -11,10 +11,11 @@ Pipeline (every step estimated from the image itself, nothing taken from the dra
 4. ring radii from the radial profile: vent (no fabric), the gap (a dip of fabric between disk and band), and
    the disk ring boundaries where the angular colour pattern changes;
 5. gore boundaries from the angular edge signal (colour edges and seams) demodulated at ``gores`` cycles per
-   turn, per ring and locally (windowed), so perspective warps of a few gores' width are followed;
-6. each gore's central patch is classified by an adaptive colour model (red / white centroids from the confident
-   pixels): clear red → 1, clear white → 0, anything else (hardware, shadow, suspension lines, too dark) → -1;
-   white patches that are not like the canopy's white (texture, brightness, hue) are also -1.
+   turn, per ring, with a smooth (first-harmonic) phase drift around the turn (centre error, perspective);
+6. each gore's central patch is classified pixel by pixel (red; white relative to the canopy's white level):
+   >= 60 % red → 1, >= 60 % white → 0, anything else (hardware, shadow, suspension lines, too dark) → -1;
+   white patches whose tint is not the canopy's white (a riser strap in front) are also -1, and rings whose
+   gores are under 3 px wide in the image are not read at all.
 
 Orientation (start gore, mirror) is left to :func:`marsedl.chute.code.decode`.
 """
@@ -35,7 +36,7 @@ __all__ = ["read", "read_bits", "load_rgb"]
 _N_THETA_PER_GORE = 12
 _RHO_MAX = 1.3
 _N_RHO = 520
-_USE_PURITY = False
+_MIN_GORE_PX = 3.0
 
 
 # ----------------------------------------------------------------------------------------------- input
@@ -64,7 +65,8 @@ def load_rgb(image: Any) -> tuple[np.ndarray, str]:
         if arr.size and np.nanmax(arr) > 1.0:
             arr = arr / 255.0
     else:
-        raise MarsEDLError(f"{name}: expected a path, a PIL image or a numpy array, got {type(image).__name__}")
+        raise MarsEDLError(f"{name}: expected a path, a PIL image or a numpy array, "
+                           f"got {type(image).__name__}")
     if arr.shape[0] < 32 or arr.shape[1] < 32:
         raise MarsEDLError(f"{name}: image is {arr.shape[1]}x{arr.shape[0]} px, need at least 32x32")
     if not np.isfinite(arr).all():
@@ -218,7 +220,8 @@ def _locate(feat: dict[str, np.ndarray], name: str) -> tuple[tuple[float, float,
 
 
 # ----------------------------------------------------------------------------------------------- polar
-def _polar(rgb: np.ndarray, el: tuple[float, float, float, float, float], n_theta: int) -> dict[str, np.ndarray]:
+def _polar(rgb: np.ndarray, el: tuple[float, float, float, float, float],
+           n_theta: int) -> dict[str, np.ndarray]:
     """Unwrap the ellipse to polar samples: rho (fraction of the outer edge) x theta (clockwise on screen)."""
     cx, cy, a, b, psi = el
     rho = np.linspace(0.0, _RHO_MAX, _N_RHO)
@@ -317,8 +320,7 @@ def _rings(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, n_rin
 
 
 # ----------------------------------------------------------------------------------------------- gores
-def _gore_centres(pol: dict[str, np.ndarray], radii: np.ndarray, gores: int,
-                  purity: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+def _gore_centres(pol: dict[str, np.ndarray], radii: np.ndarray, gores: int) -> tuple[np.ndarray, float]:
     """Angle (rad) of each gore's centre in each ring (n_rings, gores), following local phase drifts."""
     rho, theta = pol["rho"], pol["theta"]
     n_theta = theta.size
@@ -340,8 +342,6 @@ def _gore_centres(pol: dict[str, np.ndarray], radii: np.ndarray, gores: int,
         per_ring.append(zs)
     p_global = float(-np.angle(total) / gores)
     centres = p_global + (np.arange(gores) + 0.5) * spacing
-    if purity is not None and _USE_PURITY:
-        return _purity_centres(pol, purity, radii, centres, gores), p_global
     idx = np.floor(np.mod(centres, 2 * np.pi) / dtheta).astype(int) % n_theta
     out = np.empty((radii.shape[0], gores))
     tk = np.mod(centres, 2 * np.pi)
@@ -349,60 +349,43 @@ def _gore_centres(pol: dict[str, np.ndarray], radii: np.ndarray, gores: int,
     for i, zs in enumerate(per_ring):
         # Local phase of the gore edges relative to the global phase, as an angle in units of one gore
         # period. A small error in the centre makes it vary as a + b cos(theta) + c sin(theta) (largest in the
-        # narrow inner ring), so fit that smooth model to the unwrapped local phase, weighted by edge strength.
+        # narrow inner ring), so fit that smooth model to the local phase, weighted by edge strength.
         zk = zs[idx] * np.exp(1j * gores * p_global)
-        ang = np.unwrap(np.angle(zk))
-        ang -= 2 * np.pi * np.round(np.median(ang) / (2 * np.pi))
+        # Two fits: residuals about the mean phase (robust to noisy stretches) and the unwrapped phase
+        # (follows larger drifts); keep the one whose model agrees best with the phasors.
         wgt = np.abs(zk) + 1e-12
-        coef, *_ = np.linalg.lstsq(design * wgt[:, None], ang * wgt, rcond=None)
-        off = -(design @ coef) / gores
+        mean = np.angle(zk.sum())
+        ang = np.angle(zk * np.exp(-1j * mean))
+        coef, *_ = np.linalg.lstsq(design[:, 1:] * wgt[:, None], ang * wgt, rcond=None)
+        model_a = mean + design[:, 1:] @ coef
+        unw = np.unwrap(np.angle(zk))
+        unw -= 2 * np.pi * np.round(np.median(unw) / (2 * np.pi))
+        coef_b, *_ = np.linalg.lstsq(design * wgt[:, None], unw * wgt, rcond=None)
+        model_b = design @ coef_b
+        fit_a = float(np.sum(wgt * np.cos(np.angle(zk) - model_a)))
+        fit_b = float(np.sum(wgt * np.cos(np.angle(zk) - model_b)))
+        off = -(model_a if fit_a >= fit_b else model_b) / gores
         out[i] = centres + off
     return out, p_global
 
 
-def _purity_centres(pol: dict[str, np.ndarray], s: np.ndarray, radii: np.ndarray, centres: np.ndarray,
-                    gores: int) -> np.ndarray:
-    """Refine each gore centre (within half a gore of ``centres``) to where the gore's colour is purest.
-
-    ``s`` is +1 red / -1 white / 0 other per polar sample. A cell straddling a colour edge averages towards 0;
-    the offset that makes nearby cells (a window of 9 gores) purest is the local gore phase. Where a run of one
-    colour gives no information the offset does not change the bits.
-    """
-    rho, theta = pol["rho"], pol["theta"]
-    n_theta = theta.size
-    per = n_theta / gores
-    offs = np.arange(-int(per // 2), int(per // 2) + 1)
-    out = np.empty((radii.shape[0], gores))
-    box = max(1, int(round(0.45 * per)))
-    for i, (r_in, r_out) in enumerate(radii):
-        w = r_out - r_in
-        rows = (rho >= r_in + 0.25 * w) & (rho <= r_out - 0.25 * w)
-        prof = ndimage.uniform_filter1d(s[rows].mean(axis=0), box, mode="wrap")
-        base = np.round(centres / (2 * np.pi) * n_theta - 0.5).astype(int)
-        idx = (base[None, :] + offs[:, None]) % n_theta  # (offsets, gores)
-        score = np.abs(prof[idx])
-        score = ndimage.uniform_filter1d(score, 9, axis=1, mode="wrap")
-        score += 1e-3 * (1 - np.abs(offs) / per)[:, None]  # ties: keep the demodulated phase
-        best = offs[np.argmax(score, axis=0)]
-        out[i] = centres + best * (2 * np.pi / n_theta)
-    return out
-
-
 # ----------------------------------------------------------------------------------------------- classify
 def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, radii: np.ndarray,
-              centres: np.ndarray, gores: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Bits (n_rings, gores), confidence in [0, 1], and the reason code (0 ok, 1 occluded/dark, 2 ambiguous)."""
+              centres: np.ndarray, gores: int,
+              gore_px: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bits (n_rings, gores), confidence in [0, 1], reason code (0 ok, 1 occluded/dark, 2 ambiguous)."""
     rho, theta = pol["rho"], pol["theta"]
     n_theta = theta.size
     spacing = 2 * np.pi / gores
-    offs = np.linspace(-0.22, 0.22, 7) * spacing
+    offs = np.linspace(-0.15, 0.15, 5) * spacing
     bits = np.full(centres.shape, -1, dtype=np.int8)
     conf = np.zeros(centres.shape)
     why = np.zeros(centres.shape, dtype=np.int8)
     chroma = np.zeros((*centres.shape, 2))
     for i, (r_in, r_out) in enumerate(radii):
         w = r_out - r_in
-        rows = np.nonzero((rho >= r_in + 0.25 * w) & (rho <= r_out - 0.25 * w))[0]
+        lo, hi = 0.25, 0.25  # the middle half: clear of the chevron-shaped panel ends
+        rows = np.nonzero((rho >= r_in + lo * w) & (rho <= r_out - hi * w))[0]
         if rows.size == 0:
             rows = np.array([int(np.argmin(np.abs(rho - 0.5 * (r_in + r_out))))])
         cols = np.floor(np.mod(centres[i][:, None] + offs[None, :], 2 * np.pi) / (2 * np.pi / n_theta))
@@ -422,13 +405,16 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
         chroma[i] = np.stack([(px[..., 0] / tot).mean(axis=(0, 2)), (px[..., 2] / tot).mean(axis=(0, 2))], -1)
     # White cells must look like the canopy's own white: a light object in front of the canopy (riser, strap,
     # hardware) is seldom exactly the fabric's tint. Cells off the median white chromaticity by more than
-    # max(1.5 %, 3 robust sigma) are not trusted.
+    # max(1.1 %, 2.5 robust sigma) are not trusted (the riser strap in the raw up-look frame is 1.2-2.8 %
+    # off).
     wcells = bits == 0
     if wcells.sum() >= 8:
         ref = np.median(chroma[wcells], axis=0)
         dist = np.hypot(*(chroma - ref).transpose(2, 0, 1))
         mad = 1.4826 * np.median(np.abs(dist[wcells] - np.median(dist[wcells])))
-        odd = wcells & (dist > max(0.015, 3 * mad))
+        # Narrow gores pick up tint from red neighbours (blur, JPEG colour subsampling): allow 0.1 / width_px.
+        limit = np.maximum(max(0.011, 2.5 * mad), 0.1 / gore_px)[:, None]
+        odd = wcells & (dist > limit)
         bits[odd] = -1
         why[odd] = 2
     return bits, conf, why
@@ -458,7 +444,8 @@ def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
         ``centre_px`` (x, y), ``axes_px`` (semi-major, semi-minor), ``angle_deg`` (major axis, image coords),
         ``ring_radii`` (rings, 2) as fractions of the outline, ``band``, ``gore_offset_deg`` (global angle of
         gore boundaries), ``confidence`` (rings, gores), ``reason`` (rings, gores: 0 read, 1 not visible /
-        dark, 2 ambiguous colour), ``landmarks`` (vent, gap and outer radii), ``source``.
+        dark, 2 ambiguous colour, 3 ring too small in the image), ``gore_width_px`` (per ring),
+        ``landmarks`` (vent, gap and outer radii), ``source``.
     """
     if not isinstance(rings, (int, np.integer)) or not 1 <= rings <= 12:
         raise MarsEDLError(f"rings: {rings!r} must be an integer 1..12")
@@ -473,11 +460,64 @@ def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
     v_ref = float(np.percentile(bright, 95)) if bright.size else 1.0
     red, white = _pixel_classes(pol, v_ref)
     radii, has_band, marks = _rings(pol, red, white, int(rings), band, name)
-    purity = red.astype(np.float64) - white.astype(np.float64)
-    centres, p_global = _gore_centres(pol, radii, int(gores), purity)
-    bits, conf, why = _classify(pol, red, white, radii, centres, int(gores))
+    centres, p_global = _gore_centres(pol, radii, int(gores))
+    # Resolution: a gore narrower than _MIN_GORE_PX pixels (at the ring's middle, along the minor axis) cannot
+    # be told from its neighbours after blur and colour subsampling; its ring is not read at all.
+    gore_px = 2 * np.pi * radii.mean(axis=1) * el[3] / gores
+    bits, conf, why = _classify(pol, red, white, radii, centres, int(gores), gore_px)
+    small = gore_px < _MIN_GORE_PX
+    bits[small] = -1
+    why[small] = 3
     info = {"centre_px": (el[0], el[1]), "axes_px": (el[2], el[3]), "angle_deg": float(np.degrees(el[4])),
             "ring_radii": radii, "band": has_band, "gore_offset_deg": float(np.degrees(p_global)),
             "gore_centres_rad": centres, "confidence": conf, "reason": why, "landmarks": marks,
-            "edge_inlier_fraction": loc["edge_inlier_fraction"], "source": name}
+            "edge_inlier_fraction": loc["edge_inlier_fraction"], "gore_width_px": gore_px, "source": name}
     return bits, info
+
+
+_REASONS = {1: "hidden or too dark (not canopy fabric)", 2: "ambiguous colour", 3: "too small in the image"}
+
+
+def read(image: Any, *, band: bool | None = None, rings: int = 4, gores: int = 80,
+         flip_probability: float = 0.003) -> Any:
+    """Read the message off a photograph of the canopy.
+
+    Parameters
+    ----------
+    image : str, Path, PIL.Image.Image or numpy.ndarray
+        The photograph: any background, rotation, mirrored or not, oblique, noisy, partly hidden.
+    band : bool or None
+        Whether the outermost ring is the band; None detects the gap.
+    rings, gores : int
+        Canopy layout (Mars 2020: 4 rings of 80 gores).
+    flip_probability : float
+        Probability that a gore read as a colour is wrong, passed to :func:`marsedl.chute.code.decode`
+        (photos are noisier than typed patterns; default 0.003).
+
+    Returns
+    -------
+    marsedl.chute.code.Decoded
+        Words, coordinates, unknown characters. Gores that could not be seen are unknown, never guessed; the
+        notes start with one line per ring saying how many gores were unreadable and why.
+    """
+    from marsedl.chute.canopy import Canopy
+    from marsedl.chute.code import decode
+
+    bits, info = read_bits(image, band=band, rings=rings, gores=gores)
+    decoded = decode(Canopy(bits, info["band"]), flip_probability=flip_probability)
+    why = info["reason"]
+    lines = []
+    for r in range(bits.shape[0]):
+        causes = [f"{int((why[r] == c).sum())} {txt}" for c, txt in _REASONS.items() if (why[r] == c).any()]
+        if causes:
+            name = "band" if info["band"] and r == bits.shape[0] - 1 else f"ring {r + 1}"
+            n_unread = int((bits[r] < 0).sum())
+            lines.append(f"photo: {name}: {n_unread} of {gores} gores unread ({', '.join(causes)})")
+    for u in decoded.unknown:
+        gs = [g for g in u.get("gores", []) if 0 <= g < gores]
+        codes = [int(why[u["ring"], g]) for g in gs if bits[u["ring"], g] < 0]
+        if codes:
+            c = max(set(codes), key=codes.count)
+            u["photo_reason"] = _REASONS.get(c, "unread")
+    object.__setattr__(decoded, "notes", lines + list(decoded.notes))
+    return decoded

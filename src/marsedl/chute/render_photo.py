@@ -100,8 +100,9 @@ def render_photo(canopy: Any, *, seed: int = 0, size_px: tuple[int, int] = (900,
     sky = base[None, None, :] + (ramp + 0.05 * mottle)[..., None] * np.array([0.8, 0.9, 1.1])
     photo = Image.fromarray((np.clip(sky, 0, 1) * 255).astype(np.uint8), "RGB")
 
-    cx = w / 2 + rng.uniform(-0.08, 0.08) * w
-    cy = h / 2 + rng.uniform(-0.08, 0.08) * h
+    # Keep the whole canopy in the frame (a reader cannot be asked for what is outside the picture).
+    cx = w / 2 + rng.uniform(-1, 1) * min(0.08 * w, max(0.0, (w - sprite.width) / 2))
+    cy = h / 2 + rng.uniform(-1, 1) * min(0.08 * h, max(0.0, (h - sprite.height) / 2))
     photo.paste(sprite, (int(round(cx - sprite.width / 2)), int(round(cy - sprite.height / 2))), sprite)
 
     occluder = None
