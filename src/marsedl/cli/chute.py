@@ -1,8 +1,181 @@
-"""``marsedl chute``: the Mars 2020 parachute message codec on the command line."""
+"""``marsedl chute``: the Mars 2020 parachute message codec on the command line.
+
+Thin wrappers: parse, call :mod:`marsedl.chute`, print. Bad input raises
+:class:`marsedl.errors.MarsEDLError`, which the root command prints as one line (exit code 2).
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from marsedl.errors import MarsEDLError
 
 app = typer.Typer(help="The parachute code: encode a message into gores, decode a pattern, read a photo.",
                   no_args_is_help=True)
+
+JPL_COORDINATES = "34°11'58\"N 118°10'31\"W"
+"""JPL, Pasadena, as written on the Mars 2020 band (reference: parachute_code.md)."""
+
+
+def _emit_json(data: dict) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _print_decoded(decoded, title: str) -> None:
+    """Rich summary of a :class:`marsedl.chute.code.Decoded`."""
+    console = Console(highlight=False, soft_wrap=True)
+    table = Table(title=title, show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    words = "  ".join(w if w else "(empty)" for w in decoded.words) or "(no disk rings)"
+    table.add_row("words", escape(words))
+    if decoded.coordinates is not None:
+        c = decoded.coordinates
+        table.add_row("coordinates", escape(f"{c.text}  ({c.lat_deg:.6f}, {c.lon_deg:.6f})"))
+    elif decoded.band:
+        table.add_row("coordinates", "[yellow]unreadable[/]")
+    view = "seen from above (mirrored)" if decoded.mirrored else "seen from below"
+    table.add_row("orientation", f"start gore {decoded.start_gore}, {view}, "
+                                 f"p={decoded.orientation_confidence:.3f}")
+    table.add_row("confidence", f"{decoded.confidence:.3f}")
+    for u in decoded.unknown:
+        where = (f"band group {u['index'] + 1}" if decoded.band and u["ring"] == len(decoded.rings) - 1
+                 else f"word {u['ring'] + 1} character {u['index'] + 1}")
+        cands = ", ".join(f"{c} ({p:.2f})" for c, p in zip(u["candidates"], u.get("probabilities", []),
+                                                            strict=False))
+        table.add_row("[yellow]unknown[/]", escape(f"{where}: {cands} - {u['reason']}"))
+    console.print(table)
+    for note in decoded.notes:
+        console.print(f"[dim]note:[/] {escape(note)}")
+
+
+def _read_pattern_file(path: Path) -> list[str]:
+    if not path.exists():
+        raise MarsEDLError(f"{path}: no such file")
+    if path.is_dir():
+        raise MarsEDLError(f"{path}: is a directory, need a text file with one 0/1/? string per ring")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MarsEDLError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
+    rings = []
+    for line in text.splitlines():
+        content = line.split("#", 1)[0].strip()
+        if content:
+            rings.append(content)
+    if not rings:
+        raise MarsEDLError(f"{path}: no rings found (one 0/1/? string per ring; blank lines and # comments "
+                           f"are ignored)")
+    return rings
+
+
+@app.command("encode")
+def encode_cmd(
+    message: Annotated[list[str], typer.Argument(
+        help="The words, one per disk ring, e.g. \"DARE MIGHTY THINGS\".")],
+    coords: Annotated[str | None, typer.Option(
+        "--coords", "-c", help="Band coordinates, e.g. 34°11'58\"N 118°10'31\"W or 34.1994,-118.1753 "
+                               "(default: JPL's, as on Mars 2020, when the canopy has 80 gores).")] = None,
+    no_band: Annotated[bool, typer.Option("--no-band", help="No band ring (disk rings only).")] = False,
+    rings: Annotated[int, typer.Option(
+        "--rings", help="Number of disk rings (one word each); the band is extra.")] = 3,
+    gores: Annotated[int, typer.Option(
+        "--gores", help="Gores per ring, a multiple of 10 (the band needs 80).")] = 80,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Draw the canopy to a .svg or .png file.")] = None,
+    view: Annotated[str, typer.Option(
+        "--view", help="Drawing seen from 'below' (as the rover) or 'above'.")] = "below",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of the rings.")] = False,
+) -> None:
+    """Encode words (and coordinates on the band) into the canopy's gores; print the rings as 0/1."""
+    from marsedl.chute.code import encode
+
+    if no_band and coords is not None:
+        raise MarsEDLError("--coords and --no-band contradict each other; give one of them")
+    band = None if no_band else coords if coords is not None else (JPL_COORDINATES if gores == 80 else None)
+    canopy = encode(" ".join(message), band, disk_rings=rings, gores=gores)
+    if output is not None:
+        try:
+            from marsedl.chute import draw
+        except ImportError:
+            raise MarsEDLError("--output: drawing needs marsedl.chute.draw, which is not available") from None
+        path = draw.save(canopy, output, view=view)
+        if not as_json:
+            typer.echo(f"wrote {path}")
+    words = [w.upper() for w in " ".join(message).split()]
+    words += [""] * (canopy.disk_rings - len(words))
+    if as_json:
+        from marsedl.chute.coords import parse_coordinates
+
+        coordinates = parse_coordinates(band).to_dict() if band is not None else None
+        _emit_json({"rings": canopy.rings_text(), "words": words, "coordinates": coordinates, "unknown": [],
+                    "confidence": 1.0, "band": canopy.band})
+    elif output is None:
+        for ring in canopy.rings_text():
+            typer.echo(ring)
+
+
+@app.command("decode")
+def decode_cmd(
+    pattern_file: Annotated[Path | None, typer.Argument(
+        help="Text file: one 0/1/? string per ring, innermost first (blank lines and # comments "
+             "ignored).")] = None,
+    bits: Annotated[list[str] | None, typer.Option(
+        "--bits", "-b", help="A ring as 0/1/? (repeat, innermost first).")] = None,
+    band: Annotated[bool | None, typer.Option(
+        "--band/--no-band",
+        help="Whether the last ring is the band (default: decide from the bits).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Decode a canopy pattern read in any rotation and either direction."""
+    from marsedl.chute.code import decode
+
+    if pattern_file is not None and bits:
+        raise MarsEDLError("give a pattern file or --bits, not both")
+    if pattern_file is None and not bits:
+        raise MarsEDLError("need a pattern file or --bits (one per ring, innermost first)")
+    if pattern_file is not None:
+        rings = _read_pattern_file(pattern_file)
+        try:
+            decoded = decode(rings, band=band)
+        except MarsEDLError as exc:
+            raise MarsEDLError(f"{pattern_file}: {exc}") from None
+    else:
+        decoded = decode(list(bits or []), band=band)
+    if as_json:
+        _emit_json(decoded.to_dict())
+    else:
+        _print_decoded(decoded, "parachute message")
+
+
+@app.command("read")
+def read_cmd(
+    photo: Annotated[Path, typer.Argument(help="A photograph of the canopy (PNG, JPEG ...).")],
+    band: Annotated[bool | None, typer.Option(
+        "--band/--no-band", help="Whether the outer ring is the band (default: decide).")] = None,
+    rings: Annotated[int, typer.Option(
+        "--rings", help="Rings to look for in the photo, the band included.")] = 4,
+    gores: Annotated[int, typer.Option("--gores", help="Gores per ring.")] = 80,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Read the message off a photograph of the canopy (seen from below or above, any rotation)."""
+    if not photo.exists():
+        raise MarsEDLError(f"{photo}: no such file")
+    if photo.is_dir():
+        raise MarsEDLError(f"{photo}: is a directory, need an image file")
+    try:
+        from marsedl.chute import read as reader
+    except ImportError:
+        raise MarsEDLError("read: needs marsedl.chute.read, which is not available") from None
+    decoded = reader.read(photo, band=band, rings=rings, gores=gores)
+    if as_json:
+        _emit_json(decoded.to_dict())
+    else:
+        _print_decoded(decoded, f"parachute message read from {photo.name}")
