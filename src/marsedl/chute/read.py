@@ -15,7 +15,7 @@ Pipeline (every step estimated from the image itself, nothing taken from the dra
 6. each gore's central patch is classified pixel by pixel (red; white relative to the canopy's white level):
    >= 60 % red → 1, >= 60 % white → 0, anything else (hardware, shadow, suspension lines, too dark) → -1;
    white patches whose tint is not the canopy's white (a riser strap in front) are also -1, and rings whose
-   gores are under 3 px wide in the image are not read at all.
+   gores are under 4 px wide in the image are not read at all.
 
 Orientation (start gore, mirror) is left to :func:`marsedl.chute.code.decode`.
 """
@@ -36,7 +36,7 @@ __all__ = ["read", "read_bits", "load_rgb"]
 _N_THETA_PER_GORE = 12
 _RHO_MAX = 1.3
 _N_RHO = 520
-_MIN_GORE_PX = 3.0
+_MIN_GORE_PX = 4.0
 
 
 # ----------------------------------------------------------------------------------------------- input
