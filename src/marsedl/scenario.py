@@ -1,0 +1,329 @@
+"""Mission schema: presets (TOML) validated with pydantic, user preset files and ``--set`` overrides.
+
+A preset is plain data with a source comment on every number (see ``marsedl/missions/*.toml``). This module
+turns it into a validated :class:`Mission`; it holds no physics. Units follow the field names (``_m``, ``_deg``,
+``_s``...); degrees are converted to radians only where the numbers enter the engine.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from marsedl.errors import MarsEDLError
+
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteSpec(_Spec):
+    """The landing target and where the ground is there."""
+
+    lat_deg: float = Field(ge=-90, le=90, description="planetocentric latitude of the target")
+    lon_deg: float = Field(ge=-180, le=360, description="planetocentric longitude, east positive")
+    ground_mola_m: float = Field(ge=-9000, le=22000, description="ground elevation above the MOLA areoid")
+    areoid_radius_m: float = Field(ge=3.370e6, le=3.400e6, description="MOLA areoid radius at the target")
+
+
+class EntrySpec(_Spec):
+    """Entry interface state: absolute (lat/lon) or relative to the target (azimuth and range)."""
+
+    time_utc: str | None = None
+    radius_m: float = Field(ge=3.45e6, le=3.70e6, description="entry-interface radius from Mars' centre")
+    speed_m_s: float = Field(ge=1000, le=9000)
+    fpa_deg: float = Field(ge=-45, le=-1, description="flight-path angle, negative when descending")
+    frame: Literal["relative", "inertial"] = "relative"
+    azimuth_deg: float = Field(ge=-360, le=360, description="heading at entry, from north, east positive")
+    lat_deg: float | None = Field(default=None, ge=-90, le=90)
+    lon_deg: float | None = Field(default=None, ge=-180, le=360)
+    range_km: float | Literal["auto"] | None = Field(
+        default=None, description="surface distance from entry point to target; 'auto' solves for it"
+    )
+
+    @model_validator(mode="after")
+    def _position_given_once(self) -> EntrySpec:
+        absolute = self.lat_deg is not None and self.lon_deg is not None
+        relative = self.range_km is not None
+        if absolute == relative:
+            raise ValueError("give either lat_deg and lon_deg, or range_km (a number or 'auto'), not both")
+        if isinstance(self.range_km, float) and not 50 <= self.range_km <= 3000:
+            raise ValueError("range_km must be between 50 and 3000 km, or 'auto'")
+        return self
+
+
+class AtmosphereSpec(_Spec):
+    model: str = "default"
+
+
+class VehicleSpec(_Spec):
+    entry_mass_kg: NonNegative = 0.0
+
+
+class AeroshellSpec(_Spec):
+    diameter_m: Positive
+    reference_area_m2: Positive
+    nose_radius_m: Positive
+    cd_scale: float = Field(default=1.0, gt=0.2, lt=5.0)
+    cl_scale: float = Field(default=1.0, ge=0.0, lt=5.0)
+
+
+class BalanceMassSpec(_Spec):
+    count: int = Field(ge=0, le=12)
+    mass_kg: Positive
+    delta_v_m_s: NonNegative = 0.0
+    eject_time_s: float | None = Field(default=None, le=0, description="time of ejection relative to EI")
+
+
+class HeatShieldSpec(_Spec):
+    mass_kg: Positive
+    min_time_after_deploy_s: NonNegative
+    max_mach: Positive
+    delta_v_m_s: NonNegative = 0.0
+
+
+class BackshellSpec(_Spec):
+    mass_kg: Positive
+    separation_altitude_agl_m: float = Field(gt=100, lt=20000)
+    delta_v_m_s: NonNegative = 0.0
+
+
+class ParachuteSpec(_Spec):
+    diameter_m: float = Field(gt=1, lt=60)
+    cd_scale: float = Field(default=1.0, gt=0.2, lt=3.0)
+    mass_kg: Positive
+    inflation_time_s: float = Field(gt=0, lt=10)
+    inflation_exponent: float = Field(gt=0, le=8)
+    line_stretch_delay_s: NonNegative = 0.0
+    trigger: Literal["range", "velocity"]
+    velocity_trigger_m_s: float = Field(gt=100, lt=2000)
+    range_trigger_m: float | Literal["auto"] = "auto"
+    mach_box: tuple[float, float] = (1.4, 2.2)
+    q_box_pa: tuple[float, float] = (300.0, 800.0)
+
+    @field_validator("mach_box", "q_box_pa")
+    @classmethod
+    def _ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not 0 <= v[0] < v[1]:
+            raise ValueError("must be [low, high] with 0 <= low < high")
+        return v
+
+
+class DescentStageSpec(_Spec):
+    dry_mass_kg: Positive
+    propellant_kg: NonNegative
+    engines: int = Field(ge=1, le=32)
+    engine_thrust_min_n: NonNegative
+    engine_thrust_max_n: Positive
+    isp_s: float = Field(gt=50, lt=500)
+    cd_area_m2: NonNegative = 0.0
+    flyaway_cd_area_m2: Positive = 5.0
+
+    @model_validator(mode="after")
+    def _thrust_range(self) -> DescentStageSpec:
+        if self.engine_thrust_min_n > self.engine_thrust_max_n:
+            raise ValueError("engine_thrust_min_n must not exceed engine_thrust_max_n")
+        return self
+
+
+class RoverSpec(_Spec):
+    mass_kg: Positive
+
+
+class SequenceSpec(_Spec):
+    sufr_speed_m_s: float = Field(default=900.0, ge=0, lt=3000)
+    powered_descent_delay_s: NonNegative = 1.0
+    sky_crane_altitude_agl_m: float = Field(default=20.0, gt=1, lt=200)
+    sky_crane_speed_m_s: float = Field(default=0.75, gt=0.05, lt=5)
+    bridle_length_m: float = Field(default=7.6, gt=0, lt=50)
+    touchdown_detect_s: NonNegative = 2.0
+    flyaway_pitch_deg: float = Field(default=45.0, ge=0, le=90)
+    flyaway_throttle: float = Field(default=0.5, ge=0, le=1)
+    flyaway_burn_s: NonNegative = 6.0
+    divert_limit_m: NonNegative = 600.0
+
+
+class GuidanceSpec(_Spec):
+    enabled: bool = True
+    reference_bank_deg: float = Field(default=50.0, ge=0, le=90)
+    k3: float = Field(default=4.0, ge=0, le=20)
+    start_drag_g: float = Field(default=0.2, ge=0, le=5)
+    heading_alignment_speed_m_s: float = Field(default=1100.0, ge=0, le=3000)
+    heading_alignment_max_bank_deg: float = Field(default=30.0, ge=0, le=90)
+    bank_rate_limit_deg_s: float = Field(default=20.0, gt=0, le=90)
+    bank_accel_limit_deg_s2: float = Field(default=5.0, gt=0, le=90)
+    corridor_m: tuple[float, float, float] = (4000.0, 0.0, 1.0e-3)
+    deploy_reference_speed_m_s: float = Field(default=420.0, gt=100, lt=2000)
+
+
+class IntegrationSpec(_Spec):
+    dt_coast_s: float = Field(default=10.0, gt=0, le=60)
+    dt_entry_s: float = Field(default=0.5, gt=0, le=5)
+    dt_parachute_s: float = Field(default=0.2, gt=0, le=5)
+    dt_inflation_s: float = Field(default=0.02, gt=0, le=1)
+    dt_powered_s: float = Field(default=0.1, gt=0, le=2)
+    dt_ballistic_s: float = Field(default=0.5, gt=0, le=10)
+    max_time_s: float = Field(default=4000.0, gt=10, le=1e5)
+
+
+class Mission(_Spec):
+    """A whole EDL mission, as in a preset file."""
+
+    name: str
+    description: str = ""
+    site: SiteSpec
+    entry: EntrySpec
+    vehicle: VehicleSpec = VehicleSpec()
+    atmosphere: AtmosphereSpec = AtmosphereSpec()
+    aeroshell: AeroshellSpec
+    cruise_balance_masses: BalanceMassSpec
+    entry_balance_masses: BalanceMassSpec
+    heat_shield: HeatShieldSpec
+    backshell: BackshellSpec
+    parachute: ParachuteSpec
+    descent_stage: DescentStageSpec
+    rover: RoverSpec
+    sequence: SequenceSpec = SequenceSpec()
+    guidance: GuidanceSpec = GuidanceSpec()
+    integration: IntegrationSpec = IntegrationSpec()
+
+    @model_validator(mode="after")
+    def _masses_consistent(self) -> Mission:
+        parts = self.component_mass_kg
+        if self.vehicle.entry_mass_kg and self.vehicle.entry_mass_kg < parts:
+            raise ValueError(
+                f"vehicle.entry_mass_kg ({self.vehicle.entry_mass_kg:g}) is below the sum of the components "
+                f"({parts:g} kg); it must be 0 (use the sum) or at least the sum"
+            )
+        if self.parachute.mass_kg >= self.backshell.mass_kg:
+            raise ValueError("parachute.mass_kg must be less than backshell.mass_kg (the backshell carries it)")
+        return self
+
+    @property
+    def component_mass_kg(self) -> float:
+        """Sum of the separately modelled parts at entry interface (cruise balance masses excluded)."""
+        e = self.entry_balance_masses
+        d = self.descent_stage
+        return (self.heat_shield.mass_kg + self.backshell.mass_kg + e.count * e.mass_kg + d.dry_mass_kg
+                + d.propellant_kg + self.rover.mass_kg)
+
+    @property
+    def heat_shield_mass_kg(self) -> float:
+        """Heat-shield mass carrying any entry mass the component list does not place (see the preset)."""
+        extra = max(self.vehicle.entry_mass_kg - self.component_mass_kg, 0.0) if self.vehicle.entry_mass_kg else 0.0
+        return self.heat_shield.mass_kg + extra
+
+    @property
+    def entry_mass_kg(self) -> float:
+        return self.vehicle.entry_mass_kg or self.component_mass_kg
+
+
+# --------------------------------------------------------------------------------------------- loading
+
+
+def preset_names() -> list[str]:
+    """Names of the presets shipped in the package."""
+    folder = resources.files("marsedl") / "missions"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def preset_text(name: str) -> str:
+    """The TOML text of a shipped preset (with its source comments)."""
+    if name not in preset_names():
+        raise MarsEDLError(f"unknown preset '{name}': choose one of {', '.join(preset_names())}, "
+                           "or give --preset-file")
+    return (resources.files("marsedl") / "missions" / f"{name}.toml").read_text(encoding="utf-8")
+
+
+def _parse_toml(text: str, origin: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MarsEDLError(f"{origin} is not valid TOML: {exc}") from None
+
+
+def _parse_value(text: str) -> Any:
+    """Parse an override value as TOML (numbers, booleans, strings, arrays); bare words become strings."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str] | None) -> dict[str, Any]:
+    """Apply ``path.to.field=value`` overrides to raw preset data (before validation)."""
+    out = _deep_copy(data)
+    for item in overrides or []:
+        if "=" not in item:
+            raise MarsEDLError(f"override '{item}' must look like path.to.field=value")
+        path, _, raw = item.partition("=")
+        keys = [k for k in path.strip().split(".") if k]
+        if not keys:
+            raise MarsEDLError(f"override '{item}' has no field name")
+        node = out
+        for k in keys[:-1]:
+            if not isinstance(node.get(k), dict):
+                if k in node:
+                    raise MarsEDLError(f"override '{path}': '{k}' is a value, not a section")
+                node[k] = {}
+            node = node[k]
+        node[keys[-1]] = _parse_value(raw.strip())
+    return out
+
+
+def _deep_copy(d: Any) -> Any:
+    if isinstance(d, dict):
+        return {k: _deep_copy(v) for k, v in d.items()}
+    if isinstance(d, list):
+        return [_deep_copy(v) for v in d]
+    return d
+
+
+def validate_mission(data: dict[str, Any], origin: str = "preset") -> Mission:
+    """Validate raw data into a :class:`Mission`, with one-line errors naming the field and the rule."""
+    try:
+        return Mission.model_validate(data)
+    except ValidationError as exc:
+        parts = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err.get("loc", ())) or "mission"
+            msg = err.get("msg", "invalid").removeprefix("Value error, ")
+            if err.get("type") == "missing":
+                msg = "is missing"
+            elif err.get("type") == "extra_forbidden":
+                msg = "is not a known field"
+            parts.append(f"{loc} {msg}" if msg.startswith("is ") else f"{loc}: {msg}")
+        raise MarsEDLError(f"{origin}: " + "; ".join(parts[:4]) + (" ..." if len(parts) > 4 else "")) from None
+
+
+def load_mission(preset: str | None = None, *, preset_file: str | Path | None = None,
+                 overrides: list[str] | None = None) -> Mission:
+    """Load a shipped preset (by name) or a user's TOML file, apply overrides, and validate.
+
+    Parameters
+    ----------
+    preset : str, optional
+        Name of a shipped preset (see :func:`preset_names`).
+    preset_file : path, optional
+        A user's own preset file; takes precedence over ``preset``.
+    overrides : list of str, optional
+        ``path.to.field=value`` strings (values parsed as TOML: ``1.5``, ``true``, ``"range"``, ``[1, 2]``).
+    """
+    if preset_file is not None:
+        path = Path(preset_file)
+        if not path.is_file():
+            raise MarsEDLError(f"preset file '{path}' does not exist")
+        origin = str(path)
+        data = _parse_toml(path.read_text(encoding="utf-8"), origin)
+    else:
+        name = preset or "mars2020"
+        origin = f"preset {name}"
+        data = _parse_toml(preset_text(name), origin)
+    return validate_mission(apply_overrides(data, overrides), origin)
