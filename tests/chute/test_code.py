@@ -290,7 +290,9 @@ def _check_never_wrong(d, words, coords, damaged=frozenset(), starts=None):
     assert len(d.words) == len(words)
     groups = None
     for r, (tw, dw) in enumerate(zip(words, d.words, strict=True)):
-        for i, c in enumerate(dw):
+        # a one-group word whose value is not a letter is shown as its number ("65"): one character
+        chars = [dw] if dw.isdigit() else list(dw)
+        for i, c in enumerate(chars):
             if c == "?":
                 assert any(u["ring"] == r and u["index"] == i for u in d.unknown)
                 continue

@@ -400,7 +400,9 @@ def decode(pattern: Canopy | np.ndarray | Sequence[str], *, band: bool | None = 
       character's 7 value bits is detected only when the result is outside the allowed values (e.g. above
       Z inside a word, minutes above 59 on the band): the code has no parity, so a flip that turns a D into
       an E is undetectable by any decoder. Such a character is then ``?`` with its candidates, or corrected
-      when exactly one allowed value lies one flip away.
+      when exactly one allowed value lies one flip away. (This holds for canopies with at least one disk
+      ring; a band alone has too little structure: two flips can make it another valid band at another
+      rotation.)
     - When the structure does not fix the orientation (e.g. one full ring and no band), the characters on
       which the plausible orientations disagree are ``?``, ``orientation_confidence`` is low and a note says
       so.
