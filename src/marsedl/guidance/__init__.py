@@ -1,6 +1,23 @@
 """Guidance as pure, vectorised functions of the navigated state and per-case parameters: entry guidance
 (Apollo final phase as flown by MSL and Mars 2020), parachute and separation triggers, powered descent."""
 
+from marsedl.guidance.entry import (
+    HEADING_ALIGNMENT,
+    PRE_BANK,
+    RANGE_CONTROL,
+    START_DRAG_M_S2,
+    EntryCommand,
+    EntryGuidanceParams,
+    ReferenceTrajectory,
+    commanded_vertical_lod,
+    entry_bank_command,
+    heading_alignment_bank,
+    lateral_corridor,
+    lateral_logic,
+    predicted_range_m,
+    range_control_bank,
+    rate_limited_bank,
+)
 from marsedl.guidance.powered import (
     clip_thrust_vector,
     eguidance_acceleration,
@@ -24,6 +41,21 @@ from marsedl.guidance.triggers import (
 )
 
 __all__ = [
+    "HEADING_ALIGNMENT",
+    "PRE_BANK",
+    "RANGE_CONTROL",
+    "START_DRAG_M_S2",
+    "EntryCommand",
+    "EntryGuidanceParams",
+    "ReferenceTrajectory",
+    "commanded_vertical_lod",
+    "entry_bank_command",
+    "heading_alignment_bank",
+    "lateral_corridor",
+    "lateral_logic",
+    "predicted_range_m",
+    "range_control_bank",
+    "rate_limited_bank",
     "all_of_g",
     "altitude_trigger",
     "altitude_trigger_g",

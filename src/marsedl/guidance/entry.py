@@ -1,0 +1,426 @@
+"""Entry guidance: the Apollo final-phase controller as flown by MSL and Mars 2020, as pure functions.
+
+Literature: Moseley, "The Apollo Entry Guidance: A Review of the Mathematical Development and Its
+Operational Characteristics" (TRW 1969); Mendeck & Carman, "Guidance Design for Mars Science Laboratory
+Entry" (AIAA 2011); Mendeck & McGrew, JSR 2014. Written from the published equations.
+
+Phases (per case, see :func:`entry_bank_command`)
+    ``PRE_BANK``: before sensed drag reaches 0.2 g the vehicle flies the reference bank;
+    ``RANGE_CONTROL``: range prediction against the reference, vertical L/D command, lateral logic;
+    ``HEADING_ALIGNMENT``: below ≈ 1100 m/s the bank steers the heading onto the target, |σ| ≤ 30°.
+SUFR (bank to 0 and balance-mass ejection before deploy) is a sequence event owned by the engine.
+
+Sign conventions
+    *Bank* σ is positive when the lift vector is rolled to the **right** of the vertical plane containing
+    the velocity (looking forward along the velocity): a positive bank turns the vehicle right.
+    *Crossrange* (lateral) error is positive when the target lies to the **right** of that plane: radians of
+    central angle (target unit vector · plane normal) by default; any unit works if the corridor uses it.
+    *Heading error* is the target azimuth minus the velocity azimuth (clockwise positive), so a positive
+    heading error needs a positive (right) bank.
+
+Bank reversals are slewed linearly in bank angle under rate and acceleration limits, so a reversal always
+passes through 0 (lift up), never through 180°: altitude is not given away during the reversal (MSL-like
+choice; see :func:`rate_limited_bank`).
+
+Everything is vectorised: arrays of cases broadcast together; per-case parameters may be arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from marsedl.errors import MarsEDLError
+
+#: Phase codes returned by :func:`entry_bank_command`.
+PRE_BANK = 0
+RANGE_CONTROL = 1
+HEADING_ALIGNMENT = 2
+
+#: 0.2 g in Earth g (9.80665 m/s²), the sensed drag at which MSL / Mars 2020 range control starts
+#: (Mendeck & Carman 2011).
+START_DRAG_M_S2 = 0.2 * 9.80665
+
+
+def _float_array(name: str, x: ArrayLike) -> NDArray[np.float64]:
+    a = np.array(x, dtype=float)
+    if a.ndim == 0:
+        a = a.reshape(1)
+    if not np.all(np.isfinite(a)):
+        raise MarsEDLError(f"reference trajectory {name}: every value must be a finite number")
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class ReferenceTrajectory:
+    """Reference trajectory tables versus planet-relative speed (Apollo final phase).
+
+    All tables share a strictly increasing speed grid; :meth:`at` interpolates linearly and clamps at the
+    ends. Build from a time history (speed decreasing) with :meth:`from_history`.
+
+    Parameters
+    ----------
+    speed_m_s : array_like (k,)
+        Planet-relative speed grid, m/s, strictly increasing.
+    range_to_go_m : array_like (k,)
+        Reference range to the target (to the deploy point) at each speed, m.
+    drag_m_s2 : array_like (k,)
+        Reference drag acceleration, m/s².
+    altitude_rate_m_s : array_like (k,)
+        Reference altitude rate ḣ, m/s.
+    f1, f2, f3 : array_like (k,)
+        Sensitivities F1 = ∂R/∂D (m per m/s², < 0), F2 = ∂R/∂ḣ (m per m/s, > 0),
+        F3 = ∂R/∂(L/D)_vertical (m, > 0).
+    lod_vertical_ref : float or array_like (k,)
+        Reference vertical L/D, (L/D) cos σ_ref (a constant, or a table on the same grid).
+    """
+
+    speed_m_s: NDArray[np.float64]
+    range_to_go_m: NDArray[np.float64]
+    drag_m_s2: NDArray[np.float64]
+    altitude_rate_m_s: NDArray[np.float64]
+    f1: NDArray[np.float64]
+    f2: NDArray[np.float64]
+    f3: NDArray[np.float64]
+    lod_vertical_ref: NDArray[np.float64] | float
+
+    def __post_init__(self) -> None:
+        names = ("speed_m_s", "range_to_go_m", "drag_m_s2", "altitude_rate_m_s", "f1", "f2", "f3")
+        arrays = {n: _float_array(n, getattr(self, n)) for n in names}
+        k = arrays["speed_m_s"].size
+        if k < 2:
+            raise MarsEDLError("reference trajectory speed_m_s: needs at least 2 points")
+        for n, a in arrays.items():
+            if a.size != k:
+                raise MarsEDLError(f"reference trajectory {n}: needs {k} values like speed_m_s (got {a.size})")
+        if np.any(np.diff(arrays["speed_m_s"]) <= 0.0):
+            raise MarsEDLError("reference trajectory speed_m_s: must be strictly increasing")
+        if np.any(arrays["f3"] <= 0.0):
+            raise MarsEDLError("reference trajectory f3: must be > 0 (range gained per unit vertical L/D)")
+        lod = _float_array("lod_vertical_ref", self.lod_vertical_ref)
+        if lod.size not in (1, k):
+            raise MarsEDLError(f"reference trajectory lod_vertical_ref: a scalar or {k} values")
+        if np.any(np.abs(lod) > 1.0):
+            raise MarsEDLError("reference trajectory lod_vertical_ref: each value must be in [-1, 1]")
+        for n, a in arrays.items():
+            object.__setattr__(self, n, a)
+        object.__setattr__(self, "lod_vertical_ref", float(lod[0]) if lod.size == 1 else lod)
+
+    @classmethod
+    def from_history(
+        cls,
+        speed_m_s: ArrayLike,
+        range_to_go_m: ArrayLike,
+        drag_m_s2: ArrayLike,
+        altitude_rate_m_s: ArrayLike,
+        f1: ArrayLike,
+        f2: ArrayLike,
+        f3: ArrayLike,
+        lod_vertical_ref: ArrayLike | float,
+    ) -> ReferenceTrajectory:
+        """Build from samples in any order (e.g. a time history with speed decreasing): sorts by speed."""
+        v = np.asarray(speed_m_s, dtype=float)
+        order = np.argsort(v, kind="stable")
+
+        def s(x: ArrayLike) -> NDArray[np.float64]:
+            return np.asarray(x, dtype=float)[order]
+
+        lod = np.asarray(lod_vertical_ref, dtype=float)
+        return cls(
+            s(v), s(range_to_go_m), s(drag_m_s2), s(altitude_rate_m_s), s(f1), s(f2), s(f3),
+            float(lod) if lod.ndim == 0 else lod[order],
+        )
+
+    def at(self, speed_m_s: ArrayLike) -> tuple[NDArray[np.float64], ...]:
+        """Interpolate the tables at ``speed_m_s`` (any shape; clamped at the grid ends).
+
+        Returns
+        -------
+        R_ref, D_ref, hdot_ref, F1, F2, F3 : ndarray
+        """
+        v = np.asarray(speed_m_s, dtype=float)
+        grid = self.speed_m_s
+        return tuple(
+            np.interp(v, grid, t)
+            for t in (self.range_to_go_m, self.drag_m_s2, self.altitude_rate_m_s, self.f1, self.f2, self.f3)
+        )
+
+    def lod_ref(self, speed_m_s: ArrayLike) -> NDArray[np.float64]:
+        """Reference vertical L/D at ``speed_m_s``."""
+        v = np.asarray(speed_m_s, dtype=float)
+        if isinstance(self.lod_vertical_ref, float):
+            return np.full(v.shape, self.lod_vertical_ref)
+        return np.interp(v, self.speed_m_s, self.lod_vertical_ref)
+
+
+@dataclass(frozen=True, eq=False)
+class EntryGuidanceParams:
+    """Entry-guidance constants. Any field may be an array of per-case values (broadcast with the state).
+
+    Parameters
+    ----------
+    lod : float
+        Vehicle hypersonic L/D (≈ 0.24 for MSL / Mars 2020, Edquist et al. 2022).
+    k3 : float
+        Over-control gain K3 (Apollo ≈ 4, Moseley 1969; the MSL value is not public).
+    start_drag_m_s2 : float
+        Sensed drag that starts range control: 0.2 g = 1.96 m/s² (Mendeck & Carman 2011).
+    heading_alignment_speed_m_s : float
+        Speed below which heading alignment replaces range control (≈ 1100 m/s, project reference, tag S).
+    heading_alignment_max_bank_deg : float
+        Bank limit in heading alignment (30°, same source).
+    heading_alignment_gain : float
+        Bank per heading error in heading alignment, rad/rad (a tuning value; 10 gives the 30° limit at 3°).
+    corridor_c0, corridor_c1, corridor_c2 : float
+        Lateral corridor half-width c0 + c1 V + c2 V², in the crossrange unit (radians of central angle by
+        default: c0 = 1.5e-4 rad ≈ 0.5 km, c2 = 1.6e-10 rad s²/m² gives ≈ 17 km at 5.5 km/s and ≈ 0.7 km at
+        1.1 km/s). Illustrative values: the flight corridors are not public; tune to get the 2–4 reversals
+        MSL and Mars 2020 flew (Mars 2020 flew three).
+    bank_rate_limit_deg_s, bank_accel_limit_deg_s2 : float
+        Bank slew limits (20°/s, 5°/s², usual in MSL-class studies; project reference, tag M).
+    min_bank_deg, max_bank_deg : float
+        Limits on the range-control bank magnitude (0°–180° by default).
+    """
+
+    lod: float | NDArray[np.float64] = 0.24
+    k3: float | NDArray[np.float64] = 4.0
+    start_drag_m_s2: float | NDArray[np.float64] = START_DRAG_M_S2
+    heading_alignment_speed_m_s: float | NDArray[np.float64] = 1100.0
+    heading_alignment_max_bank_deg: float | NDArray[np.float64] = 30.0
+    heading_alignment_gain: float | NDArray[np.float64] = 10.0
+    corridor_c0: float | NDArray[np.float64] = 1.5e-4
+    corridor_c1: float | NDArray[np.float64] = 0.0
+    corridor_c2: float | NDArray[np.float64] = 1.6e-10
+    bank_rate_limit_deg_s: float | NDArray[np.float64] = 20.0
+    bank_accel_limit_deg_s2: float | NDArray[np.float64] = 5.0
+    min_bank_deg: float | NDArray[np.float64] = 0.0
+    max_bank_deg: float | NDArray[np.float64] = 180.0
+
+    def __post_init__(self) -> None:
+        def check(name: str, lo: float, hi: float, lo_open: bool = False) -> None:
+            a = np.asarray(getattr(self, name), dtype=float)
+            ok = np.isfinite(a) & (a <= hi) & ((a > lo) if lo_open else (a >= lo))
+            if not np.all(ok):
+                bracket = "(" if lo_open else "["
+                raise MarsEDLError(f"entry guidance {name}: each value must be in {bracket}{lo:g}, {hi:g}]")
+
+        check("lod", 0.0, 1.0, lo_open=True)
+        check("k3", 0.0, 100.0, lo_open=True)
+        check("start_drag_m_s2", 0.0, 100.0)
+        check("heading_alignment_speed_m_s", 0.0, 1e4)
+        check("heading_alignment_max_bank_deg", 0.0, 90.0)
+        check("heading_alignment_gain", 0.0, 1e3)
+        check("corridor_c0", 0.0, 1e6)
+        check("corridor_c1", -1e6, 1e6)
+        check("corridor_c2", 0.0, 1e6)
+        check("bank_rate_limit_deg_s", 0.0, 360.0, lo_open=True)
+        check("bank_accel_limit_deg_s2", 0.0, 360.0, lo_open=True)
+        check("min_bank_deg", 0.0, 180.0)
+        check("max_bank_deg", 0.0, 180.0)
+        if np.any(np.asarray(self.min_bank_deg) > np.asarray(self.max_bank_deg)):
+            raise MarsEDLError("entry guidance min_bank_deg: must not exceed max_bank_deg")
+
+
+def predicted_range_m(
+    speed_m_s: ArrayLike, drag_m_s2: ArrayLike, altitude_rate_m_s: ArrayLike, ref: ReferenceTrajectory
+) -> NDArray[np.float64]:
+    """Apollo range prediction R_p = R_ref(V) + F1 (D − D_ref(V)) + F2 (ḣ − ḣ_ref(V)), m."""
+    r_ref, d_ref, hdot_ref, f1, f2, _ = ref.at(speed_m_s)
+    return r_ref + f1 * (np.asarray(drag_m_s2, dtype=float) - d_ref) + f2 * (
+        np.asarray(altitude_rate_m_s, dtype=float) - hdot_ref
+    )
+
+
+def commanded_vertical_lod(
+    speed_m_s: ArrayLike,
+    drag_m_s2: ArrayLike,
+    altitude_rate_m_s: ArrayLike,
+    range_to_go_m: ArrayLike,
+    ref: ReferenceTrajectory,
+    params: EntryGuidanceParams,
+) -> NDArray[np.float64]:
+    """(L/D)_vc = (L/D)_ref + K3 (R_togo − R_p) / F3 (not yet limited)."""
+    _, _, _, _, _, f3 = ref.at(speed_m_s)
+    r_p = predicted_range_m(speed_m_s, drag_m_s2, altitude_rate_m_s, ref)
+    return ref.lod_ref(speed_m_s) + np.asarray(params.k3) * (np.asarray(range_to_go_m, dtype=float) - r_p) / f3
+
+
+def range_control_bank(
+    speed_m_s: ArrayLike,
+    drag_m_s2: ArrayLike,
+    altitude_rate_m_s: ArrayLike,
+    range_to_go_m: ArrayLike,
+    ref: ReferenceTrajectory,
+    params: EntryGuidanceParams,
+    lod: ArrayLike | None = None,
+) -> NDArray[np.float64]:
+    """Bank-angle magnitude of the Apollo final-phase range controller, rad.
+
+    |σ| = arccos(clip((L/D)_vc / (L/D), −1, 1)), then limited to [min_bank, max_bank]. More range to go than
+    predicted gives more lift up (a smaller |σ|); less gives more lift down.
+
+    Parameters
+    ----------
+    speed_m_s, drag_m_s2, altitude_rate_m_s, range_to_go_m : array_like
+        Navigated planet-relative speed, sensed drag acceleration, altitude rate and range to the target.
+    ref : ReferenceTrajectory
+    params : EntryGuidanceParams
+    lod : array_like, optional
+        The vehicle's L/D to divide by (e.g. a navigated estimate); ``params.lod`` if omitted.
+
+    Returns
+    -------
+    ndarray
+        Bank magnitude in [0, π], rad.
+    """
+    lod_vehicle = np.asarray(params.lod if lod is None else lod, dtype=float)
+    lodvc = commanded_vertical_lod(speed_m_s, drag_m_s2, altitude_rate_m_s, range_to_go_m, ref, params)
+    sigma = np.arccos(np.clip(lodvc / lod_vehicle, -1.0, 1.0))
+    return np.clip(sigma, np.radians(params.min_bank_deg), np.radians(params.max_bank_deg))
+
+
+def lateral_corridor(speed_m_s: ArrayLike, params: EntryGuidanceParams) -> NDArray[np.float64]:
+    """Corridor half-width c0 + c1 V + c2 V² (crossrange unit), never below 0."""
+    v = np.asarray(speed_m_s, dtype=float)
+    return np.maximum(params.corridor_c0 + params.corridor_c1 * v + params.corridor_c2 * v**2, 0.0)
+
+
+def lateral_logic(
+    speed_m_s: ArrayLike, crossrange: ArrayLike, current_sign: ArrayLike, params: EntryGuidanceParams
+) -> NDArray[np.int8]:
+    """Bank sign after the lateral logic: reverse when the crossrange leaves the corridor on the wrong side.
+
+    Outside the corridor (|crossrange| > width(V)) the bank points toward the target, sign(crossrange); a
+    bank already pointing there is kept, one pointing away is reversed. Inside, the sign is kept. A current
+    sign of 0 is treated as +1.
+
+    Returns
+    -------
+    ndarray of int8
+        +1 (lift to the right) or −1.
+    """
+    xr = np.asarray(crossrange, dtype=float)
+    sign = np.where(np.asarray(current_sign) < 0, -1, 1)
+    outside = np.abs(xr) > lateral_corridor(speed_m_s, params)
+    return np.where(outside, np.where(xr > 0.0, 1, -1), sign).astype(np.int8)
+
+
+def heading_alignment_bank(heading_error_rad: ArrayLike, params: EntryGuidanceParams) -> NDArray[np.float64]:
+    """Signed bank for heading alignment: gain × heading error, limited to ±max (30° by default), rad."""
+    limit = np.radians(params.heading_alignment_max_bank_deg)
+    err = np.asarray(heading_error_rad, dtype=float)
+    err = (err + np.pi) % (2.0 * np.pi) - np.pi  # wrap to [-π, π)
+    return np.clip(params.heading_alignment_gain * err, -limit, limit)
+
+
+def rate_limited_bank(
+    bank_now_rad: ArrayLike,
+    bank_rate_now_rad_s: ArrayLike,
+    bank_cmd_rad: ArrayLike,
+    dt_s: float,
+    params: EntryGuidanceParams,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Slew the bank toward the command for one step under rate and acceleration limits.
+
+    The desired end-of-step rate points at the command, no larger than the rate limit nor than the rate from
+    which braking at the acceleration limit still stops at the command (the discrete braking curve, about
+    √(2 a |e|)); the rate moves toward it by at most a·dt; the bank moves by the mean of the old and new
+    rates times dt (exact for a constant acceleration over the step). So |Δσ| ≤ rate limit · dt and
+    |Δσ̇| ≤ accel limit · dt every step, and a slew from rest takes the bang-coast-bang minimum time without
+    overshoot. Bank is a plain angle in [−π, π]: a reversal from +σ to −σ passes through 0 (lift up).
+
+    Parameters
+    ----------
+    bank_now_rad, bank_rate_now_rad_s : array_like
+        Current bank angle (rad) and bank rate (rad/s).
+    bank_cmd_rad : array_like
+        Commanded bank (rad, in [−π, π]).
+    dt_s : float
+        Step, s (> 0).
+    params : EntryGuidanceParams
+
+    Returns
+    -------
+    bank_next_rad, bank_rate_next_rad_s : ndarray
+    """
+    if not (np.isfinite(dt_s) and dt_s > 0.0):
+        raise MarsEDLError(f"rate_limited_bank dt_s: must be a finite number > 0 (got {dt_s})")
+    rate_max = np.radians(params.bank_rate_limit_deg_s)
+    acc_max = np.radians(params.bank_accel_limit_deg_s2)
+    bank = np.asarray(bank_now_rad, dtype=float)
+    rate = np.clip(np.asarray(bank_rate_now_rad_s, dtype=float), -rate_max, rate_max)
+    err = np.asarray(bank_cmd_rad, dtype=float) - bank
+    s = np.where(err < 0.0, -1.0, 1.0)
+    # Largest end-of-step rate w (toward the command) from which braking at a still stops at the command:
+    # w²/(2a) ≤ error left after this step = |e| − (w_now + w) dt/2  →  solve the quadratic for w.
+    half = 0.5 * acc_max * dt_s
+    left = np.maximum(np.abs(err) - s * rate * 0.5 * dt_s, 0.0)
+    braking = -half + np.sqrt(half**2 + 2.0 * acc_max * left)
+    desired = s * np.minimum(rate_max, braking)
+    rate_next = rate + np.clip(desired - rate, -acc_max * dt_s, acc_max * dt_s)
+    rate_next = np.clip(rate_next, -rate_max, rate_max)
+    return bank + 0.5 * (rate + rate_next) * dt_s, rate_next
+
+
+class EntryCommand(NamedTuple):
+    """Output of :func:`entry_bank_command` (arrays, one value per case)."""
+
+    bank_rad: NDArray[np.float64]
+    """Signed bank command, rad (positive: lift to the right)."""
+    bank_sign: NDArray[np.int8]
+    """Sign kept by the lateral logic (carry it to the next call)."""
+    guidance_started: NDArray[np.bool_]
+    """Latched: sensed drag has reached the start threshold (carry it to the next call)."""
+    phase: NDArray[np.int8]
+    """PRE_BANK, RANGE_CONTROL or HEADING_ALIGNMENT."""
+
+
+def entry_bank_command(
+    speed_m_s: ArrayLike,
+    drag_m_s2: ArrayLike,
+    altitude_rate_m_s: ArrayLike,
+    range_to_go_m: ArrayLike,
+    crossrange: ArrayLike,
+    heading_error_rad: ArrayLike,
+    bank_sign: ArrayLike,
+    guidance_started: ArrayLike,
+    ref: ReferenceTrajectory,
+    params: EntryGuidanceParams,
+) -> EntryCommand:
+    """One guidance cycle for all cases: phase selection, range control or heading alignment, lateral logic.
+
+    * Pre-bank (sensed drag has never reached ``start_drag_m_s2``): the reference bank
+      arccos((L/D)_ref / (L/D)) with the current sign.
+    * Range control (started, V > ``heading_alignment_speed_m_s``): :func:`range_control_bank` magnitude,
+      sign from :func:`lateral_logic`.
+    * Heading alignment (started, V ≤ that speed): :func:`heading_alignment_bank`.
+
+    The state the caller must carry between calls is ``bank_sign`` (start with +1 or with the sign toward
+    the target) and ``guidance_started`` (start False). The command then goes through
+    :func:`rate_limited_bank` in the dynamics.
+    """
+    v = np.asarray(speed_m_s, dtype=float)
+    d = np.asarray(drag_m_s2, dtype=float)
+    started = np.asarray(guidance_started, dtype=bool) | (d >= params.start_drag_m_s2)
+    heading_mode = started & (v <= params.heading_alignment_speed_m_s)
+    range_mode = started & ~heading_mode
+    phase = np.where(heading_mode, HEADING_ALIGNMENT, np.where(range_mode, RANGE_CONTROL, PRE_BANK))
+
+    sign_now = np.where(np.asarray(bank_sign) < 0, -1, 1)
+    sign = np.where(range_mode, lateral_logic(v, crossrange, sign_now, params), sign_now).astype(np.int8)
+
+    mag_range = range_control_bank(v, d, altitude_rate_m_s, range_to_go_m, ref, params)
+    mag_ref = np.arccos(np.clip(ref.lod_ref(v) / np.asarray(params.lod, dtype=float), -1.0, 1.0))
+    mag = np.where(range_mode, mag_range, mag_ref)
+    bank = np.where(heading_mode, heading_alignment_bank(heading_error_rad, params), sign * mag)
+    shape = np.broadcast(v, d, bank).shape
+    return EntryCommand(
+        np.broadcast_to(bank, shape).astype(float),
+        np.broadcast_to(sign, shape).astype(np.int8),
+        np.broadcast_to(started, shape).copy(),
+        np.broadcast_to(phase, shape).astype(np.int8),
+    )
