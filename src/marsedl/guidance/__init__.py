@@ -17,6 +17,7 @@ from marsedl.guidance.entry import (
     predicted_range_m,
     range_control_bank,
     rate_limited_bank,
+    reference_sensitivities,
 )
 from marsedl.guidance.powered import (
     clip_thrust_vector,
@@ -56,6 +57,7 @@ __all__ = [
     "predicted_range_m",
     "range_control_bank",
     "rate_limited_bank",
+    "reference_sensitivities",
     "all_of_g",
     "altitude_trigger",
     "altitude_trigger_g",

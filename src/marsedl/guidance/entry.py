@@ -424,3 +424,141 @@ def entry_bank_command(
         np.broadcast_to(started, shape).copy(),
         np.broadcast_to(phase, shape).astype(np.int8),
     )
+
+
+#: Mars mean radius, m, and surface gravity, m/s² (NASA NSSDC Mars Fact Sheet), defaults of the adjoint model.
+_MARS_MEAN_RADIUS_M = 3389.5e3
+_MARS_SURFACE_GRAVITY_M_S2 = 3.71
+
+
+def _planar_rates(
+    v: NDArray[np.float64],
+    d: NDArray[np.float64],
+    hdot: NDArray[np.float64],
+    lodv: NDArray[np.float64],
+    h_scale: NDArray[np.float64],
+    g: NDArray[np.float64],
+    r: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """d(D)/dV, d(ḣ)/dV and d(range)/dV of the planar entry equations with speed as the independent variable.
+
+    Time rates: V̇ = −D − g ḣ/V; Ḋ = D (−ḣ/H + 2 V̇/V) (exponential atmosphere, D ∝ ρ V²);
+    ḧ = V̇ ḣ/V + (L/D)_v D cos γ − (g − V²/r) cos² γ; ṡ = V cos γ, with sin γ = ḣ/V.
+    """
+    sin_g = np.clip(hdot / v, -1.0, 1.0)
+    cos2 = 1.0 - sin_g**2
+    vdot = -d - g * sin_g
+    ddot = d * (-hdot / h_scale + 2.0 * vdot / v)
+    hddot = vdot * sin_g + lodv * d * np.sqrt(cos2) - (g - v**2 / r) * cos2
+    return ddot / vdot, hddot / vdot, v * np.sqrt(cos2) / vdot
+
+
+def reference_sensitivities(
+    speed_m_s: ArrayLike,
+    drag_m_s2: ArrayLike,
+    altitude_rate_m_s: ArrayLike,
+    lod_vertical_ref: ArrayLike,
+    scale_height_m: ArrayLike = 10.0e3,
+    gravity_m_s2: ArrayLike = _MARS_SURFACE_GRAVITY_M_S2,
+    radius_m: ArrayLike = _MARS_MEAN_RADIUS_M + 30.0e3,
+    n_steps: int = 4000,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Apollo sensitivities F1 = ∂R/∂D, F2 = ∂R/∂ḣ, F3 = ∂R/∂(L/D)_v by the adjoint of the planar equations.
+
+    The range to go R(V) from speed V down to the last (lowest) tabulated speed is a function of the state
+    x = (D, ḣ) at V. Its gradient λ = (F1, F2) obeys the adjoint equation, integrated backwards along the
+    reference (from the lowest speed, where λ = 0, up to the highest):
+
+        dλ/dV = −∂(ds/dV)/∂x − (∂f/∂x)ᵀ λ,      f = (dD/dV, dḣ/dV),
+
+    and F3(V) = −∫_{V_f}^{V} λ_ḣ ∂(dḣ/dV)/∂(L/D)_v dV'. The planar model is that of :func:`_planar_rates`:
+    non-rotating planet, exponential atmosphere of local scale height H (so a drag change at fixed V is an
+    altitude change δh = −H δD / D), range measured as V cos γ along the surface. Jacobians are taken by
+    central differences, the linear adjoint by the trapezoidal rule on a uniform grid of ``n_steps``.
+    This is set-up code (run once per reference), not a per-step function.
+
+    Parameters
+    ----------
+    speed_m_s, drag_m_s2, altitude_rate_m_s : array_like (k,)
+        The reference trajectory sampled in any order (speed distinct), from entry to the final speed.
+    lod_vertical_ref : float or array_like (k,)
+        Vertical L/D flown on the reference.
+    scale_height_m, gravity_m_s2, radius_m : float or array_like (k,)
+        Local density scale height, gravity and radius along the reference (defaults: 10 km, 3.71 m/s²,
+        Mars mean radius 3389.5 km + 30 km; FS).
+    n_steps : int
+        Integration steps between the lowest and highest speed.
+
+    Returns
+    -------
+    f1, f2, f3 : ndarray (k,)
+        In the order of the input samples.
+    """
+    v_in = np.asarray(speed_m_s, dtype=float).reshape(-1)
+    k = v_in.size
+    if k < 2 or np.unique(v_in).size != k:
+        raise MarsEDLError("reference_sensitivities speed_m_s: needs at least 2 distinct speeds")
+    if n_steps < 10:
+        raise MarsEDLError("reference_sensitivities n_steps: must be at least 10")
+
+    def per_node(name: str, x: ArrayLike) -> NDArray[np.float64]:
+        a = np.broadcast_to(np.asarray(x, dtype=float), (k,)).astype(float)
+        if not np.all(np.isfinite(a)):
+            raise MarsEDLError(f"reference_sensitivities {name}: every value must be a finite number")
+        return a
+
+    order = np.argsort(v_in)
+    cols = {
+        "drag_m_s2": per_node("drag_m_s2", drag_m_s2),
+        "altitude_rate_m_s": per_node("altitude_rate_m_s", altitude_rate_m_s),
+        "lod_vertical_ref": per_node("lod_vertical_ref", lod_vertical_ref),
+        "scale_height_m": per_node("scale_height_m", scale_height_m),
+        "gravity_m_s2": per_node("gravity_m_s2", gravity_m_s2),
+        "radius_m": per_node("radius_m", radius_m),
+    }
+    if np.any(cols["drag_m_s2"] <= 0.0) or np.any(cols["scale_height_m"] <= 0.0):
+        raise MarsEDLError("reference_sensitivities: drag_m_s2 and scale_height_m must be > 0")
+    vs = v_in[order]
+    grid = np.linspace(vs[0], vs[-1], n_steps + 1)
+    d, hd, lodv, hs, g, r = (np.interp(grid, vs, cols[n][order]) for n in cols)
+    if np.any(-d - g * np.clip(hd / grid, -1, 1) >= 0.0):
+        raise MarsEDLError(
+            "reference_sensitivities: the reference must be decelerating (D + g sin γ > 0) at every sample; "
+            "start the tables after the speed peak"
+        )
+
+    # Jacobians of f = (dD/dV, dḣ/dV) and of ds/dV with respect to x = (D, ḣ), central differences
+    eps_d = 1e-6 * np.maximum(d, 1e-3)
+    eps_h = 1e-6 * np.maximum(np.abs(grid), 1.0)
+    fp = _planar_rates(grid, d + eps_d, hd, lodv, hs, g, r)
+    fm = _planar_rates(grid, d - eps_d, hd, lodv, hs, g, r)
+    gp = _planar_rates(grid, d, hd + eps_h, lodv, hs, g, r)
+    gm = _planar_rates(grid, d, hd - eps_h, lodv, hs, g, r)
+    jac = np.empty((grid.size, 2, 2))  # jac[i, row=f component, col=x component]
+    jac[:, 0, 0] = (fp[0] - fm[0]) / (2 * eps_d)
+    jac[:, 1, 0] = (fp[1] - fm[1]) / (2 * eps_d)
+    jac[:, 0, 1] = (gp[0] - gm[0]) / (2 * eps_h)
+    jac[:, 1, 1] = (gp[1] - gm[1]) / (2 * eps_h)
+    ds_dx = np.stack([(fp[2] - fm[2]) / (2 * eps_d), (gp[2] - gm[2]) / (2 * eps_h)], axis=-1)
+    # ∂(dḣ/dV)/∂(L/D)_v = D cos γ / V̇
+    sin_g = np.clip(hd / grid, -1.0, 1.0)
+    dfh_dp = d * np.sqrt(1.0 - sin_g**2) / (-d - g * sin_g)
+
+    m = -np.transpose(jac, (0, 2, 1))  # dλ/dV = m λ + c
+    c = -ds_dx
+    lam = np.zeros((grid.size, 2))
+    eye = np.eye(2)
+    h = grid[1] - grid[0]
+    for i in range(grid.size - 1):  # over the integration grid (set-up code), not over cases
+        rhs = (eye + 0.5 * h * m[i]) @ lam[i] + 0.5 * h * (c[i] + c[i + 1])
+        lam[i + 1] = np.linalg.solve(eye - 0.5 * h * m[i + 1], rhs)
+    integrand = -lam[:, 1] * dfh_dp
+    f3_grid = np.concatenate([[0.0], np.cumsum(0.5 * h * (integrand[1:] + integrand[:-1]))])
+
+    f1 = np.empty(k)
+    f2 = np.empty(k)
+    f3 = np.empty(k)
+    f1[order] = np.interp(vs, grid, lam[:, 0])
+    f2[order] = np.interp(vs, grid, lam[:, 1])
+    f3[order] = np.interp(vs, grid, f3_grid)
+    return f1, f2, f3
