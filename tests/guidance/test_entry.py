@@ -170,6 +170,8 @@ def test_reference_trajectory_validation_and_sorting():
     with pytest.raises(MarsEDLError):
         ReferenceTrajectory(V, V, V, V, V, V, -V, 0.1)
     with pytest.raises(MarsEDLError):
+        ReferenceTrajectory(V, V, V, V, V, V, 0 * V, 0.1)
+    with pytest.raises(MarsEDLError):
         EntryGuidanceParams(lod=-0.1)
     with pytest.raises(MarsEDLError):
         EntryGuidanceParams(min_bank_deg=30.0, max_bank_deg=20.0)

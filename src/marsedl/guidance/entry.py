@@ -40,6 +40,9 @@ PRE_BANK = 0
 RANGE_CONTROL = 1
 HEADING_ALIGNMENT = 2
 
+#: Floor on F3 in the command, m (avoids a division by zero where the reference ends).
+F3_FLOOR_M = 1.0
+
 #: 0.2 g in Earth g (9.80665 m/s²), the sensed drag at which MSL / Mars 2020 range control starts
 #: (Mendeck & Carman 2011).
 START_DRAG_M_S2 = 0.2 * 9.80665
@@ -74,7 +77,8 @@ class ReferenceTrajectory:
         Reference altitude rate ḣ, m/s.
     f1, f2, f3 : array_like (k,)
         Sensitivities F1 = ∂R/∂D (m per m/s², < 0), F2 = ∂R/∂ḣ (m per m/s, > 0),
-        F3 = ∂R/∂(L/D)_vertical (m, > 0).
+        F3 = ∂R/∂(L/D)_vertical (m, > 0; it falls to 0, even slightly below, at the very end of the
+        reference, where the command saturates: see :func:`commanded_vertical_lod`).
     lod_vertical_ref : float or array_like (k,)
         Reference vertical L/D, (L/D) cos σ_ref (a constant, or a table on the same grid).
     """
@@ -99,8 +103,8 @@ class ReferenceTrajectory:
                 raise MarsEDLError(f"reference trajectory {n}: needs {k} values like speed_m_s (got {a.size})")
         if np.any(np.diff(arrays["speed_m_s"]) <= 0.0):
             raise MarsEDLError("reference trajectory speed_m_s: must be strictly increasing")
-        if np.any(arrays["f3"] <= 0.0):
-            raise MarsEDLError("reference trajectory f3: must be > 0 (range gained per unit vertical L/D)")
+        if not np.any(arrays["f3"] > 0.0):
+            raise MarsEDLError("reference trajectory f3: must be > 0 along the reference (range per unit L/D)")
         lod = _float_array("lod_vertical_ref", self.lod_vertical_ref)
         if lod.size not in (1, k):
             raise MarsEDLError(f"reference trajectory lod_vertical_ref: a scalar or {k} values")
@@ -243,8 +247,13 @@ def commanded_vertical_lod(
     ref: ReferenceTrajectory,
     params: EntryGuidanceParams,
 ) -> NDArray[np.float64]:
-    """(L/D)_vc = (L/D)_ref + K3 (R_togo − R_p) / F3 (not yet limited)."""
+    """(L/D)_vc = (L/D)_ref + K3 (R_togo − R_p) / F3 (not yet limited).
+
+    F3 is floored at ``F3_FLOOR_M`` (1 m) so the command saturates instead of dividing by zero at the end of
+    the reference, where F3 → 0.
+    """
     _, _, _, _, _, f3 = ref.at(speed_m_s)
+    f3 = np.maximum(f3, F3_FLOOR_M)
     r_p = predicted_range_m(speed_m_s, drag_m_s2, altitude_rate_m_s, ref)
     return ref.lod_ref(speed_m_s) + np.asarray(params.k3) * (np.asarray(range_to_go_m, dtype=float) - r_p) / f3
 
