@@ -1,0 +1,1168 @@
+"""The batched EDL engine: every body of every case integrated together, with events located inside the step.
+
+One engine serves a single nominal run (a population of one case) and a 10,000-case Monte Carlo alike.
+
+State
+    Each body carries a planet-fixed state ``y = (x, y, z, vx, vy, vz, m)`` in the rotating Mars frame (so the
+    equations hold the Coriolis and centrifugal terms), its own time ``t`` and a *phase* (what forces act on it
+    and which events can happen next). Bodies advance with their own step sizes (small while a parachute opens
+    or engines fire, large for a falling balance mass), so nothing waits for the slowest body.
+Integrator
+    Classical fourth-order Runge–Kutta, fixed step per phase. Controls (bank angle, thrust vector) are computed
+    by the guidance at the start of each step and held over it, as a flight computer does at its cycle rate.
+Events
+    Each event is a continuous function ``g`` of the state that falls through zero when the event happens
+    (deploy trigger, heat-shield separation, altitude crossings, touchdown, impacts, time delays). When a step
+    brackets a root, the root is found by regula falsi (Illinois) on partial RK4 steps from the step's start, so
+    events are located inside the step to the integrator's accuracy, not snapped to the grid. The earliest event
+    of each body is applied (phase change, mass drop, a new body spawned with its separation velocity), then the
+    body continues from the event time.
+
+Nothing here reads files or prints; all inputs arrive as arrays and frozen configuration objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+import numpy as np
+
+from marsedl.aero import heating
+from marsedl.guidance import entry as entry_guidance
+from marsedl.guidance import powered, triggers
+from marsedl.planet import Planet, Site
+from marsedl.vehicle import (
+    AERO_BACKSHELL,
+    AERO_CBM,
+    AERO_DESCENT_STAGE,
+    AERO_EBM,
+    AERO_HEAT_SHIELD,
+    AERO_PDV,
+    AERO_TRIM,
+    AERO_ZERO_ALPHA,
+    MACH_MAX,
+    MACH_STEP,
+    VehicleModel,
+)
+
+G0 = 9.80665  # standard gravity, m/s² (defines "g" for loads and Isp; BIPM)
+
+
+class Phase(IntEnum):
+    """What a body is doing: selects its forces and the events it can meet."""
+
+    UNBORN = 0  # slot not yet released
+    DONE = 1  # on the ground (or stopped)
+    ENTRY = 2  # lifting capsule, trim angle of attack, guided bank
+    SUFR = 3  # capsule at zero angle of attack, bank to zero, before deploy
+    CHUTE = 4  # capsule (with heat shield) under the parachute
+    CHUTE_NO_HS = 5  # backshell + powered descent vehicle under the parachute
+    FREEFALL = 6  # powered descent vehicle falling free from the backshell, engines warming
+    POWERED = 7  # powered descent, guided to the sky-crane start point
+    SKY_CRANE = 8  # constant-rate descent with the rover on the bridles
+    HOVER = 9  # descent stage after touchdown, before the bridles are cut
+    FLYAWAY = 10  # descent stage flying away
+    BALLISTIC = 11  # any unpowered, non-lifting body (shed hardware)
+
+
+class Ev(IntEnum):
+    """Event codes. The first block are the timeline events named in the public JSON."""
+
+    ENTRY_INTERFACE = 0
+    GUIDANCE_START = 1
+    BANK_REVERSAL = 2
+    HEADING_ALIGNMENT = 3
+    SUFR = 4
+    PARACHUTE_DEPLOY = 5
+    HEAT_SHIELD_SEPARATION = 6
+    BACKSHELL_SEPARATION = 7
+    POWERED_DESCENT_START = 8
+    SKY_CRANE_START = 9
+    TOUCHDOWN = 10
+    FLYAWAY = 11
+    CRUISE_BALANCE_MASS_SEPARATION = 12
+    IMPACT = 13
+    SKIP_OUT = 14
+    PROPELLANT_EXHAUSTED = 15
+    FLYAWAY_BURN_END = 16
+    TIMEOUT = 17
+    STOP_SPEED = 18  # reference/planning runs: the vehicle reached the requested speed
+
+
+EVENT_NAMES = {e: e.name.lower() for e in Ev}
+
+
+class Outcome(IntEnum):
+    """How a case ended. Only LANDED is a landing; the others are results, not crashes of the program."""
+
+    RUNNING = 0
+    LANDED = 1
+    SKIP_OUT = 2
+    PARACHUTE_NOT_DEPLOYED = 3
+    GROUND_IMPACT_BEFORE_TOUCHDOWN = 4
+    PROPELLANT_EXHAUSTED = 5
+    TIMEOUT = 6
+    STOPPED = 7  # planning runs that stop at a speed
+
+
+OUTCOME_NAMES = {o: o.name.lower() for o in Outcome}
+
+
+# Continuous event functions evaluated every step: (code, phases in which it is armed).
+_CONTINUOUS = (
+    (Ev.IMPACT, (Phase.ENTRY, Phase.SUFR, Phase.CHUTE, Phase.CHUTE_NO_HS, Phase.FREEFALL, Phase.POWERED,
+                 Phase.SKY_CRANE, Phase.HOVER, Phase.FLYAWAY, Phase.BALLISTIC)),
+    (Ev.SKIP_OUT, (Phase.ENTRY,)),
+    (Ev.STOP_SPEED, (Phase.ENTRY, Phase.SUFR)),
+    (Ev.SUFR, (Phase.ENTRY,)),
+    (Ev.PARACHUTE_DEPLOY, (Phase.ENTRY, Phase.SUFR)),
+    (Ev.HEAT_SHIELD_SEPARATION, (Phase.CHUTE,)),
+    (Ev.BACKSHELL_SEPARATION, (Phase.CHUTE_NO_HS,)),
+    (Ev.POWERED_DESCENT_START, (Phase.FREEFALL,)),
+    (Ev.SKY_CRANE_START, (Phase.POWERED,)),
+    (Ev.TOUCHDOWN, (Phase.SKY_CRANE,)),
+    (Ev.FLYAWAY, (Phase.HOVER,)),
+    (Ev.FLYAWAY_BURN_END, (Phase.FLYAWAY,)),
+    (Ev.PROPELLANT_EXHAUSTED, (Phase.POWERED, Phase.SKY_CRANE, Phase.HOVER, Phase.FLYAWAY)),
+    (Ev.TIMEOUT, tuple(p for p in Phase if p not in (Phase.UNBORN, Phase.DONE))),
+)
+_N_EV = len(_CONTINUOUS)
+_ARMED = np.zeros((len(Phase), _N_EV), dtype=bool)
+for _k, (_code, _phases) in enumerate(_CONTINUOUS):
+    for _p in _phases:
+        _ARMED[_p, _k] = True
+
+
+# --------------------------------------------------------------------------------------------- configuration
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """Event thresholds shared by all cases (SI)."""
+
+    sufr_speed_m_s: float
+    trigger: str  # "range" or "velocity"
+    mach_box: tuple[float, float]
+    q_box_pa: tuple[float, float]
+    hs_max_mach: float
+    hs_min_time_s: float
+    hs_delta_v_m_s: float
+    ebm_delta_v_m_s: float
+    cbm_delta_v_m_s: float
+    cbm_eject_time_s: float | None
+    backshell_altitude_agl_m: float
+    backshell_delta_v_m_s: float
+    powered_delay_s: float
+    sky_crane_altitude_m: float
+    sky_crane_speed_m_s: float
+    bridle_length_m: float
+    touchdown_detect_s: float
+    flyaway_pitch_rad: float
+    flyaway_throttle: float
+    flyaway_burn_s: float
+    skip_out_margin_m: float = 5000.0
+
+
+@dataclass(frozen=True)
+class Steps:
+    """Fixed step sizes per phase, s."""
+
+    coast: float
+    entry: float
+    parachute: float
+    inflation: float
+    powered: float
+    ballistic: float
+    max_time: float
+    coast_altitude_m: float = 140e3  # above this MOLA altitude the air is negligible: coast step
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Everything shared by all cases of a run."""
+
+    planet: Planet
+    site: Site
+    atmosphere: object  # marsedl.atmosphere.AtmosphereGrid (evaluate(altitude_m, rows=, density_factor=))
+    vehicle: VehicleModel
+    sequence: Sequence
+    steps: Steps
+    guidance: object  # marsedl.guidance.entry.EntryGuidanceParams
+    reference: object | None  # marsedl.guidance.entry.ReferenceTrajectory, or None (no range control)
+    entry_altitude_m: float  # MOLA altitude of the entry interface (for skip-out)
+
+
+@dataclass(frozen=True)
+class CaseInputs:
+    """Per-case inputs (arrays of shape ``(n,)`` unless noted). A nominal run is ``n = 1``."""
+
+    y0: np.ndarray  # (n, 7) entry-interface state: planet-fixed r (m), v relative (m/s), mass (kg)
+    bank0_rad: np.ndarray  # bank before guidance starts (and throughout when guidance is off)
+    guided: np.ndarray  # bool: entry guidance on
+    planar: np.ndarray  # bool: lift only in the vertical plane (reference trajectories)
+    aim_range_m: np.ndarray  # range from the reference deploy point to the target (subtracted from range)
+    range_trigger_m: np.ndarray  # deploy when range-to-target falls to this (range trigger)
+    velocity_trigger_m_s: np.ndarray  # deploy when speed falls to this (velocity trigger)
+    stop_speed_m_s: np.ndarray  # planning runs stop at this speed (0: never)
+    cd_scale: np.ndarray
+    cl_scale: np.ndarray
+    chute_cd_scale: np.ndarray
+    density_factor: np.ndarray
+    atm_row: np.ndarray  # int: atmosphere profile row
+    deploy_enabled: np.ndarray  # bool: False flies the capsule without a parachute (planning)
+    target_lat_rad: np.ndarray
+    target_lon_rad: np.ndarray
+    divert_limit_m: np.ndarray  # largest horizontal divert of the powered descent
+    time_offset_s: np.ndarray = field(default=None)  # start time of the vehicle (0 = entry interface)
+
+    @property
+    def n(self) -> int:
+        return self.y0.shape[0]
+
+    @classmethod
+    def broadcast(cls, n: int, **values) -> CaseInputs:
+        """Build inputs for ``n`` cases, broadcasting scalars."""
+        out = {}
+        for name, v in values.items():
+            a = np.asarray(v)
+            if name == "y0":
+                out[name] = np.broadcast_to(a, (n, 7)).astype(float).copy()
+            else:
+                out[name] = np.broadcast_to(a, (n,)).copy()
+        if out.get("time_offset_s") is None:
+            out["time_offset_s"] = np.zeros(n)
+        return cls(**out)
+
+
+# --------------------------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class EngineOutput:
+    """Raw engine output: flat event log, per-case records and (optionally) recorded histories."""
+
+    n_cases: int
+    body_names: tuple[str, ...]
+    outcome: np.ndarray  # (n,) Outcome codes
+    events: dict[str, np.ndarray]  # columns: case, body, code, t, x..m, alt_agl, alt_mola, lat, lon, speed,
+    #                                mach, q, accel_g, extra
+    peaks: dict[str, np.ndarray]  # per case
+    history: dict[str, np.ndarray] | None
+
+
+# --------------------------------------------------------------------------------------------- the engine
+
+
+class Engine:
+    """The batched integrator. ``Engine(config).run(cases, record=False) -> EngineOutput``."""
+
+    def __init__(self, config: EngineConfig):
+        self.cfg = config
+        p = config.planet
+        self._gm = p.gm_m3_s2
+        self._j2 = p.j2
+        self._re = p.equatorial_radius_m
+        self._rp = p.polar_radius_m
+        self._w = p.rotation_rate_rad_s
+        site = config.site
+        self._undulation = site.undulation_m
+        self._ground = site.ground_mola_m
+        self._terrain = site.terrain
+        v = config.vehicle
+        self._cd_tab = v.aero_cd
+        self._cl_tab = v.aero_cl
+        self._chute_tab = v.chute_cd_s
+        self._nm = v.aero_cd.shape[1]
+
+    # ------------------------------------------------------------------ geometry (hot path, vectorised)
+
+    def _geometry(self, r: np.ndarray):
+        """Radius, sin/cos latitude, longitude basis and altitudes for positions (n, 3)."""
+        x, y, z = r[:, 0], r[:, 1], r[:, 2]
+        rxy2 = x * x + y * y
+        rad = np.sqrt(rxy2 + z * z)
+        rxy = np.sqrt(rxy2)
+        slat = z / rad
+        # reference ellipsoid radius at planetocentric latitude, plus the site's constant undulation
+        a, b = self._re, self._rp
+        clat2 = rxy2 / (rad * rad)
+        ell = a * b / np.sqrt((b * b) * clat2 + (a * a) * slat * slat)
+        alt_mola = rad - ell - self._undulation
+        if self._terrain is None:
+            ground = self._ground
+        else:
+            ground = self._terrain(np.arcsin(slat), np.arctan2(y, x))
+        alt_agl = alt_mola - ground
+        return rad, rxy, slat, alt_mola, alt_agl
+
+    def _gravity(self, r: np.ndarray, rad: np.ndarray, slat: np.ndarray) -> np.ndarray:
+        """Point mass + J2 gravity in the planet-fixed frame (n, 3)."""
+        mu, j2, re = self._gm, self._j2, self._re
+        r2 = rad * rad
+        k = 1.5 * j2 * (re * re) / r2
+        s2 = slat * slat
+        c_xy = -mu / (r2 * rad) * (1.0 + k * (1.0 - 5.0 * s2))
+        c_z = -mu / (r2 * rad) * (1.0 + k * (3.0 - 5.0 * s2))
+        g = r * c_xy[:, None]
+        g[:, 2] = r[:, 2] * c_z
+        return g
+
+    def _frame(self, r: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Coriolis + centrifugal acceleration for rotation about +z at rate w."""
+        w = self._w
+        a = np.empty_like(r)
+        a[:, 0] = 2.0 * w * v[:, 1] + w * w * r[:, 0]
+        a[:, 1] = -2.0 * w * v[:, 0] + w * w * r[:, 1]
+        a[:, 2] = 0.0
+        return a
+
+    def _mach_lookup(self, table: np.ndarray, rows: np.ndarray | None, mach: np.ndarray) -> np.ndarray:
+        u = np.clip(mach, 0.0, MACH_MAX - 1e-9) / MACH_STEP
+        i = u.astype(np.int64)
+        f = u - i
+        if rows is None:
+            return table[i] * (1.0 - f) + table[i + 1] * f
+        return table[rows, i] * (1.0 - f) + table[rows, i + 1] * f
+
+    # ------------------------------------------------------------------ forces
+
+    def _derivs(self, t: np.ndarray, y: np.ndarray, c: _Ctx, want_obs: bool = False):
+        """dy/dt for a subset of bodies with held controls ``c``; optionally the observables."""
+        r = y[:, :3]
+        v = y[:, 3:6]
+        m = y[:, 6]
+        rad, rxy, slat, alt_mola, alt_agl = self._geometry(r)
+        acc = self._gravity(r, rad, slat) + self._frame(r, v)
+        atm = self.cfg.atmosphere.evaluate(alt_mola, rows=c.atm_row, density_factor=c.density_factor)
+        rho = atm.density_kg_m3
+        # wind in the planet-fixed frame: east = (-y, x, 0)/rxy, north = up x east
+        inv_rxy = 1.0 / np.maximum(rxy, 1e-9)
+        ex, ey = -r[:, 1] * inv_rxy, r[:, 0] * inv_rxy
+        ux, uy, uz = r[:, 0] / rad, r[:, 1] / rad, r[:, 2] / rad
+        nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
+        we, wn = atm.wind_east_m_s, atm.wind_north_m_s
+        vax = v[:, 0] - (we * ex + wn * nx)
+        vay = v[:, 1] - (we * ey + wn * ny)
+        vaz = v[:, 2] - wn * nz
+        vair = np.sqrt(vax * vax + vay * vay + vaz * vaz)
+        inv_v = 1.0 / np.maximum(vair, 1e-9)
+        q = 0.5 * rho * vair * vair
+        mach = vair / atm.sound_speed_m_s
+        cda = self._mach_lookup(self._cd_tab, c.aero_id, mach) * c.cd_scale
+        if c.has_chute.any():
+            frac = c.chute_fraction(t)
+            cda = cda + self._mach_lookup(self._chute_tab, None, mach) * c.chute_cd_scale * frac
+        drag = q * cda / m
+        aero = np.empty_like(r)
+        aero[:, 0] = -drag * vax * inv_v
+        aero[:, 1] = -drag * vay * inv_v
+        aero[:, 2] = -drag * vaz * inv_v
+        if c.lifting.any():
+            lift = q * self._mach_lookup(self._cl_tab, c.aero_id, mach) * c.cl_scale / m * c.lifting
+            # lift-up direction: component of local up normal to the air velocity; side = vhat x lift-up
+            vx, vy, vz = vax * inv_v, vay * inv_v, vaz * inv_v
+            ud = ux * vx + uy * vy + uz * vz
+            lx, ly, lz = ux - ud * vx, uy - ud * vy, uz - ud * vz
+            ln = 1.0 / np.maximum(np.sqrt(lx * lx + ly * ly + lz * lz), 1e-12)
+            lx, ly, lz = lx * ln, ly * ln, lz * ln
+            sx, sy, sz = vy * lz - vz * ly, vz * lx - vx * lz, vx * ly - vy * lx
+            cb, sb = c.cos_bank, c.sin_bank
+            aero[:, 0] += lift * (cb * lx + sb * sx)
+            aero[:, 1] += lift * (cb * ly + sb * sy)
+            aero[:, 2] += lift * (cb * lz + sb * sz)
+        acc += aero
+        dy = np.empty_like(y)
+        dy[:, :3] = v
+        if c.thrust is not None:
+            acc += c.thrust / m[:, None]
+            dy[:, 6] = -c.thrust_mag / (self.cfg.vehicle.isp_s * G0)
+        else:
+            dy[:, 6] = 0.0
+        dy[:, 3:6] = acc
+        if not want_obs:
+            return dy
+        speed = np.sqrt(np.einsum("ij,ij->i", v, v))
+        obs = _Obs(alt_mola=alt_mola, alt_agl=alt_agl, speed=speed, mach=mach, q=q, rho=rho,
+                   aero_g=np.sqrt(np.einsum("ij,ij->i", aero, aero)) / G0, up=np.stack([ux, uy, uz], axis=1),
+                   grav=acc - aero - (c.thrust / m[:, None] if c.thrust is not None else 0.0),
+                   drag=drag, rad=rad, slat=slat)
+        return dy, obs
+
+    def _rk4(self, t, y, h, c):
+        hh = h[:, None]
+        k1 = self._derivs(t, y, c)
+        k2 = self._derivs(t + 0.5 * h, y + 0.5 * hh * k1, c)
+        k3 = self._derivs(t + 0.5 * h, y + 0.5 * hh * k2, c)
+        k4 = self._derivs(t + h, y + hh * k3, c)
+        return y + hh / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+
+    # ------------------------------------------------------------------ events
+
+    def _event_values(self, t, y, obs, c) -> np.ndarray:
+        """(n, _N_EV) event functions; +inf where not armed. An event happens when g falls to <= 0."""
+        s = self.cfg.sequence
+        n = y.shape[0]
+        g = np.full((n, _N_EV), np.inf)
+        armed = _ARMED[c.phase]
+        cols = {code: k for k, (code, _) in enumerate(_CONTINUOUS)}
+
+        def put(code, values):
+            k = cols[code]
+            g[:, k] = np.where(armed[:, k], values, np.inf)
+
+        ground_offset = np.where(c.phase == Phase.SKY_CRANE, 0.0, 0.0)
+        put(Ev.IMPACT, obs.alt_agl - ground_offset)
+        put(Ev.SKIP_OUT, (self.cfg.entry_altitude_m + s.skip_out_margin_m) - obs.alt_mola)
+        put(Ev.STOP_SPEED, np.where(c.stop_speed > 0, obs.speed - c.stop_speed, np.inf))
+        put(Ev.SUFR, np.where(s.sufr_speed_m_s > 0, obs.speed - s.sufr_speed_m_s, np.inf))
+        put(Ev.PARACHUTE_DEPLOY, np.where(c.deploy_enabled, self._deploy_g(obs, c), np.inf))
+        put(Ev.HEAT_SHIELD_SEPARATION, np.maximum(obs.mach - s.hs_max_mach, c.t_deploy + s.hs_min_time_s - t))
+        put(Ev.BACKSHELL_SEPARATION, obs.alt_agl - s.backshell_altitude_agl_m)
+        put(Ev.POWERED_DESCENT_START, c.t_mark + s.powered_delay_s - t)
+        put(Ev.SKY_CRANE_START, obs.alt_agl - s.sky_crane_altitude_m)
+        put(Ev.TOUCHDOWN, obs.alt_agl - s.bridle_length_m)
+        put(Ev.FLYAWAY, c.t_mark + s.touchdown_detect_s - t)
+        put(Ev.FLYAWAY_BURN_END, c.t_mark + s.flyaway_burn_s - t)
+        put(Ev.PROPELLANT_EXHAUSTED, y[:, 6] - c.dry_mass)
+        put(Ev.TIMEOUT, self.cfg.steps.max_time - t)
+        return g
+
+    def _deploy_g(self, obs, c) -> np.ndarray:
+        """Deploy trigger as a continuous function: <= 0 when the parachute should fire.
+
+        Inside the Mach/q box the trigger (range or velocity) decides; reaching the low-Mach edge of the box
+        fires it regardless (the box edge comes first).
+        """
+        s = self.cfg.sequence
+        if s.trigger == "range":
+            return triggers.range_trigger_g(c.range_to_target(obs), c.range_trigger, obs.mach, obs.q,
+                                            s.mach_box, s.q_box_pa)
+        in_box = triggers.all_of_g(triggers.velocity_trigger_g(obs.speed, c.velocity_trigger) / 100.0,
+                                   triggers.below_g(obs.mach, s.mach_box[1]))
+        return triggers.any_of_g(in_box, triggers.below_g(obs.mach, s.mach_box[0]))
+
+
+    # ------------------------------------------------------------------ the run
+
+    def run(self, cases: CaseInputs, record: bool = False) -> EngineOutput:
+        """Integrate every body of every case from entry interface until all have landed or stopped.
+
+        Parameters
+        ----------
+        cases : CaseInputs
+            Per-case inputs; ``cases.n`` cases are flown together.
+        record : bool
+            Keep the time history of every body (for a nominal run, plots and ``--out``). Monte Carlo runs
+            leave it off and keep only events, impacts and peaks.
+        """
+        st = _State.allocate(self, cases)
+        log = _Log()
+        # entry interface of every vehicle, at its own start time
+        vi = st.vehicle_index
+        self._log_events(log, st, vi, Ev.ENTRY_INTERFACE)
+        if self.cfg.sequence.cbm_eject_time_s is not None and self.cfg.vehicle.n_cbm > 0:
+            self._spawn_cruise_balance_masses(st, cases, log)
+        hist = _History() if record else None
+        if hist is not None:
+            self._record(hist, st, np.flatnonzero(st.phase >= Phase.ENTRY))
+        for _ in range(2_000_000):
+            act = np.flatnonzero(st.phase >= Phase.ENTRY)
+            if act.size == 0:
+                break
+            self._step(st, act, log)
+            if hist is not None:
+                self._record(hist, st, act)
+        return EngineOutput(
+            n_cases=cases.n,
+            body_names=self.cfg.vehicle.body_names,
+            outcome=st.outcome,
+            events=log.table(),
+            peaks={"deceleration_g": st.peak_g, "deceleration_time_s": st.peak_g_t,
+                   "dynamic_pressure_pa": st.peak_q, "heat_rate_w_cm2": st.peak_heat / 1e4,
+                   "propellant_used_kg": st.prop_used, "deploy_mach": st.deploy_mach,
+                   "deploy_q_pa": st.deploy_q, "peak_parachute_load_n": st.peak_chute_load},
+            history=hist.table() if hist is not None else None,
+        )
+
+    def _step(self, st: _State, act: np.ndarray, log: _Log) -> None:
+        t0 = st.t[act]
+        y0 = st.y[act]
+        c = self._context(st, act, t0)
+        _, obs0 = self._derivs(t0, y0, c, want_obs=True)
+        self._guide(st, act, t0, y0, obs0, c, log)
+        dt = self._step_size(st, act, t0, obs0)
+        y1 = self._rk4(t0, y0, dt, c)
+        _, obs1 = self._derivs(t0 + dt, y1, c, want_obs=True)
+        g0 = self._event_values(t0, y0, obs0, c)
+        g1 = self._event_values(t0 + dt, y1, obs1, c)
+        now = g0 <= 0.0
+        cross = (g0 > 0.0) & (g1 <= 0.0)
+        has = (now | cross).any(axis=1)
+        quiet = ~has
+        qi = act[quiet]
+        st.t[qi] = t0[quiet] + dt[quiet]
+        st.y[qi] = y1[quiet]
+        self._track_peaks(st, qi, t0[quiet] + dt[quiet], obs1.take(quiet), c.take(quiet))
+        if not has.any():
+            return
+        # bodies with an event in this step: find the earliest root per body
+        sel = np.flatnonzero(has)
+        h_best = np.full(sel.size, np.inf)
+        k_best = np.full(sel.size, -1)
+        for k in range(_N_EV):
+            col_now = now[sel, k]
+            col_cross = cross[sel, k]
+            if col_now.any():
+                better = col_now & (h_best > 0.0)
+                h_best[better] = 0.0
+                k_best[better] = k
+            if col_cross.any():
+                j = sel[col_cross]
+                h = self._locate(t0[j], y0[j], dt[j], g0[j, k], g1[j, k], c.take(j), k)
+                better = h < h_best[col_cross]
+                idx = np.flatnonzero(col_cross)[better]
+                h_best[idx] = h[better]
+                k_best[idx] = k
+        ye = y0[sel].copy()
+        moved = h_best > 0.0
+        if moved.any():
+            ms = sel[moved]
+            ye[moved] = self._rk4(t0[ms], y0[ms], h_best[moved], c.take(ms))
+        bodies = act[sel]
+        st.t[bodies] = t0[sel] + h_best
+        st.y[bodies] = ye
+        for k in np.unique(k_best):
+            mine = k_best == k
+            self._apply(st, bodies[mine], _CONTINUOUS[k][0], log)
+
+    def _locate(self, t0, y0, dt, ga, gb, c, k, iterations: int = 40, tol_s: float = 1e-7) -> np.ndarray:
+        """Root of event function ``k`` inside the step by the Illinois method on partial RK4 steps.
+
+        Returns the right end of the final bracket, where the event condition (g <= 0) holds.
+        """
+        a = np.zeros_like(dt)
+        b = dt.copy()
+        fa = ga.copy()
+        fb = gb.copy()
+        side = np.zeros(dt.shape, dtype=np.int8)
+        for _ in range(iterations):
+            width = b - a
+            if np.all(width < tol_s):
+                break
+            x = b - fb * (b - a) / (fb - fa)
+            x = np.where(np.isfinite(x) & (x > a) & (x < b), x, 0.5 * (a + b))
+            yx = self._rk4(t0, y0, x, c)
+            _, obs = self._derivs(t0 + x, yx, c, want_obs=True)
+            fx = self._event_values(t0 + x, yx, obs, c)[:, k]
+            left = fx > 0.0
+            # root in [x, b]
+            a = np.where(left, x, a)
+            fa = np.where(left, fx, fa)
+            fb = np.where(left & (side == 1), 0.5 * fb, fb)
+            # root in [a, x]
+            b = np.where(left, b, x)
+            fb = np.where(left, fb, fx)
+            fa = np.where(~left & (side == -1), 0.5 * fa, fa)
+            side = np.where(left, 1, -1).astype(np.int8)
+        return b
+
+    def _step_size(self, st, act, t0, obs) -> np.ndarray:
+        s = self.cfg.steps
+        ph = st.phase[act]
+        dt = np.full(act.size, s.ballistic)
+        dt[(ph == Phase.ENTRY) | (ph == Phase.SUFR)] = s.entry
+        chute = (ph == Phase.CHUTE) | (ph == Phase.CHUTE_NO_HS)
+        dt[chute] = s.parachute
+        inflating = chute & (t0 < st.t_line_stretch[st.case[act]] + 3.0 * self.cfg.vehicle.parachute.inflation_time_s)
+        dt[inflating] = s.inflation
+        powered = (ph >= Phase.FREEFALL) & (ph <= Phase.FLYAWAY)
+        dt[powered] = s.powered
+        coast = obs.alt_mola > s.coast_altitude_m
+        dt[coast & ((ph == Phase.BALLISTIC) | (ph == Phase.ENTRY))] = s.coast
+        # a line stretch inside a step would put a kink in the drag: stop the step there instead
+        tls = st.t_line_stretch[st.case[act]]
+        cut = (ph == Phase.CHUTE) & (t0 < tls) & (t0 + dt > tls)
+        dt[cut] = np.maximum(tls[cut] - t0[cut], 1e-6)
+        return dt
+
+    # ------------------------------------------------------------------ per-step controls
+
+    def _context(self, st: _State, act: np.ndarray, t0: np.ndarray) -> _Ctx:
+        cs = st.case[act]
+        ph = st.phase[act]
+        cases = st.cases
+        vehicle_body = st.slot[act] == 0
+        lifting = ((ph == Phase.ENTRY) & vehicle_body).astype(float)
+        bank = st.bank[cs]
+        has_chute = ((ph == Phase.CHUTE) | (ph == Phase.CHUTE_NO_HS)) & vehicle_body
+        v = self.cfg.vehicle
+        return _Ctx(
+            phase=ph,
+            aero_id=st.aero_id[act],
+            cd_scale=cases.cd_scale[cs],
+            cl_scale=cases.cl_scale[cs],
+            chute_cd_scale=cases.chute_cd_scale[cs],
+            density_factor=cases.density_factor[cs],
+            atm_row=cases.atm_row[cs],
+            lifting=lifting,
+            cos_bank=np.cos(bank),
+            sin_bank=np.where(cases.planar[cs], 0.0, np.sin(bank)),
+            has_chute=has_chute,
+            t_line_stretch=st.t_line_stretch[cs],
+            t_inflation=v.parachute.inflation_time_s,
+            inflation_exponent=v.parachute.inflation_exponent,
+            thrust=None,
+            thrust_mag=None,
+            t_deploy=st.t_deploy[cs],
+            t_mark=st.t_mark[act],
+            dry_mass=st.dry_mass[act],
+            stop_speed=np.where(vehicle_body, cases.stop_speed_m_s[cs], 0.0),
+            deploy_enabled=cases.deploy_enabled[cs] & vehicle_body,
+            range_trigger=cases.range_trigger_m[cs],
+            velocity_trigger=cases.velocity_trigger_m_s[cs],
+            aim_range=cases.aim_range_m[cs],
+            target_lat=cases.target_lat_rad[cs],
+            target_lon=cases.target_lon_rad[cs],
+            target_radius=st.target_radius,
+        )
+
+    def _guide(self, st, act, t0, y0, obs, c, log) -> None:
+        """Entry guidance (bank) and powered-descent guidance (thrust) at the start of the step."""
+        ph = c.phase
+        veh = st.slot[act] == 0
+        entering = veh & ((ph == Phase.ENTRY) | (ph == Phase.SUFR))
+        if entering.any():
+            self._entry_guidance(st, act[entering], t0[entering], y0[entering], obs.take(entering),
+                                 c.take(entering), log)
+            c.cos_bank[entering] = np.cos(st.bank[st.case[act[entering]]])
+            sinb = np.sin(st.bank[st.case[act[entering]]])
+            c.sin_bank[entering] = np.where(st.cases.planar[st.case[act[entering]]], 0.0, sinb)
+        thrusting = (ph == Phase.POWERED) | (ph == Phase.SKY_CRANE) | (ph == Phase.HOVER) | (ph == Phase.FLYAWAY)
+        if thrusting.any():
+            thrust = np.zeros((act.size, 3))
+            idx = np.flatnonzero(thrusting)
+            thrust[idx] = self._thrust(st, act[idx], t0[idx], y0[idx], obs.take(idx))
+            c.thrust = thrust
+            c.thrust_mag = np.linalg.norm(thrust, axis=1)
+
+    def _entry_guidance(self, st, act, t0, y0, obs, c, log) -> None:
+        gp = self.cfg.guidance
+        cs = st.case[act]
+        cases = st.cases
+        v = y0[:, 3:6]
+        up = obs.up
+        hdot = np.einsum("ij,ij->i", v, up)
+        speed = obs.speed
+        drag = obs.drag
+        # guidance start: sensed drag above the threshold
+        start = cases.guided[cs] & ~st.guidance_on[cs] & (drag >= gp.start_drag_m_s2)
+        if start.any():
+            st.guidance_on[cs[start]] = True
+            self._log_events(log, st, act[start], Ev.GUIDANCE_START)
+        on = st.guidance_on[cs] & (c.phase == Phase.ENTRY)
+        cmd = np.where(cases.guided[cs], st.bank[cs], cases.bank0_rad[cs])
+        cmd = np.where(cases.guided[cs] & ~st.guidance_on[cs], cases.bank0_rad[cs], cmd)
+        if on.any():
+            i = np.flatnonzero(on)
+            ci = cs[i]
+            rtg = c.take(i).range_to_target(obs.take(i)) - c.aim_range[i]
+            tgt = unit_vector(c.target_lat[i], c.target_lon[i])
+            # crossrange: angle of the target out of the plane (position, velocity); positive = to the right
+            h = np.cross(up[i], v[i])
+            h /= np.linalg.norm(h, axis=1, keepdims=True)
+            crossrange = -np.arcsin(np.clip(np.einsum("ij,ij->i", h, tgt), -1, 1)) * st.target_radius
+            heading_mode = speed[i] <= gp.heading_alignment_speed_m_s
+            newly = heading_mode & ~st.heading_aligned[ci]
+            if newly.any():
+                st.heading_aligned[ci[newly]] = True
+                self._log_events(log, st, act[i[newly]], Ev.HEADING_ALIGNMENT)
+            mag = entry_guidance.range_control_bank(speed[i], drag[i], hdot[i], rtg, self.cfg.reference, gp)
+            new_sign = entry_guidance.lateral_logic(speed[i], crossrange, st.bank_sign[ci], gp)
+            flipped = (new_sign != st.bank_sign[ci]) & ~heading_mode
+            if flipped.any():
+                self._log_events(log, st, act[i[flipped]], Ev.BANK_REVERSAL)
+            st.bank_sign[ci] = np.where(heading_mode, st.bank_sign[ci], new_sign)
+            # heading alignment: steer the heading onto the target with a limited bank
+            east = np.stack([-up[i, 1], up[i, 0], np.zeros(i.size)], axis=1)
+            east /= np.maximum(np.linalg.norm(east, axis=1, keepdims=True), 1e-12)
+            north = np.cross(up[i], east)
+            heading = np.arctan2(np.einsum("ij,ij->i", v[i], east), np.einsum("ij,ij->i", v[i], north))
+            to_t = tgt - up[i] * np.einsum("ij,ij->i", tgt, up[i])[:, None]
+            bearing = np.arctan2(np.einsum("ij,ij->i", to_t, east), np.einsum("ij,ij->i", to_t, north))
+            herr = np.angle(np.exp(1j * (bearing - heading)))
+            ha = entry_guidance.heading_alignment_bank(herr, gp)
+            cmd[i] = np.where(heading_mode, ha, st.bank_sign[ci] * mag)
+        cmd = np.where(c.phase == Phase.SUFR, 0.0, cmd)
+        dt = self.cfg.steps.entry
+        new_bank, new_rate = entry_guidance.rate_limited_bank(st.bank[cs], st.bank_rate[cs], cmd, dt, gp)
+        st.bank[cs] = new_bank
+        st.bank_rate[cs] = new_rate
+
+    def _thrust(self, st, act, t0, y0, obs) -> np.ndarray:
+        """Thrust vector (n, 3), N, for powered bodies: E-guidance, sky crane, hover, fly-away."""
+        s = self.cfg.sequence
+        v = self.cfg.vehicle
+        ph = st.phase[act]
+        r = y0[:, :3]
+        vel = y0[:, 3:6]
+        m = y0[:, 6]
+        up = obs.up
+        g_eff = obs.grav  # gravity + frame + drag accelerations (everything but thrust)
+        a_cmd = np.zeros_like(r)
+        pw = ph == Phase.POWERED
+        if pw.any():
+            cs = st.case[act[pw]]
+            rf = st.pd_target[cs]
+            vf = -s.sky_crane_speed_m_s * up[pw]
+            tgo = powered.time_to_go(r[pw], vel[pw], rf, vf, up=up[pw], t_min_s=1.0, t_max_s=120.0)
+            a_cmd[pw] = powered.eguidance_acceleration(r[pw], vel[pw], rf, vf, tgo, g_eff[pw])
+        hold = (ph == Phase.SKY_CRANE) | (ph == Phase.HOVER)
+        if hold.any():
+            a_cmd[hold] = powered.sky_crane_acceleration(vel[hold], g_eff[hold], s.sky_crane_speed_m_s,
+                                                         up=up[hold])
+        thrust = a_cmd * m[:, None]
+        mag = np.linalg.norm(thrust, axis=1)
+        lo, hi = v.thrust_min_n, v.thrust_max_n
+        scale = np.clip(mag, lo, hi) / np.maximum(mag, 1e-9)
+        thrust *= scale[:, None]
+        fly = ph == Phase.FLYAWAY
+        if fly.any():
+            cs = st.case[act[fly]]
+            az = st.flyaway_dir[cs]
+            horiz = az - up[fly] * np.einsum("ij,ij->i", az, up[fly])[:, None]
+            horiz /= np.maximum(np.linalg.norm(horiz, axis=1, keepdims=True), 1e-12)
+            d = np.cos(s.flyaway_pitch_rad) * up[fly] + np.sin(s.flyaway_pitch_rad) * horiz
+            thrust[fly] = d * (s.flyaway_throttle * hi)
+        return thrust
+
+    # ------------------------------------------------------------------ events
+
+    def _apply(self, st: _State, bodies: np.ndarray, code: Ev, log: _Log) -> None:
+        """Apply one event to the bodies it happened to (vectorised)."""
+        s = self.cfg.sequence
+        v = self.cfg.vehicle
+        cs = st.case[bodies]
+        veh = st.slot[bodies] == 0
+        if code == Ev.IMPACT:
+            self._log_events(log, st, bodies, Ev.IMPACT)
+            st.phase[bodies] = Phase.DONE
+            vb = cs[veh]
+            running = st.outcome[vb] == Outcome.RUNNING
+            before_chute = np.isinf(st.t_deploy[vb])
+            st.outcome[vb[running]] = np.where(before_chute[running], Outcome.PARACHUTE_NOT_DEPLOYED,
+                                               Outcome.GROUND_IMPACT_BEFORE_TOUCHDOWN)
+        elif code == Ev.SKIP_OUT:
+            self._log_events(log, st, bodies, Ev.SKIP_OUT)
+            st.phase[bodies] = Phase.DONE
+            st.outcome[cs] = Outcome.SKIP_OUT
+        elif code == Ev.STOP_SPEED:
+            self._log_events(log, st, bodies, Ev.STOP_SPEED)
+            st.phase[bodies] = Phase.DONE
+            st.outcome[cs] = Outcome.STOPPED
+        elif code == Ev.TIMEOUT:
+            self._log_events(log, st, bodies, Ev.TIMEOUT)
+            st.phase[bodies] = Phase.DONE
+            st.outcome[cs[veh & (st.outcome[cs] == Outcome.RUNNING)]] = Outcome.TIMEOUT
+        elif code == Ev.SUFR:
+            self._log_events(log, st, bodies, Ev.SUFR)
+            st.phase[bodies] = Phase.SUFR
+            st.aero_id[bodies] = AERO_ZERO_ALPHA
+            self._spawn_entry_balance_masses(st, bodies)
+        elif code == Ev.PARACHUTE_DEPLOY:
+            if v.n_ebm and s.sufr_speed_m_s <= 0:
+                self._spawn_entry_balance_masses(st, bodies[st.phase[bodies] == Phase.ENTRY])
+            self._log_events(log, st, bodies, Ev.PARACHUTE_DEPLOY)
+            st.phase[bodies] = Phase.CHUTE
+            st.aero_id[bodies] = AERO_ZERO_ALPHA
+            st.t_deploy[cs] = st.t[bodies]
+            st.t_line_stretch[cs] = st.t[bodies] + v.line_stretch_delay_s
+            obs = self._observe(st, bodies)
+            st.deploy_mach[cs] = obs.mach
+            st.deploy_q[cs] = obs.q
+        elif code == Ev.HEAT_SHIELD_SEPARATION:
+            self._log_events(log, st, bodies, Ev.HEAT_SHIELD_SEPARATION)
+            st.phase[bodies] = Phase.CHUTE_NO_HS
+            hs = st.body_index(cs, v.slot_heat_shield)
+            vel = st.y[bodies, 3:6]
+            vhat = vel / np.linalg.norm(vel, axis=1, keepdims=True)
+            self._spawn(st, hs, st.y[bodies], st.t[bodies], v.heat_shield_mass_kg,
+                        AERO_HEAT_SHIELD, vhat * s.hs_delta_v_m_s)
+            st.y[bodies, 6] -= v.heat_shield_mass_kg
+        elif code == Ev.BACKSHELL_SEPARATION:
+            self._log_events(log, st, bodies, Ev.BACKSHELL_SEPARATION)
+            st.phase[bodies] = Phase.FREEFALL
+            st.aero_id[bodies] = AERO_PDV
+            st.t_mark[bodies] = st.t[bodies]
+            bs = st.body_index(cs, v.slot_backshell)
+            vel = st.y[bodies, 3:6]
+            vhat = vel / np.linalg.norm(vel, axis=1, keepdims=True)
+            self._spawn(st, bs, st.y[bodies], st.t[bodies], v.backshell_mass_kg, AERO_BACKSHELL,
+                        -vhat * s.backshell_delta_v_m_s)
+            st.y[bodies, 6] -= v.backshell_mass_kg
+            st.dry_mass[bodies] = v.descent_stage_dry_kg + v.rover_mass_kg
+            st.prop_start[cs] = st.y[bodies, 6] - st.dry_mass[bodies]
+            obs = self._observe(st, bodies)
+            horiz = vel - obs.up * np.einsum("ij,ij->i", vel, obs.up)[:, None]
+            st.flyaway_dir[cs] = horiz / np.maximum(np.linalg.norm(horiz, axis=1, keepdims=True), 1e-9)
+        elif code == Ev.POWERED_DESCENT_START:
+            self._log_events(log, st, bodies, Ev.POWERED_DESCENT_START)
+            st.phase[bodies] = Phase.POWERED
+            st.pd_target[cs] = self._powered_target(st, bodies)
+        elif code == Ev.SKY_CRANE_START:
+            self._log_events(log, st, bodies, Ev.SKY_CRANE_START)
+            st.phase[bodies] = Phase.SKY_CRANE
+        elif code == Ev.TOUCHDOWN:
+            self._log_events(log, st, bodies, Ev.TOUCHDOWN)
+            st.phase[bodies] = Phase.DONE
+            st.outcome[cs] = Outcome.LANDED
+            ds = st.body_index(cs, v.slot_descent_stage)
+            self._spawn(st, ds, st.y[bodies], st.t[bodies], st.y[bodies, 6] - v.rover_mass_kg,
+                        AERO_DESCENT_STAGE, 0.0)
+            st.phase[ds] = Phase.HOVER
+            st.t_mark[ds] = st.t[bodies]
+            st.dry_mass[ds] = v.descent_stage_dry_kg
+            st.prop_used[cs] = st.prop_start[cs] - (st.y[bodies, 6] - st.dry_mass[bodies])
+        elif code == Ev.FLYAWAY:
+            self._log_events(log, st, bodies, Ev.FLYAWAY)
+            st.phase[bodies] = Phase.FLYAWAY
+            st.t_mark[bodies] = st.t[bodies]
+        elif code == Ev.FLYAWAY_BURN_END:
+            st.phase[bodies] = Phase.BALLISTIC
+            st.aero_id[bodies] = AERO_DESCENT_STAGE
+        elif code == Ev.PROPELLANT_EXHAUSTED:
+            self._log_events(log, st, bodies, Ev.PROPELLANT_EXHAUSTED)
+            vb = cs[veh]
+            st.outcome[vb[st.outcome[vb] == Outcome.RUNNING]] = Outcome.PROPELLANT_EXHAUSTED
+            st.phase[bodies] = Phase.BALLISTIC
+        else:  # pragma: no cover - every armed event has a handler
+            raise RuntimeError(f"no handler for event {code!r}")
+
+    def _powered_target(self, st, bodies) -> np.ndarray:
+        """Sky-crane start point: above the target, or as near as the divert limit allows."""
+        s = self.cfg.sequence
+        cs = st.case[bodies]
+        site = self.cfg.site
+        # aim 2 m below the sky-crane start height so that the approach crosses it (at about the sky-crane
+        # speed) instead of closing on it asymptotically
+        aim_agl = s.sky_crane_altitude_m - 2.0
+        tgt = site.position_m(st.cases.target_lat_rad[cs], st.cases.target_lon_rad[cs], aim_agl)
+        r = st.y[bodies, :3]
+        up = r / np.linalg.norm(r, axis=1, keepdims=True)
+        d = tgt - r
+        horiz = d - up * np.einsum("ij,ij->i", d, up)[:, None]
+        dist = np.linalg.norm(horiz, axis=1)
+        # a point straight below the vehicle at the sky-crane altitude, then the allowed share of the divert
+        lat, lon = np.arcsin(up[:, 2]), np.arctan2(up[:, 1], up[:, 0])
+        below = site.position_m(lat, lon, aim_agl)
+        limit = st.cases.divert_limit_m[cs]
+        frac = np.where(dist > limit, limit / np.maximum(dist, 1e-9), 1.0)
+        return below + (tgt - below) * frac[:, None]
+
+    def _spawn(self, st, bodies, y, t, mass, aero_id, dv) -> None:
+        st.y[bodies] = y
+        st.y[bodies, 3:6] += dv
+        st.y[bodies, 6] = mass
+        st.t[bodies] = t
+        st.phase[bodies] = Phase.BALLISTIC
+        st.aero_id[bodies] = aero_id
+        st.dry_mass[bodies] = 0.0
+
+    def _spawn_entry_balance_masses(self, st, bodies) -> None:
+        """Eject the entry balance masses in a fan normal to the velocity (directions are a model choice)."""
+        v = self.cfg.vehicle
+        s = self.cfg.sequence
+        if v.n_ebm == 0 or bodies.size == 0:
+            return
+        cs = st.case[bodies]
+        vel = st.y[bodies, 3:6]
+        r = st.y[bodies, :3]
+        vhat = vel / np.linalg.norm(vel, axis=1, keepdims=True)
+        side = np.cross(vhat, r)
+        side /= np.linalg.norm(side, axis=1, keepdims=True)
+        normal = np.cross(side, vhat)
+        for k in range(v.n_ebm):  # loop over the (few) masses, vectorised over cases
+            ang = 2 * np.pi * (k + 0.5) / v.n_ebm
+            d = np.cos(ang) * side + np.sin(ang) * normal
+            self._spawn(st, st.body_index(cs, 1 + v.n_cbm + k), st.y[bodies], st.t[bodies], v.ebm_mass_kg,
+                        AERO_EBM, d * s.ebm_delta_v_m_s)
+        st.y[bodies, 6] -= v.n_ebm * v.ebm_mass_kg
+
+    def _spawn_cruise_balance_masses(self, st, cases, log) -> None:
+        """Fly each vehicle back in vacuum to the CBM ejection time and release the masses there."""
+        v = self.cfg.vehicle
+        s = self.cfg.sequence
+        vi = st.vehicle_index
+        t_ej = s.cbm_eject_time_s
+        y = st.y[vi].copy()
+        t = st.t[vi].copy()
+        n_steps = int(np.ceil(abs(t_ej) / self.cfg.steps.coast))
+        h = np.full(vi.size, t_ej / n_steps)
+        c = _Ctx.vacuum(vi.size)
+        for _ in range(n_steps):
+            y = self._rk4(t, y, h, c)
+            t = t + h
+        cs = st.case[vi]
+        vel = y[:, 3:6]
+        side = np.cross(vel, y[:, :3])
+        side /= np.linalg.norm(side, axis=1, keepdims=True)
+        for k in range(v.n_cbm):
+            sign = 1.0 if k % 2 == 0 else -1.0
+            b = st.body_index(cs, 1 + k)
+            self._spawn(st, b, y, t, v.cbm_mass_kg, AERO_CBM, sign * side * s.cbm_delta_v_m_s)
+        self._log_events(log, st, st.body_index(cs, 1), Ev.CRUISE_BALANCE_MASS_SEPARATION)
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def initial_observables(self, cases: CaseInputs) -> dict[str, np.ndarray]:
+        """Drag acceleration, altitude rate, Mach, dynamic pressure and altitudes of each case's initial state."""
+        st = _State.allocate(self, cases)
+        obs = self._observe(st, st.vehicle_index)
+        hdot = np.einsum("ij,ij->i", cases.y0[:, 3:6], obs.up)
+        return {"drag": obs.drag, "hdot": hdot, "mach": obs.mach, "q": obs.q, "alt_agl": obs.alt_agl,
+                "alt_mola": obs.alt_mola, "speed": obs.speed}
+
+    def _observe(self, st, bodies) -> _Obs:
+        c = self._context(st, bodies, st.t[bodies])
+        _, obs = self._derivs(st.t[bodies], st.y[bodies], c, want_obs=True)
+        return obs
+
+    def _log_events(self, log, st, bodies, code) -> None:
+        if bodies.size == 0:
+            return
+        obs = self._observe(st, bodies)
+        log.add(st, bodies, code, obs)
+
+    def _track_peaks(self, st, bodies, t, obs, c) -> None:
+        veh = st.slot[bodies] == 0
+        if not veh.any():
+            return
+        b = bodies[veh]
+        cs = st.case[b]
+        o = obs.take(veh)
+        entry_like = (st.phase[b] >= Phase.ENTRY) & (st.phase[b] <= Phase.CHUTE_NO_HS)
+        g = np.where(entry_like, o.aero_g, 0.0)
+        better = g > st.peak_g[cs]
+        st.peak_g[cs[better]] = g[better]
+        st.peak_g_t[cs[better]] = t[veh][better]
+        st.peak_q[cs] = np.maximum(st.peak_q[cs], np.where(entry_like, o.q, 0.0))
+        heat = heating.sutton_graves_heat_rate_w_m2(o.rho, o.speed, self.cfg.vehicle.nose_radius_m)
+        capsule = (st.phase[b] == Phase.ENTRY) | (st.phase[b] == Phase.SUFR)
+        st.peak_heat[cs] = np.maximum(st.peak_heat[cs], np.where(capsule, heat, 0.0))
+        chute = (st.phase[b] == Phase.CHUTE) | (st.phase[b] == Phase.CHUTE_NO_HS)
+        if chute.any():
+            load = o.aero_g * G0 * st.y[b, 6]
+            st.peak_chute_load[cs] = np.maximum(st.peak_chute_load[cs], np.where(chute, load, 0.0))
+
+    def _record(self, hist, st, bodies) -> None:
+        if bodies.size == 0:
+            return
+        obs = self._observe(st, bodies)
+        hist.add(st, bodies, obs)
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+@dataclass
+class _Obs:
+    alt_mola: np.ndarray
+    alt_agl: np.ndarray
+    speed: np.ndarray
+    mach: np.ndarray
+    q: np.ndarray
+    rho: np.ndarray
+    aero_g: np.ndarray
+    up: np.ndarray
+    grav: np.ndarray
+    drag: np.ndarray
+    rad: np.ndarray
+    slat: np.ndarray
+
+
+@dataclass
+class _Ctx:
+    """Per-body values of a subset, held over a step."""
+
+    phase: np.ndarray
+    aero_id: np.ndarray
+    cd_scale: np.ndarray
+    cl_scale: np.ndarray
+    chute_cd_scale: np.ndarray
+    density_factor: np.ndarray
+    atm_row: np.ndarray
+    lifting: np.ndarray  # float 0/1
+    cos_bank: np.ndarray
+    sin_bank: np.ndarray
+    has_chute: np.ndarray  # bool
+    t_line_stretch: np.ndarray
+    t_inflation: float
+    inflation_exponent: float
+    thrust: np.ndarray | None
+    thrust_mag: np.ndarray | None
+    t_deploy: np.ndarray
+    t_mark: np.ndarray
+    dry_mass: np.ndarray
+    stop_speed: np.ndarray
+    deploy_enabled: np.ndarray
+    range_trigger: np.ndarray
+    velocity_trigger: np.ndarray
+    aim_range: np.ndarray
+    target_lat: np.ndarray
+    target_lon: np.ndarray
+    target_radius: float
+    positions: np.ndarray | None = None
+
+    def chute_fraction(self, t: np.ndarray) -> np.ndarray:
+        tau = np.clip((t - self.t_line_stretch) / self.t_inflation, 0.0, 1.0)
+        tau = np.where(self.has_chute, tau, 0.0)
+        return tau**self.inflation_exponent
+
+    def range_to_target(self, obs) -> np.ndarray:
+        """Great-circle distance from the body to the target (on the target's radius), m."""
+        return great_circle_m(obs.up, self.target_lat, self.target_lon, self.target_radius)
+
+
+def unit_vector(lat_rad, lon_rad) -> np.ndarray:
+    """Planet-fixed unit vectors (n, 3) of planetocentric latitude/longitude."""
+    cl = np.cos(lat_rad)
+    return np.stack([cl * np.cos(lon_rad), cl * np.sin(lon_rad), np.sin(lat_rad)], axis=-1)
+
+
+def great_circle_m(up: np.ndarray, lat_rad, lon_rad, radius_m) -> np.ndarray:
+    """Great-circle distance from the points with unit vectors ``up`` (n, 3) to (lat, lon), m."""
+    tgt = unit_vector(lat_rad, lon_rad)
+    cosang = np.einsum("ij,ij->i", up, np.broadcast_to(tgt, up.shape))
+    sinang = np.linalg.norm(np.cross(up, np.broadcast_to(tgt, up.shape)), axis=1)
+    return radius_m * np.arctan2(sinang, cosang)
+
+
+def _take(obj, idx):
+    """Copy of a dataclass with every per-body array indexed by ``idx`` (a mask or indices)."""
+    out = {}
+    n = None
+    for value in vars(obj).values():
+        if isinstance(value, np.ndarray) and value.ndim >= 1:
+            n = value.shape[0] if n is None else n
+    for name, value in vars(obj).items():
+        if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n:
+            out[name] = value[idx]
+        else:
+            out[name] = value
+    return type(obj)(**out)
+
+
+_Obs.take = _take
+_Ctx.take = _take
+
+
+def _vacuum_ctx(n: int) -> _Ctx:
+    """Controls for bodies with no air, lift, parachute or thrust (coasting before entry)."""
+    z = np.zeros(n)
+    return _Ctx(phase=np.full(n, Phase.BALLISTIC), aero_id=np.zeros(n, dtype=np.int64), cd_scale=z,
+                cl_scale=z, chute_cd_scale=z, density_factor=z, atm_row=np.zeros(n, dtype=np.int64),
+                lifting=z, cos_bank=z, sin_bank=z, has_chute=np.zeros(n, dtype=bool),
+                t_line_stretch=np.full(n, np.inf), t_inflation=1.0, inflation_exponent=1.0, thrust=None,
+                thrust_mag=None, t_deploy=z, t_mark=z, dry_mass=z, stop_speed=z,
+                deploy_enabled=np.zeros(n, dtype=bool), range_trigger=z, velocity_trigger=z, aim_range=z,
+                target_lat=z, target_lon=z, target_radius=1.0)
+
+
+_Ctx.vacuum = staticmethod(_vacuum_ctx)
+
+
+class _State:
+    """Flat arrays over all bodies of all cases (body = case * n_slots + slot), and per-case records."""
+
+    @classmethod
+    def allocate(cls, engine: Engine, cases: CaseInputs) -> _State:
+        st = cls()
+        v = engine.cfg.vehicle
+        n, S = cases.n, v.n_slots
+        N = n * S
+        st.cases = cases
+        st.n_slots = S
+        st.case = np.repeat(np.arange(n), S)
+        st.slot = np.tile(np.arange(S), n)
+        st.t = np.zeros(N)
+        st.y = np.zeros((N, 7))
+        st.phase = np.full(N, Phase.UNBORN, dtype=np.int64)
+        st.aero_id = np.zeros(N, dtype=np.int64)
+        st.t_mark = np.full(N, np.inf)
+        st.dry_mass = np.zeros(N)
+        vi = np.arange(n) * S
+        st.vehicle_index = vi
+        st.y[vi] = cases.y0
+        st.t[vi] = cases.time_offset_s
+        st.phase[vi] = Phase.ENTRY
+        st.aero_id[vi] = AERO_TRIM
+        st.bank = cases.bank0_rad.astype(float).copy()
+        st.bank_rate = np.zeros(n)
+        st.bank_sign = np.where(cases.bank0_rad < 0, -1.0, 1.0)
+        st.guidance_on = np.zeros(n, dtype=bool)
+        st.heading_aligned = np.zeros(n, dtype=bool)
+        st.t_deploy = np.full(n, np.inf)
+        st.t_line_stretch = np.full(n, np.inf)
+        st.pd_target = np.zeros((n, 3))
+        st.flyaway_dir = np.zeros((n, 3))
+        st.outcome = np.zeros(n, dtype=np.int64)
+        st.peak_g = np.zeros(n)
+        st.peak_g_t = np.full(n, np.nan)
+        st.peak_q = np.zeros(n)
+        st.peak_heat = np.zeros(n)
+        st.peak_chute_load = np.zeros(n)
+        st.deploy_mach = np.full(n, np.nan)
+        st.deploy_q = np.full(n, np.nan)
+        st.prop_start = np.full(n, np.nan)
+        st.prop_used = np.full(n, np.nan)
+        st.target_radius = float(engine.cfg.site.areoid_radius_m + engine.cfg.site.ground_mola_m)
+        return st
+
+    def body_index(self, cases: np.ndarray, slot: int) -> np.ndarray:
+        return cases * self.n_slots + slot
+
+
+_EVENT_COLUMNS = ("case", "body", "code", "t", "x", "y", "z", "vx", "vy", "vz", "mass", "alt_agl", "alt_mola",
+                  "lat", "lon", "speed", "mach", "q", "accel_g", "bank")
+
+
+class _Log:
+    """Event rows, appended as arrays (one block per event application), concatenated at the end."""
+
+    def __init__(self):
+        self.blocks: list[np.ndarray] = []
+
+    def add(self, st: _State, bodies: np.ndarray, code: Ev, obs: _Obs) -> None:
+        self.blocks.append(_rows(st, bodies, obs, code))
+
+    def table(self) -> dict[str, np.ndarray]:
+        data = np.concatenate(self.blocks) if self.blocks else np.zeros((0, len(_EVENT_COLUMNS)))
+        order = np.lexsort((data[:, 3], data[:, 0]))
+        data = data[order]
+        out = {name: data[:, k] for k, name in enumerate(_EVENT_COLUMNS)}
+        for name in ("case", "body", "code"):
+            out[name] = out[name].astype(np.int64)
+        return out
+
+
+class _History(_Log):
+    def add(self, st: _State, bodies: np.ndarray, obs: _Obs) -> None:  # type: ignore[override]
+        rows = _rows(st, bodies, obs, -1)
+        rows[:, 2] = st.phase[bodies]
+        self.blocks.append(rows)
+
+    def table(self) -> dict[str, np.ndarray]:
+        out = super().table()
+        out["phase"] = out.pop("code")
+        return out
+
+
+def _rows(st: _State, bodies: np.ndarray, obs: _Obs, code) -> np.ndarray:
+    y = st.y[bodies]
+    lat = np.arcsin(np.clip(obs.slat, -1, 1))
+    lon = np.arctan2(y[:, 1], y[:, 0])
+    bank = np.where(st.slot[bodies] == 0, st.bank[st.case[bodies]], np.nan)
+    return np.column_stack([
+        st.case[bodies], st.slot[bodies], np.full(bodies.size, int(code)), st.t[bodies], y,
+        obs.alt_agl, obs.alt_mola, lat, lon, obs.speed, obs.mach, obs.q, obs.aero_g, bank,
+    ])

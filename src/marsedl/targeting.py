@@ -1,0 +1,225 @@
+"""Mission planning with the engine itself: the entry point, the reference trajectory and its sensitivities.
+
+Everything a flight team computes before entry, done by flying the batched engine:
+
+1. **Entry point** (when the preset gives the entry relative to the target with ``range_km = "auto"``): fly
+   the unguided reference vehicle (constant reference bank, lift kept in the vertical plane) all the way to the
+   ground from a first guess, and from two shifted guesses in the same batch; the landing points give a 2×2
+   Jacobian, and one Newton step puts the nominal landing on the target.
+2. **Reference trajectory** (Apollo final phase): the same unguided flight from the chosen entry point,
+   tabulated against planet-relative speed V: range to go to the deploy point R_ref(V), drag acceleration
+   D_ref(V), altitude rate ḣ_ref(V); and the distance the parachute and powered phases then cover, which is what
+   the range trigger and the guidance's aim point subtract from the range to the target.
+3. **Sensitivities** F1 = ∂R/∂D, F2 = ∂R/∂ḣ, F3 = ∂R/∂(L/D)_vertical by finite differences: at each tabulated
+   speed, the reference state and three perturbed copies (altitude, flight-path angle, bank) are flown on to the
+   deploy speed in one batch, and the differences of the ranges flown give the partials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from marsedl.engine import CaseInputs, Engine, EngineConfig, EngineOutput, Ev, Outcome, unit_vector
+from marsedl.guidance.entry import ReferenceTrajectory
+from marsedl.planet import destination, surface_distance_bearing, velocity_from_flight
+
+_SPEED_NODES = 40
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What planning produced: entry state, reference tables and the trigger/aim distances."""
+
+    y0: np.ndarray  # (7,) entry state, planet-fixed
+    reference: ReferenceTrajectory
+    chute_range_m: float  # surface distance from the reference deploy point to its landing point
+    reference_bank_rad: float
+    entry_lat_deg: float
+    entry_lon_deg: float
+    entry_azimuth_deg: float
+    reference_miss_m: float  # landing miss of the unguided reference flight
+
+
+def _case_inputs(cfg: EngineConfig, y0: np.ndarray, target: tuple[float, float], bank: np.ndarray,
+                 *, stop_speed: float = 0.0, deploy: bool = True, velocity_trigger: float,
+                 atm_row: int = 0, density_factor: float = 1.0) -> CaseInputs:
+    n = y0.shape[0]
+    return CaseInputs.broadcast(
+        n, y0=y0, bank0_rad=bank, guided=False, planar=True, aim_range_m=0.0, range_trigger_m=0.0,
+        velocity_trigger_m_s=velocity_trigger, stop_speed_m_s=stop_speed, cd_scale=1.0, cl_scale=1.0,
+        chute_cd_scale=1.0, density_factor=density_factor, atm_row=atm_row, deploy_enabled=deploy,
+        target_lat_rad=target[0], target_lon_rad=target[1], divert_limit_m=0.0,
+    )
+
+
+def _velocity_trigger(cfg: EngineConfig) -> EngineConfig:
+    return replace(cfg, sequence=replace(cfg.sequence, trigger="velocity"))
+
+
+def entry_state(cfg: EngineConfig, lat_rad: np.ndarray, lon_rad: np.ndarray, radius_m: float, speed: float,
+                fpa_rad: float, azimuth_rad: float) -> np.ndarray:
+    """Planet-fixed entry state(s) (n, 7) from position, planet-relative speed, flight-path angle, heading."""
+    lat = np.atleast_1d(lat_rad).astype(float)
+    lon = np.atleast_1d(lon_rad).astype(float)
+    r = radius_m * unit_vector(lat, lon)
+    v = velocity_from_flight(lat, lon, speed, fpa_rad, azimuth_rad)
+    m = np.full((lat.size, 1), cfg.vehicle.entry_mass_kg)
+    return np.hstack([r, np.broadcast_to(v, r.shape), m])
+
+
+def _landing(out: EngineOutput) -> tuple[np.ndarray, np.ndarray]:
+    """Touchdown latitude/longitude per case (NaN where a case did not land)."""
+    ev = out.events
+    lat = np.full(out.n_cases, np.nan)
+    lon = np.full(out.n_cases, np.nan)
+    sel = (ev["code"] == Ev.TOUCHDOWN) & (ev["body"] == 0)
+    lat[ev["case"][sel]] = ev["lat"][sel]
+    lon[ev["case"][sel]] = ev["lon"][sel]
+    return lat, lon
+
+
+def _event_rows(out: EngineOutput, code: Ev) -> dict[str, np.ndarray]:
+    ev = out.events
+    sel = (ev["code"] == code) & (ev["body"] == 0)
+    return {k: v[sel] for k, v in ev.items()}
+
+
+def solve_entry_point(cfg: EngineConfig, target: tuple[float, float], radius_m: float, speed: float,
+                      fpa_rad: float, azimuth_rad: float, bank_rad: float, deploy_speed: float,
+                      first_range_m: float = 650e3, iterations: int = 2) -> tuple[float, float, float]:
+    """Entry latitude/longitude (rad) whose unguided reference flight lands on the target; and the miss (m).
+
+    Newton's method on the landing point, with the Jacobian from two shifted entry points flown in the same
+    batch as the guess (1 km along the heading, 1 km to its right).
+    """
+    planet_r = cfg.site.areoid_radius_m
+    tlat, tlon = target
+    lat, lon = destination(tlat, tlon, azimuth_rad + np.pi, first_range_m, planet_r)
+    lat, lon = float(lat), float(lon)
+    vcfg = _velocity_trigger(cfg)
+    miss = np.inf
+    for _ in range(iterations):
+        step = 1000.0
+        lats = np.array([lat, 0.0, 0.0])
+        lons = np.array([lon, 0.0, 0.0])
+        lats[1], lons[1] = destination(lat, lon, azimuth_rad, step, planet_r)
+        lats[2], lons[2] = destination(lat, lon, azimuth_rad + np.pi / 2, step, planet_r)
+        y0 = entry_state(cfg, lats, lons, radius_m, speed, fpa_rad, azimuth_rad)
+        out = Engine(vcfg).run(_case_inputs(vcfg, y0, target, bank_rad, velocity_trigger=deploy_speed))
+        llat, llon = _landing(out)
+        if np.isnan(llat).any():
+            raise RuntimeError("the reference vehicle did not land while solving for the entry point")
+        # landing offsets from the target in a local east/north plane (m)
+        e, n = _east_north(llat, llon, tlat, tlon, planet_r)
+        jac = np.array([[e[1] - e[0], e[2] - e[0]], [n[1] - n[0], n[2] - n[0]]]) / step
+        d_along, d_right = np.linalg.solve(jac, -np.array([e[0], n[0]]))
+        miss = float(np.hypot(e[0], n[0]))
+        lat, lon = destination(lat, lon, azimuth_rad, d_along, planet_r)
+        lat, lon = destination(float(lat), float(lon), azimuth_rad + np.pi / 2, d_right, planet_r)
+        lat, lon = float(lat), float(lon)
+    return lat, lon, miss
+
+
+def _east_north(lat, lon, lat0, lon0, radius):
+    dist, bearing = surface_distance_bearing(lat0, lon0, lat, lon, radius)
+    return dist * np.sin(bearing), dist * np.cos(bearing)
+
+
+def build_reference(cfg: EngineConfig, y0: np.ndarray, target: tuple[float, float], bank_rad: float,
+                    deploy_speed: float) -> tuple[ReferenceTrajectory, float, float]:
+    """Fly the reference and tabulate R_ref, D_ref, ḣ_ref and F1..F3 against speed.
+
+    Returns the reference tables, the parachute-phase range (deploy point to landing, m) and the miss of the
+    reference landing from the target (m).
+    """
+    vcfg = _velocity_trigger(cfg)
+    eng = Engine(vcfg)
+    out = eng.run(_case_inputs(vcfg, y0[None, :], target, bank_rad, velocity_trigger=deploy_speed), record=True)
+    if out.outcome[0] != Outcome.LANDED:
+        raise RuntimeError("the reference trajectory did not land; check the entry state and the vehicle")
+    radius = cfg.site.areoid_radius_m + cfg.site.ground_mola_m
+    dep = _event_rows(out, Ev.PARACHUTE_DEPLOY)
+    td = _event_rows(out, Ev.TOUCHDOWN)
+    chute_range, _ = surface_distance_bearing(dep["lat"][0], dep["lon"][0], td["lat"][0], td["lon"][0], radius)
+    e, n = _east_north(td["lat"], td["lon"], target[0], target[1], radius)
+    miss = float(np.hypot(e[0], n[0]))
+
+    h = out.history
+    sel = (h["body"] == 0) & (h["phase"] <= 3) & (h["t"] <= dep["t"][0])  # entry + SUFR phases
+    lat, lon, speed, t = h["lat"][sel], h["lon"][sel], h["speed"][sel], h["t"][sel]
+    order = np.argsort(t)
+    lat, lon, speed = lat[order], lon[order], speed[order]
+    seg, _ = surface_distance_bearing(lat[:-1], lon[:-1], lat[1:], lon[1:], radius)
+    flown = np.concatenate([[0.0], np.cumsum(seg)])
+    dist_to_dep, _ = surface_distance_bearing(lat[-1], lon[-1], dep["lat"][0], dep["lon"][0], radius)
+    range_to_go = flown[-1] - flown + dist_to_dep
+
+    # speed nodes between the deploy speed and just under entry speed, where the drag is measurable
+    v_top = float(speed.max()) - 5.0
+    nodes = np.linspace(deploy_speed + 20.0, v_top, _SPEED_NODES)
+    # states at the nodes: interpolate the recorded history against speed (speed falls monotonically after
+    # peak drag; before it, the speed is nearly constant and the first crossing is taken)
+    hs = {k: v[sel][order] for k, v in h.items()}
+    idx_first = np.argmax(speed < v_top) if np.any(speed < v_top) else 0
+    sp = speed[idx_first:]
+    rev = slice(None, None, -1)
+    states = np.column_stack([np.interp(nodes, sp[rev], hs[k][idx_first:][rev]) for k in
+                              ("x", "y", "z", "vx", "vy", "vz", "mass")])
+    r_nodes = np.interp(nodes, sp[rev], range_to_go[idx_first:][rev])
+    eng_ref = Engine(vcfg)
+    base = _observe_states(eng_ref, states, target, bank_rad)
+    # perturbed copies: altitude +dh, flight-path angle +dgamma, vertical L/D +dlod
+    dh, dgam, dlod = 300.0, np.deg2rad(0.25), 0.02
+    up = states[:, :3] / np.linalg.norm(states[:, :3], axis=1, keepdims=True)
+    s_h = states.copy()
+    s_h[:, :3] += up * dh
+    s_g = states.copy()
+    vel = states[:, 3:6]
+    vmag = np.linalg.norm(vel, axis=1, keepdims=True)
+    vhat = vel / vmag
+    perp = up - vhat * np.einsum("ij,ij->i", up, vhat)[:, None]
+    perp /= np.linalg.norm(perp, axis=1, keepdims=True)
+    s_g[:, 3:6] = vmag * (np.cos(dgam) * vhat + np.sin(dgam) * perp)
+    lod = float(cfg.guidance.lod)
+    bank_lod = np.arccos(np.clip(np.cos(bank_rad) + dlod / lod, -1.0, 1.0))
+    y_all = np.vstack([states, s_h, s_g, states])
+    banks = np.concatenate([np.full(3 * _SPEED_NODES, bank_rad), np.full(_SPEED_NODES, bank_lod)])
+    k = _SPEED_NODES
+    runs = eng_ref.run(_case_inputs(vcfg, y_all, target, banks, stop_speed=deploy_speed, deploy=False,
+                                    velocity_trigger=deploy_speed))
+    stop = _event_rows(runs, Ev.STOP_SPEED)
+    end_lat = np.full(4 * k, np.nan)
+    end_lon = np.full(4 * k, np.nan)
+    end_lat[stop["case"]] = stop["lat"]
+    end_lon[stop["case"]] = stop["lon"]
+    start_lat = np.arcsin(y_all[:, 2] / np.linalg.norm(y_all[:, :3], axis=1))
+    start_lon = np.arctan2(y_all[:, 1], y_all[:, 0])
+    flown_fd, _ = surface_distance_bearing(start_lat, start_lon, end_lat, end_lon, radius)
+    obs = _observe_states(eng_ref, y_all, target, banks)
+    r0, rh, rg, rl = (flown_fd[i * k:(i + 1) * k] for i in range(4))
+    d0, dh_ = obs["drag"][:k], obs["drag"][k:2 * k]
+    hd0, hdg = obs["hdot"][:k], obs["hdot"][2 * k:3 * k]
+    f1 = (rh - r0) / (dh_ - d0)
+    f2 = (rg - r0) / (hdg - hd0)
+    f3 = (rl - r0) / dlod
+    ref = ReferenceTrajectory(
+        speed_m_s=nodes, range_to_go_m=r_nodes, drag_m_s2=base["drag"], altitude_rate_m_s=base["hdot"],
+        f1=_clean(f1), f2=_clean(f2), f3=_clean(f3), lod_vertical_ref=float(np.cos(bank_rad) * lod),
+    )
+    return ref, float(chute_range), miss
+
+
+def _clean(x: np.ndarray) -> np.ndarray:
+    """Fill non-finite finite-difference partials (a case that did not reach the stop speed) by neighbours."""
+    good = np.isfinite(x)
+    if good.all():
+        return x
+    idx = np.arange(x.size)
+    return np.interp(idx, idx[good], x[good])
+
+
+def _observe_states(eng: Engine, y: np.ndarray, target, bank) -> dict[str, np.ndarray]:
+    """Drag acceleration and altitude rate of given states (no integration)."""
+    return eng.initial_observables(_case_inputs(eng.cfg, y, target, bank, velocity_trigger=0.0))
