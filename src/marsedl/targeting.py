@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from marsedl.engine import CaseInputs, Engine, EngineConfig, EngineOutput, Ev, Outcome, unit_vector
-from marsedl.guidance.entry import ReferenceTrajectory
+from marsedl.engine import OUTCOME_NAMES, CaseInputs, Engine, EngineConfig, EngineOutput, Ev, Outcome, unit_vector
+from marsedl.guidance.entry import ReferenceTrajectory, reference_sensitivities
 from marsedl.planet import destination, surface_distance_bearing, velocity_from_flight
 
 _SPEED_NODES = 40
@@ -110,7 +110,9 @@ def solve_entry_point(cfg: EngineConfig, target: tuple[float, float], radius_m: 
         out = Engine(vcfg).run(_case_inputs(vcfg, y0, target, bank_rad, velocity_trigger=deploy_speed))
         llat, llon = _landing(out)
         if np.isnan(llat).any():
-            raise RuntimeError("the reference vehicle did not land while solving for the entry point")
+            ended = OUTCOME_NAMES[out.outcome[np.flatnonzero(np.isnan(llat))[0]]]
+            raise RuntimeError(f"the unguided reference vehicle ended with '{ended}' instead of a landing "
+                               "while solving for the entry point; check entry.fpa_deg and entry.speed_m_s")
         # landing offsets from the target in a local east/north plane (m)
         e, n = _east_north(llat, llon, tlat, tlon, planet_r)
         jac = np.array([[e[1] - e[0], e[2] - e[0]], [n[1] - n[0], n[2] - n[0]]]) / step
@@ -128,17 +130,27 @@ def _east_north(lat, lon, lat0, lon0, radius):
 
 
 def build_reference(cfg: EngineConfig, y0: np.ndarray, target: tuple[float, float], bank_rad: float,
-                    deploy_speed: float) -> tuple[ReferenceTrajectory, float, float]:
+                    deploy_speed: float, *, sensitivities: str = "adjoint") -> tuple[ReferenceTrajectory, float, float]:
     """Fly the reference and tabulate R_ref, D_ref, ḣ_ref and F1..F3 against speed.
 
-    Returns the reference tables, the parachute-phase range (deploy point to landing, m) and the miss of the
-    reference landing from the target (m).
+    Parameters
+    ----------
+    sensitivities : {"adjoint", "finite-difference"}
+        F1..F3 from the Apollo adjoint along the tabulated reference (fast, the default), or by flying
+        perturbed copies of the reference states on to the deploy speed with the batched engine.
+
+    Returns
+    -------
+    reference, chute_range_m, miss_m
+        The reference tables, the parachute-phase range (deploy point to landing, m) and the miss of the
+        reference landing from the target (m).
     """
     vcfg = _velocity_trigger(cfg)
     eng = Engine(vcfg)
     out = eng.run(_case_inputs(vcfg, y0[None, :], target, bank_rad, velocity_trigger=deploy_speed), record=True)
     if out.outcome[0] != Outcome.LANDED:
-        raise RuntimeError("the reference trajectory did not land; check the entry state and the vehicle")
+        raise RuntimeError(f"the reference trajectory ended with '{OUTCOME_NAMES[out.outcome[0]]}' instead of a "
+                           "landing; check the entry state and the vehicle")
     radius = cfg.site.areoid_radius_m + cfg.site.ground_mola_m
     dep = _event_rows(out, Ev.PARACHUTE_DEPLOY)
     td = _event_rows(out, Ev.TOUCHDOWN)
@@ -147,30 +159,63 @@ def build_reference(cfg: EngineConfig, y0: np.ndarray, target: tuple[float, floa
     miss = float(np.hypot(e[0], n[0]))
 
     h = out.history
-    sel = (h["body"] == 0) & (h["phase"] <= 3) & (h["t"] <= dep["t"][0])  # entry + SUFR phases
-    lat, lon, speed, t = h["lat"][sel], h["lon"][sel], h["speed"][sel], h["t"][sel]
-    order = np.argsort(t)
-    lat, lon, speed = lat[order], lon[order], speed[order]
+    sel = (h["body"] == 0) & (h["t"] <= dep["t"][0]) & (h["t"] >= 0.0)
+    hs = {k: v[sel][np.argsort(h["t"][sel])] for k, v in h.items()}
+    lat, lon, speed = hs["lat"], hs["lon"], hs["speed"]
     seg, _ = surface_distance_bearing(lat[:-1], lon[:-1], lat[1:], lon[1:], radius)
     flown = np.concatenate([[0.0], np.cumsum(seg)])
     dist_to_dep, _ = surface_distance_bearing(lat[-1], lon[-1], dep["lat"][0], dep["lon"][0], radius)
     range_to_go = flown[-1] - flown + dist_to_dep
 
-    # speed nodes between the deploy speed and just under entry speed, where the drag is measurable
-    v_top = float(speed.max()) - 5.0
-    nodes = np.linspace(deploy_speed + 20.0, v_top, _SPEED_NODES)
-    # states at the nodes: interpolate the recorded history against speed (speed falls monotonically after
-    # peak drag; before it, the speed is nearly constant and the first crossing is taken)
-    hs = {k: v[sel][order] for k, v in h.items()}
-    idx_first = np.argmax(speed < v_top) if np.any(speed < v_top) else 0
-    sp = speed[idx_first:]
+    # speed nodes from the deploy speed up to the speed where the sensed drag reaches the guidance start
+    # (0.2 g): range control runs only below it, and from there on the speed falls monotonically
+    drag_start = float(np.min(np.atleast_1d(cfg.guidance.start_drag_m_s2)))
+    sensed = hs["accel_g"] * 9.80665
+    i_start = int(np.argmax(sensed >= drag_start)) if np.any(sensed >= drag_start) else int(np.argmax(speed))
+    v_top = float(speed[i_start]) - 1.0
+    nodes = np.linspace(deploy_speed + 1.0, v_top, _SPEED_NODES)
+    first = i_start
     rev = slice(None, None, -1)
-    states = np.column_stack([np.interp(nodes, sp[rev], hs[k][idx_first:][rev]) for k in
+    sp = speed[first:][rev]
+    states = np.column_stack([np.interp(nodes, sp, hs[k][first:][rev]) for k in
                               ("x", "y", "z", "vx", "vy", "vz", "mass")])
-    r_nodes = np.interp(nodes, sp[rev], range_to_go[idx_first:][rev])
-    eng_ref = Engine(vcfg)
-    base = _observe_states(eng_ref, states, target, bank_rad)
-    # perturbed copies: altitude +dh, flight-path angle +dgamma, vertical L/D +dlod
+    r_nodes = np.interp(nodes, sp, range_to_go[first:][rev])
+    base = _observe_states(eng, states, target, bank_rad)
+    lod_v = float(np.cos(bank_rad) * cfg.guidance.lod)
+    if sensitivities == "adjoint":
+        f1, f2, f3 = _adjoint(cfg, states, nodes, base, lod_v)
+    elif sensitivities == "finite-difference":
+        f1, f2, f3 = finite_difference_sensitivities(cfg, states, target, bank_rad, deploy_speed, base)
+    else:
+        raise ValueError(f"sensitivities must be 'adjoint' or 'finite-difference', not {sensitivities!r}")
+    ref = ReferenceTrajectory(
+        speed_m_s=nodes, range_to_go_m=r_nodes, drag_m_s2=base["drag"], altitude_rate_m_s=base["hdot"],
+        f1=_clean(f1), f2=_clean(f2), f3=_clean(f3), lod_vertical_ref=lod_v,
+    )
+    return ref, float(chute_range), miss
+
+
+def _adjoint(cfg: EngineConfig, states, nodes, base, lod_v):
+    """Apollo adjoint sensitivities with the local scale height, gravity and radius along the reference."""
+    r = np.linalg.norm(states[:, :3], axis=1)
+    alt = base["alt_mola"]
+    rho_lo = cfg.atmosphere.evaluate(alt - 250.0).density_kg_m3
+    rho_hi = cfg.atmosphere.evaluate(alt + 250.0).density_kg_m3
+    scale_height = 500.0 / np.log(rho_lo / rho_hi)
+    gravity = cfg.planet.gm_m3_s2 / r**2
+    return reference_sensitivities(nodes, base["drag"], base["hdot"], lod_v, scale_height_m=scale_height,
+                                   gravity_m_s2=gravity, radius_m=r)
+
+
+def finite_difference_sensitivities(cfg: EngineConfig, states, target, bank_rad, deploy_speed, base):
+    """F1..F3 by flying perturbed copies of the reference states to the deploy speed (one batched run).
+
+    At each node: altitude +300 m (a drag change at fixed speed and altitude rate), flight-path angle +0.25°
+    (an altitude-rate change) and vertical L/D +0.02 (a bank change), each flown on with the reference bank.
+    """
+    vcfg = _velocity_trigger(cfg)
+    eng = Engine(vcfg)
+    k = states.shape[0]
     dh, dgam, dlod = 300.0, np.deg2rad(0.25), 0.02
     up = states[:, :3] / np.linalg.norm(states[:, :3], axis=1, keepdims=True)
     s_h = states.copy()
@@ -185,10 +230,9 @@ def build_reference(cfg: EngineConfig, y0: np.ndarray, target: tuple[float, floa
     lod = float(cfg.guidance.lod)
     bank_lod = np.arccos(np.clip(np.cos(bank_rad) + dlod / lod, -1.0, 1.0))
     y_all = np.vstack([states, s_h, s_g, states])
-    banks = np.concatenate([np.full(3 * _SPEED_NODES, bank_rad), np.full(_SPEED_NODES, bank_lod)])
-    k = _SPEED_NODES
-    runs = eng_ref.run(_case_inputs(vcfg, y_all, target, banks, stop_speed=deploy_speed, deploy=False,
-                                    velocity_trigger=deploy_speed))
+    banks = np.concatenate([np.full(3 * k, bank_rad), np.full(k, bank_lod)])
+    runs = eng.run(_case_inputs(vcfg, y_all, target, banks, stop_speed=deploy_speed, deploy=False,
+                                velocity_trigger=deploy_speed))
     stop = _event_rows(runs, Ev.STOP_SPEED)
     end_lat = np.full(4 * k, np.nan)
     end_lon = np.full(4 * k, np.nan)
@@ -196,19 +240,14 @@ def build_reference(cfg: EngineConfig, y0: np.ndarray, target: tuple[float, floa
     end_lon[stop["case"]] = stop["lon"]
     start_lat = np.arcsin(y_all[:, 2] / np.linalg.norm(y_all[:, :3], axis=1))
     start_lon = np.arctan2(y_all[:, 1], y_all[:, 0])
-    flown_fd, _ = surface_distance_bearing(start_lat, start_lon, end_lat, end_lon, radius)
-    obs = _observe_states(eng_ref, y_all, target, banks)
-    r0, rh, rg, rl = (flown_fd[i * k:(i + 1) * k] for i in range(4))
-    d0, dh_ = obs["drag"][:k], obs["drag"][k:2 * k]
-    hd0, hdg = obs["hdot"][:k], obs["hdot"][2 * k:3 * k]
-    f1 = (rh - r0) / (dh_ - d0)
-    f2 = (rg - r0) / (hdg - hd0)
+    radius = cfg.site.areoid_radius_m + cfg.site.ground_mola_m
+    flown, _ = surface_distance_bearing(start_lat, start_lon, end_lat, end_lon, radius)
+    obs = _observe_states(eng, y_all, target, banks)
+    r0, rh, rg, rl = (flown[i * k:(i + 1) * k] for i in range(4))
+    f1 = (rh - r0) / (obs["drag"][k:2 * k] - obs["drag"][:k])
+    f2 = (rg - r0) / (obs["hdot"][2 * k:3 * k] - obs["hdot"][:k])
     f3 = (rl - r0) / dlod
-    ref = ReferenceTrajectory(
-        speed_m_s=nodes, range_to_go_m=r_nodes, drag_m_s2=base["drag"], altitude_rate_m_s=base["hdot"],
-        f1=_clean(f1), f2=_clean(f2), f3=_clean(f3), lod_vertical_ref=float(np.cos(bank_rad) * lod),
-    )
-    return ref, float(chute_range), miss
+    return f1, f2, f3
 
 
 def _clean(x: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from marsedl import __version__
 from marsedl.cli import chute as _chute
+from marsedl.cli import simulate as _simulate
 from marsedl.errors import MarsEDLError
 
 app = typer.Typer(
@@ -24,6 +25,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(_chute.app, name="chute")
+app.command("simulate")(_simulate.simulate)
+app.command("presets")(_simulate.presets)
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 

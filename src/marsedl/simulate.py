@@ -1,0 +1,173 @@
+"""Build an engine from a mission, plan it, and fly the nominal case: ``marsedl.simulate("mars2020")``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from marsedl.atmosphere import AtmosphereGrid, get_atmosphere
+from marsedl.engine import CaseInputs, Engine, EngineConfig, Outcome, Sequence, Steps
+from marsedl.errors import MarsEDLError
+from marsedl.guidance.entry import EntryGuidanceParams
+from marsedl.planet import MARS, Site, destination, inertial_to_relative
+from marsedl.result import SimulationResult, build_result
+from marsedl.scenario import Mission, load_mission
+from marsedl.targeting import Plan, build_reference, entry_state, solve_entry_point
+from marsedl.vehicle import build_vehicle
+
+#: Altitude span of the engine's atmosphere grid (MOLA, m): below the deepest Mars terrain (Hellas floor
+#: about -8.2 km) to well above the entry interface (about 128 km); above it the grid decays exponentially.
+_GRID_SPAN_M = (-9000.0, 200000.0)
+_GRID_STEP_M = 100.0
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A mission made ready to fly: engine configuration and plan."""
+
+    mission: Mission
+    config: EngineConfig
+    plan: Plan
+    atmosphere_name: str
+
+
+def build_config(mission: Mission, atmosphere: str | None = None) -> tuple[EngineConfig, str]:
+    """Compile a mission into an :class:`EngineConfig` (without the reference trajectory)."""
+    spec = atmosphere or mission.atmosphere.model
+    atm = get_atmosphere(spec)
+    grid = AtmosphereGrid.from_atmosphere(atm, h_min_m=_GRID_SPAN_M[0], h_max_m=_GRID_SPAN_M[1],
+                                          dh_m=_GRID_STEP_M)
+    site = Site(lat_deg=mission.site.lat_deg, lon_deg=mission.site.lon_deg,
+                ground_mola_m=mission.site.ground_mola_m, areoid_radius_m=mission.site.areoid_radius_m)
+    vehicle = build_vehicle(mission)
+    m = mission
+    seq = Sequence(
+        sufr_speed_m_s=m.sequence.sufr_speed_m_s, trigger=m.parachute.trigger, mach_box=m.parachute.mach_box,
+        q_box_pa=m.parachute.q_box_pa, hs_max_mach=m.heat_shield.max_mach,
+        hs_min_time_s=m.heat_shield.min_time_after_deploy_s, hs_delta_v_m_s=m.heat_shield.delta_v_m_s,
+        ebm_delta_v_m_s=m.entry_balance_masses.delta_v_m_s, cbm_delta_v_m_s=m.cruise_balance_masses.delta_v_m_s,
+        cbm_eject_time_s=m.cruise_balance_masses.eject_time_s,
+        backshell_altitude_agl_m=m.backshell.separation_altitude_agl_m,
+        backshell_delta_v_m_s=m.backshell.delta_v_m_s, powered_delay_s=m.sequence.powered_descent_delay_s,
+        sky_crane_altitude_m=m.sequence.sky_crane_altitude_agl_m, sky_crane_speed_m_s=m.sequence.sky_crane_speed_m_s,
+        bridle_length_m=m.sequence.bridle_length_m, touchdown_detect_s=m.sequence.touchdown_detect_s,
+        flyaway_pitch_rad=np.radians(m.sequence.flyaway_pitch_deg), flyaway_throttle=m.sequence.flyaway_throttle,
+        flyaway_burn_s=m.sequence.flyaway_burn_s,
+    )
+    i = m.integration
+    steps = Steps(coast=i.dt_coast_s, entry=i.dt_entry_s, parachute=i.dt_parachute_s, inflation=i.dt_inflation_s,
+                  powered=i.dt_powered_s, ballistic=i.dt_ballistic_s, max_time=i.max_time_s)
+    g = m.guidance
+    lod = float(vehicle.tables[0].lift_to_drag(30.0)) * m.aeroshell.cl_scale / m.aeroshell.cd_scale
+    params = EntryGuidanceParams(
+        lod=lod, k3=g.k3, start_drag_m_s2=g.start_drag_g * 9.80665,
+        heading_alignment_speed_m_s=g.heading_alignment_speed_m_s,
+        heading_alignment_max_bank_deg=g.heading_alignment_max_bank_deg,
+        corridor_c0=g.corridor_m[0], corridor_c1=g.corridor_m[1], corridor_c2=g.corridor_m[2],
+        bank_rate_limit_deg_s=g.bank_rate_limit_deg_s, bank_accel_limit_deg_s2=g.bank_accel_limit_deg_s2,
+    )
+    entry_alt = m.entry.radius_m - site.areoid_radius_at(np.radians(site.lat_deg), np.radians(site.lon_deg))
+    cfg = EngineConfig(planet=MARS, site=site, atmosphere=grid, vehicle=vehicle, sequence=seq, steps=steps,
+                       guidance=params, reference=None, entry_altitude_m=float(entry_alt))
+    return cfg, getattr(atm, "name", spec)
+
+
+def plan_mission(mission: Mission, cfg: EngineConfig) -> Plan:
+    """Entry point (solved when relative), reference trajectory and sensitivities."""
+    e = mission.entry
+    tlat, tlon = np.radians(mission.site.lat_deg), np.radians(mission.site.lon_deg)
+    bank = np.radians(mission.guidance.reference_bank_deg)
+    v_ref = mission.guidance.deploy_reference_speed_m_s
+    fpa, az = np.radians(e.fpa_deg), np.radians(e.azimuth_deg)
+    speed = e.speed_m_s
+    miss = np.nan
+    if e.lat_deg is not None:
+        lat, lon = np.radians(e.lat_deg), np.radians(e.lon_deg)
+        if e.frame == "inertial":
+            y0 = entry_state(cfg, lat, lon, e.radius_m, speed, fpa, az)
+            v_rel = inertial_to_relative(y0[:, :3], y0[:, 3:6], cfg.planet)
+            from marsedl.planet import flight_from_velocity
+
+            speed, fpa, az = (float(x[0]) for x in flight_from_velocity(y0[:, :3], v_rel))
+    elif e.range_km == "auto":
+        lat, lon, miss = solve_entry_point(cfg, (tlat, tlon), e.radius_m, speed, fpa, az, bank, v_ref)
+    else:
+        lat, lon = destination(tlat, tlon, az + np.pi, e.range_km * 1e3, cfg.site.areoid_radius_m)
+    y0 = entry_state(cfg, lat, lon, e.radius_m, speed, fpa, az)[0]
+    ref, chute_range, ref_miss = build_reference(cfg, y0, (tlat, tlon), bank, v_ref)
+    return Plan(y0=y0, reference=ref, chute_range_m=chute_range, reference_bank_rad=float(bank),
+                entry_lat_deg=float(np.degrees(lat)), entry_lon_deg=float(np.degrees(lon)),
+                entry_azimuth_deg=float(np.degrees(az)), reference_miss_m=ref_miss)
+
+
+def prepare(preset: str | None = "mars2020", *, preset_file: str | Path | None = None,
+            overrides: list[str] | None = None, atmosphere: str | None = None) -> Setup:
+    """Load, validate and plan a mission (everything before the flight)."""
+    mission = load_mission(preset, preset_file=preset_file, overrides=overrides)
+    cfg, atm_name = build_config(mission, atmosphere)
+    try:
+        plan = plan_mission(mission, cfg)
+    except RuntimeError as exc:
+        raise MarsEDLError(f"{mission.name}: planning failed: {exc}") from None
+    cfg = replace(cfg, reference=plan.reference)
+    return Setup(mission=mission, config=cfg, plan=plan, atmosphere_name=atm_name)
+
+
+def nominal_cases(setup: Setup, n: int = 1, *, guided: bool | None = None) -> CaseInputs:
+    """Inputs for ``n`` identical nominal cases (Monte Carlo replaces fields with dispersed draws)."""
+    m = setup.mission
+    p = setup.plan
+    guided = m.guidance.enabled if guided is None else guided
+    trig = m.parachute.range_trigger_m
+    return CaseInputs.broadcast(
+        n, y0=p.y0, bank0_rad=p.reference_bank_rad, guided=guided, planar=False, aim_range_m=p.chute_range_m,
+        range_trigger_m=p.chute_range_m if trig == "auto" else float(trig),
+        velocity_trigger_m_s=m.parachute.velocity_trigger_m_s, stop_speed_m_s=0.0, cd_scale=1.0, cl_scale=1.0,
+        chute_cd_scale=1.0, density_factor=1.0, atm_row=0, deploy_enabled=True,
+        target_lat_rad=np.radians(m.site.lat_deg), target_lon_rad=np.radians(m.site.lon_deg),
+        divert_limit_m=m.sequence.divert_limit_m,
+    )
+
+
+def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None = None,
+             overrides: list[str] | None = None, atmosphere: str | None = None, guidance: bool | None = None,
+             record: bool = True) -> SimulationResult:
+    """Fly a mission's nominal EDL from entry interface to touchdown, with every shed body to its impact.
+
+    Parameters
+    ----------
+    preset : str
+        Shipped preset name (``marsedl presets`` lists them).
+    preset_file : path, optional
+        A user's own TOML preset instead.
+    overrides : list of str, optional
+        ``path.to.field=value`` overrides.
+    atmosphere : str, optional
+        Atmosphere name or file (see :func:`marsedl.atmosphere.get_atmosphere`); default from the preset.
+    guidance : bool, optional
+        Turn entry guidance on/off (default: the preset's ``guidance.enabled``).
+    record : bool
+        Keep the time histories (``to_dataframe()``).
+
+    Returns
+    -------
+    SimulationResult
+    """
+    t0 = time.perf_counter()
+    setup = prepare(preset, preset_file=preset_file, overrides=overrides, atmosphere=atmosphere)
+    t_plan = time.perf_counter() - t0
+    out = Engine(setup.config).run(nominal_cases(setup, guided=guidance), record=record)
+    m = setup.mission
+    info = {"entry_lat_deg": setup.plan.entry_lat_deg, "entry_lon_deg": setup.plan.entry_lon_deg,
+            "entry_azimuth_deg": setup.plan.entry_azimuth_deg, "reference_miss_m": setup.plan.reference_miss_m,
+            "parachute_phase_range_m": setup.plan.chute_range_m, "planning_s": t_plan,
+            "elapsed_s": time.perf_counter() - t0}
+    return build_result(out, case=0, preset=m.name, target_lat_deg=m.site.lat_deg,
+                        target_lon_deg=m.site.lon_deg, radius_m=m.site.areoid_radius_m + m.site.ground_mola_m,
+                        atmosphere=setup.atmosphere_name, info=info)
+
+
+__all__ = ["Outcome", "Setup", "build_config", "nominal_cases", "plan_mission", "prepare", "simulate"]
