@@ -215,6 +215,10 @@ class CaseInputs:
     target_lon_rad: np.ndarray
     divert_limit_m: np.ndarray  # largest horizontal divert of the powered descent
     time_offset_s: np.ndarray = field(default=None)  # start time of the vehicle (0 = entry interface)
+    wind_scale: np.ndarray = field(default=None)  # multiplies the atmosphere's winds (1 = as modelled)
+    #: optional altitude-correlated density factors, one profile per case (marsedl.atmosphere.DensityPerturbation
+    #: with ``n`` rows); multiplies ``density_factor``
+    density_perturbation: object | None = None
 
     @property
     def n(self) -> int:
@@ -225,6 +229,11 @@ class CaseInputs:
         """Build inputs for ``n`` cases, broadcasting scalars."""
         out = {}
         for name, v in values.items():
+            if name == "density_perturbation":
+                out[name] = v
+                continue
+            if v is None:
+                continue
             a = np.asarray(v)
             if name == "y0":
                 out[name] = np.broadcast_to(a, (n, 7)).astype(float).copy()
@@ -232,6 +241,8 @@ class CaseInputs:
                 out[name] = np.broadcast_to(a, (n,)).copy()
         if out.get("time_offset_s") is None:
             out["time_offset_s"] = np.zeros(n)
+        if out.get("wind_scale") is None:
+            out["wind_scale"] = np.ones(n)
         return cls(**out)
 
 
@@ -334,14 +345,17 @@ class Engine:
         m = y[:, 6]
         rad, rxy, slat, alt_mola, alt_agl = self._geometry(r)
         acc = self._gravity(r, rad, slat) + self._frame(r, v)
-        atm = self.cfg.atmosphere.evaluate(alt_mola, rows=c.atm_row, density_factor=c.density_factor)
+        factor = c.density_factor
+        if c.density_perturbation is not None:
+            factor = factor * c.density_perturbation.evaluate(alt_mola, c.case)
+        atm = self.cfg.atmosphere.evaluate(alt_mola, rows=c.atm_row, density_factor=factor)
         rho = atm.density_kg_m3
         # wind in the planet-fixed frame: east = (-y, x, 0)/rxy, north = up x east
         inv_rxy = 1.0 / np.maximum(rxy, 1e-9)
         ex, ey = -r[:, 1] * inv_rxy, r[:, 0] * inv_rxy
         ux, uy, uz = r[:, 0] / rad, r[:, 1] / rad, r[:, 2] / rad
         nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
-        we, wn = atm.wind_east_m_s, atm.wind_north_m_s
+        we, wn = atm.wind_east_m_s * c.wind_scale, atm.wind_north_m_s * c.wind_scale
         vax = v[:, 0] - (we * ex + wn * nx)
         vay = v[:, 1] - (we * ey + wn * ny)
         vaz = v[:, 2] - wn * nz
@@ -604,6 +618,9 @@ class Engine:
             cl_scale=cases.cl_scale[cs],
             chute_cd_scale=cases.chute_cd_scale[cs],
             density_factor=cases.density_factor[cs],
+            wind_scale=cases.wind_scale[cs],
+            case=cs,
+            density_perturbation=cases.density_perturbation,
             atm_row=cases.atm_row[cs],
             lifting=lifting,
             cos_bank=np.cos(bank),
@@ -990,6 +1007,9 @@ class _Ctx:
     cl_scale: np.ndarray
     chute_cd_scale: np.ndarray
     density_factor: np.ndarray
+    wind_scale: np.ndarray
+    case: np.ndarray
+    density_perturbation: object | None
     atm_row: np.ndarray
     lifting: np.ndarray  # float 0/1
     cos_bank: np.ndarray
@@ -1060,7 +1080,8 @@ def _vacuum_ctx(n: int) -> _Ctx:
     """Controls for bodies with no air, lift, parachute or thrust (coasting before entry)."""
     z = np.zeros(n)
     return _Ctx(phase=np.full(n, Phase.BALLISTIC), aero_id=np.zeros(n, dtype=np.int64), cd_scale=z,
-                cl_scale=z, chute_cd_scale=z, density_factor=z, atm_row=np.zeros(n, dtype=np.int64),
+                cl_scale=z, chute_cd_scale=z, density_factor=z, wind_scale=z, case=np.zeros(n, dtype=np.int64),
+                density_perturbation=None, atm_row=np.zeros(n, dtype=np.int64),
                 lifting=z, cos_bank=z, sin_bank=z, has_chute=np.zeros(n, dtype=bool),
                 t_line_stretch=np.full(n, np.inf), t_inflation=1.0, inflation_exponent=1.0, thrust=None,
                 thrust_mag=None, t_deploy=z, t_mark=z, dry_mass=z, stop_speed=z,
