@@ -14,6 +14,8 @@ from rich.console import Console
 
 from marsedl import __version__
 from marsedl.cli import chute as _chute
+from marsedl.cli import montecarlo as _montecarlo
+from marsedl.cli import report as _report
 from marsedl.cli import simulate as _simulate
 from marsedl.errors import MarsEDLError
 
@@ -27,6 +29,8 @@ app = typer.Typer(
 app.add_typer(_chute.app, name="chute")
 app.command("simulate")(_simulate.simulate)
 app.command("presets")(_simulate.presets)
+_montecarlo.register(app)
+_report.register(app)
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 

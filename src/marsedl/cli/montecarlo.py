@@ -1,0 +1,9 @@
+"""``marsedl montecarlo`` and ``marsedl summary``: dispersed runs at scale (commands are added by ``register``)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""
