@@ -88,9 +88,8 @@ def _print(result) -> None:
                       f"{td.vertical_speed_m_s:.2f} m/s down, {td.horizontal_speed_m_s:.2f} m/s across, "
                       f"[bold]{td.miss_distance_m:,.0f} m[/] from the target")
     d = Table(title="Debris field (impacts; distance and bearing from the rover)", title_justify="left")
-    for col in ("body", "t (s)", "lat (°)", "lon (°)", "distance (m)", "bearing (°)", "speed (m/s)",
-                "speed (km/h)", "energy (MJ)"):
-        d.add_column(col, justify="left" if col == "body" else "right")
+    for col in ("body", "t (s)", "lat (°)", "lon (°)", "dist (m)", "brg (°)", "m/s", "km/h", "KE (MJ)"):
+        d.add_column(col, justify="left" if col == "body" else "right", no_wrap=col == "body")
     for i in result.impacts:
         d.add_row(i.body, f"{i.time_s:.1f}", f"{i.lat_deg:.4f}", f"{i.lon_deg:.4f}",
                   f"{i.distance_from_rover_m:,.0f}", f"{i.bearing_from_rover_deg:.0f}", f"{i.speed_m_s:,.1f}",
