@@ -2,8 +2,141 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+#: Metrics shown in the summary table (all of them are in --json).
+_SHOWN = (
+    "miss_distance_m", "miss_along_m", "miss_cross_m", "backshell_separation_along_m",
+    "backshell_separation_cross_m", "peak_deceleration_g", "peak_dynamic_pressure_pa", "peak_heat_rate_w_cm2",
+    "parachute_deploy_t_s", "parachute_deploy_alt_agl_m", "deploy_mach", "deploy_q_pa", "peak_parachute_load_n",
+    "touchdown_t_s", "touchdown_vertical_speed_m_s", "touchdown_horizontal_speed_m_s", "propellant_used_kg",
+)
+
+
+class _RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.1f} cases/s" if speed else "-- cases/s")
+
+
+def montecarlo(
+    preset: str = typer.Argument("mars2020", help="Preset name (see `marsedl presets`)."),
+    n: int = typer.Option(1000, "-n", help="Number of cases."),
+    seed: int = typer.Option(0, "--seed", help="Run seed; case i draws from SeedSequence(seed, spawn_key=(i,))."),
+    out: Path | None = typer.Option(None, "--out", help="Folder for Parquet chunks + manifest.json."),
+    resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run in --out."),
+    preset_file: Path | None = typer.Option(None, "--preset-file", help="Your own TOML preset instead."),
+    set_: list[str] | None = typer.Option(None, "--set", help="Override: path.to.field=value (also dispersions.*)."),
+    atmosphere: str | None = typer.Option(None, "--atmosphere", help="Atmosphere name or file."),
+    chunk_size: int | None = typer.Option(None, "--chunk-size", help="Cases per engine run (default <= 500)."),
+    processes: int | None = typer.Option(None, "--processes", help="Local processes (default: all cores)."),
+    workers: int | None = typer.Option(None, "--workers", help="Start a local Dask cluster of N workers."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Use a Dask scheduler at tcp://HOST:PORT."),
+    probability: float = typer.Option(0.99, "--probability", help="Ellipse probability."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """Fly N dispersed cases (all cores, or Dask) and print the landing/debris ellipses and statistics."""
+    from marsedl.montecarlo.runner import run_montecarlo
+    from marsedl.montecarlo.stats import chi2_2, summarize
+
+    chi2_2(probability)
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,.0f}/{task.total:,.0f}"),
+               _RateColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err_console, disable=quiet, transient=False) as bar:
+        task = bar.add_task("cases", total=n, start=False)
+
+        def progress(done: int, total: int) -> None:
+            if not bar.tasks[task].started:
+                bar.start_task(task)
+                bar.update(task, completed=done)
+                return
+            bar.update(task, completed=done)
+
+        result = run_montecarlo(preset, n=n, seed=seed, out=out, resume=resume, preset_file=preset_file,
+                                overrides=set_, atmosphere=atmosphere, chunk_size=chunk_size, processes=processes,
+                                workers=workers, scheduler=scheduler, progress=progress)
+    summary = summarize(result.frame, result.manifest, probability)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    _print(summary, result.manifest)
+    if out is not None:
+        console.print(f"results in [bold]{out}[/] ({result.manifest['n_chunks']} Parquet chunks + manifest.json)")
+
+
+def summary(
+    run: Path = typer.Argument(..., help="A folder written by `marsedl montecarlo --out`."),
+    probability: float = typer.Option(0.99, "--probability", help="Ellipse probability."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Statistics of a Monte Carlo run folder: ellipses, outcomes, metrics and the drivers of the miss."""
+    from marsedl.montecarlo.stats import chi2_2, summarize
+    from marsedl.montecarlo.store import RunStore
+
+    chi2_2(probability)
+    store = RunStore(run)
+    manifest = store.read_manifest()
+    s = summarize(store.read(), manifest, probability)
+    if as_json:
+        typer.echo(json.dumps(s, indent=2))
+        return
+    _print(s, manifest)
+
+
+def _ellipse_row(t: Table, name: str, e: dict | None) -> None:
+    if e is None:
+        t.add_row(name, "-", "-", "-", "-")
+        return
+    t.add_row(name, f"{e['semi_major_km']:.3f}", f"{e['semi_minor_km']:.3f}", f"{e['azimuth_deg']:.1f}",
+              f"{e['center_lat_deg']:.5f}, {e['center_lon_deg']:.5f}")
+
+
+def _f(x) -> str:
+    return "-" if x is None else f"{x:,.4g}"
+
+
+def _print(s: dict, manifest: dict) -> None:
+    done = "" if s["complete"] else "  [yellow](incomplete run)[/]"
+    rate = f"{s['cases_per_s']:.1f} cases/s" if s["cases_per_s"] else "-"
+    console.print(f"[bold]{manifest.get('mission', manifest.get('preset'))}[/]  {s['cases']} cases, seed "
+                  f"{s['seed']}, {s['elapsed_s']:.1f} s ({rate}){done}")
+    console.print("outcomes: " + ", ".join(f"{k} {v}" for k, v in s["outcomes"].items()))
+    p = s["landing_ellipse"]["probability"] if s["landing_ellipse"] else None
+    t = Table(title=f"Ellipses ({p or 0.99:.0%}; azimuth of the major axis from north)", title_justify="left")
+    for col in ("body", "semi-major (km)", "semi-minor (km)", "azimuth (°)", "centre lat, lon (°)"):
+        t.add_column(col, justify="left" if col == "body" else "right")
+    _ellipse_row(t, "landing (rover)", s["landing_ellipse"])
+    for body, e in s["debris_ellipses"].items():
+        _ellipse_row(t, body, e)
+    console.print(t)
+    m = Table(title="Metrics (all of them in --json)", title_justify="left")
+    for col in ("metric", "mean", "std", "p01", "p50", "p99"):
+        m.add_column(col, justify="left" if col == "metric" else "right")
+    for name in _SHOWN:
+        v = s["metrics"].get(name)
+        if v:
+            m.add_row(name, *(_f(v[k]) for k in ("mean", "std", "p01", "p50", "p99")))
+    console.print(m)
+    d = Table(title="Drivers of the miss (standardized regression coefficients, top 5)", title_justify="left")
+    d.add_column("miss component")
+    d.add_column("inputs (SRC)")
+    for target, rows in s["drivers"].items():
+        d.add_row(target, ", ".join(f"{r['input']} {r['src']:+.2f}" for r in rows[:5]) or "-")
+    console.print(d)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("montecarlo")(montecarlo)
+    app.command("summary")(summary)

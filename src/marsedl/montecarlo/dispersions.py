@@ -1,0 +1,232 @@
+"""Dispersions spec: which inputs of a case are drawn at random, from which distribution, and how wide.
+
+A ``[dispersions]`` table in a preset (or ``--set dispersions.fpa_deg.sigma=0.03``) declares them. Each entry is
+a distribution of a *deviation from the nominal*, added to the nominal value (entry state, mass, trigger
+thresholds) or, for the ``*_rel`` entries, applied as a relative change ``scale = 1 + deviation``::
+
+    [dispersions]
+    fpa_deg = {dist = "normal", sigma = 0.025}
+    cd_rel = {dist = "truncnormal", sigma = 0.01, truncate_sigma = 3}
+    wind_rel = {dist = "uniform", half_width = 0.5}
+    density_profile = {sigma = 0.05, correlation_length_km = 8}
+    marsgram_file = "LAT20N.txt"     # optional: each case flies one Mars-GRAM Monte Carlo profile
+
+A bare number is a normal sigma (``fpa_deg = 0.025``). Presets without a table get :func:`default_dispersions`.
+
+Dispersions the engine cannot take per case yet (shed-body masses, separation velocities, event delays,
+altimeter and navigation-state errors) are part of the schema so that presets can declare them, but a non-zero
+width raises a "not supported yet" error instead of being silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from marsedl.errors import MarsEDLError
+
+__all__ = [
+    "SCALAR_FIELDS",
+    "UNSUPPORTED_FIELDS",
+    "DensityProfileSpec",
+    "DispersionSpec",
+    "Distribution",
+    "default_dispersions",
+    "parse_dispersions",
+]
+
+
+class Distribution(BaseModel):
+    """One scalar dispersion: ``normal`` (mean, sigma), ``uniform`` (mean +- half_width) or ``truncnormal``
+    (a normal cut at ``mean +- truncate_sigma * sigma``, drawn by inverse CDF)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dist: Literal["normal", "uniform", "truncnormal"] = "normal"
+    mean: float = Field(default=0.0, allow_inf_nan=False)
+    sigma: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    half_width: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    truncate_sigma: float = Field(default=3.0, gt=0, le=10, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_number(cls, v: Any) -> Any:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return {"dist": "normal", "sigma": v}
+        return v
+
+    @model_validator(mode="after")
+    def _width_matches_kind(self) -> Distribution:
+        if self.dist == "uniform" and self.sigma:
+            raise ValueError("a uniform distribution takes half_width, not sigma")
+        if self.dist != "uniform" and self.half_width:
+            raise ValueError(f"a {self.dist} distribution takes sigma, not half_width")
+        return self
+
+    @property
+    def is_zero(self) -> bool:
+        """True when every draw equals ``mean`` (a zero-width distribution)."""
+        return self.sigma == 0.0 and self.half_width == 0.0
+
+    @property
+    def std(self) -> float:
+        """Standard deviation of the draws (for reports)."""
+        if self.dist == "uniform":
+            return self.half_width / 3.0**0.5
+        return self.sigma
+
+
+class DensityProfileSpec(BaseModel):
+    """Altitude-correlated density factor ``exp(sigma x(h))``, ``x`` a unit Gauss-Markov process in altitude
+    (see :func:`marsedl.atmosphere.density_perturbation`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sigma: float = Field(default=0.0, ge=0, le=2, allow_inf_nan=False, description="std of ln(rho)")
+    correlation_length_km: float = Field(default=8.0, gt=0, le=500, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_number(cls, v: Any) -> Any:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return {"sigma": v}
+        return v
+
+
+#: Scalar dispersions applied today, in draw order (the order is part of the seed contract: a case's uniforms
+#: are drawn in this order, always all of them, so widening one never changes another's draws).
+SCALAR_FIELDS = (
+    "fpa_deg", "speed_m_s", "azimuth_deg", "downrange_km", "crossrange_km", "mass_kg",
+    "cd_rel", "cl_rel", "chute_cd_rel", "density_rel", "wind_rel", "range_trigger_m", "velocity_trigger_m_s",
+)
+
+#: Declared but not yet applied: the engine has no per-case input for them (see the module docstring).
+UNSUPPORTED_FIELDS = (
+    "heat_shield_mass_kg", "backshell_mass_kg", "entry_balance_mass_kg", "cruise_balance_mass_kg",
+    "heat_shield_delta_v_m_s", "backshell_delta_v_m_s", "entry_balance_delta_v_m_s", "parachute_deploy_delay_s",
+    "heat_shield_delay_s", "backshell_altitude_m", "powered_descent_delay_s", "nav_position_m", "nav_velocity_m_s",
+)
+
+_Dist = Distribution
+
+
+class DispersionSpec(BaseModel):
+    """Every dispersion of a Monte Carlo run (all zero width by default: ``DispersionSpec()`` flies the nominal).
+
+    Units follow the names: ``fpa_deg``, ``azimuth_deg`` (deg); ``speed_m_s``; ``downrange_km`` and
+    ``crossrange_km`` move the entry point along and across the entry heading (km); ``mass_kg`` (entry mass);
+    ``*_rel`` are relative (0.01 = 1 %) on capsule C_D, C_L, parachute C_D, a constant density factor and the
+    wind speed; ``range_trigger_m`` and ``velocity_trigger_m_s`` shift the deploy trigger threshold (the
+    navigated-state error the trigger sees). ``density_profile`` adds an altitude-correlated factor on top of
+    ``density_rel``; ``marsgram_file`` draws each case's atmosphere uniformly from a Mars-GRAM Monte Carlo file.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fpa_deg: _Dist = _Dist()
+    speed_m_s: _Dist = _Dist()
+    azimuth_deg: _Dist = _Dist()
+    downrange_km: _Dist = _Dist()
+    crossrange_km: _Dist = _Dist()
+    mass_kg: _Dist = _Dist()
+    cd_rel: _Dist = _Dist()
+    cl_rel: _Dist = _Dist()
+    chute_cd_rel: _Dist = _Dist()
+    density_rel: _Dist = _Dist()
+    wind_rel: _Dist = _Dist()
+    range_trigger_m: _Dist = _Dist()
+    velocity_trigger_m_s: _Dist = _Dist()
+    density_profile: DensityProfileSpec = DensityProfileSpec()
+    marsgram_file: str | None = None
+    # declared, not yet applied (non-zero width is an error)
+    heat_shield_mass_kg: _Dist = _Dist()
+    backshell_mass_kg: _Dist = _Dist()
+    entry_balance_mass_kg: _Dist = _Dist()
+    cruise_balance_mass_kg: _Dist = _Dist()
+    heat_shield_delta_v_m_s: _Dist = _Dist()
+    backshell_delta_v_m_s: _Dist = _Dist()
+    entry_balance_delta_v_m_s: _Dist = _Dist()
+    parachute_deploy_delay_s: _Dist = _Dist()
+    heat_shield_delay_s: _Dist = _Dist()
+    backshell_altitude_m: _Dist = _Dist()
+    powered_descent_delay_s: _Dist = _Dist()
+    nav_position_m: _Dist = _Dist()
+    nav_velocity_m_s: _Dist = _Dist()
+
+    @field_validator("marsgram_file")
+    @classmethod
+    def _non_empty(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError("must be a file path (or left out)")
+        return v
+
+    @model_validator(mode="after")
+    def _supported(self) -> DispersionSpec:
+        for name in UNSUPPORTED_FIELDS:
+            d = getattr(self, name)
+            if not d.is_zero or d.mean:
+                raise ValueError(
+                    f"{name} is not supported yet (the engine has no per-case input for it): set its width to 0"
+                )
+        for name in ("cd_rel", "cl_rel", "chute_cd_rel", "density_rel", "wind_rel"):
+            d = getattr(self, name)
+            low = d.mean - (d.half_width if d.dist == "uniform" else d.truncate_sigma * d.sigma)
+            if d.dist != "normal" and low <= -1.0:
+                raise ValueError(f"{name} would make its scale 1 + x reach zero or below (lowest {1 + low:g})")
+            if d.dist == "normal" and d.sigma > 0.25:
+                raise ValueError(f"{name}.sigma must be at most 0.25 (1 + x must stay positive); got {d.sigma:g}")
+        return self
+
+    def active(self) -> list[str]:
+        """Names of the dispersions that are not fixed at the nominal."""
+        names = [n for n in SCALAR_FIELDS if not getattr(self, n).is_zero or getattr(self, n).mean]
+        if self.density_profile.sigma > 0:
+            names.append("density_profile")
+        if self.marsgram_file:
+            names.append("marsgram_file")
+        return names
+
+
+def parse_dispersions(data: dict[str, Any] | None, origin: str = "dispersions") -> DispersionSpec:
+    """Validate a raw ``[dispersions]`` table, with a one-line error naming the field and the rule."""
+    try:
+        return DispersionSpec.model_validate(data or {})
+    except ValidationError as exc:
+        parts = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err.get("loc", ()) if not str(p).startswith("function-"))
+            loc = f"{origin}.{loc}" if loc else origin
+            msg = err.get("msg", "invalid").removeprefix("Value error, ")
+            if err.get("type") == "extra_forbidden":
+                msg = "is not a known dispersion (see marsedl.montecarlo.DispersionSpec)"
+            parts.append(f"{loc}: {msg}")
+        raise MarsEDLError("; ".join(parts[:3]) + (" ..." if len(parts) > 3 else "")) from None
+
+
+# Built-in set for presets that declare none. Widths are 1-sigma. No public per-parameter Mars 2020 / MSL
+# dispersion table was available to us, so each width is a model choice (M) sized to the orders of magnitude the
+# Mars 2020 and MSL simulation assessments quote (W22 Way et al. 2022; DW17 Dutta & Way 2017; E22 Edquist et al.
+# 2022; C14 Cruz et al. 2014). Change them in a preset's [dispersions] table or with --set.
+_DEFAULT: dict[str, Any] = {
+    # delivery error at entry interface: +-0.075 deg 3-sigma FPA (W22/DW17 quote +-0.05-0.1 deg), M
+    "fpa_deg": {"dist": "normal", "sigma": 0.025},
+    "speed_m_s": {"dist": "normal", "sigma": 0.3},  # M: +-1 m/s 3-sigma planet-relative speed at EI
+    "azimuth_deg": {"dist": "normal", "sigma": 0.01},  # M: +-0.03 deg 3-sigma heading
+    "downrange_km": {"dist": "normal", "sigma": 1.0},  # M: entry-point knowledge, +-3 km 3-sigma along track
+    "crossrange_km": {"dist": "normal", "sigma": 0.3},  # M: +-1 km 3-sigma across track
+    "mass_kg": {"dist": "normal", "sigma": 5.0},  # M: +-15 kg 3-sigma entry mass (E22: 3369 flown vs 3436 design)
+    "cd_rel": {"dist": "truncnormal", "sigma": 0.01, "truncate_sigma": 3.0},  # M: C_D +-3 % 3-sigma (W22 order)
+    "cl_rel": {"dist": "truncnormal", "sigma": 0.02, "truncate_sigma": 3.0},  # M: C_L +-6 % 3-sigma
+    "chute_cd_rel": {"dist": "truncnormal", "sigma": 0.0167, "truncate_sigma": 3.0},  # M: +-5 % 3-sigma (C14)
+    "density_rel": {"dist": "normal", "sigma": 0.04},  # M: +-12 % 3-sigma below 40 km (E22: within 12 %)
+    "density_profile": {"sigma": 0.03, "correlation_length_km": 8.0},  # M: Gauss-Markov, about one scale height
+    "wind_rel": {"dist": "uniform", "half_width": 0.5},  # M: winds known to +-50 % (W22 Table 13 sizes)
+    "range_trigger_m": {"dist": "normal", "sigma": 200.0},  # M: navigated along-track error at deploy
+    "velocity_trigger_m_s": {"dist": "normal", "sigma": 1.0},  # M: navigated speed error at deploy
+}
+
+
+def default_dispersions(preset: str | None = None) -> dict[str, Any]:
+    """The built-in raw ``[dispersions]`` table (same set for ``mars2020`` and ``msl``; a deep copy)."""
+    return {k: dict(v) if isinstance(v, dict) else v for k, v in _DEFAULT.items()}

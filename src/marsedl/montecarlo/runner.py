@@ -1,0 +1,269 @@
+"""Run a Monte Carlo: plan once, fly chunks of cases (each one vectorised ``Engine.run``), stream them to Parquet.
+
+Backends: in this process (one worker or one chunk), local processes (``concurrent.futures``, the default: all
+cores, no server), a local Dask cluster (``workers=N``) or an existing Dask scheduler (``scheduler=ADDRESS``).
+Whatever the backend, chunk size or worker count, case ``i`` draws from its own seeded generator and is flown by
+the same vectorised engine, so the results are identical.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from marsedl.engine import Engine
+from marsedl.errors import MarsEDLError
+from marsedl.montecarlo.cases import build_cases, input_columns
+from marsedl.montecarlo.context import RunContext, plan_run
+from marsedl.montecarlo.dispersions import DispersionSpec
+from marsedl.montecarlo.sampling import draw_cases
+from marsedl.montecarlo.store import RunStore, chunk_bounds
+from marsedl.montecarlo.tabulate import case_table
+
+__all__ = ["MAX_CHUNK", "RunResult", "default_chunk_size", "fly_chunk", "run_montecarlo"]
+
+#: Largest default chunk: big enough that the engine's per-run overhead is small, small enough for a smooth
+#: progress bar and a few MB per chunk in memory.
+MAX_CHUNK = 500
+SCHEDULER_TIMEOUT_S = 5.0
+
+
+def default_chunk_size(n: int, workers: int) -> int:
+    """``min(500, max(25, ceil(n / workers)))``: every worker busy, few chunks per worker for small runs."""
+    return int(min(MAX_CHUNK, max(25, math.ceil(n / max(1, workers)))))
+
+
+def fly_chunk(ctx: RunContext, seed: int, start: int, stop: int) -> pd.DataFrame:
+    """Draw and fly cases ``start .. stop - 1``; one row per case (inputs ``in_*`` and every output)."""
+    draws = draw_cases(ctx.spec, seed, start, stop)
+    out = Engine(ctx.setup.config).run(build_cases(ctx, draws))
+    cols = case_table(out, ctx, start)
+    cols.update(input_columns(ctx, draws))
+    return pd.DataFrame(cols)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A finished run: every case's row, the manifest, and timing."""
+
+    frame: pd.DataFrame
+    manifest: dict[str, Any]
+    path: Path | None
+    elapsed_s: float
+    cases_flown: int
+
+
+# --------------------------------------------------------------------------------------------- backends
+
+
+def _serial(ctx: RunContext, seed: int, jobs: list[tuple[int, int, int]]) -> Iterator[tuple[int, pd.DataFrame]]:
+    for k, s, e in jobs:
+        yield k, fly_chunk(ctx, seed, s, e)
+
+
+def _processes(ctx, seed, jobs, processes: int) -> Iterator[tuple[int, pd.DataFrame]]:
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        futs = {pool.submit(fly_chunk, ctx, seed, s, e): k for k, s, e in jobs}
+        try:
+            for f in as_completed(futs):
+                yield futs[f], f.result()
+        finally:
+            for f in futs:
+                f.cancel()
+
+
+def _connect(scheduler: str | None, workers: int | None):
+    """A Dask client: to ``scheduler`` (short connect timeout) or to a new local cluster of ``workers``."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - declared dependency
+        raise MarsEDLError("Dask runs need the 'distributed' package (pip install dask[distributed])") from None
+    if scheduler is not None:
+        if not scheduler.strip() or "://" not in scheduler:
+            raise MarsEDLError(f"--scheduler '{scheduler}' must look like tcp://HOST:PORT")
+        try:
+            return Client(scheduler, timeout=SCHEDULER_TIMEOUT_S), None
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise MarsEDLError(f"--scheduler {scheduler} does not answer ({type(exc).__name__}); "
+                               f"is a Dask scheduler running there?") from None
+    cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None)
+    return Client(cluster), cluster
+
+
+def _dask(client, ctx, seed, jobs) -> Iterator[tuple[int, pd.DataFrame]]:
+    from distributed import as_completed as dask_completed
+
+    ctx_f = client.scatter(ctx, broadcast=True)
+    futs = {client.submit(fly_chunk, ctx_f, seed, s, e, pure=False): k for k, s, e in jobs}
+    try:
+        for f in dask_completed(list(futs)):
+            yield futs[f], f.result()
+    finally:
+        client.cancel(list(futs))
+
+
+@contextmanager
+def _backend(scheduler: str | None, workers: int | None):
+    if scheduler is None and workers is None:
+        yield None
+        return
+    client, cluster = _connect(scheduler, workers)
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# --------------------------------------------------------------------------------------------- the run
+
+
+_SAME = ("preset", "preset_file", "overrides", "atmosphere", "seed", "n")
+
+
+def run_montecarlo(
+    preset: str | None = "mars2020",
+    *,
+    n: int,
+    seed: int = 0,
+    out: str | Path | None = None,
+    resume: bool = False,
+    preset_file: str | Path | None = None,
+    overrides: list[str] | None = None,
+    atmosphere: str | None = None,
+    dispersions: DispersionSpec | dict[str, Any] | None = None,
+    chunk_size: int | None = None,
+    processes: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Fly ``n`` dispersed cases of a mission and (optionally) store them.
+
+    Parameters
+    ----------
+    preset, preset_file, overrides, atmosphere
+        The mission, as for :func:`marsedl.simulate.simulate`; ``overrides`` may set ``dispersions.*``.
+    n : int
+        Number of cases (at least 1).
+    seed : int
+        Run seed (non-negative); case ``i`` draws from ``SeedSequence(seed, spawn_key=(i,))``.
+    out : path, optional
+        Folder for the Parquet chunks and ``manifest.json`` (absent or empty unless ``resume``).
+    resume : bool
+        Finish the run in ``out``: chunks already written are kept, the others flown.
+    dispersions : DispersionSpec or dict, optional
+        Dispersions from Python (default: the preset's table or the built-in set).
+    chunk_size : int, optional
+        Cases per engine run (default :func:`default_chunk_size`; a resumed run keeps its own).
+    processes : int, optional
+        Local worker processes (default: all cores; 1 runs in this process).
+    workers : int, optional
+        Start a local Dask cluster with this many single-threaded worker processes.
+    scheduler : str, optional
+        Address ``tcp://HOST:PORT`` of a running Dask scheduler.
+    progress : callable, optional
+        ``progress(cases_done, n)`` after each chunk.
+
+    Returns
+    -------
+    RunResult
+    """
+    t0 = time.perf_counter()
+    if isinstance(n, bool) or int(n) != n or n < 1:
+        raise MarsEDLError(f"-n must be a whole number of cases, at least 1; got {n}")
+    if isinstance(seed, bool) or int(seed) != seed or not 0 <= seed < 2**63:
+        raise MarsEDLError(f"--seed must be a whole number from 0 to 2^63-1; got {seed}")
+    if chunk_size is not None and (int(chunk_size) != chunk_size or chunk_size < 1):
+        raise MarsEDLError(f"--chunk-size must be at least 1; got {chunk_size}")
+    for name, val in (("--processes", processes), ("--workers", workers)):
+        if val is not None and (int(val) != val or not 1 <= val <= 1024):
+            raise MarsEDLError(f"{name} must be from 1 to 1024; got {val}")
+    if workers is not None and scheduler is not None:
+        raise MarsEDLError("give --workers (start a local Dask cluster) or --scheduler (use one), not both")
+    n, seed = int(n), int(seed)
+    n_workers = workers or processes or os.cpu_count() or 1
+    request = {"preset": None if preset_file else preset, "preset_file": str(preset_file) if preset_file else None,
+               "overrides": list(overrides or []), "atmosphere": atmosphere, "seed": seed, "n": n}
+    store = RunStore(out) if out is not None else None
+    old = None
+    if store is not None and resume:
+        old = store.check_resume()
+        for key in _SAME:
+            if old.get(key) != request[key]:
+                raise MarsEDLError(f"--resume: {key} {request[key]!r} differs from the run in '{out}' "
+                                   f"({old.get(key)!r}); give the same, or a new --out")
+        if chunk_size is not None and chunk_size != old["chunk_size"]:
+            raise MarsEDLError(f"--resume: --chunk-size {chunk_size} differs from the run's {old['chunk_size']}")
+        chunk_size = int(old["chunk_size"])
+    elif store is not None:
+        store.check_new()
+    chunk_size = int(chunk_size or default_chunk_size(n, n_workers))
+
+    with _backend(scheduler, workers) as client:  # connect before anything is written
+        ctx = plan_run(preset, preset_file=preset_file, overrides=overrides, atmosphere=atmosphere,
+                       dispersions=dispersions)
+        from marsedl import __version__
+
+        spec_dump = ctx.spec.model_dump(mode="json")
+        if old is not None and old.get("dispersions") != spec_dump:
+            raise MarsEDLError(f"--resume: the dispersions now differ from the run in '{out}' (was the preset "
+                               "file edited?); give a new --out")
+        bounds = chunk_bounds(n, chunk_size)
+        manifest = {
+            **request, "chunk_size": chunk_size, "n_chunks": len(bounds), "version": __version__,
+            "mission": ctx.setup.mission.name, "dispersions": spec_dump, "active_dispersions": ctx.spec.active(),
+            "target_lat_deg": ctx.setup.mission.site.lat_deg, "target_lon_deg": ctx.setup.mission.site.lon_deg,
+            "radius_m": ctx.radius_m, "approach_azimuth_deg": math.degrees(ctx.approach_azimuth_rad),
+            "atmosphere_used": ctx.setup.atmosphere_name, "body_names": list(ctx.body_names),
+            "complete": False, "elapsed_s": float(old.get("elapsed_s", 0.0)) if old else 0.0,
+        }
+        done: set[int] = set()
+        if store is not None:
+            if old is None:
+                store.create(manifest)
+            else:
+                store.clean_temporaries()
+                done = store.done_chunks(len(bounds))
+        jobs = [(k, s, e) for k, (s, e) in enumerate(bounds) if k not in done]
+        frames: dict[int, pd.DataFrame] = {}
+        cases_done = sum(bounds[k][1] - bounds[k][0] for k in done)
+        flown = 0
+        if progress:
+            progress(cases_done, n)
+        if client is not None:
+            it = _dask(client, ctx, seed, jobs)
+        elif min(n_workers, len(jobs)) <= 1:
+            it = _serial(ctx, seed, jobs)
+        else:
+            it = _processes(ctx, seed, jobs, min(n_workers, len(jobs)))
+        for k, frame in it:
+            if store is not None:
+                store.write_chunk(k, frame)
+            else:
+                frames[k] = frame
+            size = bounds[k][1] - bounds[k][0]
+            cases_done += size
+            flown += size
+            if progress:
+                progress(cases_done, n)
+    elapsed = time.perf_counter() - t0
+    manifest["elapsed_s"] += elapsed
+    manifest["complete"] = True
+    if store is not None:
+        store.write_manifest(manifest)
+        frame = store.read()
+    else:
+        frame = pd.concat([frames[k] for k in sorted(frames)], ignore_index=True)
+    return RunResult(frame=frame, manifest=manifest, path=store.path if store else None, elapsed_s=elapsed,
+                     cases_flown=flown)

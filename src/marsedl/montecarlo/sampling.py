@@ -1,0 +1,109 @@
+"""Seeded draws for a range of cases, independent of chunking: case ``i`` draws only from its own generator.
+
+Case ``i`` of a run with seed ``s`` uses ``numpy.random.default_rng(SeedSequence(s, spawn_key=(i,)))``. From it,
+in this fixed order: one uniform per scalar dispersion in :data:`~marsedl.montecarlo.dispersions.SCALAR_FIELDS`
+(always all of them, so widening one never changes another), one uniform for the Mars-GRAM profile pick, then
+(only when the altitude-correlated density dispersion is on) the standard normals of its Gauss-Markov profile.
+The uniforms become draws by inverse CDF, vectorised over the cases. The loop over cases here only creates the
+generators and draws a few numbers each; no case is flown in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from marsedl.atmosphere import DensityPerturbation, density_perturbation
+from marsedl.montecarlo.dispersions import SCALAR_FIELDS, DispersionSpec, Distribution
+
+__all__ = ["PERTURBATION_GRID_M", "Draws", "case_generator", "draw_cases", "transform_uniforms"]
+
+#: Altitude grid of the correlated density profiles (MOLA m): below the deepest terrain to above the entry
+#: interface, every 500 m (resolves correlation lengths of a few km; see marsedl.atmosphere.perturbation).
+PERTURBATION_GRID_M = (-10e3, 200e3, 500.0)
+
+_N_UNIFORM = len(SCALAR_FIELDS) + 1  # + the Mars-GRAM profile pick
+
+
+def case_generator(seed: int, case: int) -> np.random.Generator:
+    """The generator of case ``case`` of a run seeded ``seed``."""
+    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(int(case),)))
+
+
+def transform_uniforms(dist: Distribution, u: np.ndarray) -> np.ndarray:
+    """Map uniforms in the open interval (0, 1) to draws of ``dist`` by its inverse CDF (vectorised)."""
+    if dist.is_zero:
+        return np.full(u.shape, dist.mean)
+    if dist.dist == "uniform":
+        return dist.mean + dist.half_width * (2.0 * u - 1.0)
+    if dist.dist == "normal":
+        return dist.mean + dist.sigma * ndtri(u)
+    a = dist.truncate_sigma
+    lo = ndtr(-a)
+    return dist.mean + dist.sigma * ndtri(lo + u * (1.0 - 2.0 * lo))
+
+
+@dataclass(frozen=True)
+class Draws:
+    """Dispersed deviations of cases ``start .. start + n - 1``.
+
+    Attributes
+    ----------
+    start : int
+        Global index of the first case.
+    values : dict of str to ndarray
+        Deviation of each scalar dispersion, shape ``(n,)``, in the units of its name.
+    profile_uniform : ndarray
+        The uniform that picks the Mars-GRAM profile (``floor(u * n_profiles)``).
+    density_perturbation : DensityPerturbation or None
+        One altitude-correlated factor profile per case (rows in case order), or None when off.
+    """
+
+    start: int
+    values: dict[str, np.ndarray]
+    profile_uniform: np.ndarray
+    density_perturbation: DensityPerturbation | None
+
+    @property
+    def n(self) -> int:
+        return int(self.profile_uniform.size)
+
+    def profile_rows(self, n_profiles: int) -> np.ndarray:
+        """Atmosphere profile row of each case (0 when there is one profile)."""
+        if n_profiles <= 1:
+            return np.zeros(self.n, dtype=np.int64)
+        return np.minimum((self.profile_uniform * n_profiles).astype(np.int64), n_profiles - 1)
+
+
+def draw_cases(spec: DispersionSpec, seed: int, start: int, stop: int) -> Draws:
+    """Draw cases ``start`` (inclusive) to ``stop`` (exclusive) of a run.
+
+    Parameters
+    ----------
+    spec : DispersionSpec
+    seed : int
+        The run's seed (a non-negative integer).
+    start, stop : int
+        Global case indices.
+
+    Returns
+    -------
+    Draws
+    """
+    n = stop - start
+    u = np.empty((n, _N_UNIFORM))
+    dp = spec.density_profile
+    rows = []
+    h0, h1, dh = PERTURBATION_GRID_M
+    for k in range(n):  # per-case generators: independent of how the run is chunked
+        rng = case_generator(seed, start + k)
+        u[k] = rng.random(_N_UNIFORM)
+        if dp.sigma > 0:
+            rows.append(density_perturbation(rng, 1, dp.sigma, dp.correlation_length_km * 1e3, h0, h1, dh).factors)
+    # open interval (0, 1): the 53-bit grid shifted by half a step, so no inverse CDF sees 0 or 1
+    u = (np.floor(u * 2.0**53) + 0.5) / 2.0**53
+    values = {name: transform_uniforms(getattr(spec, name), u[:, j]) for j, name in enumerate(SCALAR_FIELDS)}
+    pert = DensityPerturbation(np.vstack(rows), h0, dh) if rows else None
+    return Draws(start=start, values=values, profile_uniform=u[:, -1], density_perturbation=pert)

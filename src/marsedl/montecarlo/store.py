@@ -1,0 +1,124 @@
+"""The on-disk result of a Monte Carlo run: one Parquet file per chunk plus ``manifest.json``.
+
+Layout of ``DIR``::
+
+    manifest.json            preset, overrides, seed, n, chunk size, version, dispersion spec, progress
+    chunk-00000.parquet      cases 0 .. chunk_size - 1 (dispersed inputs ``in_*`` and every output)
+    chunk-00001.parquet      ...
+
+Every file is written under a temporary name in the same folder and renamed into place (``os.replace`` is atomic
+on POSIX), so a file with a final name is always complete: ``--resume`` trusts exactly those and redoes the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from marsedl.errors import MarsEDLError
+
+__all__ = ["MANIFEST", "RunStore", "chunk_bounds"]
+
+MANIFEST = "manifest.json"
+_CHUNK = "chunk-{:05d}.parquet"
+
+
+def chunk_bounds(n: int, chunk_size: int) -> list[tuple[int, int]]:
+    """``[(start, stop), ...]`` of the chunks of a run of ``n`` cases."""
+    return [(s, min(n, s + chunk_size)) for s in range(0, n, chunk_size)]
+
+
+def _fsync_write(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+class RunStore:
+    """A run folder. ``RunStore(path)`` opens it; :meth:`create` and :meth:`open_resume` prepare it for writing."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    # ------------------------------------------------------------------ opening
+
+    def check_new(self) -> None:
+        """Fail (one line) unless the folder is absent or empty and can be created and written."""
+        p = self.path
+        if p.exists() and not p.is_dir():
+            raise MarsEDLError(f"--out '{p}' is a file, not a folder")
+        if p.is_dir() and any(p.iterdir()):
+            raise MarsEDLError(f"--out '{p}' is not empty: give --resume to finish that run, or a new folder")
+        parent = p if p.is_dir() else next((a for a in p.parents if a.exists()), Path("."))
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise MarsEDLError(f"--out '{p}' cannot be written ('{parent}' is not writable)")
+
+    def check_resume(self) -> dict[str, Any]:
+        """The manifest of an interrupted run to resume (one-line error when there is none)."""
+        if not (self.path / MANIFEST).is_file():
+            raise MarsEDLError(f"--resume: '{self.path}' holds no {MANIFEST} of an earlier run")
+        if not os.access(self.path, os.W_OK | os.X_OK):
+            raise MarsEDLError(f"--out '{self.path}' cannot be written")
+        return self.read_manifest()
+
+    def create(self, manifest: dict[str, Any]) -> None:
+        """Make the folder and write the manifest (call after every check passed)."""
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise MarsEDLError(f"--out '{self.path}' cannot be created: {exc.strerror or exc}") from None
+        self.write_manifest(manifest)
+
+    def clean_temporaries(self) -> None:
+        """Remove half-written files a killed run left behind."""
+        for p in self.path.glob(".*.tmp-*"):
+            p.unlink(missing_ok=True)
+
+    # ------------------------------------------------------------------ manifest
+
+    def read_manifest(self) -> dict[str, Any]:
+        try:
+            return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise MarsEDLError(f"'{self.path}' is not a Monte Carlo run folder (no {MANIFEST})") from None
+        except (OSError, json.JSONDecodeError) as exc:
+            raise MarsEDLError(f"'{self.path / MANIFEST}' cannot be read: {exc}") from None
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        text = json.dumps(manifest, indent=2, sort_keys=True)
+        _fsync_write(self.path / MANIFEST, lambda p: p.write_text(text, encoding="utf-8"))
+
+    # ------------------------------------------------------------------ chunks
+
+    def chunk_path(self, k: int) -> Path:
+        return self.path / _CHUNK.format(k)
+
+    def done_chunks(self, n_chunks: int) -> set[int]:
+        """Indices of the chunks already complete (their final file exists)."""
+        return {k for k in range(n_chunks) if self.chunk_path(k).is_file()}
+
+    def write_chunk(self, k: int, table: pd.DataFrame) -> None:
+        """Write chunk ``k`` atomically."""
+        _fsync_write(self.chunk_path(k), lambda p: table.to_parquet(p, index=False, engine="pyarrow"))
+
+    def read(self, chunks: Iterable[int] | None = None) -> pd.DataFrame:
+        """All (or the given) chunks as one DataFrame in case order."""
+        if chunks is None:
+            files = sorted(self.path.glob("chunk-*.parquet"))
+        else:
+            files = [self.chunk_path(k) for k in sorted(chunks)]
+        if not files:
+            raise MarsEDLError(f"'{self.path}' holds no finished chunk yet")
+        df = pd.concat([pd.read_parquet(f, engine="pyarrow") for f in files], ignore_index=True)
+        return df.sort_values("case", kind="stable").reset_index(drop=True)
