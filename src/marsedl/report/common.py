@@ -1,0 +1,168 @@
+"""What every view of a run shares: loading a RUN argument, colours per body, the rover's local frame.
+
+No plotting library is imported here, so the HTML report, the KML writer and the matplotlib plots can all
+use it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from marsedl.errors import MarsEDLError
+from marsedl.planet import MARS, surface_distance_bearing
+from marsedl.survey import to_local_en
+
+#: One colour per kind of body (colour-blind-safe Okabe-Ito palette), used by every plot, the report and KML.
+BODY_COLOURS = {
+    "vehicle": "#000000",
+    "cruise_balance_mass": "#CC79A7",
+    "entry_balance_mass": "#E69F00",
+    "heat_shield": "#D55E00",
+    "backshell": "#0072B2",
+    "descent_stage": "#009E73",
+    "rover": "#56B4E9",
+    "target": "#7F7F7F",
+}
+_OTHER = "#999999"
+
+#: Short, readable names for the timeline events.
+EVENT_LABELS = {
+    "entry_interface": "Entry interface", "guidance_start": "Guidance start", "bank_reversal": "Bank reversal",
+    "heading_alignment": "Heading alignment", "sufr": "Straighten up (SUFR)", "parachute_deploy": "Parachute deploy",
+    "heat_shield_separation": "Heat shield separation", "backshell_separation": "Backshell separation",
+    "powered_descent_start": "Powered descent", "sky_crane_start": "Sky crane", "touchdown": "Touchdown",
+    "flyaway": "Descent stage fly-away",
+}
+
+
+def body_kind(name: str) -> str:
+    """The kind of a body: its name without a trailing ``_<number>`` (``entry_balance_mass_3`` → ...mass)."""
+    return re.sub(r"_\d+$", "", str(name))
+
+
+def body_colour(name: str) -> str:
+    """Colour of a body (by kind), as ``#rrggbb``."""
+    return BODY_COLOURS.get(body_kind(name), _OTHER)
+
+
+def pretty(name: str) -> str:
+    """``entry_balance_mass_3`` → ``entry balance mass 3``."""
+    return str(name).replace("_", " ")
+
+
+def event_label(name: str) -> str:
+    return EVENT_LABELS.get(name, pretty(name).capitalize())
+
+
+def load_run(run: str, *, overrides: list[str] | None = None, record: bool = True) -> Any:
+    """Resolve a RUN argument: a preset name (simulated now) or a Monte Carlo run folder.
+
+    Parameters
+    ----------
+    run : str
+        A shipped preset name (``marsedl presets``), or a folder written by ``marsedl montecarlo``.
+    overrides : list of str, optional
+        ``--set`` overrides for a preset (not allowed with a run folder).
+
+    Returns
+    -------
+    SimulationResult
+        For a preset. Monte Carlo run folders are recognised (``manifest.json``) but not yet drawn by this
+        slice: they raise a one-line :class:`MarsEDLError`.
+    """
+    from marsedl.scenario import preset_names
+
+    path = Path(run)
+    if run in preset_names():
+        from marsedl.simulate import simulate
+
+        return simulate(run, overrides=overrides, record=record)
+    if path.is_dir():
+        if not (path / "manifest.json").is_file():
+            raise MarsEDLError(f"RUN '{run}': the folder is not a Monte Carlo run (no manifest.json)")
+        raise MarsEDLError(f"RUN '{run}': Monte Carlo run folders are not drawn by this command yet; "
+                           "give a preset name")
+    raise MarsEDLError(f"RUN '{run}': neither a preset ({', '.join(preset_names())}) nor a run folder")
+
+
+@dataclass(frozen=True)
+class SiteFrame:
+    """The rover's local frame: origin (rover, or the target without a touchdown) and ground radius."""
+
+    lat_deg: float
+    lon_deg: float
+    radius_m: float
+
+    def en(self, lat_deg: Any, lon_deg: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Metres east and north of the origin."""
+        return to_local_en(lat_deg, lon_deg, self.lat_deg, self.lon_deg, self.radius_m)
+
+
+def site_frame(result: Any) -> SiteFrame:
+    """The local frame of a nominal result, centred on the rover.
+
+    The ground radius is recovered from the result's own impacts (distance from the rover over the central
+    angle, so that distances drawn here match the debris table); the Mars mean radius (NSSDC) without impacts.
+    """
+    td = result.touchdown
+    lat, lon = (td.lat_deg, td.lon_deg) if td is not None else (result.target_lat_deg, result.target_lon_deg)
+    radius = MARS.mean_radius_m
+    for imp in result.impacts:
+        central, _ = surface_distance_bearing(np.radians(lat), np.radians(lon), np.radians(imp.lat_deg),
+                                              np.radians(imp.lon_deg), 1.0)
+        if float(central) > 1e-6:
+            radius = imp.distance_from_rover_m / float(central)
+            break
+    return SiteFrame(lat_deg=float(lat), lon_deg=float(lon), radius_m=float(radius))
+
+
+def tracks(result: Any) -> dict[str, Any]:
+    """Each body's time history as a DataFrame (sorted by time), vehicle first."""
+    df = result.to_dataframe()
+    names = [n for n in result.body_names if n in set(df["body"])]
+    return {n: df[df["body"] == n].sort_values("time_s") for n in names}
+
+
+def impact_groups(impacts: Any, *, tolerance_m: float = 5000.0) -> list[dict[str, Any]]:
+    """Impacts of the same kind within ``tolerance_m`` of each other, merged for labelling.
+
+    Returns dicts with ``kind``, ``bodies``, ``lat_deg``/``lon_deg`` (mean), ``speed_min``/``speed_max`` (m/s)
+    and ``distance_m`` (mean distance from the rover).
+    """
+    groups: list[dict[str, Any]] = []
+    for imp in impacts:
+        kind = body_kind(imp.body)
+        for g in groups:
+            if g["kind"] == kind and abs(g["distance_m"] - imp.distance_from_rover_m) < tolerance_m:
+                g["items"].append(imp)
+                break
+        else:
+            groups.append({"kind": kind, "items": [imp], "distance_m": imp.distance_from_rover_m})
+    out = []
+    for g in groups:
+        items = g["items"]
+        speeds = [i.speed_m_s for i in items]
+        out.append({"kind": g["kind"], "bodies": [i.body for i in items],
+                    "lat_deg": float(np.mean([i.lat_deg for i in items])),
+                    "lon_deg": float(np.mean([i.lon_deg for i in items])),
+                    "speed_min": float(min(speeds)), "speed_max": float(max(speeds)),
+                    "distance_m": float(np.mean([i.distance_from_rover_m for i in items]))})
+    return out
+
+
+def group_label(g: dict[str, Any]) -> str:
+    """``entry balance mass ×6, 812 m/s`` or ``heat shield, 130 m/s``."""
+    n = len(g["bodies"])
+    name = pretty(g["kind"]) + (f" ×{n}" if n > 1 else "")
+    lo, hi = g["speed_min"], g["speed_max"]
+    speed = f"{lo:,.0f} m/s" if round(lo) == round(hi) else f"{lo:,.0f}–{hi:,.0f} m/s"
+    return f"{name}, {speed}"
+
+
+__all__ = ["BODY_COLOURS", "EVENT_LABELS", "SiteFrame", "body_colour", "body_kind", "event_label", "group_label",
+           "impact_groups", "load_run", "pretty", "site_frame", "tracks"]

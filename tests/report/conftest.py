@@ -1,0 +1,28 @@
+"""One nominal mars2020 run per test session, shared by the report tests (a run takes several seconds)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def nominal():
+    from marsedl.simulate import simulate
+
+    return simulate("mars2020", record=True)
+
+
+@pytest.fixture
+def no_resimulation(monkeypatch, nominal):
+    """Make the CLI's RUN loader hand back the session's run instead of flying the preset again."""
+    import marsedl.report.common as common
+
+    real = common.load_run
+
+    def fake(run, *, overrides=None, record=True):
+        if run == "mars2020" and not overrides:
+            return nominal
+        return real(run, overrides=overrides, record=record)
+
+    monkeypatch.setattr(common, "load_run", fake)
+    return nominal

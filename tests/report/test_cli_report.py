@@ -1,0 +1,72 @@
+"""``marsedl plot / report / kml / survey`` end to end (the session's run stands in for re-flying the preset)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from marsedl.cli import app
+from marsedl.errors import MarsEDLError
+
+runner = CliRunner()
+
+
+def test_plot_writes_six_figures(no_resimulation, tmp_path):
+    r = runner.invoke(app, ["plot", "mars2020", "-o", str(tmp_path), "--format", "svg"])
+    assert r.exit_code == 0, r.output
+    assert len(list(tmp_path.glob("*.svg"))) == 6
+
+
+def test_report_and_kml_write_files(no_resimulation, tmp_path):
+    r = runner.invoke(app, ["report", "mars2020", "-o", str(tmp_path / "r.html")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "r.html").stat().st_size > 1_000_000
+    els = tmp_path / "el.json"
+    els.write_text(json.dumps([{"name": "landing", "semi_major_km": 4, "semi_minor_km": 3, "azimuth_deg": 90,
+                                "center_lat_deg": 18.4447, "center_lon_deg": 77.4508}]))
+    r = runner.invoke(app, ["kml", "mars2020", "-o", str(tmp_path / "r.kml"), "--ellipses", str(els)])
+    assert r.exit_code == 0, r.output
+    assert "<Polygon>" in (tmp_path / "r.kml").read_text()
+
+
+def test_survey_names_what_a_625_m_sortie_cannot_reach(no_resimulation):
+    r = runner.invoke(app, ["survey", "mars2020", "--altitude", "10", "--camera-fov", "47", "--max-sortie-m", "625"])
+    assert isinstance(r.exception, MarsEDLError)
+    msg = str(r.exception)
+    # every impact farther than 312.5 m from the rover is named
+    far = [i.body for i in no_resimulation.impacts if i.distance_from_rover_m > 312.5]
+    assert far and all(name in msg for name in far)
+
+
+def test_survey_json_covers_the_reachable_debris(no_resimulation, tmp_path):
+    r = runner.invoke(app, ["survey", "mars2020", "--max-sortie-m", "5000", "--skip-unreachable", "--json",
+                            "--plot", str(tmp_path / "s.png"), "--kml", str(tmp_path / "s.kml")])
+    assert r.exit_code == 0, r.output
+    plan = json.loads(r.output)
+    near = {i.body for i in no_resimulation.impacts if i.distance_from_rover_m < 2400}
+    covered = {n for p in plan["photos"] for n in p["targets"]}
+    assert near and near <= covered
+    assert all(s["distance_m"] <= 5000 + 1e-6 for s in plan["sorties"])
+    assert set(plan["skipped"]) == {i.body for i in no_resimulation.impacts} - covered
+    assert (tmp_path / "s.png").stat().st_size > 10_000 and (tmp_path / "s.kml").is_file()
+
+
+@pytest.mark.parametrize(("args", "text"), [
+    (["plot", "not_a_preset"], "neither a preset"),
+    (["plot", "mars2020", "--format", "jpg"], "--format"),
+    (["report", "mars2020", "-o", "/proc/nope/r.html"], "cannot be written"),
+    (["report", "mars2020", "-o", "r.pdf"], ".html"),
+    (["survey", "mars2020", "--base", "abc"], "--base"),
+])
+def test_bad_input_is_one_line_before_any_flight(args, text):
+    r = runner.invoke(app, args)
+    assert isinstance(r.exception, MarsEDLError), r.output
+    assert text in str(r.exception) and "\n" not in str(r.exception)
+
+
+def test_folder_without_manifest_is_not_a_run(tmp_path):
+    r = runner.invoke(app, ["report", str(tmp_path), "-o", str(tmp_path / "r.html")])
+    assert isinstance(r.exception, MarsEDLError)
+    assert "not a Monte Carlo run" in str(r.exception)
