@@ -55,8 +55,8 @@ th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: rig
 th:first-child, td:first-child { text-align: left; }
 th { background: #f0f3f6; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
-.plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 12px; }
-.plot { min-height: 420px; border: 1px solid var(--line); border-radius: 6px; }
+.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(560px, 100%), 1fr)); gap: 12px; }
+.plot { min-width: 0; min-height: 420px; overflow: hidden; border: 1px solid var(--line); border-radius: 6px; }
 .canopy { display: flex; flex-wrap: wrap; gap: 24px; align-items: center; }
 .canopy svg { width: 320px; height: 320px; }
 .message { font-size: 22px; letter-spacing: 2px; font-weight: 700; }
@@ -79,6 +79,11 @@ pre { background: #f6f6f6; border: 1px solid var(--line); padding: 10px; max-hei
 }
 """
 
+#: Once the page is laid out, fit every plot to its final box (plots drawn before the grid is complete would
+#: keep their first width).
+_RESIZE = ("<script>window.addEventListener('load', function () { document.querySelectorAll('.js-plotly-plot')"
+           ".forEach(function (g) { Plotly.Plots.resize(g); }); });</script>")
+
 _PLOT_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
@@ -100,7 +105,8 @@ def _fig_html(fig: Any, div_id: str) -> str:
 def _layout(fig: Any, title: str, x: str, y: str) -> None:
     fig.update_layout(title={"text": title, "x": 0.01}, template="plotly_white", margin={"l": 60, "r": 20, "t": 50,
                                                                                           "b": 50},
-                      legend={"font": {"size": 11}}, hovermode="closest", font={"size": 12})
+                      legend={"font": {"size": 11}, "orientation": "h", "y": -0.18}, hovermode="closest",
+                      font={"size": 12})
     fig.update_xaxes(title_text=x)
     fig.update_yaxes(title_text=y)
 
@@ -141,6 +147,7 @@ def _loads(result: Any) -> Any:
         if e.name in ("parachute_deploy", "heat_shield_separation", "backshell_separation", "touchdown"):
             fig.add_vline(x=e.time_s, line={"dash": "dot", "color": "#888", "width": 1})
     _layout(fig, "Deceleration and dynamic pressure", "", "")
+    fig.update_layout(showlegend=False)
     fig.update_xaxes(title_text="time from entry interface (s)", row=2, col=1)
     fig.update_yaxes(title_text="deceleration (g)", row=1, col=1)
     fig.update_yaxes(title_text="dynamic pressure (kPa)", row=2, col=1)
@@ -195,6 +202,14 @@ def _debris_map(result: Any, *, metres: bool) -> Any:
     if metres:
         fig.update_xaxes(range=[-lim, lim])
         fig.update_yaxes(range=[-lim, lim])
+    elif imps:
+        # frame the debris field (the cruise balance masses' tracks start hundreds of km away)
+        e, n = frame.en([i.lat_deg for i in imps], [i.lon_deg for i in imps])
+        xs, ys = np.r_[0.0, e] / 1e3, np.r_[0.0, n] / 1e3
+        half = 0.6 * max(np.ptp(xs), np.ptp(ys), 2.0)
+        cx, cy = 0.5 * (xs.min() + xs.max()), 0.5 * (ys.min() + ys.max())
+        fig.update_xaxes(range=[cx - half, cx + half])
+        fig.update_yaxes(range=[cy - half, cy + half])
     return fig
 
 
@@ -334,7 +349,7 @@ def render_nominal(result: Any, *, preset_text: str | None = None, seed: Any = N
         f"<title>marsedl report: {_esc(result.preset)}</title><link rel='icon' href='data:,'>"
         f"<style>{_CSS}</style><script type='text/javascript'>{get_plotlyjs()}</script></head><body>"
         f"<header><h1>{_esc(result.preset)}: nominal EDL</h1><p>marsedl {_esc(__version__)} · seed {seed_text} · "
-        f"generated {when}</p></header><nav>{nav}</nav><main>{body}</main></body></html>\n"
+        f"generated {when}</p></header><nav>{nav}</nav><main>{body}</main>{_RESIZE}</body></html>\n"
     )
 
 

@@ -1,0 +1,76 @@
+"""Regenerate the README's figures in docs/figures/ from a fresh nominal mars2020 run.
+
+    python scripts/make_figures.py [--out docs/figures] [--preset mars2020]
+
+Writes canopy.png, altitude_speed.png, loads.png, ground_track.png, landing_site.png and, when Debian's
+chromium is installed, report_screenshot.png (the HTML report opened headless). PNGs are palette-quantised
+to stay small (< 300 KB each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from PIL import Image
+
+from marsedl.chute import draw, encode
+from marsedl.report import html, plots
+from marsedl.report.html import CANOPY_BAND, CANOPY_WORDS
+from marsedl.simulate import simulate
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--virtual-time-budget=8000"]
+
+
+def shrink(path: Path, colours: int = 128) -> Path:
+    """Quantise a PNG to a palette (plots have few colours) so the committed file stays small."""
+    with Image.open(path) as im:
+        q = im.convert("RGB").quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    q.save(path, optimize=True)
+    return path
+
+
+def screenshot(report: Path, out: Path, *, width: int = 1366, height: int = 1600) -> Path | None:
+    """Open the report in headless Chromium and save a screenshot; None when chromium is absent."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        print("chromium not found: skipping the report screenshot (apt-get install -y chromium)", file=sys.stderr)
+        return None
+    with tempfile.TemporaryDirectory(prefix="marsedl-chromium-") as profile:
+        subprocess.run([exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}",
+                        f"--screenshot={out}", report.resolve().as_uri()], check=True, capture_output=True,
+                       timeout=180)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "figures")
+    ap.add_argument("--preset", default="mars2020")
+    args = ap.parse_args(argv)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    written = [draw.save(encode(CANOPY_WORDS, band=CANOPY_BAND), out / "canopy.png", size_px=480)]
+    result = simulate(args.preset, record=True)
+    for stem, fn in (("altitude_speed", plots.altitude_speed), ("loads", plots.loads),
+                     ("ground_track", plots.ground_track), ("landing_site", plots.landing_site)):
+        written.append(plots.save(fn(result), out / f"{stem}.png", dpi=80))
+    with tempfile.TemporaryDirectory() as tmp:
+        report = html.write(html.render_nominal(result), Path(tmp) / "report.html")
+        shot = screenshot(report, out / "report_screenshot.png")
+        if shot is not None:
+            written.append(shot)
+    for p in written:
+        shrink(p)
+        print(f"{p}  {p.stat().st_size / 1024:.0f} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
