@@ -28,7 +28,9 @@ from enum import IntEnum
 
 import numpy as np
 
+from marsedl import kernels
 from marsedl.aero import heating
+from marsedl.errors import MarsEDLError
 from marsedl.guidance import entry as entry_guidance
 from marsedl.guidance import powered, triggers
 from marsedl.planet import Planet, Site
@@ -266,9 +268,20 @@ class EngineOutput:
 
 
 class Engine:
-    """The batched integrator. ``Engine(config).run(cases, record=False) -> EngineOutput``."""
+    """The batched integrator. ``Engine(config).run(cases, record=False) -> EngineOutput``.
 
-    def __init__(self, config: EngineConfig):
+    Parameters
+    ----------
+    config : EngineConfig
+    compiled : bool
+        Evaluate forces, RK4 steps and event functions with the compiled kernels of :mod:`marsedl.kernels`
+        (the default). ``False`` uses the NumPy expressions of :meth:`_derivs` and :meth:`_event_values`, the
+        readable reference the kernels are tested against (and the baseline of the benchmarks). A
+        configuration the kernels cannot express (a terrain callable, an atmosphere other than an
+        :class:`~marsedl.atmosphere.AtmosphereGrid`) runs the NumPy path.
+    """
+
+    def __init__(self, config: EngineConfig, *, compiled: bool = True):
         self.cfg = config
         p = config.planet
         self._gm = p.gm_m3_s2
@@ -285,6 +298,15 @@ class Engine:
         self._cl_tab = v.aero_cl
         self._chute_tab = v.chute_cd_s
         self._nm = v.aero_cd.shape[1]
+        if config.sequence.trigger == "range":  # validate the boxes once (the kernels take them as numbers)
+            triggers._box(config.sequence.mach_box, "range trigger mach_box")
+            triggers._box(config.sequence.q_box_pa, "range trigger q_box")
+        self._k = _KernelData.build(config) if compiled else None
+
+    @property
+    def compiled(self) -> bool:
+        """True when this engine runs the compiled kernels."""
+        return self._k is not None
 
     # ------------------------------------------------------------------ geometry (hot path, vectorised)
 
@@ -397,13 +419,26 @@ class Engine:
         if not want_obs:
             return dy
         speed = np.sqrt(np.einsum("ij,ij->i", v, v))
-        obs = _Obs(alt_mola=alt_mola, alt_agl=alt_agl, speed=speed, mach=mach, q=q, rho=rho,
-                   aero_g=np.sqrt(np.einsum("ij,ij->i", aero, aero)) / G0, up=np.stack([ux, uy, uz], axis=1),
-                   grav=acc - aero - (c.thrust / m[:, None] if c.thrust is not None else 0.0),
-                   drag=drag, rad=rad, slat=slat)
+        grav = acc - aero - (c.thrust / m[:, None] if c.thrust is not None else 0.0)
+        obs = _Obs(np.column_stack([alt_mola, alt_agl, speed, mach, q, rho,
+                                    np.sqrt(np.einsum("ij,ij->i", aero, aero)) / G0, ux, uy, uz, grav, drag, rad,
+                                    slat]))
         return dy, obs
 
+    def _derivs_obs(self, t: np.ndarray, y: np.ndarray, c: _Ctx):
+        """(dy/dt, observables) by the compiled kernel when this engine has one, else by :meth:`_derivs`."""
+        k = self._k
+        if k is None:
+            return self._derivs(t, y, c, want_obs=True)
+        cf, ci = c.packed()
+        dy, data = kernels.observe(t, y, cf, ci, *k.args(c))
+        return dy, _Obs(data)
+
     def _rk4(self, t, y, h, c):
+        k = self._k
+        if k is not None:
+            cf, ci = c.packed()
+            return kernels.rk4(t, y, h, cf, ci, *k.args(c))[0]
         hh = h[:, None]
         k1 = self._derivs(t, y, c)
         k2 = self._derivs(t + 0.5 * h, y + 0.5 * hh * k1, c)
@@ -470,6 +505,8 @@ class Engine:
             Keep the time history of every body (for a nominal run, plots and ``--out``). Monte Carlo runs
             leave it off and keep only events, impacts and peaks.
         """
+        if self._k is not None:
+            self._check_rows(cases)
         st = _State.allocate(self, cases)
         log = _Log()
         # entry interface of every vehicle, at its own start time
@@ -503,13 +540,20 @@ class Engine:
         t0 = st.t[act]
         y0 = st.y[act]
         c = self._context(st, act, t0)
-        _, obs0 = self._derivs(t0, y0, c, want_obs=True)
+        _, obs0 = self._derivs_obs(t0, y0, c)
         self._guide(st, act, t0, y0, obs0, c, log)
         dt = self._step_size(st, act, t0, obs0)
-        y1 = self._rk4(t0, y0, dt, c)
-        _, obs1 = self._derivs(t0 + dt, y1, c, want_obs=True)
-        g0 = self._event_values(t0, y0, obs0, c)
-        g1 = self._event_values(t0 + dt, y1, obs1, c)
+        k = self._k
+        if k is None:
+            y1 = self._rk4(t0, y0, dt, c)
+            _, obs1 = self._derivs(t0 + dt, y1, c, want_obs=True)
+            g0 = self._event_values(t0, y0, obs0, c)
+            g1 = self._event_values(t0 + dt, y1, obs1, c)
+        else:
+            cf, ci = c.packed()
+            fn = kernels.advance_parallel if act.size >= kernels.PARALLEL_MIN_BODIES else kernels.advance
+            y1, data1, g0, g1 = fn(t0, y0, dt, obs0.data, cf, ci, *k.args(c), _ARMED)
+            obs1 = _Obs(data1)
         now = g0 <= 0.0
         cross = (g0 > 0.0) & (g1 <= 0.0)
         has = (now | cross).any(axis=1)
@@ -561,25 +605,36 @@ class Engine:
         fb = gb.copy()
         side = np.zeros(dt.shape, dtype=np.int8)
         for _ in range(iterations):
-            width = b - a
-            if np.all(width < tol_s):
+            # each body stops at its own tolerance, so its answer does not depend on the others in the batch
+            open_ = (b - a) >= tol_s
+            if not open_.any():
                 break
             x = b - fb * (b - a) / (fb - fa)
             x = np.where(np.isfinite(x) & (x > a) & (x < b), x, 0.5 * (a + b))
-            yx = self._rk4(t0, y0, x, c)
-            _, obs = self._derivs(t0 + x, yx, c, want_obs=True)
-            fx = self._event_values(t0 + x, yx, obs, c)[:, k]
-            left = fx > 0.0
+            fx = self._event_at(t0, y0, x, c)[:, k]
+            left = (fx > 0.0) & open_
+            right = ~(fx > 0.0) & open_
             # root in [x, b]
             a = np.where(left, x, a)
             fa = np.where(left, fx, fa)
             fb = np.where(left & (side == 1), 0.5 * fb, fb)
             # root in [a, x]
-            b = np.where(left, b, x)
-            fb = np.where(left, fb, fx)
-            fa = np.where(~left & (side == -1), 0.5 * fa, fa)
-            side = np.where(left, 1, -1).astype(np.int8)
+            b = np.where(right, x, b)
+            fb = np.where(right, fx, fb)
+            fa = np.where(right & (side == -1), 0.5 * fa, fa)
+            side = np.where(left, 1, np.where(right, -1, side)).astype(np.int8)
         return b
+
+    def _event_at(self, t0, y0, h, c) -> np.ndarray:
+        """Event functions (n, _N_EV) after partial RK4 steps of length ``h`` from ``(t0, y0)``."""
+        k = self._k
+        if k is None:
+            yx = self._rk4(t0, y0, h, c)
+            _, obs = self._derivs(t0 + h, yx, c, want_obs=True)
+            return self._event_values(t0 + h, yx, obs, c)
+        cf, ci = c.packed()
+        yx, data = kernels.rk4(t0, y0, h, cf, ci, *k.args(c))
+        return kernels.event_values(t0 + h, yx, data, cf, ci, k.p, _ARMED)
 
     def _step_size(self, st, act, t0, obs) -> np.ndarray:
         s = self.cfg.steps
@@ -655,6 +710,7 @@ class Engine:
             c.cos_bank[entering] = np.cos(st.bank[st.case[act[entering]]])
             sinb = np.sin(st.bank[st.case[act[entering]]])
             c.sin_bank[entering] = np.where(st.cases.planar[st.case[act[entering]]], 0.0, sinb)
+            c.invalidate()
         thrusting = (ph == Phase.POWERED) | (ph == Phase.SKY_CRANE) | (ph == Phase.HOVER) | (ph == Phase.FLYAWAY)
         if thrusting.any():
             thrust = np.zeros((act.size, 3))
@@ -662,6 +718,7 @@ class Engine:
             thrust[idx] = self._thrust(st, act[idx], t0[idx], y0[idx], obs.take(idx))
             c.thrust = thrust
             c.thrust_mag = np.linalg.norm(thrust, axis=1)
+            c.invalidate()
 
     def _entry_guidance(self, st, act, t0, y0, obs, c, log) -> None:
         gp = self.cfg.guidance
@@ -934,6 +991,8 @@ class Engine:
     def initial_observables(self, cases: CaseInputs) -> dict[str, np.ndarray]:
         """Drag acceleration, altitude rate, Mach, dynamic pressure and altitudes of each case's initial state."""
         st = _State.allocate(self, cases)
+        if self._k is not None:
+            self._check_rows(cases)
         obs = self._observe(st, st.vehicle_index)
         hdot = np.einsum("ij,ij->i", cases.y0[:, 3:6], obs.up)
         return {"drag": obs.drag, "hdot": hdot, "mach": obs.mach, "q": obs.q, "alt_agl": obs.alt_agl,
@@ -941,8 +1000,19 @@ class Engine:
 
     def _observe(self, st, bodies) -> _Obs:
         c = self._context(st, bodies, st.t[bodies])
-        _, obs = self._derivs(st.t[bodies], st.y[bodies], c, want_obs=True)
+        _, obs = self._derivs_obs(st.t[bodies], st.y[bodies], c)
         return obs
+
+    def _check_rows(self, cases: CaseInputs) -> None:
+        """The kernels index the atmosphere grid directly: reject rows it does not hold (as its evaluate does)."""
+        r = np.asarray(cases.atm_row)
+        n_rows = self.cfg.atmosphere.n_rows
+        if r.size and (r.min() < 0 or r.max() >= n_rows):
+            bad = r.min() if r.min() < 0 else r.max()
+            raise MarsEDLError(f"profile row {bad} is out of range 0..{n_rows - 1}")
+        dp = cases.density_perturbation
+        if dp is not None and dp.factors.shape[0] < cases.n:
+            raise MarsEDLError(f"density_perturbation has {dp.factors.shape[0]} rows for {cases.n} cases")
 
     def _log_events(self, log, st, bodies, code) -> None:
         if bodies.size == 0:
@@ -981,20 +1051,29 @@ class Engine:
 # --------------------------------------------------------------------------------------------- helpers
 
 
-@dataclass
 class _Obs:
-    alt_mola: np.ndarray
-    alt_agl: np.ndarray
-    speed: np.ndarray
-    mach: np.ndarray
-    q: np.ndarray
-    rho: np.ndarray
-    aero_g: np.ndarray
-    up: np.ndarray
-    grav: np.ndarray
-    drag: np.ndarray
-    rad: np.ndarray
-    slat: np.ndarray
+    """Observables of a set of bodies, one row each (columns as :data:`marsedl.kernels.O_ALT_MOLA` etc.)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: np.ndarray):
+        self.data = data
+
+    def take(self, idx) -> _Obs:
+        return _Obs(self.data[idx])
+
+    alt_mola = property(lambda self: self.data[:, kernels.O_ALT_MOLA])
+    alt_agl = property(lambda self: self.data[:, kernels.O_ALT_AGL])
+    speed = property(lambda self: self.data[:, kernels.O_SPEED])
+    mach = property(lambda self: self.data[:, kernels.O_MACH])
+    q = property(lambda self: self.data[:, kernels.O_Q])
+    rho = property(lambda self: self.data[:, kernels.O_RHO])
+    aero_g = property(lambda self: self.data[:, kernels.O_AERO_G])
+    up = property(lambda self: self.data[:, kernels.O_UP:kernels.O_UP + 3])
+    grav = property(lambda self: self.data[:, kernels.O_GRAV:kernels.O_GRAV + 3])
+    drag = property(lambda self: self.data[:, kernels.O_DRAG])
+    rad = property(lambda self: self.data[:, kernels.O_RAD])
+    slat = property(lambda self: self.data[:, kernels.O_SLAT])
 
 
 @dataclass
@@ -1032,6 +1111,61 @@ class _Ctx:
     target_lon: np.ndarray
     target_radius: float
     positions: np.ndarray | None = None
+    _packed: tuple | None = None
+
+    def packed(self) -> tuple[np.ndarray, np.ndarray]:
+        """The per-body values as the kernels take them: floats (n, NCF) and ints (n, NCI); cached."""
+        if self._packed is None:
+            K = kernels
+            n = self.phase.shape[0]
+            cf = np.empty((n, K.NCF))
+            cf[:, K.CF_CD_SCALE] = self.cd_scale
+            cf[:, K.CF_CL_SCALE] = self.cl_scale
+            cf[:, K.CF_CHUTE_CD_SCALE] = self.chute_cd_scale
+            cf[:, K.CF_DENSITY_FACTOR] = self.density_factor
+            cf[:, K.CF_WIND_SCALE] = self.wind_scale
+            cf[:, K.CF_LIFTING] = self.lifting
+            cf[:, K.CF_COS_BANK] = self.cos_bank
+            cf[:, K.CF_SIN_BANK] = self.sin_bank
+            cf[:, K.CF_HAS_CHUTE] = self.has_chute
+            cf[:, K.CF_T_LINE_STRETCH] = self.t_line_stretch
+            if self.thrust is None:
+                cf[:, K.CF_THRUST_X:K.CF_THRUST_MAG + 1] = 0.0
+            else:
+                cf[:, K.CF_THRUST_X:K.CF_THRUST_X + 3] = self.thrust
+                cf[:, K.CF_THRUST_MAG] = self.thrust_mag
+            cf[:, K.CF_STOP_SPEED] = self.stop_speed
+            cf[:, K.CF_DEPLOY_ENABLED] = self.deploy_enabled
+            cf[:, K.CF_RANGE_TRIGGER] = self.range_trigger
+            cf[:, K.CF_VELOCITY_TRIGGER] = self.velocity_trigger
+            cf[:, K.CF_TARGET_LAT] = self.target_lat
+            cf[:, K.CF_TARGET_LON] = self.target_lon
+            cf[:, K.CF_T_DEPLOY] = self.t_deploy
+            cf[:, K.CF_T_MARK] = self.t_mark
+            cf[:, K.CF_DRY_MASS] = self.dry_mass
+            ci = np.empty((n, K.NCI), dtype=np.int64)
+            ci[:, K.CI_AERO_ID] = self.aero_id
+            ci[:, K.CI_ATM_ROW] = self.atm_row
+            ci[:, K.CI_CASE] = self.case
+            ci[:, K.CI_PHASE] = self.phase
+            self._packed = (cf, ci)
+        return self._packed
+
+    def invalidate(self) -> None:
+        """Forget the packed values after a control changed (guidance writes the bank and thrust)."""
+        self._packed = None
+
+    def take(self, idx) -> _Ctx:
+        """Copy with every per-body array indexed by ``idx`` (a mask or indices)."""
+        out = {}
+        for name in _CTX_PER_BODY:
+            value = getattr(self, name)
+            out[name] = value[idx] if value is not None else None
+        for name in _CTX_SHARED:
+            out[name] = getattr(self, name)
+        if self._packed is not None:
+            out["_packed"] = (self._packed[0][idx], self._packed[1][idx])
+        return _Ctx(**out)
 
     def chute_fraction(self, t: np.ndarray) -> np.ndarray:
         tau = np.clip((t - self.t_line_stretch) / self.t_inflation, 0.0, 1.0)
@@ -1057,23 +1191,61 @@ def great_circle_m(up: np.ndarray, lat_rad, lon_rad, radius_m) -> np.ndarray:
     return radius_m * np.arctan2(sinang, cosang)
 
 
-def _take(obj, idx):
-    """Copy of a dataclass with every per-body array indexed by ``idx`` (a mask or indices)."""
-    out = {}
-    n = None
-    for value in vars(obj).values():
-        if isinstance(value, np.ndarray) and value.ndim >= 1:
-            n = value.shape[0] if n is None else n
-    for name, value in vars(obj).items():
-        if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n:
-            out[name] = value[idx]
-        else:
-            out[name] = value
-    return type(obj)(**out)
+_CTX_SHARED = ("density_perturbation", "t_inflation", "inflation_exponent", "target_radius")
+_CTX_PER_BODY = tuple(f for f in _Ctx.__dataclass_fields__ if f not in _CTX_SHARED and f != "_packed")
 
 
-_Obs.take = _take
-_Ctx.take = _take
+@dataclass(frozen=True)
+class _KernelData:
+    """Constants and tables of one engine in the layout of :mod:`marsedl.kernels`."""
+
+    p: np.ndarray
+    arrays: tuple  # flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab
+    no_pert: np.ndarray
+
+    @classmethod
+    def build(cls, cfg: EngineConfig) -> _KernelData | None:
+        atm = cfg.atmosphere
+        if cfg.site.terrain is not None or not all(hasattr(atm, a) for a in ("_flat", "top_scale_height_m")):
+            return None
+        K = kernels
+        s = cfg.sequence
+        v = cfg.vehicle
+        p = np.zeros(K.NP)
+        pl = cfg.planet
+        p[K.P_GM], p[K.P_J2], p[K.P_RE], p[K.P_RP] = pl.gm_m3_s2, pl.j2, pl.equatorial_radius_m, pl.polar_radius_m
+        p[K.P_W] = pl.rotation_rate_rad_s
+        p[K.P_UNDULATION], p[K.P_GROUND] = cfg.site.undulation_m, cfg.site.ground_mola_m
+        p[K.P_GRID_HMIN], p[K.P_GRID_DH], p[K.P_GRID_HMAX] = atm.h_min_m, atm.dh_m, atm.h_max_m
+        p[K.P_MACH_MAX], p[K.P_MACH_STEP] = MACH_MAX, MACH_STEP
+        p[K.P_T_INFLATION], p[K.P_INFLATION_EXP] = v.parachute.inflation_time_s, v.parachute.inflation_exponent
+        p[K.P_ISP_G0] = v.isp_s * G0
+        p[K.P_SKIP_ALT] = cfg.entry_altitude_m + s.skip_out_margin_m
+        p[K.P_SUFR_SPEED], p[K.P_HS_MAX_MACH], p[K.P_HS_MIN_TIME] = s.sufr_speed_m_s, s.hs_max_mach, s.hs_min_time_s
+        p[K.P_BACKSHELL_ALT], p[K.P_POWERED_DELAY] = s.backshell_altitude_agl_m, s.powered_delay_s
+        p[K.P_SKY_CRANE_ALT], p[K.P_BRIDLE] = s.sky_crane_altitude_m, s.bridle_length_m
+        p[K.P_TOUCHDOWN_DETECT], p[K.P_FLYAWAY_BURN] = s.touchdown_detect_s, s.flyaway_burn_s
+        p[K.P_MAX_TIME] = cfg.steps.max_time
+        p[K.P_TRIGGER_RANGE] = 1.0 if s.trigger == "range" else 0.0
+        p[K.P_MACH_LO], p[K.P_MACH_HI] = s.mach_box
+        p[K.P_Q_LO], p[K.P_Q_HI] = s.q_box_pa
+        p[K.P_TARGET_RADIUS] = float(cfg.site.areoid_radius_m + cfg.site.ground_mola_m)
+        p[K.P_G0] = G0
+        f64 = np.ascontiguousarray
+        arrays = (f64(atm._flat, dtype=float), f64(atm.top_scale_height_m, dtype=float),
+                  f64(atm.bottom_scale_height_m, dtype=float), f64(v.aero_cd, dtype=float),
+                  f64(v.aero_cl, dtype=float), f64(np.atleast_2d(v.chute_cd_s), dtype=float))
+        return cls(p=p, arrays=arrays, no_pert=np.zeros((1, 2)))
+
+    def args(self, c: _Ctx) -> tuple:
+        """(p, tables..., perturbation factors) for a kernel call on the bodies of ``c``."""
+        dp = c.density_perturbation
+        if dp is None:
+            return (self.p, *self.arrays, self.no_pert)
+        p = self.p.copy()
+        K = kernels
+        p[K.P_HAS_PERT], p[K.P_PERT_HMIN], p[K.P_PERT_DH] = 1.0, dp.h_min_m, dp.dh_m
+        return (p, *self.arrays, np.ascontiguousarray(dp.factors, dtype=float))
 
 
 def _vacuum_ctx(n: int) -> _Ctx:

@@ -1,0 +1,357 @@
+"""Compiled (numba) kernels of the engine's hot path: derivatives, RK4 steps and event functions of all bodies.
+
+Why: a single nominal case is a population of one body at a time, so the NumPy engine spends nearly all its
+time in per-call overhead (about 60 small array operations per derivative evaluation); a 10,000-case batch
+spends it in temporaries. These kernels evaluate each body's forces in one fused scalar loop (gravity with
+J2, Coriolis and centrifugal terms, the atmosphere grid, Mach tables, lift with bank, parachute inflation,
+thrust) and take whole RK4 steps, so the per-step cost is a couple of calls whatever the number of bodies.
+
+The physics is the same expression for expression as :meth:`marsedl.engine.Engine._derivs` and
+:meth:`marsedl.engine.Engine._event_values`, which stay as the readable NumPy reference; the test
+``tests/test_engine_speedpaths.py`` checks that the two agree to round-off and give the same event sequence.
+
+Data layout (all arrays are float64 unless said):
+
+``cf`` (n, NCF)
+    Per-body controls and case values held over a step (columns ``CF_*``).
+``ci`` (n, NCI) int64
+    Per-body aero table, atmosphere row, case index and phase (columns ``CI_*``).
+``p`` (NP,)
+    Constants of the run: planet, site, grids, vehicle and event thresholds (indices ``P_*``).
+``obs`` (n, NOBS)
+    Observables of a state (columns ``O_*``): altitudes, speeds, Mach, q, density, sensed acceleration,
+    local up, gravity (+ frame + drag, all but thrust and lift-free aero), drag acceleration, radius, sin lat.
+
+Compiled functions use ``cache=True``: the first call on a machine compiles them (a few seconds, reported by
+``benchmarks/bench_nominal.py``) and stores the machine code next to this file's ``__pycache__``; later
+processes load it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+# --- per-body float columns (cf)
+CF_CD_SCALE, CF_CL_SCALE, CF_CHUTE_CD_SCALE, CF_DENSITY_FACTOR, CF_WIND_SCALE = 0, 1, 2, 3, 4
+CF_LIFTING, CF_COS_BANK, CF_SIN_BANK, CF_HAS_CHUTE, CF_T_LINE_STRETCH = 5, 6, 7, 8, 9
+CF_THRUST_X, CF_THRUST_MAG = 10, 13  # thrust x, y, z in 10..12
+CF_STOP_SPEED, CF_DEPLOY_ENABLED, CF_RANGE_TRIGGER, CF_VELOCITY_TRIGGER = 14, 15, 16, 17
+CF_TARGET_LAT, CF_TARGET_LON, CF_T_DEPLOY, CF_T_MARK, CF_DRY_MASS = 18, 19, 20, 21, 22
+NCF = 23
+# --- per-body int columns (ci)
+CI_AERO_ID, CI_ATM_ROW, CI_CASE, CI_PHASE = 0, 1, 2, 3
+NCI = 4
+# --- observables (obs)
+O_ALT_MOLA, O_ALT_AGL, O_SPEED, O_MACH, O_Q, O_RHO, O_AERO_G, O_UP, O_GRAV, O_DRAG, O_RAD, O_SLAT = (
+    0, 1, 2, 3, 4, 5, 6, 7, 10, 13, 14, 15)
+NOBS = 16
+# --- constants (p)
+(P_GM, P_J2, P_RE, P_RP, P_W, P_UNDULATION, P_GROUND, P_GRID_HMIN, P_GRID_DH, P_GRID_HMAX, P_MACH_MAX,
+ P_MACH_STEP, P_T_INFLATION, P_INFLATION_EXP, P_ISP_G0, P_PERT_HMIN, P_PERT_DH, P_HAS_PERT, P_SKIP_ALT,
+ P_SUFR_SPEED, P_HS_MAX_MACH, P_HS_MIN_TIME, P_BACKSHELL_ALT, P_POWERED_DELAY, P_SKY_CRANE_ALT, P_BRIDLE,
+ P_TOUCHDOWN_DETECT, P_FLYAWAY_BURN, P_MAX_TIME, P_TRIGGER_RANGE, P_MACH_LO, P_MACH_HI, P_Q_LO, P_Q_HI,
+ P_TARGET_RADIUS, P_G0) = range(36)
+NP = 36
+
+# event columns, in the order of marsedl.engine._CONTINUOUS
+(E_IMPACT, E_SKIP_OUT, E_STOP_SPEED, E_SUFR, E_DEPLOY, E_HS_SEP, E_BACKSHELL_SEP, E_POWERED_START,
+ E_SKY_CRANE_START, E_TOUCHDOWN, E_FLYAWAY, E_FLYAWAY_BURN_END, E_PROPELLANT, E_TIMEOUT) = range(14)
+N_EV = 14
+
+_RANGE_SCALE_M = 1000.0  # as marsedl.guidance.triggers._RANGE_SCALE_M
+_Q_SCALE_PA = 100.0  # as marsedl.guidance.triggers._Q_SCALE_PA
+_VELOCITY_SCALE_M_S = 100.0  # as the velocity-trigger scaling in marsedl.engine.Engine._deploy_g
+
+_JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
+
+
+@njit(**_JIT)
+def _mach_lookup(tab, row, mach, mach_max, mach_step):
+    u = min(max(mach, 0.0), mach_max - 1e-9) / mach_step
+    i = int(u)
+    f = u - i
+    return tab[row, i] * (1.0 - f) + tab[row, i + 1] * f
+
+
+@njit(**_JIT)
+def _deriv1(t, y, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, dy, ob):
+    """dy/dt of body ``i`` at state ``y`` (7,) into ``dy``; its observables into ``ob`` (NOBS,)."""
+    x, yy, z = y[0], y[1], y[2]
+    vx, vy, vz = y[3], y[4], y[5]
+    m = y[6]
+    # geometry
+    rxy2 = x * x + yy * yy
+    rad = math.sqrt(rxy2 + z * z)
+    rxy = math.sqrt(rxy2)
+    slat = z / rad
+    a, b = p[P_RE], p[P_RP]
+    clat2 = rxy2 / (rad * rad)
+    ell = a * b / math.sqrt((b * b) * clat2 + (a * a) * slat * slat)
+    alt_mola = rad - ell - p[P_UNDULATION]
+    alt_agl = alt_mola - p[P_GROUND]
+    # gravity (point mass + J2) and frame terms
+    mu, j2, re = p[P_GM], p[P_J2], p[P_RE]
+    r2 = rad * rad
+    k = 1.5 * j2 * (re * re) / r2
+    s2 = slat * slat
+    c_xy = -mu / (r2 * rad) * (1.0 + k * (1.0 - 5.0 * s2))
+    c_z = -mu / (r2 * rad) * (1.0 + k * (3.0 - 5.0 * s2))
+    w = p[P_W]
+    ax = x * c_xy + (2.0 * w * vy + w * w * x)
+    ay = yy * c_xy + (-2.0 * w * vx + w * w * yy)
+    az = z * c_z + 0.0
+    # density factor (case factor x altitude-correlated perturbation)
+    factor = cf[i, CF_DENSITY_FACTOR]
+    if p[P_HAS_PERT] != 0.0:
+        npa = pert.shape[1]
+        xp = (alt_mola - p[P_PERT_HMIN]) / p[P_PERT_DH]
+        fp = math.floor(xp)
+        fp = min(max(fp, 0.0), npa - 2.0)
+        ip = int(fp)
+        tp = min(max(xp - ip, 0.0), 1.0)
+        c = ci[i, CI_CASE]
+        lo = pert[c, ip]
+        factor = factor * (lo + tp * (pert[c, ip + 1] - lo))
+    # atmosphere grid (as marsedl.atmosphere.AtmosphereGrid.evaluate)
+    row = ci[i, CI_ATM_ROW]
+    n_alt = flat.shape[1] // top_h.shape[0]
+    xg = (alt_mola - p[P_GRID_HMIN]) / p[P_GRID_DH]
+    fg = math.floor(xg)
+    fg = min(max(fg, 0.0), n_alt - 2.0)
+    ig = int(fg)
+    tg = min(max(xg - ig, 0.0), 1.0)
+    kk = row * n_alt + ig
+    above = max(alt_mola - p[P_GRID_HMAX], 0.0)
+    below = max(p[P_GRID_HMIN] - alt_mola, 0.0)
+    ext = below / bottom_h[row] - above / top_h[row]
+    lo = flat[0, kk]
+    rho = math.exp(lo + tg * (flat[0, kk + 1] - lo) + ext)
+    rho = rho * factor
+    lo = flat[3, kk]
+    sound = lo + tg * (flat[3, kk + 1] - lo)
+    lo = flat[4, kk]
+    wind_e = lo + tg * (flat[4, kk + 1] - lo)
+    lo = flat[5, kk]
+    wind_n = lo + tg * (flat[5, kk + 1] - lo)
+    # wind in the planet-fixed frame: east = (-y, x, 0)/rxy, north = up x east
+    inv_rxy = 1.0 / max(rxy, 1e-9)
+    ex, ey = -yy * inv_rxy, x * inv_rxy
+    ux, uy, uz = x / rad, yy / rad, z / rad
+    nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
+    ws = cf[i, CF_WIND_SCALE]
+    we, wn = wind_e * ws, wind_n * ws
+    vax = vx - (we * ex + wn * nx)
+    vay = vy - (we * ey + wn * ny)
+    vaz = vz - wn * nz
+    vair = math.sqrt(vax * vax + vay * vay + vaz * vaz)
+    inv_v = 1.0 / max(vair, 1e-9)
+    q = 0.5 * rho * vair * vair
+    mach = vair / sound
+    aid = ci[i, CI_AERO_ID]
+    mmax, mstep = p[P_MACH_MAX], p[P_MACH_STEP]
+    cda = _mach_lookup(cd_tab, aid, mach, mmax, mstep) * cf[i, CF_CD_SCALE]
+    if cf[i, CF_HAS_CHUTE] != 0.0:
+        tau = (t - cf[i, CF_T_LINE_STRETCH]) / p[P_T_INFLATION]
+        tau = min(max(tau, 0.0), 1.0)
+        frac = tau ** p[P_INFLATION_EXP]
+        cda = cda + _mach_lookup(chute_tab, 0, mach, mmax, mstep) * cf[i, CF_CHUTE_CD_SCALE] * frac
+    drag = q * cda / m
+    aex = -drag * vax * inv_v
+    aey = -drag * vay * inv_v
+    aez = -drag * vaz * inv_v
+    lifting = cf[i, CF_LIFTING]
+    if lifting != 0.0:
+        lift = q * _mach_lookup(cl_tab, aid, mach, mmax, mstep) * cf[i, CF_CL_SCALE] / m * lifting
+        vxh, vyh, vzh = vax * inv_v, vay * inv_v, vaz * inv_v
+        ud = ux * vxh + uy * vyh + uz * vzh
+        lx, ly, lz = ux - ud * vxh, uy - ud * vyh, uz - ud * vzh
+        ln = 1.0 / max(math.sqrt(lx * lx + ly * ly + lz * lz), 1e-12)
+        lx, ly, lz = lx * ln, ly * ln, lz * ln
+        sx, sy, sz = vyh * lz - vzh * ly, vzh * lx - vxh * lz, vxh * ly - vyh * lx
+        cb, sb = cf[i, CF_COS_BANK], cf[i, CF_SIN_BANK]
+        aex += lift * (cb * lx + sb * sx)
+        aey += lift * (cb * ly + sb * sy)
+        aez += lift * (cb * lz + sb * sz)
+    ax += aex
+    ay += aey
+    az += aez
+    tx = cf[i, CF_THRUST_X] / m
+    ty = cf[i, CF_THRUST_X + 1] / m
+    tz = cf[i, CF_THRUST_X + 2] / m
+    ax += tx
+    ay += ty
+    az += tz
+    dy[0], dy[1], dy[2] = vx, vy, vz
+    dy[3], dy[4], dy[5] = ax, ay, az
+    dy[6] = -cf[i, CF_THRUST_MAG] / p[P_ISP_G0]
+    ob[O_ALT_MOLA] = alt_mola
+    ob[O_ALT_AGL] = alt_agl
+    ob[O_SPEED] = math.sqrt(vx * vx + vy * vy + vz * vz)
+    ob[O_MACH] = mach
+    ob[O_Q] = q
+    ob[O_RHO] = rho
+    ob[O_AERO_G] = math.sqrt(aex * aex + aey * aey + aez * aez) / p[P_G0]
+    ob[O_UP], ob[O_UP + 1], ob[O_UP + 2] = ux, uy, uz
+    ob[O_GRAV] = ax - aex - tx
+    ob[O_GRAV + 1] = ay - aey - ty
+    ob[O_GRAV + 2] = az - aez - tz
+    ob[O_DRAG] = drag
+    ob[O_RAD] = rad
+    ob[O_SLAT] = slat
+
+
+@njit(**_JIT)
+def _rk4_1(t, h, y0, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, out, ob):
+    """One RK4 step of body ``i`` from ``y0`` (7,) over ``h`` into ``out`` (7,); observables at the end in ob."""
+    k1 = np.empty(7)
+    k2 = np.empty(7)
+    k3 = np.empty(7)
+    k4 = np.empty(7)
+    ys = np.empty(7)
+    args = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert)
+    _deriv1(t, y0, i, *args, k1, ob)
+    for j in range(7):
+        ys[j] = y0[j] + 0.5 * h * k1[j]
+    _deriv1(t + 0.5 * h, ys, i, *args, k2, ob)
+    for j in range(7):
+        ys[j] = y0[j] + 0.5 * h * k2[j]
+    _deriv1(t + 0.5 * h, ys, i, *args, k3, ob)
+    for j in range(7):
+        ys[j] = y0[j] + h * k3[j]
+    _deriv1(t + h, ys, i, *args, k4, ob)
+    h6 = h / 6.0
+    for j in range(7):
+        out[j] = y0[j] + h6 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j])
+    _deriv1(t + h, out, i, *args, k1, ob)
+
+
+@njit(**_JIT)
+def _events1(t, y, i, ob, cf, ci, p, armed, g):
+    """Event functions of body ``i`` (N_EV,) into ``g``: +inf where not armed; <= 0 once the event holds."""
+    ph = ci[i, CI_PHASE]
+    inf = np.inf
+    for k in range(N_EV):
+        g[k] = inf
+    if armed[ph, E_IMPACT]:
+        g[E_IMPACT] = ob[O_ALT_AGL] - 0.0
+    if armed[ph, E_SKIP_OUT]:
+        g[E_SKIP_OUT] = p[P_SKIP_ALT] - ob[O_ALT_MOLA]
+    if armed[ph, E_STOP_SPEED] and cf[i, CF_STOP_SPEED] > 0.0:
+        g[E_STOP_SPEED] = ob[O_SPEED] - cf[i, CF_STOP_SPEED]
+    if armed[ph, E_SUFR] and p[P_SUFR_SPEED] > 0.0:
+        g[E_SUFR] = ob[O_SPEED] - p[P_SUFR_SPEED]
+    if armed[ph, E_DEPLOY] and cf[i, CF_DEPLOY_ENABLED] != 0.0:
+        mach = ob[O_MACH]
+        if p[P_TRIGGER_RANGE] != 0.0:
+            # range to the target: great circle on the target's radius
+            lat, lon = cf[i, CF_TARGET_LAT], cf[i, CF_TARGET_LON]
+            cl = math.cos(lat)
+            tx, ty, tz = cl * math.cos(lon), cl * math.sin(lon), math.sin(lat)
+            ux, uy, uz = ob[O_UP], ob[O_UP + 1], ob[O_UP + 2]
+            cosang = ux * tx + uy * ty + uz * tz
+            cx, cy, cz = uy * tz - uz * ty, uz * tx - ux * tz, ux * ty - uy * tx
+            sinang = math.sqrt(cx * cx + cy * cy + cz * cz)
+            rng = p[P_TARGET_RADIUS] * math.atan2(sinang, cosang)
+            q = ob[O_Q]
+            inner = max(max(max((rng - cf[i, CF_RANGE_TRIGGER]) / _RANGE_SCALE_M, mach - p[P_MACH_HI]),
+                            (p[P_Q_LO] - q) / _Q_SCALE_PA), (q - p[P_Q_HI]) / _Q_SCALE_PA)
+        else:
+            inner = max((ob[O_SPEED] - cf[i, CF_VELOCITY_TRIGGER]) / _VELOCITY_SCALE_M_S, mach - p[P_MACH_HI])
+        g[E_DEPLOY] = min(inner, mach - p[P_MACH_LO])
+    if armed[ph, E_HS_SEP]:
+        g[E_HS_SEP] = max(ob[O_MACH] - p[P_HS_MAX_MACH], cf[i, CF_T_DEPLOY] + p[P_HS_MIN_TIME] - t)
+    if armed[ph, E_BACKSHELL_SEP]:
+        g[E_BACKSHELL_SEP] = ob[O_ALT_AGL] - p[P_BACKSHELL_ALT]
+    if armed[ph, E_POWERED_START]:
+        g[E_POWERED_START] = cf[i, CF_T_MARK] + p[P_POWERED_DELAY] - t
+    if armed[ph, E_SKY_CRANE_START]:
+        g[E_SKY_CRANE_START] = ob[O_ALT_AGL] - p[P_SKY_CRANE_ALT]
+    if armed[ph, E_TOUCHDOWN]:
+        g[E_TOUCHDOWN] = ob[O_ALT_AGL] - p[P_BRIDLE]
+    if armed[ph, E_FLYAWAY]:
+        g[E_FLYAWAY] = cf[i, CF_T_MARK] + p[P_TOUCHDOWN_DETECT] - t
+    if armed[ph, E_FLYAWAY_BURN_END]:
+        g[E_FLYAWAY_BURN_END] = cf[i, CF_T_MARK] + p[P_FLYAWAY_BURN] - t
+    if armed[ph, E_PROPELLANT]:
+        g[E_PROPELLANT] = y[6] - cf[i, CF_DRY_MASS]
+    if armed[ph, E_TIMEOUT]:
+        g[E_TIMEOUT] = p[P_MAX_TIME] - t
+
+
+# ------------------------------------------------------------------------------------------ batched entries
+
+
+@njit(**_JIT)
+def observe(t, y, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert):
+    """Derivatives (n, 7) and observables (n, NOBS) of every body's state (no integration)."""
+    n = y.shape[0]
+    dy = np.empty((n, 7))
+    obs = np.empty((n, NOBS))
+    for i in range(n):
+        _deriv1(t[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, dy[i], obs[i])
+    return dy, obs
+
+
+@njit(**_JIT)
+def event_values(t, y, obs, cf, ci, p, armed):
+    """Event functions (n, N_EV) of every body at states ``y`` with observables ``obs``."""
+    n = y.shape[0]
+    g = np.empty((n, N_EV))
+    for i in range(n):
+        _events1(t[i], y[i], i, obs[i], cf, ci, p, armed, g[i])
+    return g
+
+
+@njit(**_JIT)
+def rk4(t, y, h, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert):
+    """One RK4 step of every body over its own ``h``: new states (n, 7) and their observables (n, NOBS)."""
+    n = y.shape[0]
+    out = np.empty((n, 7))
+    obs = np.empty((n, NOBS))
+    for i in range(n):
+        _rk4_1(t[i], h[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, out[i],
+               obs[i])
+    return out, obs
+
+
+@njit(**_JIT)
+def _advance1(i, t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed, y1, obs1,
+              g0, g1):
+    _rk4_1(t[i], h[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, y1[i], obs1[i])
+    _events1(t[i], y[i], i, obs0[i], cf, ci, p, armed, g0[i])
+    _events1(t[i] + h[i], y1[i], i, obs1[i], cf, ci, p, armed, g1[i])
+
+
+@njit(**_JIT)
+def advance(t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed):
+    """One step of every body: RK4 to ``t + h``, observables at the end, event functions at both ends."""
+    n = y.shape[0]
+    y1 = np.empty((n, 7))
+    obs1 = np.empty((n, NOBS))
+    g0 = np.empty((n, N_EV))
+    g1 = np.empty((n, N_EV))
+    for i in range(n):
+        _advance1(i, t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed, y1,
+                  obs1, g0, g1)
+    return y1, obs1, g0, g1
+
+
+@njit(parallel=True, **_JIT)
+def advance_parallel(t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed):
+    """:func:`advance` over the bodies on all cores (bodies are independent: same result bit for bit)."""
+    n = y.shape[0]
+    y1 = np.empty((n, 7))
+    obs1 = np.empty((n, NOBS))
+    g0 = np.empty((n, N_EV))
+    g1 = np.empty((n, N_EV))
+    for i in prange(n):
+        _advance1(i, t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed, y1,
+                  obs1, g0, g1)
+    return y1, obs1, g0, g1
+
+
+#: Below this many bodies the serial kernel is faster than starting the thread pool.
+PARALLEL_MIN_BODIES = 2048

@@ -1,0 +1,153 @@
+"""The compiled kernels against the NumPy reference: same forces, same events, same answers.
+
+The kernels in :mod:`marsedl.kernels` are a transliteration of :meth:`Engine._derivs` and
+:meth:`Engine._event_values`, so the independent expectation is agreement to floating-point round-off (1e-10
+relative), on every branch (lift with bank, parachute inflation, thrust, winds, several atmosphere rows,
+altitude-correlated density perturbations, all phases), and the same event sequence on a full nominal run.
+A case must also fly the same whether alone or inside a batch, and the multi-core kernel must give the serial
+kernel's numbers bit for bit (bodies are independent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from marsedl import kernels
+from marsedl.atmosphere import AtmosphereGrid, ExponentialAtmosphere, density_perturbation
+from marsedl.engine import _ARMED, CaseInputs, Engine, Phase, _Ctx
+from marsedl.errors import MarsEDLError
+from marsedl.planet import MARS
+from marsedl.simulate import nominal_cases, prepare
+
+
+@pytest.fixture(scope="module")
+def setup():
+    return prepare("mars2020")
+
+
+def _random_bodies(cfg, n, rng, *, rows=1, pert=None):
+    """Random states from 130 km down to the ground, random phases and controls (every branch taken)."""
+    lat = rng.uniform(-0.5, 0.5, n)
+    lon = rng.uniform(-np.pi, np.pi, n)
+    alt = rng.uniform(-3000.0, 210e3, n)
+    rad = cfg.site.areoid_radius_m + alt
+    r = rad[:, None] * np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+    v = rng.normal(0.0, 1.0, (n, 3)) * rng.uniform(1.0, 6000.0, n)[:, None]
+    m = rng.uniform(500.0, 3500.0, n)
+    y = np.column_stack([r, v, m])
+    t = rng.uniform(0.0, 500.0, n)
+    phase = rng.integers(Phase.ENTRY, Phase.BALLISTIC + 1, n)
+    thrusting = rng.random(n) < 0.3
+    thrust = np.where(thrusting[:, None], rng.normal(0.0, 2e4, (n, 3)), 0.0)
+    u = rng.uniform
+    c = _Ctx(
+        phase=phase, aero_id=rng.integers(0, cfg.vehicle.aero_cd.shape[0], n), cd_scale=u(0.9, 1.1, n),
+        cl_scale=u(0.9, 1.1, n), chute_cd_scale=u(0.9, 1.1, n), density_factor=u(0.8, 1.2, n),
+        wind_scale=u(0.0, 2.0, n), case=rng.integers(0, 5, n), density_perturbation=pert,
+        atm_row=rng.integers(0, rows, n), lifting=(rng.random(n) < 0.5).astype(float), cos_bank=np.cos(u(-3, 3, n)),
+        sin_bank=np.sin(u(-3, 3, n)), has_chute=rng.random(n) < 0.5, t_line_stretch=t - u(-0.5, 1.0, n),
+        t_inflation=cfg.vehicle.parachute.inflation_time_s,
+        inflation_exponent=cfg.vehicle.parachute.inflation_exponent, thrust=thrust,
+        thrust_mag=np.linalg.norm(thrust, axis=1), t_deploy=t - u(0, 40, n), t_mark=t - u(0, 40, n),
+        dry_mass=u(400, 3000, n), stop_speed=np.where(rng.random(n) < 0.5, u(300, 3000, n), 0.0),
+        deploy_enabled=rng.random(n) < 0.7, range_trigger=u(0, 2e4, n), velocity_trigger=u(300, 500, n),
+        aim_range=u(0, 1e4, n), target_lat=u(-0.5, 0.5, n), target_lon=u(-3, 3, n),
+        target_radius=cfg.site.areoid_radius_m,
+    )
+    return t, y, c
+
+
+def _assert_close(a, b, what):
+    a, b = np.asarray(a), np.asarray(b)
+    assert np.array_equal(np.isinf(a), np.isinf(b)), what
+    fin = np.isfinite(a)
+    scale = np.maximum(np.abs(b[fin]), 1e-300)
+    rel = np.abs(a[fin] - b[fin]) / scale
+    # values that cancel to near zero (an altitude near the ground) are compared on their column's scale
+    col_scale = np.max(np.abs(np.where(np.isfinite(b), b, 0.0)), axis=0) if b.ndim == 2 else np.max(np.abs(b))
+    absd = np.abs(a[fin] - b[fin]) / np.broadcast_to(np.maximum(col_scale, 1e-300), a.shape)[fin]
+    assert np.all((rel <= 1e-10) | (absd <= 1e-12)), f"{what}: worst relative difference {rel.max():.3g}"
+
+
+@pytest.mark.parametrize("trigger", ["range", "velocity"])
+def test_kernel_derivatives_and_events_match_the_numpy_reference(setup, trigger):
+    cfg = setup.config
+    cfg = replace(cfg, sequence=replace(cfg.sequence, trigger=trigger))
+    # three atmosphere rows (different densities and winds) and per-case density perturbations
+    grid = AtmosphereGrid.stack([cfg.atmosphere] + [
+        AtmosphereGrid.from_atmosphere(ExponentialAtmosphere(rho0_kg_m3=0.015 + 0.005 * k, scale_height_m=11e3,
+                                                             temperature_k=210.0), h_min_m=-9000.0,
+                                       h_max_m=200000.0, dh_m=100.0) for k in range(2)])
+    cfg = replace(cfg, atmosphere=grid)
+    rng = np.random.default_rng(7)
+    pert = density_perturbation(np.random.default_rng(3), 5, 0.1, 8000.0)
+    fast, ref = Engine(cfg), Engine(cfg, compiled=False)
+    assert fast.compiled and not ref.compiled
+    for dp in (None, pert):
+        t, y, c = _random_bodies(cfg, 400, rng, rows=3, pert=dp)
+        dy_ref, obs_ref = ref._derivs(t, y, c, want_obs=True)
+        dy_k, obs_k = fast._derivs_obs(t, y, c)
+        _assert_close(dy_k, dy_ref, "derivatives")
+        _assert_close(obs_k.data, obs_ref.data, "observables")
+        cf, ci = c.packed()
+        g_k = kernels.event_values(t, y, obs_ref.data, cf, ci, fast._k.p, _ARMED)
+        _assert_close(g_k, ref._event_values(t, y, obs_ref, c), "event functions")
+        h = rng.uniform(0.01, 2.0, t.size)
+        _assert_close(fast._rk4(t, y, h, c), ref._rk4(t, y, h, c), "RK4 step")
+
+
+def test_parallel_kernel_is_bit_identical_to_the_serial_one(setup):
+    cfg = setup.config
+    fast = Engine(cfg)
+    t, y, c = _random_bodies(cfg, 3000, np.random.default_rng(11))
+    cf, ci = c.packed()
+    _, obs0 = fast._derivs_obs(t, y, c)
+    h = np.full(t.size, 0.5)
+    args = (t, y, h, obs0.data, cf, ci, *fast._k.args(c), _ARMED)
+    for a, b in zip(kernels.advance(*args), kernels.advance_parallel(*args), strict=True):
+        assert np.array_equal(a, b, equal_nan=True)
+
+
+def test_nominal_run_same_event_sequence_as_the_numpy_reference(setup):
+    cases = nominal_cases(setup)
+    a = Engine(setup.config).run(cases)
+    b = Engine(setup.config, compiled=False).run(cases)
+    assert np.array_equal(a.outcome, b.outcome)
+    assert np.array_equal(a.events["code"], b.events["code"])
+    assert np.array_equal(a.events["body"], b.events["body"])
+    # events are located to 1e-7 s; the two paths differ only by round-off
+    assert np.max(np.abs(a.events["t"] - b.events["t"])) < 1e-5
+    for k in ("x", "y", "z"):
+        assert np.max(np.abs(a.events[k] - b.events[k])) < 1e-2  # m, out of 3.4e6
+
+
+def test_a_case_flies_the_same_alone_and_inside_a_batch(setup):
+    base = nominal_cases(setup)
+    n = 6
+    rng = np.random.default_rng(5)
+    density = np.concatenate([[1.0], rng.uniform(0.9, 1.1, n - 1)])
+    batch = CaseInputs.broadcast(n, **{**base.__dict__, "density_factor": density})
+    alone = Engine(setup.config).run(base)
+    many = Engine(setup.config).run(batch)
+    ev_a, ev_m = alone.events, many.events
+    mine = ev_m["case"] == 0
+    assert np.array_equal(ev_a["code"], ev_m["code"][mine])
+    for k in ("t", "x", "y", "z", "vx", "mass"):
+        assert np.allclose(ev_a[k], ev_m[k][mine], rtol=1e-12, atol=1e-9), k
+    assert alone.outcome[0] == many.outcome[0]
+
+
+def test_bad_atmosphere_row_is_a_one_line_error(setup):
+    cases = CaseInputs.broadcast(1, **{**nominal_cases(setup).__dict__, "atm_row": 3})
+    with pytest.raises(MarsEDLError, match="row 3 is out of range 0..0"):
+        Engine(setup.config).run(cases)
+
+
+def test_unsupported_configuration_falls_back_to_numpy(setup):
+    site = replace(setup.config.site, terrain=lambda lat, lon: np.zeros_like(lat))
+    assert not Engine(replace(setup.config, site=site)).compiled
+    assert Engine(setup.config).compiled
+    assert MARS.j2 > 0  # the kernels' J2 branch is exercised by the comparisons above
