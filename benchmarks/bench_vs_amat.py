@@ -59,6 +59,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import time
@@ -243,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--amat-repeats", type=int, default=50, help="trajectories in AMAT's timed loop (default 50)")
     p.add_argument("--amat-j3", action="store_true", help="also run AMAT with its own J3 = 31.5e-6 (not timed)")
     p.add_argument("--json", type=Path, help="also write every number to this JSON file")
+    p.add_argument("--print-amat-command", action="store_true",
+                   help="print the command that runs the AMAT side by hand, and exit")
     args = p.parse_args(argv)
     if not args.atmosphere.is_file():
         print(f"atmosphere file not found: {args.atmosphere} (AMAT's mars-gram-avg.dat; pass --atmosphere)")
@@ -254,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
     cfg, mass = marsedl_config(args.atmosphere)
     report: dict = {"machine": machine(), "case": amat_case_json(args.atmosphere, mass, cfg.vehicle.aeroshell_area_m2,
                                                                   cfg.vehicle.nose_radius_m, args.amat_repeats)}
+    if args.print_amat_command:
+        print(shlex.join([args.amat_python or "AMAT_PYTHON", str(AMAT_SCRIPT), "--case", json.dumps(report["case"])]))
+        return 0
+    load_before = os.getloadavg()[0]
     Engine(cfg).run(marsedl_cases(1, mass))  # warm-up (imports, caches)
     ours = marsedl_results(cfg, mass)
     timings = [marsedl_timing(cfg, mass, n) for n in args.batch]
@@ -274,7 +281,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"marsedl vs AMAT 2.4.1 — beta {BETA_KG_M2:g} kg/m2, L/D {LIFT_TO_DRAG:g}, bank {BANK_DEG:g} deg, "
           f"{ENTRY_ALTITUDE_M / 1e3:g} km, {ENTRY_SPEED_M_S / 1e3:g} km/s, {ENTRY_FPA_DEG:g} deg -> "
           f"{END_ALTITUDE_M / 1e3:g} km, {args.atmosphere.name}")
+    report["load_average_1min"] = [load_before, os.getloadavg()[0]]
     print(f"machine: {report['machine']}")
+    print(f"1-min load average before / after the timings: {load_before:.2f} / {report['load_average_1min'][1]:.2f} "
+          f"(timings are only comparable on a quiet machine)")
     print()
     ok = True
     if amat is None:
