@@ -147,6 +147,7 @@ def run_montecarlo(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    context: RunContext | None = None,
 ) -> RunResult:
     """Fly ``n`` dispersed cases of a mission and (optionally) store them.
 
@@ -174,6 +175,9 @@ def run_montecarlo(
         Address ``tcp://HOST:PORT`` of a running Dask scheduler.
     progress : callable, optional
         ``progress(cases_done, n)`` after each chunk.
+    context : RunContext, optional
+        An already planned run (from :func:`~marsedl.montecarlo.plan_run` with the same preset, overrides and
+        dispersions): skips planning, e.g. to fly several runs of one mission.
 
     Returns
     -------
@@ -211,8 +215,8 @@ def run_montecarlo(
     chunk_size = int(chunk_size or default_chunk_size(n, n_workers))
 
     with _backend(scheduler, workers) as client:  # connect before anything is written
-        ctx = plan_run(preset, preset_file=preset_file, overrides=overrides, atmosphere=atmosphere,
-                       dispersions=dispersions)
+        ctx = context or plan_run(preset, preset_file=preset_file, overrides=overrides, atmosphere=atmosphere,
+                                  dispersions=dispersions)
         from marsedl import __version__
 
         spec_dump = ctx.spec.model_dump(mode="json")

@@ -1,0 +1,79 @@
+"""Dispersion spec validation and seeded draws (no engine)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from marsedl.errors import MarsEDLError
+from marsedl.montecarlo import SCALAR_FIELDS, DispersionSpec, default_dispersions, draw_cases, parse_dispersions
+
+
+@pytest.mark.parametrize(("table", "needle"), [
+    ({"fpa_deg": {"sigma": -0.1}}, "dispersions.fpa_deg.sigma"),
+    ({"fpa_deg": -0.1}, "dispersions.fpa_deg.sigma"),
+    ({"fpa_dg": 0.1}, "dispersions.fpa_dg: is not a known dispersion"),
+    ({"cd_rel": {"dist": "gauss", "sigma": 0.1}}, "dispersions.cd_rel.dist"),
+    ({"wind_rel": {"dist": "uniform", "sigma": 0.1}}, "takes half_width"),
+    ({"heat_shield_mass_kg": {"sigma": 5.0}}, "heat_shield_mass_kg is not supported yet"),
+    ({"nav_position_m": 30.0}, "nav_position_m is not supported yet"),
+    ({"density_profile": {"sigma": 0.1, "correlation_length_km": 0}}, "correlation_length_km"),
+    ({"cd_rel": {"dist": "uniform", "half_width": 1.5}}, "cd_rel would make its scale"),
+    ({"mass_kg": {"sigma": "big"}}, "dispersions.mass_kg.sigma"),
+])
+def test_bad_specs_are_one_line_errors_naming_the_field(table, needle):
+    with pytest.raises(MarsEDLError) as exc:
+        parse_dispersions(table)
+    msg = str(exc.value)
+    assert needle in msg and "\n" not in msg
+
+
+def test_default_set_validates_and_declares_the_applied_dispersions():
+    spec = parse_dispersions(default_dispersions("mars2020"))
+    active = spec.active()
+    for name in ("fpa_deg", "density_rel", "cd_rel", "chute_cd_rel", "density_profile"):
+        assert name in active
+    assert DispersionSpec().active() == []
+
+
+def test_draw_distributions_match_their_declared_moments():
+    # 4000 cases: sample std within ~4 standard errors (se of std = sigma / sqrt(2 n) ~ 1.1 %)
+    spec = parse_dispersions({"fpa_deg": 0.05, "wind_rel": {"dist": "uniform", "half_width": 0.5},
+                              "cd_rel": {"dist": "truncnormal", "sigma": 0.02, "truncate_sigma": 2.0}})
+    d = draw_cases(spec, seed=5, start=0, stop=4000).values
+    assert abs(d["fpa_deg"].std() / 0.05 - 1) < 0.05
+    assert stats.kstest(d["fpa_deg"] / 0.05, "norm").pvalue > 1e-3
+    assert d["wind_rel"].min() >= -0.5 and d["wind_rel"].max() <= 0.5
+    assert stats.kstest((d["wind_rel"] + 0.5), "uniform").pvalue > 1e-3
+    assert np.abs(d["cd_rel"]).max() <= 0.04
+    truth = stats.truncnorm(-2, 2, scale=0.02)
+    assert stats.kstest(d["cd_rel"], truth.cdf).pvalue > 1e-3
+    for name in SCALAR_FIELDS:
+        if name not in ("fpa_deg", "wind_rel", "cd_rel"):
+            assert np.all(d[name] == 0.0)
+
+
+def test_draws_do_not_depend_on_chunking_and_widening_one_keeps_the_others():
+    spec = parse_dispersions(default_dispersions())
+    whole = draw_cases(spec, 9, 0, 30)
+    parts = [draw_cases(spec, 9, s, e) for s, e in ((0, 7), (7, 8), (8, 30))]
+    for name in SCALAR_FIELDS:
+        assert np.array_equal(whole.values[name], np.concatenate([p.values[name] for p in parts]))
+    stacked = np.vstack([p.density_perturbation.factors for p in parts])
+    assert np.array_equal(whole.density_perturbation.factors, stacked)
+    wider = parse_dispersions({**default_dispersions(), "fpa_deg": {"sigma": 0.5}})
+    other = draw_cases(wider, 9, 0, 30)
+    assert np.allclose(other.values["fpa_deg"], whole.values["fpa_deg"] * 20.0, rtol=1e-12)
+    assert np.array_equal(other.values["density_rel"], whole.values["density_rel"])
+    assert not np.array_equal(draw_cases(spec, 10, 0, 30).values["fpa_deg"], whole.values["fpa_deg"])
+
+
+def test_density_profile_draws_are_lognormal_with_the_declared_sigma_and_correlation():
+    spec = parse_dispersions({"density_profile": {"sigma": 0.1, "correlation_length_km": 8.0}})
+    f = draw_cases(spec, 1, 0, 1500).density_perturbation
+    x = np.log(f.factors)
+    assert abs(x[:, 100].std() / 0.1 - 1) < 0.08
+    lag = int(8000 / f.dh_m)  # one correlation length: correlation exp(-1)
+    r = np.corrcoef(x[:, 100], x[:, 100 + lag])[0, 1]
+    assert abs(r - np.exp(-1)) < 0.08

@@ -1,0 +1,70 @@
+"""Ellipse maths and driver ranking against analytic cases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from marsedl.errors import MarsEDLError
+from marsedl.montecarlo.stats import chi2_2, drivers, ellipse_axes, ground_ellipse, inside_fraction
+from marsedl.planet import destination
+
+
+def _samples(n=20000, seed=3):
+    # covariance with eigenvalues 16 and 1 km^2, major axis 30 deg east of north
+    th = math.radians(30.0)
+    major = np.array([math.sin(th), math.cos(th)])  # (east, north)
+    minor = np.array([math.cos(th), -math.sin(th)])
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((n, 2)) * [4000.0, 1000.0]
+    pts = z[:, :1] * major + z[:, 1:] * minor
+    return pts[:, 0], pts[:, 1]
+
+
+def test_chi2_quantile_is_the_textbook_value():
+    assert chi2_2(0.99) == pytest.approx(9.2103, abs=1e-4)
+    assert chi2_2(0.3934693) == pytest.approx(1.0, abs=1e-6)  # 1-sigma per axis holds 39 %
+    with pytest.raises(MarsEDLError):
+        chi2_2(1.0)
+
+
+def test_ellipse_of_a_known_normal():
+    e, n = _samples()
+    a, b, az = ellipse_axes(e, n, 0.99)
+    # eigenvalue standard error ~ lambda sqrt(2/n) = 1 %; semi-axis ~ 0.5 %: allow 2 %
+    assert a == pytest.approx(math.sqrt(9.2103 * 16e6), rel=0.02)
+    assert b == pytest.approx(math.sqrt(9.2103 * 1e6), rel=0.02)
+    assert az == pytest.approx(30.0, abs=1.0)
+    # binomial sd of the inside fraction: sqrt(0.99 * 0.01 / 20000) = 0.0007
+    assert inside_fraction(e, n, 0.99) == pytest.approx(0.99, abs=0.003)
+
+
+def test_ground_ellipse_from_lat_lon_recovers_the_local_ellipse():
+    e, n = _samples(8000, seed=4)
+    lat0, lon0, radius = math.radians(18.44), math.radians(77.45), 3391937.0
+    dist, brg = np.hypot(e, n), np.arctan2(e, n)
+    lat, lon = destination(lat0, lon0, brg, dist, radius)
+    ell = ground_ellipse(np.degrees(lat), np.degrees(lon), radius, 0.99)
+    assert ell["semi_major_km"] == pytest.approx(math.sqrt(9.2103 * 16.0), rel=0.03)
+    assert ell["semi_minor_km"] == pytest.approx(math.sqrt(9.2103), rel=0.03)
+    assert ell["azimuth_deg"] == pytest.approx(30.0, abs=1.5)
+    assert ell["center_lat_deg"] == pytest.approx(18.44, abs=0.01)  # se of the mean ~ 50 m = 0.001 deg
+    assert ell["center_lon_deg"] == pytest.approx(77.45, abs=0.01)
+    assert ground_ellipse(np.array([18.0, np.nan]), np.array([77.0, 77.0]), radius) is None
+
+
+def test_drivers_rank_the_inputs_of_a_linear_model():
+    rng = np.random.default_rng(0)
+    n = 500
+    df = pd.DataFrame({"in_a": rng.normal(size=n), "in_b": rng.normal(size=n), "in_c": rng.normal(size=n),
+                       "in_zero": np.zeros(n)})
+    df["miss_along_m"] = 3.0 * df.in_a - 1.0 * df.in_b + 0.05 * rng.normal(size=n)
+    ranked = drivers(df, "miss_along_m")
+    assert [r["input"] for r in ranked[:2]] == ["a", "b"]
+    # SRC = beta sigma_x / sigma_y: 3 / sqrt(10) and -1 / sqrt(10)
+    assert ranked[0]["src"] == pytest.approx(3 / math.sqrt(10), abs=0.03)
+    assert ranked[1]["src"] == pytest.approx(-1 / math.sqrt(10), abs=0.03)
+    assert "zero" not in [r["input"] for r in ranked]
