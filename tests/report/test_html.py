@@ -77,8 +77,9 @@ def test_four_interactive_plots_and_print_css(page):
 
 
 def test_unwritable_report_is_one_line(tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")  # a file where the report's folder should be
     with pytest.raises(MarsEDLError, match="cannot be written"):
-        html.write("<html></html>", tmp_path / "file.txt" / "x.html") if (tmp_path / "file.txt").write_text("x") \
-            else None
+        html.write("<html></html>", blocker / "x.html")
     with pytest.raises(MarsEDLError, match=r"\.html"):
         html.write("<html></html>", tmp_path / "report.pdf")

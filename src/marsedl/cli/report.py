@@ -26,11 +26,12 @@ def _check_writable(path: Path, option: str) -> None:
     import os
 
     parent = path.parent if str(path.parent) else Path(".")
-    probe = parent
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    if not probe.is_dir() or not os.access(probe, os.W_OK):
-        raise MarsEDLError(f"{option} '{path}' cannot be written: {probe} is not a writable folder")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MarsEDLError(f"{option} '{path}' cannot be written: {exc.strerror or exc}") from None
+    if not os.access(parent, os.W_OK):
+        raise MarsEDLError(f"{option} '{path}' cannot be written: {parent} is not a writable folder")
     if path.is_dir():
         raise MarsEDLError(f"{option} '{path}' is a folder; give a file name")
 
@@ -167,7 +168,8 @@ def survey(
         names = sorted({n for i in s.photos for n in plan.photo_targets[i]})
         t.add_row(str(s.index), str(len(s.photos)), f"{s.distance_m:,.0f}", ", ".join(names))
     console.print(t)
-    console.print(f"total {plan.total_distance_m:,.0f} m in {len(plan.sorties)} sorties "
+    n = len(plan.sorties)
+    console.print(f"total {plan.total_distance_m:,.0f} m in {n} sortie{'s' if n != 1 else ''} "
                   f"(one sortie per photo would fly {plan.star_distance_m:,.0f} m)")
     if plan.skipped:
         console.print(f"[bold]not reachable[/] with {plan.max_sortie_m:,.0f} m sorties: " + ", ".join(
