@@ -136,6 +136,21 @@ for _k, (_code, _phases) in enumerate(_CONTINUOUS):
         _ARMED[_p, _k] = True
 
 
+# plain ints of the phases for the hot paths (an IntEnum attribute look-up costs a microsecond each)
+_BALLISTIC = int(Phase.BALLISTIC)
+_CHUTE = int(Phase.CHUTE)
+_CHUTE_NO_HS = int(Phase.CHUTE_NO_HS)
+_DONE = int(Phase.DONE)
+_ENTRY = int(Phase.ENTRY)
+_FLYAWAY = int(Phase.FLYAWAY)
+_FREEFALL = int(Phase.FREEFALL)
+_HOVER = int(Phase.HOVER)
+_POWERED = int(Phase.POWERED)
+_SKY_CRANE = int(Phase.SKY_CRANE)
+_SUFR = int(Phase.SUFR)
+_UNBORN = int(Phase.UNBORN)
+
+
 # --------------------------------------------------------------------------------------------- configuration
 
 
@@ -460,7 +475,7 @@ class Engine:
             k = cols[code]
             g[:, k] = np.where(armed[:, k], values, np.inf)
 
-        ground_offset = np.where(c.phase == Phase.SKY_CRANE, 0.0, 0.0)
+        ground_offset = np.where(c.phase == _SKY_CRANE, 0.0, 0.0)
         put(Ev.IMPACT, obs.alt_agl - ground_offset)
         put(Ev.SKIP_OUT, (self.cfg.entry_altitude_m + s.skip_out_margin_m) - obs.alt_mola)
         put(Ev.STOP_SPEED, np.where(c.stop_speed > 0, obs.speed - c.stop_speed, np.inf))
@@ -516,9 +531,9 @@ class Engine:
             self._spawn_cruise_balance_masses(st, cases, log)
         hist = _History() if record else None
         if hist is not None:
-            self._record(hist, st, np.flatnonzero(st.phase >= Phase.ENTRY))
+            self._record(hist, st, np.flatnonzero(st.phase >= _ENTRY))
         for _ in range(2_000_000):
-            act = np.flatnonzero(st.phase >= Phase.ENTRY)
+            act = np.flatnonzero(st.phase >= _ENTRY)
             if act.size == 0:
                 break
             self._step(st, act, log)
@@ -561,7 +576,10 @@ class Engine:
         qi = act[quiet]
         st.t[qi] = t0[quiet] + dt[quiet]
         st.y[qi] = y1[quiet]
-        self._track_peaks(st, qi, t0[quiet] + dt[quiet], obs1.take(quiet), c.take(quiet))
+        if quiet.all():
+            self._track_peaks(st, qi, t0 + dt, obs1)
+        else:
+            self._track_peaks(st, qi, t0[quiet] + dt[quiet], obs1.take(quiet))
         if not has.any():
             return
         # bodies with an event in this step: find the earliest root per body
@@ -640,18 +658,18 @@ class Engine:
         s = self.cfg.steps
         ph = st.phase[act]
         dt = np.full(act.size, s.ballistic)
-        dt[(ph == Phase.ENTRY) | (ph == Phase.SUFR)] = s.entry
-        chute = (ph == Phase.CHUTE) | (ph == Phase.CHUTE_NO_HS)
+        dt[(ph == _ENTRY) | (ph == _SUFR)] = s.entry
+        chute = (ph == _CHUTE) | (ph == _CHUTE_NO_HS)
         dt[chute] = s.parachute
         inflating = chute & (t0 < st.t_line_stretch[st.case[act]] + 3.0 * self.cfg.vehicle.parachute.inflation_time_s)
         dt[inflating] = s.inflation
-        powered = (ph >= Phase.FREEFALL) & (ph <= Phase.FLYAWAY)
+        powered = (ph >= _FREEFALL) & (ph <= _FLYAWAY)
         dt[powered] = s.powered
         coast = obs.alt_mola > s.coast_altitude_m
-        dt[coast & ((ph == Phase.BALLISTIC) | (ph == Phase.ENTRY))] = s.coast
+        dt[coast & ((ph == _BALLISTIC) | (ph == _ENTRY))] = s.coast
         # a line stretch inside a step would put a kink in the drag: stop the step there instead
         tls = st.t_line_stretch[st.case[act]]
-        cut = (ph == Phase.CHUTE) & (t0 < tls) & (t0 + dt > tls)
+        cut = (ph == _CHUTE) & (t0 < tls) & (t0 + dt > tls)
         dt[cut] = np.maximum(tls[cut] - t0[cut], 1e-6)
         return dt
 
@@ -662,9 +680,9 @@ class Engine:
         ph = st.phase[act]
         cases = st.cases
         vehicle_body = st.slot[act] == 0
-        lifting = ((ph == Phase.ENTRY) & vehicle_body).astype(float)
+        lifting = ((ph == _ENTRY) & vehicle_body).astype(float)
         bank = st.bank[cs]
-        has_chute = ((ph == Phase.CHUTE) | (ph == Phase.CHUTE_NO_HS)) & vehicle_body
+        has_chute = ((ph == _CHUTE) | (ph == _CHUTE_NO_HS)) & vehicle_body
         v = self.cfg.vehicle
         return _Ctx(
             phase=ph,
@@ -703,22 +721,22 @@ class Engine:
         """Entry guidance (bank) and powered-descent guidance (thrust) at the start of the step."""
         ph = c.phase
         veh = st.slot[act] == 0
-        entering = veh & ((ph == Phase.ENTRY) | (ph == Phase.SUFR))
+        entering = veh & ((ph == _ENTRY) | (ph == _SUFR))
         if entering.any():
             self._entry_guidance(st, act[entering], t0[entering], y0[entering], obs.take(entering),
                                  c.take(entering), log)
             c.cos_bank[entering] = np.cos(st.bank[st.case[act[entering]]])
             sinb = np.sin(st.bank[st.case[act[entering]]])
             c.sin_bank[entering] = np.where(st.cases.planar[st.case[act[entering]]], 0.0, sinb)
-            c.invalidate()
-        thrusting = (ph == Phase.POWERED) | (ph == Phase.SKY_CRANE) | (ph == Phase.HOVER) | (ph == Phase.FLYAWAY)
+            c.refresh_controls()
+        thrusting = (ph == _POWERED) | (ph == _SKY_CRANE) | (ph == _HOVER) | (ph == _FLYAWAY)
         if thrusting.any():
             thrust = np.zeros((act.size, 3))
             idx = np.flatnonzero(thrusting)
             thrust[idx] = self._thrust(st, act[idx], t0[idx], y0[idx], obs.take(idx))
             c.thrust = thrust
             c.thrust_mag = np.linalg.norm(thrust, axis=1)
-            c.invalidate()
+            c.refresh_controls()
 
     def _entry_guidance(self, st, act, t0, y0, obs, c, log) -> None:
         gp = self.cfg.guidance
@@ -734,7 +752,7 @@ class Engine:
         if start.any():
             st.guidance_on[cs[start]] = True
             self._log_events(log, st, act[start], Ev.GUIDANCE_START)
-        on = st.guidance_on[cs] & (c.phase == Phase.ENTRY)
+        on = st.guidance_on[cs] & (c.phase == _ENTRY)
         cmd = np.where(cases.guided[cs], st.bank[cs], cases.bank0_rad[cs])
         cmd = np.where(cases.guided[cs] & ~st.guidance_on[cs], cases.bank0_rad[cs], cmd)
         if on.any():
@@ -767,7 +785,7 @@ class Engine:
             herr = np.angle(np.exp(1j * (bearing - heading)))
             ha = entry_guidance.heading_alignment_bank(herr, gp)
             cmd[i] = np.where(heading_mode, ha, st.bank_sign[ci] * mag)
-        cmd = np.where(c.phase == Phase.SUFR, 0.0, cmd)
+        cmd = np.where(c.phase == _SUFR, 0.0, cmd)
         dt = self.cfg.steps.entry
         new_bank, new_rate = entry_guidance.rate_limited_bank(st.bank[cs], st.bank_rate[cs], cmd, dt, gp)
         st.bank[cs] = new_bank
@@ -784,14 +802,14 @@ class Engine:
         up = obs.up
         g_eff = obs.grav  # gravity + frame + drag accelerations (everything but thrust)
         a_cmd = np.zeros_like(r)
-        pw = ph == Phase.POWERED
+        pw = ph == _POWERED
         if pw.any():
             cs = st.case[act[pw]]
             rf = st.pd_target[cs]
             vf = -s.sky_crane_speed_m_s * up[pw]
             tgo = powered.time_to_go(r[pw], vel[pw], rf, vf, up=up[pw], t_min_s=1.0, t_max_s=120.0)
             a_cmd[pw] = powered.eguidance_acceleration(r[pw], vel[pw], rf, vf, tgo, g_eff[pw])
-        hold = (ph == Phase.SKY_CRANE) | (ph == Phase.HOVER)
+        hold = (ph == _SKY_CRANE) | (ph == _HOVER)
         if hold.any():
             a_cmd[hold] = powered.sky_crane_acceleration(vel[hold], g_eff[hold], s.sky_crane_speed_m_s,
                                                          up=up[hold])
@@ -800,7 +818,7 @@ class Engine:
         lo, hi = v.thrust_min_n, v.thrust_max_n
         scale = np.clip(mag, lo, hi) / np.maximum(mag, 1e-9)
         thrust *= scale[:, None]
-        fly = ph == Phase.FLYAWAY
+        fly = ph == _FLYAWAY
         if fly.any():
             cs = st.case[act[fly]]
             az = st.flyaway_dir[cs]
@@ -820,7 +838,7 @@ class Engine:
         veh = st.slot[bodies] == 0
         if code == Ev.IMPACT:
             self._log_events(log, st, bodies, Ev.IMPACT)
-            st.phase[bodies] = Phase.DONE
+            st.phase[bodies] = _DONE
             vb = cs[veh]
             running = st.outcome[vb] == Outcome.RUNNING
             before_chute = np.isinf(st.t_deploy[vb])
@@ -828,26 +846,26 @@ class Engine:
                                                Outcome.GROUND_IMPACT_BEFORE_TOUCHDOWN)
         elif code == Ev.SKIP_OUT:
             self._log_events(log, st, bodies, Ev.SKIP_OUT)
-            st.phase[bodies] = Phase.DONE
+            st.phase[bodies] = _DONE
             st.outcome[cs] = Outcome.SKIP_OUT
         elif code == Ev.STOP_SPEED:
             self._log_events(log, st, bodies, Ev.STOP_SPEED)
-            st.phase[bodies] = Phase.DONE
+            st.phase[bodies] = _DONE
             st.outcome[cs] = Outcome.STOPPED
         elif code == Ev.TIMEOUT:
             self._log_events(log, st, bodies, Ev.TIMEOUT)
-            st.phase[bodies] = Phase.DONE
+            st.phase[bodies] = _DONE
             st.outcome[cs[veh & (st.outcome[cs] == Outcome.RUNNING)]] = Outcome.TIMEOUT
         elif code == Ev.SUFR:
             self._log_events(log, st, bodies, Ev.SUFR)
-            st.phase[bodies] = Phase.SUFR
+            st.phase[bodies] = _SUFR
             st.aero_id[bodies] = AERO_ZERO_ALPHA
             self._spawn_entry_balance_masses(st, bodies)
         elif code == Ev.PARACHUTE_DEPLOY:
             if v.n_ebm and s.sufr_speed_m_s <= 0:
-                self._spawn_entry_balance_masses(st, bodies[st.phase[bodies] == Phase.ENTRY])
+                self._spawn_entry_balance_masses(st, bodies[st.phase[bodies] == _ENTRY])
             self._log_events(log, st, bodies, Ev.PARACHUTE_DEPLOY)
-            st.phase[bodies] = Phase.CHUTE
+            st.phase[bodies] = _CHUTE
             st.aero_id[bodies] = AERO_ZERO_ALPHA
             st.t_deploy[cs] = st.t[bodies]
             st.t_line_stretch[cs] = st.t[bodies] + v.line_stretch_delay_s
@@ -856,7 +874,7 @@ class Engine:
             st.deploy_q[cs] = obs.q
         elif code == Ev.HEAT_SHIELD_SEPARATION:
             self._log_events(log, st, bodies, Ev.HEAT_SHIELD_SEPARATION)
-            st.phase[bodies] = Phase.CHUTE_NO_HS
+            st.phase[bodies] = _CHUTE_NO_HS
             hs = st.body_index(cs, v.slot_heat_shield)
             vel = st.y[bodies, 3:6]
             vhat = vel / np.linalg.norm(vel, axis=1, keepdims=True)
@@ -865,7 +883,7 @@ class Engine:
             st.y[bodies, 6] -= v.heat_shield_mass_kg
         elif code == Ev.BACKSHELL_SEPARATION:
             self._log_events(log, st, bodies, Ev.BACKSHELL_SEPARATION)
-            st.phase[bodies] = Phase.FREEFALL
+            st.phase[bodies] = _FREEFALL
             st.aero_id[bodies] = AERO_PDV
             st.t_mark[bodies] = st.t[bodies]
             bs = st.body_index(cs, v.slot_backshell)
@@ -881,34 +899,34 @@ class Engine:
             st.flyaway_dir[cs] = horiz / np.maximum(np.linalg.norm(horiz, axis=1, keepdims=True), 1e-9)
         elif code == Ev.POWERED_DESCENT_START:
             self._log_events(log, st, bodies, Ev.POWERED_DESCENT_START)
-            st.phase[bodies] = Phase.POWERED
+            st.phase[bodies] = _POWERED
             st.pd_target[cs] = self._powered_target(st, bodies)
         elif code == Ev.SKY_CRANE_START:
             self._log_events(log, st, bodies, Ev.SKY_CRANE_START)
-            st.phase[bodies] = Phase.SKY_CRANE
+            st.phase[bodies] = _SKY_CRANE
         elif code == Ev.TOUCHDOWN:
             self._log_events(log, st, bodies, Ev.TOUCHDOWN)
-            st.phase[bodies] = Phase.DONE
+            st.phase[bodies] = _DONE
             st.outcome[cs] = Outcome.LANDED
             ds = st.body_index(cs, v.slot_descent_stage)
             self._spawn(st, ds, st.y[bodies], st.t[bodies], st.y[bodies, 6] - v.rover_mass_kg,
                         AERO_DESCENT_STAGE, 0.0)
-            st.phase[ds] = Phase.HOVER
+            st.phase[ds] = _HOVER
             st.t_mark[ds] = st.t[bodies]
             st.dry_mass[ds] = v.descent_stage_dry_kg
             st.prop_used[cs] = st.prop_start[cs] - (st.y[bodies, 6] - st.dry_mass[bodies])
         elif code == Ev.FLYAWAY:
             self._log_events(log, st, bodies, Ev.FLYAWAY)
-            st.phase[bodies] = Phase.FLYAWAY
+            st.phase[bodies] = _FLYAWAY
             st.t_mark[bodies] = st.t[bodies]
         elif code == Ev.FLYAWAY_BURN_END:
-            st.phase[bodies] = Phase.BALLISTIC
+            st.phase[bodies] = _BALLISTIC
             st.aero_id[bodies] = AERO_DESCENT_STAGE
         elif code == Ev.PROPELLANT_EXHAUSTED:
             self._log_events(log, st, bodies, Ev.PROPELLANT_EXHAUSTED)
             vb = cs[veh]
             st.outcome[vb[st.outcome[vb] == Outcome.RUNNING]] = Outcome.PROPELLANT_EXHAUSTED
-            st.phase[bodies] = Phase.BALLISTIC
+            st.phase[bodies] = _BALLISTIC
         else:  # pragma: no cover - every armed event has a handler
             raise RuntimeError(f"no handler for event {code!r}")
 
@@ -938,7 +956,7 @@ class Engine:
         st.y[bodies, 3:6] += dv
         st.y[bodies, 6] = mass
         st.t[bodies] = t
-        st.phase[bodies] = Phase.BALLISTIC
+        st.phase[bodies] = _BALLISTIC
         st.aero_id[bodies] = aero_id
         st.dry_mass[bodies] = 0.0
 
@@ -1020,23 +1038,23 @@ class Engine:
         obs = self._observe(st, bodies)
         log.add(st, bodies, code, obs)
 
-    def _track_peaks(self, st, bodies, t, obs, c) -> None:
+    def _track_peaks(self, st, bodies, t, obs) -> None:
         veh = st.slot[bodies] == 0
         if not veh.any():
             return
         b = bodies[veh]
         cs = st.case[b]
         o = obs.take(veh)
-        entry_like = (st.phase[b] >= Phase.ENTRY) & (st.phase[b] <= Phase.CHUTE_NO_HS)
+        entry_like = (st.phase[b] >= _ENTRY) & (st.phase[b] <= _CHUTE_NO_HS)
         g = np.where(entry_like, o.aero_g, 0.0)
         better = g > st.peak_g[cs]
         st.peak_g[cs[better]] = g[better]
         st.peak_g_t[cs[better]] = t[veh][better]
         st.peak_q[cs] = np.maximum(st.peak_q[cs], np.where(entry_like, o.q, 0.0))
         heat = heating.sutton_graves_heat_rate_w_m2(o.rho, o.speed, self.cfg.vehicle.nose_radius_m)
-        capsule = (st.phase[b] == Phase.ENTRY) | (st.phase[b] == Phase.SUFR)
+        capsule = (st.phase[b] == _ENTRY) | (st.phase[b] == _SUFR)
         st.peak_heat[cs] = np.maximum(st.peak_heat[cs], np.where(capsule, heat, 0.0))
-        chute = (st.phase[b] == Phase.CHUTE) | (st.phase[b] == Phase.CHUTE_NO_HS)
+        chute = (st.phase[b] == _CHUTE) | (st.phase[b] == _CHUTE_NO_HS)
         if chute.any():
             load = o.aero_g * G0 * st.y[b, 6]
             st.peak_chute_load[cs] = np.maximum(st.peak_chute_load[cs], np.where(chute, load, 0.0))
@@ -1151,9 +1169,17 @@ class _Ctx:
             self._packed = (cf, ci)
         return self._packed
 
-    def invalidate(self) -> None:
-        """Forget the packed values after a control changed (guidance writes the bank and thrust)."""
-        self._packed = None
+    def refresh_controls(self) -> None:
+        """Copy the controls guidance has just written (bank, thrust) into the packed values."""
+        if self._packed is None:
+            return
+        K = kernels
+        cf = self._packed[0]
+        cf[:, K.CF_COS_BANK] = self.cos_bank
+        cf[:, K.CF_SIN_BANK] = self.sin_bank
+        if self.thrust is not None:
+            cf[:, K.CF_THRUST_X:K.CF_THRUST_X + 3] = self.thrust
+            cf[:, K.CF_THRUST_MAG] = self.thrust_mag
 
     def take(self, idx) -> _Ctx:
         """Copy with every per-body array indexed by ``idx`` (a mask or indices)."""
@@ -1251,7 +1277,7 @@ class _KernelData:
 def _vacuum_ctx(n: int) -> _Ctx:
     """Controls for bodies with no air, lift, parachute or thrust (coasting before entry)."""
     z = np.zeros(n)
-    return _Ctx(phase=np.full(n, Phase.BALLISTIC), aero_id=np.zeros(n, dtype=np.int64), cd_scale=z,
+    return _Ctx(phase=np.full(n, _BALLISTIC), aero_id=np.zeros(n, dtype=np.int64), cd_scale=z,
                 cl_scale=z, chute_cd_scale=z, density_factor=z, wind_scale=z, case=np.zeros(n, dtype=np.int64),
                 density_perturbation=None, atm_row=np.zeros(n, dtype=np.int64),
                 lifting=z, cos_bank=z, sin_bank=z, has_chute=np.zeros(n, dtype=bool),
@@ -1279,7 +1305,7 @@ class _State:
         st.slot = np.tile(np.arange(S), n)
         st.t = np.zeros(N)
         st.y = np.zeros((N, 7))
-        st.phase = np.full(N, Phase.UNBORN, dtype=np.int64)
+        st.phase = np.full(N, _UNBORN, dtype=np.int64)
         st.aero_id = np.zeros(N, dtype=np.int64)
         st.t_mark = np.full(N, np.inf)
         st.dry_mass = np.zeros(N)
@@ -1287,7 +1313,7 @@ class _State:
         st.vehicle_index = vi
         st.y[vi] = cases.y0
         st.t[vi] = cases.time_offset_s
-        st.phase[vi] = Phase.ENTRY
+        st.phase[vi] = _ENTRY
         st.aero_id[vi] = AERO_TRIM
         st.bank = cases.bank0_rad.astype(float).copy()
         st.bank_rate = np.zeros(n)
