@@ -35,18 +35,8 @@ def test_process_pool_gives_bit_identical_results(ctx_default, serial, tmp_path)
     pd.testing.assert_frame_equal(serial, on_disk, check_exact=True)
 
 
-def test_chunk_size_changes_nothing_but_root_finder_rounding(ctx_default, serial):
-    other = _run(ctx_default, chunk_size=3, processes=1)
-    inputs = [c for c in serial.columns if c.startswith("in_")] + ["case", "outcome"]
-    pd.testing.assert_frame_equal(serial[inputs], other[inputs], check_exact=True)
-    # The engine iterates its event root finder until every body of the batch converges, so a body's event time
-    # can differ in the last digits with the batch it flies in (reported to the engine owner): 1e-7 relative.
-    num = [c for c in serial.columns if c not in inputs]
-    pd.testing.assert_frame_equal(serial[num], other[num], rtol=1e-7, atol=1e-6)
-
-
-@pytest.mark.xfail(reason="engine: event root finder iterates per batch, not per body", strict=False)
-def test_chunk_size_changes_nothing_bitwise(ctx_default, serial):
+def test_chunk_size_changes_nothing(ctx_default, serial):
+    # per-case generators and a batch engine whose every body is independent of the others: bit for bit
     pd.testing.assert_frame_equal(serial, _run(ctx_default, chunk_size=3, processes=1), check_exact=True)
 
 
