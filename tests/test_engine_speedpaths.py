@@ -151,3 +151,36 @@ def test_unsupported_configuration_falls_back_to_numpy(setup):
     assert not Engine(replace(setup.config, site=site)).compiled
     assert Engine(setup.config).compiled
     assert MARS.j2 > 0  # the kernels' J2 branch is exercised by the comparisons above
+
+
+# ------------------------------------------------------------------------------------------------ plan cache
+
+
+def test_cached_plan_is_the_computed_plan_and_keys_follow_the_mission(tmp_path, monkeypatch):
+    """A plan read back from the cache equals the plan computed (bit for bit); another mission is another key;
+    a damaged cache file is replanned, never trusted; MARSEDL_NO_CACHE turns it off."""
+    from marsedl.scenario import load_mission
+    from marsedl.simulate import build_config, cached_plan, plan_cache_dir, plan_key
+
+    monkeypatch.setenv("MARSEDL_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("MARSEDL_NO_CACHE", raising=False)
+    mission = load_mission("msl")
+    cfg, _ = build_config(mission)
+    first, hit1 = cached_plan(mission, cfg)
+    second, hit2 = cached_plan(mission, cfg)
+    assert (hit1, hit2) == (False, True)
+    assert np.array_equal(first.y0, second.y0)
+    for f in ("speed_m_s", "range_to_go_m", "drag_m_s2", "altitude_rate_m_s", "f1", "f2", "f3"):
+        assert np.array_equal(getattr(first.reference, f), getattr(second.reference, f))
+    assert first.reference.lod_vertical_ref == second.reference.lod_vertical_ref
+    assert (first.chute_range_m, first.entry_lat_deg, first.reference_miss_m) == (
+        second.chute_range_m, second.entry_lat_deg, second.reference_miss_m)
+    other = load_mission("msl", overrides=["entry.fpa_deg=-15.6"])
+    assert plan_key(other, build_config(other)[0]) != plan_key(mission, cfg)
+    (path,) = plan_cache_dir().glob("*.npz")
+    path.write_bytes(b"not a plan")
+    third, hit3 = cached_plan(mission, cfg)
+    assert not hit3 and np.array_equal(third.y0, first.y0)
+    monkeypatch.setenv("MARSEDL_NO_CACHE", "1")
+    assert plan_cache_dir() is None
+    assert cached_plan(mission, cfg)[1] is False

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -11,7 +14,7 @@ import numpy as np
 from marsedl.atmosphere import AtmosphereGrid, get_atmosphere
 from marsedl.engine import CaseInputs, Engine, EngineConfig, Outcome, Sequence, Steps
 from marsedl.errors import MarsEDLError
-from marsedl.guidance.entry import EntryGuidanceParams
+from marsedl.guidance.entry import EntryGuidanceParams, ReferenceTrajectory
 from marsedl.planet import MARS, Site, destination, inertial_to_relative
 from marsedl.result import SimulationResult, build_result
 from marsedl.scenario import Mission, load_mission
@@ -103,13 +106,120 @@ def plan_mission(mission: Mission, cfg: EngineConfig) -> Plan:
                 entry_azimuth_deg=float(np.degrees(az)), reference_miss_m=ref_miss)
 
 
+# --------------------------------------------------------------------------------------------- plan cache
+#
+# Planning flies the engine three times (two Newton iterations on the entry point, then the recorded reference
+# flight): most of a nominal `marsedl simulate`. The plan is a pure function of the mission, the atmosphere
+# grid and the code, so it is kept on disk under a key that hashes all three (every source file of the
+# package, the numpy and numba versions): any change to any of them is a different key, never a stale plan.
+# MARSEDL_NO_CACHE=1 turns the cache off; MARSEDL_CACHE_DIR moves it (default: $XDG_CACHE_HOME/marsedl or
+# ~/.cache/marsedl). A cache that cannot be read or written is ignored.
+
+_PLAN_FORMAT = 1
+_REF_FIELDS = ("speed_m_s", "range_to_go_m", "drag_m_s2", "altitude_rate_m_s", "f1", "f2", "f3")
+
+
+def plan_cache_dir() -> Path | None:
+    """Folder of cached plans, or None when caching is off (``MARSEDL_NO_CACHE`` set and not ``0``)."""
+    if os.environ.get("MARSEDL_NO_CACHE", "0") not in ("", "0"):
+        return None
+    base = os.environ.get("MARSEDL_CACHE_DIR")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        base = os.path.join(xdg if xdg else os.path.join(os.path.expanduser("~"), ".cache"), "marsedl")
+    return Path(base) / "plans"
+
+
+@functools.cache
+def _code_digest() -> str:
+    """Hash of every source file of the installed package and of the numeric libraries' versions."""
+    import numba
+
+    import marsedl
+
+    h = hashlib.sha256(f"{marsedl.__version__}|{np.__version__}|{numba.__version__}".encode())
+    root = Path(marsedl.__file__).parent
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".toml", ".csv") and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(root)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def plan_key(mission: Mission, cfg: EngineConfig) -> str:
+    """Cache key of a mission's plan: mission, engine configuration, atmosphere grid and code."""
+    h = hashlib.sha256(f"plan{_PLAN_FORMAT}|{_code_digest()}".encode())
+    h.update(mission.model_dump_json().encode())
+    h.update(repr((cfg.planet, cfg.site, cfg.sequence, cfg.steps, cfg.guidance, cfg.entry_altitude_m)).encode())
+    v = cfg.vehicle
+    for a in (v.aero_cd, v.aero_cl, v.chute_cd_s):
+        h.update(np.ascontiguousarray(a).tobytes())
+    atm = cfg.atmosphere
+    for name in ("log_density", "log_pressure", "temperature_k", "sound_speed_m_s", "wind_east_m_s",
+                 "wind_north_m_s", "top_scale_height_m", "bottom_scale_height_m"):
+        h.update(np.ascontiguousarray(getattr(atm, name)).tobytes())
+    h.update(repr((atm.h_min_m, atm.dh_m)).encode())
+    return h.hexdigest()
+
+
+def _load_plan(path: Path) -> Plan | None:
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            ref = ReferenceTrajectory(*(z[f] for f in _REF_FIELDS), lod_vertical_ref=z["lod_vertical_ref"])
+            return Plan(y0=z["y0"], reference=ref, chute_range_m=float(z["chute_range_m"]),
+                        reference_bank_rad=float(z["reference_bank_rad"]), entry_lat_deg=float(z["entry_lat_deg"]),
+                        entry_lon_deg=float(z["entry_lon_deg"]), entry_azimuth_deg=float(z["entry_azimuth_deg"]),
+                        reference_miss_m=float(z["reference_miss_m"]))
+    except (OSError, KeyError, ValueError, MarsEDLError):
+        return None
+
+
+def _save_plan(path: Path, plan: Plan) -> None:
+    ref = plan.reference
+    data = {f: getattr(ref, f) for f in _REF_FIELDS}
+    data["lod_vertical_ref"] = np.asarray(ref.lod_vertical_ref)
+    data["y0"] = plan.y0
+    for f in ("chute_range_m", "reference_bank_rad", "entry_lat_deg", "entry_lon_deg", "entry_azimuth_deg",
+              "reference_miss_m"):
+        data[f] = np.asarray(getattr(plan, f))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+        np.savez(tmp, **data)
+        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the whole new one
+    except OSError:
+        pass
+
+
+def cached_plan(mission: Mission, cfg: EngineConfig, *, cache: bool = True) -> tuple[Plan, bool]:
+    """:func:`plan_mission`, from the plan cache when an identical plan was made before.
+
+    Returns
+    -------
+    plan, from_cache
+    """
+    folder = plan_cache_dir() if cache else None
+    path = folder / f"{plan_key(mission, cfg)}.npz" if folder is not None else None
+    if path is not None and path.exists():
+        plan = _load_plan(path)
+        if plan is not None:
+            return plan, True
+    plan = plan_mission(mission, cfg)
+    if path is not None:
+        _save_plan(path, plan)
+    return plan, False
+
+
 def prepare(preset: str | None = "mars2020", *, preset_file: str | Path | None = None,
-            overrides: list[str] | None = None, atmosphere: str | None = None) -> Setup:
-    """Load, validate and plan a mission (everything before the flight)."""
+            overrides: list[str] | None = None, atmosphere: str | None = None, cache: bool = True) -> Setup:
+    """Load, validate and plan a mission (everything before the flight).
+
+    ``cache=False`` always plans afresh (see :func:`cached_plan`; ``MARSEDL_NO_CACHE=1`` does the same).
+    """
     mission = load_mission(preset, preset_file=preset_file, overrides=overrides)
     cfg, atm_name = build_config(mission, atmosphere)
     try:
-        plan = plan_mission(mission, cfg)
+        plan, _ = cached_plan(mission, cfg, cache=cache)
     except RuntimeError as exc:
         raise MarsEDLError(f"{mission.name}: planning failed: {exc}") from None
     cfg = replace(cfg, reference=plan.reference)
@@ -170,4 +280,5 @@ def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None 
                         atmosphere=setup.atmosphere_name, info=info)
 
 
-__all__ = ["Outcome", "Setup", "build_config", "nominal_cases", "plan_mission", "prepare", "simulate"]
+__all__ = ["Outcome", "Setup", "build_config", "cached_plan", "nominal_cases", "plan_cache_dir", "plan_key",
+           "plan_mission", "prepare", "simulate"]
