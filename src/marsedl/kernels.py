@@ -204,13 +204,12 @@ def _deriv1(t, y, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab
 
 
 @njit(**_JIT)
-def _rk4_1(t, h, y0, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, out, ob):
-    """One RK4 step of body ``i`` from ``y0`` (7,) over ``h`` into ``out`` (7,); observables at the end in ob."""
-    k1 = np.empty(7)
-    k2 = np.empty(7)
-    k3 = np.empty(7)
-    k4 = np.empty(7)
-    ys = np.empty(7)
+def _rk4_1(t, h, y0, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, out, ob, sc):
+    """One RK4 step of body ``i`` from ``y0`` (7,) over ``h`` into ``out`` (7,); observables at the end in ob.
+
+    ``sc`` (5, 7) is scratch space (no allocation per body).
+    """
+    k1, k2, k3, k4, ys = sc[0], sc[1], sc[2], sc[3], sc[4]
     args = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert)
     _deriv1(t, y0, i, *args, k1, ob)
     for j in range(7):
@@ -311,16 +310,18 @@ def rk4(t, y, h, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pe
     n = y.shape[0]
     out = np.empty((n, 7))
     obs = np.empty((n, NOBS))
+    sc = np.empty((5, 7))
     for i in range(n):
         _rk4_1(t[i], h[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, out[i],
-               obs[i])
+               obs[i], sc)
     return out, obs
 
 
 @njit(**_JIT)
 def _advance1(i, t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed, y1, obs1,
-              g0, g1):
-    _rk4_1(t[i], h[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, y1[i], obs1[i])
+              g0, g1, sc):
+    _rk4_1(t[i], h[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, y1[i], obs1[i],
+           sc)
     _events1(t[i], y[i], i, obs0[i], cf, ci, p, armed, g0[i])
     _events1(t[i] + h[i], y1[i], i, obs1[i], cf, ci, p, armed, g1[i])
 
@@ -333,10 +334,14 @@ def advance(t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chu
     obs1 = np.empty((n, NOBS))
     g0 = np.empty((n, N_EV))
     g1 = np.empty((n, N_EV))
+    sc = np.empty((5, 7))
     for i in range(n):
         _advance1(i, t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed, y1,
-                  obs1, g0, g1)
+                  obs1, g0, g1, sc)
     return y1, obs1, g0, g1
+
+
+_CHUNKS = 64  # work units of the multi-core kernel (a few per core, for balance)
 
 
 @njit(parallel=True, **_JIT)
@@ -347,11 +352,14 @@ def advance_parallel(t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl
     obs1 = np.empty((n, NOBS))
     g0 = np.empty((n, N_EV))
     g1 = np.empty((n, N_EV))
-    for i in prange(n):
-        _advance1(i, t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed, y1,
-                  obs1, g0, g1)
+    n_chunks = min(n, _CHUNKS)
+    for c in prange(n_chunks):  # chunks of bodies, one scratch block each
+        sc = np.empty((5, 7))
+        for i in range(c * n // n_chunks, (c + 1) * n // n_chunks):
+            _advance1(i, t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed,
+                      y1, obs1, g0, g1, sc)
     return y1, obs1, g0, g1
 
 
 #: Below this many bodies the serial kernel is faster than starting the thread pool.
-PARALLEL_MIN_BODIES = 2048
+PARALLEL_MIN_BODIES = 256

@@ -1,0 +1,206 @@
+"""How fast is marsedl? Nominal run (planning + flight), the cold CLI command, and batch throughput.
+
+Every number is printed next to a baseline measured by this same script on this machine: the engine's NumPy
+reference path (``Engine(config, compiled=False)``, the readable expressions the compiled kernels are tested
+against) with the plan cache off.
+
+Usage::
+
+    python benchmarks/bench_nominal.py            # everything (about 2-4 minutes on 2 cores)
+    python benchmarks/bench_nominal.py --quick    # skip n = 10,000 and the slow baselines
+
+Rows
+----
+planning (cold)     ``plan_mission``: 2 Newton runs of 3 cases + the recorded reference run
+planning (cached)   ``prepare`` when the plan is in the cache (keyed by mission, atmosphere and code)
+flight              the nominal run with histories (``record=True``), as ``simulate`` does
+simulate()          ``marsedl.simulate("mars2020")`` in process, plan cache off / on
+CLI cold            ``python -m marsedl simulate mars2020 --json`` in a fresh process, best of 3
+compile             first call of the kernels with an empty numba cache (once per machine and version)
+batch n             ``Engine.run`` of n full cases (every body to impact), small density and fpa dispersions,
+                    in a fresh process: wall time, cases/s and peak resident memory
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+_NUMPY_PATCH = "import marsedl.engine as _e; _e.Engine.__init__.__kwdefaults__['compiled'] = False; "
+
+
+@contextlib.contextmanager
+def numpy_engine():
+    """Every Engine built inside runs the NumPy reference path (the baseline)."""
+    from marsedl.engine import Engine
+
+    kw = Engine.__init__.__kwdefaults__
+    old = kw["compiled"]
+    kw["compiled"] = False
+    try:
+        yield
+    finally:
+        kw["compiled"] = old
+
+
+@contextlib.contextmanager
+def env(**values):
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update({k: v for k, v in values.items()})
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def best(fn, repeat=3):
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def in_process(repeat: int) -> list[tuple[str, float, float]]:
+    from marsedl.engine import Engine
+    from marsedl.scenario import load_mission
+    from marsedl.simulate import build_config, nominal_cases, plan_mission, prepare, simulate
+
+    mission = load_mission("mars2020")
+    cfg, _ = build_config(mission)
+    setup = prepare("mars2020")  # warm: kernels loaded/compiled, plan cached
+    cases = nominal_cases(setup)
+    rows = []
+
+    def pair(name, fn, base_repeat=1):
+        fast = best(fn, repeat)
+        with numpy_engine():
+            base = best(fn, base_repeat)
+        rows.append((name, base, fast))
+
+    pair("planning (cold)", lambda: plan_mission(mission, cfg))
+    fast = best(lambda: prepare("mars2020"), repeat)
+    with numpy_engine(), env(MARSEDL_NO_CACHE="1"):
+        base = best(lambda: prepare("mars2020"), 1)
+    rows.append(("planning (cached) vs cold NumPy", base, fast))
+    pair("flight (record=True)", lambda: Engine(setup.config).run(cases, record=True))
+    with env(MARSEDL_NO_CACHE="1"):
+        fast = best(lambda: simulate("mars2020"), repeat)
+        with numpy_engine():
+            base = best(lambda: simulate("mars2020"), 1)
+    rows.append(("simulate() plan cache off", base, fast))
+    rows.append(("simulate() plan cache on", base, best(lambda: simulate("mars2020"), repeat)))
+    return rows
+
+
+def cli(repeat: int) -> list[tuple[str, float, float]]:
+    cmd = [sys.executable, "-m", "marsedl", "simulate", "mars2020", "--json"]
+    base_cmd = [sys.executable, "-c", _NUMPY_PATCH + "import sys; from marsedl.cli import main; "
+                "sys.argv = ['marsedl', 'simulate', 'mars2020', '--json']; main()"]
+
+    def run(c, **e):
+        with env(**e):
+            subprocess.run(c, check=True, capture_output=True)
+
+    run(cmd)  # warm the plan cache and the numba cache
+    fast_cached = best(lambda: run(cmd), repeat)
+    fast_cold = best(lambda: run(cmd, MARSEDL_NO_CACHE="1"), repeat)
+    base = best(lambda: run(base_cmd, MARSEDL_NO_CACHE="1"), 1)
+    startup = best(lambda: run([sys.executable, "-c", "import marsedl.simulate, marsedl.cli"]), repeat)
+    return [("CLI cold process, plan cached", base, fast_cached),
+            ("CLI cold process, plan cache off", base, fast_cold),
+            ("  of which python + imports", float("nan"), startup)]
+
+
+def compile_time() -> float:
+    """Seconds the first kernel call costs with an empty numba cache (compilation), in a fresh process.
+
+    Measured as the first minus the second planning of the msl preset (one recorded reference flight).
+    """
+    code = ("import time; from marsedl.simulate import build_config, plan_mission; "
+            "from marsedl.scenario import load_mission; mi = load_mission('msl'); cfg, _ = build_config(mi); "
+            "t = time.perf_counter(); plan_mission(mi, cfg); a = time.perf_counter() - t; "
+            "t = time.perf_counter(); plan_mission(mi, cfg); b = time.perf_counter() - t; print(a - b)")
+    with tempfile.TemporaryDirectory() as d, env(NUMBA_CACHE_DIR=d):
+        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def batch_worker(n: int, numpy: bool) -> None:
+    """Run in a fresh process: fly n dispersed full cases, print wall time and peak RSS as JSON."""
+    import resource
+
+    import numpy as np
+
+    from marsedl.engine import CaseInputs, Engine, Outcome
+    from marsedl.simulate import nominal_cases, prepare
+
+    setup = prepare("mars2020")
+    base = nominal_cases(setup)
+    rng = np.random.default_rng(2026)
+    y0 = np.repeat(base.y0, n, axis=0)
+    # flight-path angle: rotate the velocity in the vertical plane by N(0, 0.05 deg)
+    r, v = y0[:, :3], y0[:, 3:6]
+    up = r / np.linalg.norm(r, axis=1, keepdims=True)
+    vmag = np.linalg.norm(v, axis=1, keepdims=True)
+    vhat = v / vmag
+    perp = up - vhat * np.einsum("ij,ij->i", up, vhat)[:, None]
+    perp /= np.linalg.norm(perp, axis=1, keepdims=True)
+    dg = np.radians(rng.normal(0.0, 0.05, n))[:, None]
+    y0[:, 3:6] = vmag * (np.cos(dg) * vhat + np.sin(dg) * perp)
+    cases = CaseInputs.broadcast(n, **{**base.__dict__, "y0": y0, "density_factor": rng.normal(1.0, 0.03, n)})
+    eng = Engine(setup.config, compiled=not numpy)
+    eng.run(CaseInputs.broadcast(1, **base.__dict__))  # load kernels
+    t = time.perf_counter()
+    out = eng.run(cases)
+    wall = time.perf_counter() - t
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(json.dumps({"n": n, "wall_s": wall, "rss_mb": rss_mb,
+                      "landed": int((out.outcome == Outcome.LANDED).sum()), "events": int(out.events["t"].size)}))
+
+
+def batch(n: int, numpy: bool) -> dict:
+    cmd = [sys.executable, __file__, "--batch-worker", str(n)] + (["--numpy"] if numpy else [])
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--batch-worker", type=int)
+    ap.add_argument("--numpy", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3)
+    a = ap.parse_args()
+    if a.batch_worker:
+        batch_worker(a.batch_worker, a.numpy)
+        return
+    print(f"{'':36s} {'NumPy ref (s)':>14s} {'compiled (s)':>13s} {'speed-up':>9s}")
+    for name, base, fast in in_process(a.repeat) + cli(a.repeat):
+        print(f"{name:36s} {base:14.3f} {fast:13.3f} {base / fast:8.1f}x")
+    print(f"{'first-call kernel compilation':36s} {'':14s} {compile_time():13.1f}")
+    print()
+    print(f"{'batch (full cases)':20s} {'NumPy s':>9s} {'cases/s':>9s} {'RSS MB':>8s} {'compiled s':>11s} "
+          f"{'cases/s':>9s} {'RSS MB':>8s} {'landed':>7s}")
+    for n in (100, 1000) if a.quick else (100, 1000, 10000):
+        fast = batch(n, numpy=False)
+        base = batch(n, numpy=True) if (n <= 100 or not a.quick) and n <= 1000 else None
+        b = (f"{base['wall_s']:9.2f} {n / base['wall_s']:9.0f} {base['rss_mb']:8.0f}" if base
+             else f"{'-':>9s} {'-':>9s} {'-':>8s}")
+        print(f"{n:<20d} {b} {fast['wall_s']:11.2f} {n / fast['wall_s']:9.0f} {fast['rss_mb']:8.0f} "
+              f"{fast['landed']:7d}")
+
+
+if __name__ == "__main__":
+    main()
