@@ -56,7 +56,7 @@ def test_every_point_target_is_photographed_and_every_sortie_fits():
     rad = rng.uniform(20, 300, 60)
     targets = [Target(f"t{k}", float(r * np.sin(a)), float(r * np.cos(a)))
                for k, (a, r) in enumerate(zip(ang, rad, strict=True))]
-    plan = plan_survey(targets, altitude_m=10, fov_deg=47, max_sortie_m=625)
+    plan = plan_survey(targets, altitude_m=10, fov_deg=47, max_sortie_m=625, return_to_base=True)
     xy = np.array([[t.east_m, t.north_m] for t in targets])
     assert _covered(plan, xy, [t.name for t in targets]).all()
     # each sortie starts and ends at the base, and stays within the limit (out and back included)
@@ -80,7 +80,7 @@ def test_every_point_target_is_photographed_and_every_sortie_fits():
 def test_points_closer_than_a_footprint_share_one_photo():
     # three pieces within 2 m of each other: one 8.7 m photo covers them all
     targets = [Target("a", 100.0, 0.0), Target("b", 101.5, 1.0), Target("c", 100.5, -1.5)]
-    plan = plan_survey(targets, altitude_m=10, fov_deg=47, max_sortie_m=625)
+    plan = plan_survey(targets, altitude_m=10, fov_deg=47, max_sortie_m=625, return_to_base=True)
     assert len(plan.photos_en_m) == 1
     assert set(plan.photo_targets[0]) == {"a", "b", "c"}
     assert plan.total_distance_m == pytest.approx(2 * np.hypot(*plan.photos_en_m[0]))
@@ -89,10 +89,10 @@ def test_points_closer_than_a_footprint_share_one_photo():
 def test_split_matches_hand_worked_sorties():
     # targets 100 m east and 100 m west: one sortie E -> W costs 100 + 200 + 100 = 400 m
     targets = [Target("east", 100.0, 0.0), Target("west", -100.0, 0.0)]
-    one = plan_survey(targets, altitude_m=1, fov_deg=10, max_sortie_m=450)
+    one = plan_survey(targets, altitude_m=1, fov_deg=10, max_sortie_m=450, return_to_base=True)
     assert len(one.sorties) == 1 and one.total_distance_m == pytest.approx(400.0, abs=0.5)
     # with 399 m allowed it takes two 200 m sorties
-    two = plan_survey(targets, altitude_m=1, fov_deg=10, max_sortie_m=399)
+    two = plan_survey(targets, altitude_m=1, fov_deg=10, max_sortie_m=399, return_to_base=True)
     assert len(two.sorties) == 2
     assert [s.distance_m for s in two.sorties] == pytest.approx([200.0, 200.0], abs=0.5)
 
@@ -104,7 +104,7 @@ def test_two_opt_finds_the_polygon_on_a_circle():
     rng = np.random.default_rng(3)
     perm = rng.permutation(len(ang))
     targets = [Target(f"p{k}", float(e[k]), float(n[k])) for k in perm]
-    plan = plan_survey(targets, altitude_m=0.5, fov_deg=10, max_sortie_m=1e4)
+    plan = plan_survey(targets, altitude_m=0.5, fov_deg=10, max_sortie_m=1e4, return_to_base=True)
     polygon = 25 * 2 * 50 * np.sin(np.pi / 25)
     assert len(plan.sorties) == 1
     assert plan.total_distance_m == pytest.approx(polygon, rel=1e-6)
@@ -132,16 +132,16 @@ def test_unreachable_targets_are_named_or_skipped():
     targets = [Target("backshell", 300.0, -200.0), Target("cruise_balance_mass_1", -48000.0, 8000.0),
                Target("descent_stage", 100.0, 50.0)]
     with pytest.raises(MarsEDLError) as err:
-        plan_survey(targets, max_sortie_m=625)
+        plan_survey(targets, max_sortie_m=625, return_to_base=True)
     msg = str(err.value)
     # 300/-200 m is 361 m away: more than half of 625 m
     assert "backshell" in msg and "cruise_balance_mass_1" in msg and "descent_stage" not in msg
     assert "\n" not in msg
-    plan = plan_survey(targets, max_sortie_m=625, skip_unreachable=True)
+    plan = plan_survey(targets, max_sortie_m=625, skip_unreachable=True, return_to_base=True)
     assert set(plan.skipped) == {"backshell", "cruise_balance_mass_1"}
     assert all("descent_stage" in names for names in plan.photo_targets)
     # a base beside the backshell makes it reachable
-    moved = plan_survey(targets[:1], max_sortie_m=625, base_en_m=(250.0, -150.0))
+    moved = plan_survey(targets[:1], max_sortie_m=625, base_en_m=(250.0, -150.0), return_to_base=True)
     assert moved.skipped == () and len(moved.sorties) == 1
 
 
@@ -158,3 +158,104 @@ def test_targets_from_impacts_match_their_distance():
     (t,) = targets_from_impacts(rows, 18.4447, 77.4508, 3.39e6)
     assert t.north_m == pytest.approx(-3.39e6 * np.radians(0.01), rel=1e-9)
     assert t.east_m == pytest.approx(0.0, abs=1e-6)
+
+
+# ----------------------------------------------------------------------- relocating (Ingenuity-style) flights
+
+
+def _mst_length(xy: np.ndarray) -> float:
+    """Minimum spanning tree over all pairs (scipy's own csgraph, independent of the planner's edge choice)."""
+    from scipy.sparse.csgraph import minimum_spanning_tree
+    from scipy.spatial.distance import cdist
+
+    return float(minimum_spanning_tree(cdist(xy, xy)).sum())
+
+
+def _check_chain(plan, limit: float, base=(0.0, 0.0)):
+    """Every flight within the limit; the first takes off at the base; each lands where the next takes off."""
+    assert plan.relocating and plan.flights
+    np.testing.assert_allclose(plan.flights[0].waypoints_en_m[0], base)
+    for f in plan.flights:
+        legs = np.hypot(*np.diff(f.waypoints_en_m, axis=0).T)
+        assert f.distance_m == pytest.approx(legs.sum())
+        assert f.distance_m <= limit * (1 + 1e-9)
+    for a, b in zip(plan.flights[:-1], plan.flights[1:], strict=True):
+        np.testing.assert_array_equal(a.waypoints_en_m[-1], b.waypoints_en_m[0])
+
+
+def test_relocating_flights_chain_cover_and_stay_within_bounds():
+    rng = np.random.default_rng(11)
+    # a near field around the rover plus a few pieces 1-3 km out (beyond any out-and-back 625 m sortie)
+    near = rng.uniform(-300, 300, (40, 2))
+    far = rng.uniform(1000, 3000, (4, 1)) * np.column_stack([np.sin(a := rng.uniform(0, 6.28, 4)), np.cos(a)])
+    xy = np.vstack([near, far])
+    targets = [Target(f"t{k}", float(e), float(n)) for k, (e, n) in enumerate(xy)]
+    plan = plan_survey(targets, altitude_m=10, fov_deg=47, max_sortie_m=625)
+    _check_chain(plan, 625.0)
+    assert plan.skipped == () and plan.beyond_flights == ()
+    assert _covered(plan, xy, [t.name for t in targets]).all()
+    flown = sorted(i for f in plan.flights for i in f.photos)
+    assert flown == list(range(len(plan.photos_en_m)))  # every photo point taken exactly once
+    # the route passes through the base and every photo point: no shorter than their spanning tree, and (started
+    # from the tree's walk or better, then only shortened) no longer than twice it
+    mst = _mst_length(np.vstack([[0.0, 0.0], plan.photos_en_m]))
+    assert plan.lower_bound_m == pytest.approx(mst, rel=1e-9)
+    assert mst - 1e-6 <= plan.total_distance_m <= 2 * mst + 1e-6
+    assert plan.total_distance_m >= np.hypot(*xy.T).max() - plan.footprint_radius_m
+    # no fewer flights than the distance allows
+    assert len(plan.flights) >= np.ceil(plan.total_distance_m / 625 - 1e-9)
+
+
+def test_a_long_leg_is_flown_in_equal_hops_on_the_straight_line():
+    # one piece 1,000 m east: two hops of 500 m, the first landing half way
+    plan = plan_survey([Target("backshell", 1000.0, 0.0)], altitude_m=10, fov_deg=47, max_sortie_m=625)
+    assert len(plan.flights) == 2
+    assert [f.distance_m for f in plan.flights] == pytest.approx([500.0, 500.0])
+    np.testing.assert_allclose(plan.flights[0].end_en_m, [500.0, 0.0], atol=1e-9)
+    assert plan.flights[0].photos == () and plan.flights[1].photos == (0,)
+    # 4 km needs ceil(4000 / 625) = 7 hops of 571.4 m
+    plan = plan_survey([Target("balance_mass", 0.0, -4000.0)], max_sortie_m=625)
+    assert len(plan.flights) == 7
+    assert [f.distance_m for f in plan.flights] == pytest.approx([4000 / 7] * 7)
+
+
+def test_photo_points_are_packed_into_the_fewest_flights():
+    # pieces every 300 m east: 0 -> 300 -> 600 fits one 625 m flight, 600 -> 900 the next
+    targets = [Target(n, e, 0.0) for n, e in (("c", 900.0), ("a", 300.0), ("b", 600.0))]
+    plan = plan_survey(targets, altitude_m=1, fov_deg=10, max_sortie_m=625)
+    assert [f.distance_m for f in plan.flights] == pytest.approx([600.0, 300.0], abs=1e-6)
+    covered = [sorted(n for i in f.photos for n in plan.photo_targets[i]) for f in plan.flights]
+    assert covered == [["a", "b"], ["c"]]
+    np.testing.assert_allclose(plan.flights[0].end_en_m, [600.0, 0.0], atol=0.5)
+
+
+def test_points_on_a_ray_are_flown_straight_out():
+    # whatever the input order, the shortest open path from the base visits them in order of distance
+    d = np.random.default_rng(5).permutation(np.arange(1, 21) * 40.0)
+    plan = plan_survey([Target(f"p{k}", float(x * 0.6), float(x * 0.8)) for k, x in enumerate(d)], altitude_m=0.5,
+                       fov_deg=10, max_sortie_m=1e4)
+    assert len(plan.flights) == 1
+    assert plan.total_distance_m == pytest.approx(800.0, rel=1e-9)
+
+
+def test_max_flights_names_the_targets_beyond_the_cap():
+    targets = [Target("descent_stage", 100.0, 0.0), Target("entry_balance_mass_1", 10_000.0, 0.0)]
+    full = plan_survey(targets, max_sortie_m=625)
+    assert len(full.flights) == 1 + int(np.ceil(9900 / 625))  # 100 m, then 9,900 m in hops
+    capped = plan_survey(targets, max_sortie_m=625, max_flights=5)
+    assert len(capped.flights) == 5
+    assert capped.beyond_flights == ("entry_balance_mass_1",)
+    assert capped.to_dict()["beyond_flights"] == ["entry_balance_mass_1"]
+    with pytest.raises(MarsEDLError, match="max_flights"):
+        plan_survey(targets, max_flights=0)
+
+
+def test_ellipses_too_large_to_tile_are_named_or_skipped():
+    big = Target("entry_balance_mass_1", 40_000.0, 0.0, semi_major_m=7000.0, semi_minor_m=1300.0, azimuth_deg=98)
+    small = Target("descent_stage", 50.0, 20.0, semi_major_m=30.0, semi_minor_m=15.0, azimuth_deg=80)
+    with pytest.raises(MarsEDLError, match="entry_balance_mass_1") as err:
+        plan_survey([big, small], altitude_m=10)
+    assert "descent_stage" not in str(err.value)
+    plan = plan_survey([big, small], altitude_m=10, skip_unreachable=True)
+    assert plan.skipped == ("entry_balance_mass_1",)
+    assert {n for names in plan.photo_targets for n in names} == {"descent_stage"}

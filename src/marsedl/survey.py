@@ -1,4 +1,4 @@
-"""Debris survey planning: helicopter sorties from the rover that photograph every piece of debris.
+"""Debris survey planning: helicopter flights that photograph every piece of debris, Ingenuity-style.
 
 A model, no plotting: targets are points (a nominal run's impacts) or ellipses (a Monte Carlo run's impact
 ellipses) in metres east/north of the rover (a local azimuthal-equidistant frame: distance and bearing from
@@ -7,19 +7,29 @@ the rover are exact, as in :class:`marsedl.result.Impact`). The plan
 1. places photo points whose ground footprint covers every target (a point target is covered when it lies
    within the footprint's inscribed circle, radius ``h tan(fov/2)``, so the heading of the helicopter does
    not matter; an ellipse is tiled by a square grid of such circles),
-2. orders them in one short closed tour from the base (nearest neighbour, then 2-opt),
-3. splits that tour into sorties (take-off and landing at the base) whose length, out and back included,
-   stays within ``max_sortie_m``: the optimal split of the tour order (a shortest-path over tour cuts).
+2. orders them in one short route from the base (nearest neighbour, or the preorder walk of the minimum
+   spanning tree when shorter, then 2-opt),
+3. cuts the route into flights of at most ``max_sortie_m`` each:
 
-Every split is no longer than the naive "star" plan (one sortie per photo point, straight out and back),
-since that plan is one of the cuts considered.
+   - **relocating** (the default, as Ingenuity flew: each flight landed at a new site and the next took off
+     from there): the route is an open path from the base; each flight lands at its last photo point, and a
+     leg longer than the limit is flown in equal hops landing on the straight line between its two photo
+     points. Every target is reachable; far debris simply takes many flights. Consecutive flights are packed
+     greedily along the route, which gives the fewest flights for that route and those landing points.
+   - **return to base** (``return_to_base=True``): a closed tour cut into out-and-back sorties from the base
+     (the optimal split of the tour order, a shortest path over tour cuts); targets farther than half the limit
+     are unreachable and named.
+
+Bounds (relocating): the route is a path through the base and every photo point, so it is at least the minimum
+spanning tree of those points; it is started from the better of the nearest-neighbour path and the tree's
+preorder walk (at most twice the tree), and 2-opt only shortens it, so it is at most twice the tree.
 
 Honest numbers: Ingenuity's longest flight was 704 m (flight 25, 2022-04-08; flight 9, 2021-07-05, covered
 625 m), at up to 24 m altitude (flight 61) — JPL Ingenuity flight log,
 https://mars.nasa.gov/technology/helicopter/#Flight-Log. The default 47° field of view is issue 5's figure for
 the colour camera (check it against the camera's specification before relying on it). From 10 m a 47°
 camera sees an 8.7 m square, and the debris of an EDL lies from a few hundred metres to ~50 km from the
-rover: most of it is out of reach of a 625 m sortie, and :func:`plan_survey` says so by name.
+rover: the balance masses tens of km away take a hundred flights or more, and the plan says so.
 """
 
 from __future__ import annotations
@@ -35,6 +45,15 @@ from marsedl.planet import destination, surface_distance_bearing
 #: Largest number of photo points a plan may need before it is called impossible (tiling an ellipse
 #: kilometres wide from 10 m needs hundreds of thousands of photos: raise the altitude instead).
 MAX_PHOTOS = 20000
+
+#: Above this many points the route is not improved by 2-opt (each pass costs O(n^2)); the start route is kept.
+TWO_OPT_MAX = 1500
+
+#: Above this many points the minimum spanning tree is searched among Delaunay edges, not all pairs.
+DENSE_MST_MAX = 1500
+
+#: Largest number of flights a plan may hold before the sortie limit is called too short for the distances.
+MAX_FLIGHTS = 200_000
 
 
 # ----------------------------------------------------------------------------------------- geometry
@@ -174,14 +193,20 @@ def _point_photos(pts: np.ndarray, radius: float) -> tuple[np.ndarray, list[list
     return np.array(centres).reshape(-1, 2), members
 
 
+def _ellipse_cells(t: Target, radius: float) -> float:
+    """Upper estimate of the photos tiling an ellipse needs (its bounding box in grid cells)."""
+    step = radius * np.sqrt(2.0)
+    return (2 * t.semi_major_m / step + 2) * (2 * t.semi_minor_m / step + 2)
+
+
 def _ellipse_photos(t: Target, radius: float) -> np.ndarray:
     """Square grid of circles (spacing ``radius * sqrt(2)``: the circles cover the plane) over the ellipse."""
     step = radius * np.sqrt(2.0)
     a, b = t.semi_major_m, t.semi_minor_m
-    n_cells = (2 * a / step + 2) * (2 * b / step + 2)
-    if n_cells > MAX_PHOTOS:
+    if _ellipse_cells(t, radius) > MAX_PHOTOS:
         raise MarsEDLError(f"target '{t.name}': tiling its {a / 1e3:.2f} x {b / 1e3:.2f} km ellipse needs about "
-                           f"{n_cells:,.0f} photos at this altitude (limit {MAX_PHOTOS:,}); raise --altitude")
+                           f"{_ellipse_cells(t, radius):,.0f} photos at this altitude (limit {MAX_PHOTOS:,}); "
+                           "raise --altitude")
     # sample the ellipse (interior grid finer than the cells, plus its boundary), keep the cells they fall in
     fine = step / 3.0
     nu = int(np.ceil(a / fine)) + 1
@@ -201,12 +226,14 @@ def _ellipse_photos(t: Target, radius: float) -> np.ndarray:
 # -------------------------------------------------------------------------------------------- route
 
 
-def _tour_length(xy: np.ndarray) -> float:
-    return float(np.hypot(*np.diff(np.vstack([xy, xy[:1]]), axis=0).T).sum())
+def _length(xy: np.ndarray, closed: bool) -> float:
+    """Length of a polyline through ``xy`` (back to the first point when ``closed``)."""
+    pts = np.vstack([xy, xy[:1]]) if closed else xy
+    return float(np.hypot(*np.diff(pts, axis=0).T).sum()) if len(pts) > 1 else 0.0
 
 
 def _nearest_neighbour(xy: np.ndarray) -> np.ndarray:
-    """Closed tour starting at node 0 (the base), always flying to the nearest unvisited point."""
+    """Route starting at node 0 (the base), always flying to the nearest unvisited point."""
     n = len(xy)
     left = np.ones(n, dtype=bool)
     left[0] = False
@@ -218,6 +245,40 @@ def _nearest_neighbour(xy: np.ndarray) -> np.ndarray:
         tour.append(j)
         left[j] = False
     return np.array(tour)
+
+
+def minimum_spanning_tree(xy: np.ndarray) -> tuple[float, Any]:
+    """Euclidean minimum spanning tree of points ``(n, 2)``: ``(length_m, sparse tree)``.
+
+    All pairs are candidate edges up to :data:`DENSE_MST_MAX` points; above, the Delaunay triangulation's edges
+    (which hold every Euclidean minimum spanning tree).
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import minimum_spanning_tree as _mst
+
+    n = len(xy)
+    if n < 2:
+        return 0.0, coo_matrix((n, n)).tocsr()
+    if n <= DENSE_MST_MAX:
+        i, j = np.triu_indices(n, k=1)
+    else:
+        from scipy.spatial import Delaunay
+
+        tri = Delaunay(xy, qhull_options="QJ").simplices
+        e = np.vstack([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [0, 2]]])
+        e = np.unique(np.sort(e, axis=1), axis=0)
+        i, j = e[:, 0], e[:, 1]
+    # coincident points: a tiny positive weight keeps the edge (a zero would be read as "no edge")
+    w = np.maximum(np.hypot(*(xy[i] - xy[j]).T), 1e-9)
+    tree = _mst(coo_matrix((w, (i, j)), shape=(n, n)).tocsr())
+    return float(tree.sum()), tree
+
+
+def _tree_walk(tree: Any) -> np.ndarray:
+    """Preorder (depth-first) walk of a spanning tree from node 0: at most twice the tree long."""
+    from scipy.sparse.csgraph import depth_first_order
+
+    return np.asarray(depth_first_order(tree, 0, directed=False, return_predecessors=False), dtype=np.int64)
 
 
 def _two_opt(xy: np.ndarray, tour: np.ndarray, max_passes: int = 50) -> np.ndarray:
@@ -243,6 +304,49 @@ def _two_opt(xy: np.ndarray, tour: np.ndarray, max_passes: int = 50) -> np.ndarr
         if not improved:
             break
     return tour
+
+
+def _two_opt_open(xy: np.ndarray, route: np.ndarray, max_passes: int = 50) -> np.ndarray:
+    """2-opt improvement of an open path from node 0 (free end): reverse ``route[i+1..j]`` when shorter."""
+    route = route.copy()
+    n = len(route)
+    if n < 3:
+        return route
+    for _ in range(max_passes):
+        improved = False
+        for i in range(0, n - 2):
+            p = xy[route]
+            a, b = p[i], p[i + 1]
+            c = p[i + 2:]  # the segment's new first point p[j], j = i+2 .. n-1
+            nxt = p[i + 3:]  # p[j + 1], absent for the last j (the path's free end)
+            tail_new = np.r_[np.hypot(*(b - nxt).T), 0.0]
+            tail_old = np.r_[np.hypot(*(c[:-1] - nxt).T), 0.0]
+            delta = np.hypot(*(a - c).T) + tail_new - np.hypot(*(a - b)) - tail_old
+            k = int(np.argmin(delta))
+            if delta[k] < -1e-9:
+                j = i + 2 + k
+                route[i + 1:j + 1] = route[i + 1:j + 1][::-1]
+                improved = True
+        if not improved:
+            break
+    return route
+
+
+def _route(xy: np.ndarray, *, closed: bool) -> tuple[np.ndarray, float]:
+    """A short route through every point from node 0 (closed tour or open path), and the points' tree length.
+
+    Starts from the shorter of the nearest-neighbour route and the spanning tree's preorder walk, then 2-opt
+    (up to :data:`TWO_OPT_MAX` points).
+    """
+    mst_m, tree = minimum_spanning_tree(xy)
+    best = _nearest_neighbour(xy)
+    if len(xy) > 2:
+        walk = _tree_walk(tree)
+        if len(walk) == len(xy) and _length(xy[walk], closed) < _length(xy[best], closed):
+            best = walk
+    if len(xy) <= TWO_OPT_MAX + 1:
+        best = _two_opt(xy, best) if closed else _two_opt_open(xy, best)
+    return best, mst_m
 
 
 def _split(order_xy: np.ndarray, base: np.ndarray, limit: float) -> list[tuple[int, int]]:
@@ -273,26 +377,70 @@ def _split(order_xy: np.ndarray, base: np.ndarray, limit: float) -> list[tuple[i
     return cuts[::-1]
 
 
+def _hops(route_xy: np.ndarray, photo: np.ndarray, limit: float) -> tuple[np.ndarray, np.ndarray]:
+    """Insert hop points on every leg longer than ``limit`` (equal hops, ``ceil(L / limit)`` of them).
+
+    Returns the points ``(m, 2)`` and, for each, its photo index (-1 for the base and hop points).
+    """
+    legs = np.diff(route_xy, axis=0)
+    length = np.hypot(*legs.T)
+    k = np.maximum(1, np.ceil(length / limit * (1 - 1e-12))).astype(np.int64)
+    if int(k.sum()) > MAX_FLIGHTS:
+        raise MarsEDLError(f"max_sortie_m = {limit:g} m: the route ({length.sum() / 1e3:,.1f} km) would take more "
+                           f"than {MAX_FLIGHTS:,} flights; give a longer --max-sortie-m")
+    leg = np.repeat(np.arange(len(legs)), k)
+    step = np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k) + 1  # 1 .. k within each leg
+    t = step / k[leg]
+    pts = np.vstack([route_xy[:1], route_xy[leg] + t[:, None] * legs[leg]])
+    kind = np.where(step == k[leg], photo[leg + 1], -1)
+    return pts, np.r_[photo[0], kind]
+
+
+def _pack(pts: np.ndarray, limit: float) -> list[tuple[int, int]]:
+    """Greedy cut of a path (every leg within ``limit``) into flights: ``[(first, last), ...]`` point indices."""
+    cum = np.r_[0.0, np.cumsum(np.hypot(*np.diff(pts, axis=0).T))]
+    cuts, s, last = [], 0, len(pts) - 1
+    while s < last:
+        e = int(np.searchsorted(cum, cum[s] + limit * (1 + 1e-9), side="right")) - 1
+        e = min(max(e, s + 1), last)
+        cuts.append((s, e))
+        s = e
+    return cuts
+
+
 # --------------------------------------------------------------------------------------------- plan
 
 
 @dataclass(frozen=True)
 class Sortie:
-    """One flight from the base and back: the photo points it visits, in order, and its length."""
+    """One flight: take-off at its first waypoint, land at its last, photographing ``photos`` on the way.
+
+    In a relocating plan a flight lands where the next one takes off (a photo point or a hop point); in a
+    return-to-base plan it starts and ends at the base.
+    """
 
     index: int
     photos: tuple[int, ...]
     waypoints_en_m: np.ndarray = field(repr=False)
     distance_m: float = 0.0
 
+    @property
+    def start_en_m(self) -> tuple[float, float]:
+        return (float(self.waypoints_en_m[0, 0]), float(self.waypoints_en_m[0, 1]))
+
+    @property
+    def end_en_m(self) -> tuple[float, float]:
+        return (float(self.waypoints_en_m[-1, 0]), float(self.waypoints_en_m[-1, 1]))
+
     def to_dict(self) -> dict[str, Any]:
         return {"index": self.index, "photos": list(self.photos), "distance_m": self.distance_m,
+                "start_en_m": list(self.start_en_m), "end_en_m": list(self.end_en_m),
                 "waypoints_en_m": np.round(self.waypoints_en_m, 3).tolist()}
 
 
 @dataclass(frozen=True)
 class SurveyPlan:
-    """A debris survey: photo points covering every reachable target, and the sorties that visit them.
+    """A debris survey: photo points covering every target, and the flights that visit them.
 
     Attributes
     ----------
@@ -301,11 +449,20 @@ class SurveyPlan:
     photo_targets : tuple of tuple of str
         Names of the targets each photo covers.
     sorties : tuple of Sortie
-        In flying order; each starts and ends at ``base_en_m``.
+        The flights, in flying order (also :attr:`flights`).
+    relocating : bool
+        True: each flight lands where the next takes off (Ingenuity-style); False: every sortie returns to
+        ``base_en_m``.
     skipped : tuple of str
-        Targets left out because they cannot be reached (only with ``skip_unreachable``).
+        Targets left out (only with ``skip_unreachable``): out of reach of a return-to-base sortie, or an
+        ellipse too large to tile at this altitude.
+    beyond_flights : tuple of str
+        Targets not (fully) photographed within ``max_flights`` flights.
     star_distance_m : float
-        Total of the naive plan (one sortie per photo point, straight out and back): an upper bound.
+        Total of the naive plan (one sortie per photo point, straight out and back from the base).
+    lower_bound_m : float
+        No plan over these photo points can fly less: the spanning tree of the base and the photo points
+        (relocating), or twice the farthest photo point's distance (return to base).
     """
 
     targets: tuple[Target, ...]
@@ -319,6 +476,14 @@ class SurveyPlan:
     sorties: tuple[Sortie, ...]
     skipped: tuple[str, ...]
     star_distance_m: float
+    relocating: bool = True
+    lower_bound_m: float = 0.0
+    max_flights: int | None = None
+    beyond_flights: tuple[str, ...] = ()
+
+    @property
+    def flights(self) -> tuple[Sortie, ...]:
+        return self.sorties
 
     @property
     def footprint_radius_m(self) -> float:
@@ -329,18 +494,24 @@ class SurveyPlan:
     def total_distance_m(self) -> float:
         return float(sum(s.distance_m for s in self.sorties))
 
+    @property
+    def mode(self) -> str:
+        return "relocating" if self.relocating else "return_to_base"
+
     def to_dict(self) -> dict[str, Any]:
         return {
-            "base_en_m": list(self.base_en_m), "altitude_m": self.altitude_m, "camera_fov_deg": self.fov_deg,
-            "max_sortie_m": self.max_sortie_m, "footprint_side_m": self.footprint_side_m,
+            "mode": self.mode, "base_en_m": list(self.base_en_m), "altitude_m": self.altitude_m,
+            "camera_fov_deg": self.fov_deg, "max_sortie_m": self.max_sortie_m,
+            "footprint_side_m": self.footprint_side_m,
             "targets": [{"name": t.name, "east_m": t.east_m, "north_m": t.north_m,
                          **({"semi_major_m": t.semi_major_m, "semi_minor_m": t.semi_minor_m,
                              "azimuth_deg": t.azimuth_deg} if t.is_ellipse else {})} for t in self.targets],
             "photos": [{"east_m": float(p[0]), "north_m": float(p[1]), "targets": list(names)}
                        for p, names in zip(self.photos_en_m, self.photo_targets, strict=True)],
-            "sorties": [s.to_dict() for s in self.sorties],
-            "total_distance_m": self.total_distance_m, "star_distance_m": self.star_distance_m,
-            "skipped": list(self.skipped),
+            "flights": len(self.sorties), "sorties": [s.to_dict() for s in self.sorties],
+            "total_distance_m": self.total_distance_m, "lower_bound_m": self.lower_bound_m,
+            "star_distance_m": self.star_distance_m, "skipped": list(self.skipped),
+            "max_flights": self.max_flights, "beyond_flights": list(self.beyond_flights),
         }
 
 
@@ -351,10 +522,44 @@ def _check(name: str, value: float, lo: float, hi: float, unit: str) -> float:
     return v
 
 
+def _photos(targets: list[Target], r: float, skip: bool) -> tuple[np.ndarray, list[list[str]], list[str]]:
+    """Photo points covering the targets, their owners, and the ellipses too large to tile (when skipped)."""
+    too_big = [t for t in targets if t.is_ellipse and _ellipse_cells(t, r) > MAX_PHOTOS]
+    if too_big and not skip:
+        listed = ", ".join(f"{t.name} ({t.semi_major_m / 1e3:.2f} x {t.semi_minor_m / 1e3:.2f} km, ~"
+                           f"{_ellipse_cells(t, r):,.0f} photos)" for t in too_big)
+        raise MarsEDLError(f"{len(too_big)} ellipses are too large to tile from this altitude (limit "
+                           f"{MAX_PHOTOS:,} photos each): {listed}; raise --altitude, lower --probability or use "
+                           "--skip-unreachable")
+    big = {t.name for t in too_big}
+    centres: list[np.ndarray] = []
+    owners: list[list[str]] = []
+    points = [t for t in targets if not t.is_ellipse]
+    if points:
+        pts = np.array([[t.east_m, t.north_m] for t in points])
+        c, members = _point_photos(pts, r)
+        centres.append(c)
+        owners.extend([points[k].name for k in m] for m in members)
+    for t in (t for t in targets if t.is_ellipse and t.name not in big):
+        c = _ellipse_photos(t, r)
+        centres.append(c)
+        owners.extend([t.name] for _ in range(len(c)))
+    photos = np.vstack(centres) if centres else np.zeros((0, 2))
+    if len(photos) > MAX_PHOTOS:
+        raise MarsEDLError(f"the survey needs {len(photos):,} photos (limit {MAX_PHOTOS:,}); raise --altitude")
+    return photos, owners, sorted(big)
+
+
+def _flight(index: int, path: np.ndarray, photos: np.ndarray) -> Sortie:
+    return Sortie(index=index, photos=tuple(int(i) for i in photos), waypoints_en_m=path,
+                  distance_m=float(np.hypot(*np.diff(path, axis=0).T).sum()))
+
+
 def plan_survey(targets: list[Target], *, altitude_m: float = 10.0, fov_deg: float = 47.0,
                 max_sortie_m: float = 625.0, base_en_m: tuple[float, float] = (0.0, 0.0),
-                skip_unreachable: bool = False) -> SurveyPlan:
-    """Plan helicopter sorties that photograph every target.
+                skip_unreachable: bool = False, return_to_base: bool = False,
+                max_flights: int | None = None) -> SurveyPlan:
+    """Plan helicopter flights that photograph every target.
 
     Parameters
     ----------
@@ -365,12 +570,20 @@ def plan_survey(targets: list[Target], *, altitude_m: float = 10.0, fov_deg: flo
     fov_deg : float
         Full field of view of the nadir camera (deg); default 47° (issue 5's figure for Ingenuity's colour camera).
     max_sortie_m : float
-        Longest flight, take-off to landing, out and back included (m); default 625 m (Ingenuity flight 9).
+        Longest flight, take-off to landing (m); default 625 m (Ingenuity flight 9). In a return-to-base plan
+        the way back is included.
     base_en_m : (float, float)
-        Take-off and landing point, metres east/north of the rover (default: the rover).
+        Where the first flight takes off (and, returning to base, where every sortie lands), metres east/north
+        of the rover (default: the rover).
     skip_unreachable : bool
-        Leave out (and list in ``skipped``) targets that cannot be photographed within one sortie, instead
-        of raising.
+        Leave out (and list in ``skipped``) targets that cannot be photographed (beyond half a return-to-base
+        sortie, or ellipses too large to tile), instead of raising.
+    return_to_base : bool
+        Every sortie flies out and back to the base (the helicopter cannot land elsewhere). Default False:
+        relocating flights, each ending where the next begins, so every target is reachable.
+    max_flights : int, optional
+        Fly at most this many flights; the targets not (fully) photographed by then are listed in
+        ``beyond_flights``.
 
     Returns
     -------
@@ -379,69 +592,75 @@ def plan_survey(targets: list[Target], *, altitude_m: float = 10.0, fov_deg: flo
     Raises
     ------
     MarsEDLError
-        Limits out of range; a target farther than half the sortie limit from the base (named, with its
-        distance), unless ``skip_unreachable``; an ellipse needing more than ``MAX_PHOTOS`` photos.
+        Limits out of range; (return to base) a target farther than half the sortie limit from the base (named,
+        with its distance), unless ``skip_unreachable``; an ellipse needing more than ``MAX_PHOTOS`` photos.
     """
     h = _check("altitude_m", altitude_m, 0.0, 1e4, "m")
     fov = _check("camera fov_deg", fov_deg, 0.0, 180.0, "deg")
     limit = _check("max_sortie_m", max_sortie_m, 0.0, 1e8, "m")
+    if max_flights is not None and (isinstance(max_flights, bool) or int(max_flights) != max_flights
+                                    or max_flights < 1):
+        raise MarsEDLError(f"max_flights = {max_flights}: must be a whole number of flights, at least 1")
     base = np.asarray(base_en_m, dtype=float).reshape(2)
+    if not np.all(np.isfinite(base)):
+        raise MarsEDLError(f"base_en_m = {base_en_m}: must be finite metres east, north")
     side = footprint_side_m(h, fov)
     r = 0.5 * side
     targets = list(targets)
+    photos, owners, bad = _photos(targets, r, skip_unreachable)
 
-    # photo points per target kind; ellipses are tiled, points share photos when close together
-    centres: list[np.ndarray] = []
-    owners: list[list[str]] = []
-    points = [t for t in targets if not t.is_ellipse]
-    if points:
-        pts = np.array([[t.east_m, t.north_m] for t in points])
-        c, members = _point_photos(pts, r)
-        centres.append(c)
-        owners.extend([points[k].name for k in m] for m in members)
-    for t in (t for t in targets if t.is_ellipse):
-        c = _ellipse_photos(t, r)
-        centres.append(c)
-        owners.extend([t.name] for _ in range(len(c)))
-    photos = np.vstack(centres) if centres else np.zeros((0, 2))
-    if len(photos) > MAX_PHOTOS:
-        raise MarsEDLError(f"the survey needs {len(photos):,} photos (limit {MAX_PHOTOS:,}); raise --altitude")
-
-    # reachability: a photo point is reachable when flying straight out and back fits in one sortie
-    reach = 2.0 * np.hypot(*(photos - base).T) <= limit
-    bad = sorted({name for ok, names in zip(reach, owners, strict=True) if not ok for name in names})
-    if bad:
-        far = {t.name: float(np.hypot(t.east_m - base[0], t.north_m - base[1])) for t in targets}
-        if not skip_unreachable:
-            listed = ", ".join(f"{n} ({far[n] / 1e3:.2f} km)" for n in bad)
-            raise MarsEDLError(f"{len(bad)} of {len(targets)} targets cannot be reached with {limit:g} m sorties "
-                               f"(at most {limit / 2:g} m out and back from the base): {listed}; use "
-                               f"--skip-unreachable, a longer --max-sortie-m or another --base")
-        keep = np.array([all(n not in bad for n in names) for names in owners], dtype=bool)
-        photos = photos[keep]
-        owners = [o for o, k in zip(owners, keep, strict=True) if k]
+    if return_to_base:
+        # reachability: a photo point is reachable when flying straight out and back fits in one sortie
+        reach = 2.0 * np.hypot(*(photos - base).T) <= limit
+        far_names = sorted({name for ok, names in zip(reach, owners, strict=True) if not ok for name in names})
+        if far_names:
+            far = {t.name: float(np.hypot(t.east_m - base[0], t.north_m - base[1])) for t in targets}
+            if not skip_unreachable:
+                listed = ", ".join(f"{n} ({far[n] / 1e3:.2f} km)" for n in far_names)
+                raise MarsEDLError(f"{len(far_names)} of {len(targets)} targets cannot be reached with {limit:g} m "
+                                   f"sorties (at most {limit / 2:g} m out and back from the base): {listed}; use "
+                                   f"--skip-unreachable, a longer --max-sortie-m, another --base, or relocating "
+                                   f"flights (drop --return-to-base)")
+            keep = np.array([all(n not in far_names for n in names) for names in owners], dtype=bool)
+            photos = photos[keep]
+            owners = [o for o, k in zip(owners, keep, strict=True) if k]
+            bad = sorted({*bad, *far_names})
 
     sorties: list[Sortie] = []
-    star = float(2.0 * np.hypot(*(photos - base).T).sum())
+    dist = np.hypot(*(photos - base).T)
+    star = float(2.0 * dist.sum())
+    lower = 0.0
     if len(photos):
         xy = np.vstack([base, photos])
-        tour = _two_opt(xy, _nearest_neighbour(xy))
-        order = tour[1:] - 1  # photo indices in tour order (drop the base)
-        # the tour may be flown either way round; its cuts are the same length, keep the first found
-        for k, (a, b) in enumerate(_split(photos[order], base, limit)):
-            idx = order[a:b]
-            path = np.vstack([base, photos[idx], base])
-            dist = float(np.hypot(*np.diff(path, axis=0).T).sum())
-            sorties.append(Sortie(index=k + 1, photos=tuple(int(i) for i in idx), waypoints_en_m=path,
-                                  distance_m=dist))
+        tour, mst_m = _route(xy, closed=return_to_base)
+        order = tour[1:] - 1  # photo indices in route order (drop the base)
+        if return_to_base:
+            lower = float(2.0 * dist.max())
+            for k, (a, b) in enumerate(_split(photos[order], base, limit)):
+                idx = order[a:b]
+                sorties.append(_flight(k + 1, np.vstack([base, photos[idx], base]), idx))
+        else:
+            lower = mst_m
+            pts, kind = _hops(np.vstack([base, photos[order]]), np.r_[-1, order], limit)
+            for k, (a, b) in enumerate(_pack(pts, limit)):
+                got = kind[a + 1:b + 1]
+                sorties.append(_flight(k + 1, pts[a:b + 1], got[got >= 0]))
+    beyond: list[str] = []
+    if max_flights is not None and len(sorties) > max_flights:
+        sorties = sorties[:int(max_flights)]
+        seen = np.zeros(len(photos), dtype=bool)
+        for s in sorties:
+            seen[list(s.photos)] = True
+        beyond = sorted({n for ok, names in zip(seen, owners, strict=True) if not ok for n in names})
     return SurveyPlan(
         targets=tuple(targets), base_en_m=(float(base[0]), float(base[1])), altitude_m=h, fov_deg=fov,
         max_sortie_m=limit, footprint_side_m=side, photos_en_m=photos,
         photo_targets=tuple(tuple(o) for o in owners), sorties=tuple(sorties), skipped=tuple(bad),
-        star_distance_m=star,
+        star_distance_m=star, relocating=not return_to_base, lower_bound_m=lower,
+        max_flights=None if max_flights is None else int(max_flights), beyond_flights=tuple(beyond),
     )
 
 
-__all__ = ["MAX_PHOTOS", "Sortie", "SurveyPlan", "Target", "ellipse_boundary", "footprint_side_m",
-           "from_local_en", "inside_ellipse", "plan_survey", "targets_from_ellipses", "targets_from_impacts",
-           "to_local_en"]
+__all__ = ["MAX_FLIGHTS", "MAX_PHOTOS", "Sortie", "SurveyPlan", "Target", "ellipse_boundary", "footprint_side_m",
+           "from_local_en", "inside_ellipse", "minimum_spanning_tree", "plan_survey", "targets_from_ellipses",
+           "targets_from_impacts", "to_local_en"]

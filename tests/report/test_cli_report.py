@@ -31,8 +31,29 @@ def test_report_and_kml_write_files(no_resimulation, tmp_path):
     assert "<Polygon>" in (tmp_path / "r.kml").read_text()
 
 
-def test_survey_names_what_a_625_m_sortie_cannot_reach(no_resimulation):
-    r = runner.invoke(app, ["survey", "mars2020", "--altitude", "10", "--camera-fov", "47", "--max-sortie-m", "625"])
+def test_the_issue_example_survey_relocates_and_reaches_everything(no_resimulation):
+    # issue 5's command: with out-and-back sorties the backshell (468 m) is out of reach; relocating flights reach
+    # every piece, each flight within 625 m and starting where the last one landed
+    args = ["survey", "mars2020", "--altitude", "10", "--camera-fov", "47", "--max-sortie-m", "625"]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    assert "relocating" in r.output and "flights" in r.output
+    r = runner.invoke(app, [*args, "--json"])
+    plan = json.loads(r.output)
+    assert plan["mode"] == "relocating" and plan["skipped"] == []
+    covered = {n for p in plan["photos"] for n in p["targets"]}
+    assert covered == {i.body for i in no_resimulation.impacts}
+    fl = plan["sorties"]
+    assert plan["flights"] == len(fl) and all(f["distance_m"] <= 625 * (1 + 1e-9) for f in fl)
+    assert all(a["end_en_m"] == b["start_en_m"] for a, b in zip(fl[:-1], fl[1:], strict=False))
+    # the far balance masses tens of km away: at least (farthest impact / 625 m) flights, honestly many
+    far = max(i.distance_from_rover_m for i in no_resimulation.impacts)
+    assert far > 10_000 and plan["flights"] >= far / 625
+    assert plan["total_distance_m"] >= far - plan["footprint_side_m"]
+
+
+def test_survey_return_to_base_names_what_a_625_m_sortie_cannot_reach(no_resimulation):
+    r = runner.invoke(app, ["survey", "mars2020", "--max-sortie-m", "625", "--return-to-base"])
     assert isinstance(r.exception, MarsEDLError)
     msg = str(r.exception)
     # every impact farther than 312.5 m from the rover is named
@@ -40,8 +61,19 @@ def test_survey_names_what_a_625_m_sortie_cannot_reach(no_resimulation):
     assert far and all(name in msg for name in far)
 
 
+def test_survey_max_flights_names_the_targets_beyond_the_cap(no_resimulation):
+    r = runner.invoke(app, ["survey", "mars2020", "--max-flights", "3", "--json"])
+    assert r.exit_code == 0, r.output
+    plan = json.loads(r.output)
+    assert plan["flights"] == 3
+    # three 625 m flights cannot reach anything beyond 1,875 m
+    beyond = {i.body for i in no_resimulation.impacts if i.distance_from_rover_m > 3 * 625 + 10}
+    assert beyond and beyond <= set(plan["beyond_flights"])
+
+
 def test_survey_json_covers_the_reachable_debris(no_resimulation, tmp_path):
-    r = runner.invoke(app, ["survey", "mars2020", "--max-sortie-m", "5000", "--skip-unreachable", "--json",
+    r = runner.invoke(app, ["survey", "mars2020", "--max-sortie-m", "5000", "--return-to-base", "--skip-unreachable",
+                            "--json",
                             "--plot", str(tmp_path / "s.png"), "--kml", str(tmp_path / "s.kml")])
     assert r.exit_code == 0, r.output
     plan = json.loads(r.output)

@@ -36,10 +36,10 @@ def _check_writable(path: Path, option: str) -> None:
         raise MarsEDLError(f"{option} '{path}' is a folder; give a file name")
 
 
-def _load(run: str, overrides: list[str] | None):
+def _load(run: str, overrides: list[str] | None, probability: float = 0.99):
     from marsedl.report.common import load_run
 
-    return load_run(run, overrides=overrides)
+    return load_run(run, overrides=overrides, probability=probability)
 
 
 def plot(
@@ -120,60 +120,111 @@ def _base(text: str | None) -> tuple[float, float]:
     return (e, n)
 
 
+def _flight_rows(plan) -> list[tuple[str, str, str, str]]:
+    """Table rows: one per flight that photographs something; runs of bare hops folded into one row."""
+    rows: list[tuple[str, str, str, str]] = []
+    hops: list = []
+
+    def fold() -> None:
+        if hops:
+            a, b = hops[0].index, hops[-1].index
+            label = str(a) if a == b else f"{a}–{b}"
+            what = "hop" if a == b else f"{len(hops)} hops"
+            rows.append((label, "0", f"{sum(h.distance_m for h in hops):,.0f}", f"({what}, no photos)"))
+            hops.clear()
+
+    for s in plan.flights:
+        if not s.photos:
+            hops.append(s)
+            continue
+        fold()
+        names = sorted({n for i in s.photos for n in plan.photo_targets[i]})
+        rows.append((str(s.index), str(len(s.photos)), f"{s.distance_m:,.0f}", ", ".join(names)))
+    fold()
+    return rows
+
+
 def survey(
     run: str = _RUN,
     altitude: float = typer.Option(10.0, "--altitude", help="Flight altitude above ground (m)."),
     camera_fov: float = typer.Option(47.0, "--camera-fov", help="Camera full field of view (deg)."),
-    max_sortie_m: float = typer.Option(625.0, "--max-sortie-m", help="Longest sortie, out and back (m)."),
-    base: str | None = typer.Option(None, "--base", help="Take-off/landing point EAST,NORTH (m from the rover)."),
+    max_sortie_m: float = typer.Option(625.0, "--max-sortie-m", help="Longest flight, take-off to landing (m)."),
+    return_to_base: bool = typer.Option(False, "--return-to-base",
+                                        help="Every sortie flies out and back to the base (no relocating)."),
+    max_flights: int | None = typer.Option(None, "--max-flights", help="Fly at most N flights; name what is left."),
+    base: str | None = typer.Option(None, "--base", help="Take-off point EAST,NORTH (m from the rover)."),
     skip_unreachable: bool = typer.Option(False, "--skip-unreachable", help="Plan the rest; list what is left."),
+    probability: float = typer.Option(0.99, "--probability", help="Ellipse probability (Monte Carlo runs)."),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
     kml_out: Path | None = typer.Option(None, "--kml", help="Also write the plan as KML."),
     plot_out: Path | None = typer.Option(None, "--plot", help="Also draw the plan on the site map (.png/.svg)."),
     set_: list[str] | None = _SET,
 ) -> None:
-    """Plan helicopter sorties from the rover that photograph every piece of debris."""
-    from marsedl.report.common import site_frame
-    from marsedl.survey import plan_survey, targets_from_impacts
+    """Plan helicopter flights that photograph every piece of debris (relocating, Ingenuity-style).
+
+    From a nominal run: its impact points. From a Monte Carlo run folder: each debris body's ellipse, tiled with
+    photo footprints (in metres from the mean touchdown point).
+    """
+    from marsedl.report.common import is_montecarlo, site_frame
+    from marsedl.survey import plan_survey, targets_from_ellipses, targets_from_impacts
 
     b = _base(base)
+    if max_flights is not None and max_flights < 1:
+        raise MarsEDLError(f"--max-flights {max_flights}: give at least 1 flight")
     for p, opt in ((kml_out, "--kml"), (plot_out, "--plot")):
         if p is not None:
             _check_writable(p, opt)
-    result = _load(run, set_)
+    result = _load(run, set_, probability)
     frame = site_frame(result)
-    targets = targets_from_impacts(result.impacts, frame.lat_deg, frame.lon_deg, frame.radius_m)
+    if is_montecarlo(result):
+        els = [e for e in result.ellipses() if e["name"] != "landing"]
+        targets = targets_from_ellipses(els, frame.lat_deg, frame.lon_deg, frame.radius_m)
+        what = "debris ellipses"
+    else:
+        targets = targets_from_impacts(result.impacts, frame.lat_deg, frame.lon_deg, frame.radius_m)
+        what = "debris impacts"
     if not targets:
-        raise MarsEDLError(f"RUN '{run}': no debris impacts to survey")
+        raise MarsEDLError(f"RUN '{run}': no {what} to survey")
     plan = plan_survey(targets, altitude_m=altitude, fov_deg=camera_fov, max_sortie_m=max_sortie_m, base_en_m=b,
-                       skip_unreachable=skip_unreachable)
+                       skip_unreachable=skip_unreachable, return_to_base=return_to_base, max_flights=max_flights)
     if kml_out is not None:
         from marsedl.report import kml as kml_mod
 
-        kml_mod.write(kml_mod.nominal_kml(result, survey=plan), kml_out)
+        doc = (kml_mod.montecarlo_kml(result, survey=plan) if is_montecarlo(result)
+               else kml_mod.nominal_kml(result, survey=plan))
+        kml_mod.write(doc, kml_out)
     if plot_out is not None:
-        from marsedl.report.plots import landing_site, save
+        from marsedl.report.plots import landing_site, save, survey_map
 
-        save(landing_site(result, survey=plan), plot_out)
+        fig = survey_map(plan) if is_montecarlo(result) else landing_site(result, survey=plan)
+        save(fig, plot_out)
     if as_json:
         typer.echo(json.dumps(plan.to_dict(), indent=2))
         return
-    console.print(f"footprint {plan.footprint_side_m:.1f} m square from {plan.altitude_m:g} m with a "
-                  f"{plan.fov_deg:g}° camera; sorties up to {plan.max_sortie_m:,.0f} m from base "
-                  f"({plan.base_en_m[0]:,.0f} m E, {plan.base_en_m[1]:,.0f} m N of the rover)")
-    t = Table(title="Sorties", title_justify="left")
-    for col in ("sortie", "photos", "distance (m)", "covers"):
+    how = ("relocating flights (each lands where the next takes off)" if plan.relocating
+           else "out-and-back sorties")
+    console.print(f"{what}: {len(targets)}; footprint {plan.footprint_side_m:.1f} m square from "
+                  f"{plan.altitude_m:g} m with a {plan.fov_deg:g}° camera; {how} of up to "
+                  f"{plan.max_sortie_m:,.0f} m from base ({plan.base_en_m[0]:,.0f} m E, {plan.base_en_m[1]:,.0f} m N "
+                  f"of the {'mean touchdown point' if is_montecarlo(result) else 'rover'})")
+    t = Table(title="Flights" if plan.relocating else "Sorties", title_justify="left")
+    for col in ("flight", "photos", "distance (m)", "covers"):
         t.add_column(col, justify="left" if col == "covers" else "right")
-    for s in plan.sorties:
-        names = sorted({n for i in s.photos for n in plan.photo_targets[i]})
-        t.add_row(str(s.index), str(len(s.photos)), f"{s.distance_m:,.0f}", ", ".join(names))
+    for row in _flight_rows(plan):
+        t.add_row(*row)
     console.print(t)
-    n = len(plan.sorties)
-    console.print(f"total {plan.total_distance_m:,.0f} m in {n} sortie{'s' if n != 1 else ''} "
-                  f"(one sortie per photo would fly {plan.star_distance_m:,.0f} m)")
+    n = len(plan.flights)
+    bound = ("no route through these photo points can be shorter than their spanning tree, "
+             f"{plan.lower_bound_m:,.0f} m" if plan.relocating
+             else f"one sortie per photo would fly {plan.star_distance_m:,.0f} m")
+    console.print(f"total {plan.total_distance_m:,.0f} m in {n} flight{'s' if n != 1 else ''} ({bound})")
+    if plan.beyond_flights:
+        console.print(f"[bold]beyond {plan.max_flights} flights[/] (not or not fully photographed): "
+                      + ", ".join(plan.beyond_flights))
     if plan.skipped:
-        console.print(f"[bold]not reachable[/] with {plan.max_sortie_m:,.0f} m sorties: " + ", ".join(
-            f"{t.name} ({t.distance_m / 1e3:.2f} km)" for t in plan.targets if t.name in plan.skipped))
+        far = {t.name: t.distance_m for t in plan.targets}
+        console.print("[bold]left out[/] (--skip-unreachable): " + ", ".join(
+            f"{name} ({far[name] / 1e3:.2f} km)" for name in plan.skipped))
     for p in (kml_out, plot_out):
         if p is not None:
             console.print(f"wrote {p}")

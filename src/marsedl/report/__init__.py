@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_LAZY = ("common", "html", "kml", "plots")
+_LAZY = ("common", "html", "kml", "mcrun", "plots")
 
 __all__ = list(_LAZY)
 

@@ -59,7 +59,8 @@ def event_label(name: str) -> str:
     return EVENT_LABELS.get(name, pretty(name).capitalize())
 
 
-def load_run(run: str, *, overrides: list[str] | None = None, record: bool = True) -> Any:
+def load_run(run: str, *, overrides: list[str] | None = None, record: bool = True,
+             probability: float = 0.99) -> Any:
     """Resolve a RUN argument: a preset name (simulated now) or a Monte Carlo run folder.
 
     Parameters
@@ -68,12 +69,15 @@ def load_run(run: str, *, overrides: list[str] | None = None, record: bool = Tru
         A shipped preset name (``marsedl presets``), or a folder written by ``marsedl montecarlo``.
     overrides : list of str, optional
         ``--set`` overrides for a preset (not allowed with a run folder).
+    record : bool
+        Keep the nominal run's time histories (the plots need them).
+    probability : float
+        Probability of a Monte Carlo run's ellipses.
 
     Returns
     -------
-    SimulationResult
-        For a preset. Monte Carlo run folders are recognised (``manifest.json``) but not yet drawn by this
-        slice: they raise a one-line :class:`MarsEDLError`.
+    SimulationResult or MonteCarloRun
+        A nominal result for a preset; a :class:`marsedl.report.mcrun.MonteCarloRun` for a run folder.
     """
     from marsedl.scenario import preset_names
 
@@ -83,11 +87,19 @@ def load_run(run: str, *, overrides: list[str] | None = None, record: bool = Tru
 
         return simulate(run, overrides=overrides, record=record)
     if path.is_dir():
-        if not (path / "manifest.json").is_file():
-            raise MarsEDLError(f"RUN '{run}': the folder is not a Monte Carlo run (no manifest.json)")
-        raise MarsEDLError(f"RUN '{run}': Monte Carlo run folders are not drawn by this command yet; "
-                           "give a preset name")
+        from marsedl.report.mcrun import open_run
+
+        if overrides:
+            raise MarsEDLError(f"--set applies to a preset, not to the run folder '{run}' (its inputs are fixed)")
+        return open_run(path, probability=probability)
     raise MarsEDLError(f"RUN '{run}': neither a preset ({', '.join(preset_names())}) nor a run folder")
+
+
+def is_montecarlo(run: Any) -> bool:
+    """Is this a Monte Carlo run (from :func:`load_run`) rather than a nominal result?"""
+    from marsedl.report.mcrun import MonteCarloRun
+
+    return isinstance(run, MonteCarloRun)
 
 
 @dataclass(frozen=True)
@@ -104,11 +116,15 @@ class SiteFrame:
 
 
 def site_frame(result: Any) -> SiteFrame:
-    """The local frame of a nominal result, centred on the rover.
+    """The local frame of a run, centred on the rover (a Monte Carlo run: on its mean touchdown point).
 
-    The ground radius is recovered from the result's own impacts (distance from the rover over the central
-    angle, so that distances drawn here match the debris table); the Mars mean radius (NSSDC) without impacts.
+    For a nominal result the ground radius is recovered from the result's own impacts (distance from the rover
+    over the central angle, so that distances drawn here match the debris table); the Mars mean radius (NSSDC)
+    without impacts. A Monte Carlo run uses its manifest's radius.
     """
+    if is_montecarlo(result):
+        lat, lon = result.origin()
+        return SiteFrame(lat_deg=lat, lon_deg=lon, radius_m=result.radius_m)
     td = result.touchdown
     lat, lon = (td.lat_deg, td.lon_deg) if td is not None else (result.target_lat_deg, result.target_lon_deg)
     radius = MARS.mean_radius_m
@@ -165,4 +181,4 @@ def group_label(g: dict[str, Any]) -> str:
 
 
 __all__ = ["BODY_COLOURS", "EVENT_LABELS", "SiteFrame", "body_colour", "body_kind", "event_label", "group_label",
-           "impact_groups", "load_run", "pretty", "site_frame", "tracks"]
+           "impact_groups", "is_montecarlo", "load_run", "pretty", "site_frame", "tracks"]

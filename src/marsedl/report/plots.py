@@ -311,10 +311,18 @@ def draw_survey(ax: Any, plan: Any) -> list[Any]:
             ax.add_patch(Polygon(b, closed=True, fill=False, ec=body_colour(t.name), lw=1.2))
     bx, by = plan.base_en_m
     ax.plot(bx, by, "s", ms=8, color="#333333", mfc="none", mew=1.5)
-    return [Line2D([], [], ls="", marker="o", ms=9, color="#009E73", alpha=0.4,
-                   label=f"photo footprint ({plan.footprint_side_m:.1f} m from {plan.altitude_m:g} m)"),
-            Line2D([], [], color="C0", lw=1, label=f"{len(plan.sorties)} sorties, {plan.total_distance_m:,.0f} m"),
-            Line2D([], [], ls="", marker="s", ms=8, color="#333333", mfc="none", label="helicopter base")]
+    n = len(plan.sorties)
+    kind = "relocating flight" if getattr(plan, "relocating", False) else "sortie"
+    handles = [Line2D([], [], ls="", marker="o", ms=9, color="#009E73", alpha=0.4,
+                      label=f"photo footprint ({plan.footprint_side_m:.1f} m from {plan.altitude_m:g} m)"),
+               Line2D([], [], color="C0", lw=1, label=f"{n} {kind}{'s' if n != 1 else ''}, "
+                                                      f"{plan.total_distance_m:,.0f} m")]
+    if getattr(plan, "relocating", False) and n:
+        ends = np.array([s.end_en_m for s in plan.sorties])
+        ax.plot(ends[:, 0], ends[:, 1], "o", ms=3, color="#333333", zorder=3)
+        handles.append(Line2D([], [], ls="", marker="o", ms=3, color="#333333", label="landing after each flight"))
+    handles.append(Line2D([], [], ls="", marker="s", ms=8, color="#333333", mfc="none", label="take-off (base)"))
+    return handles
 
 
 def survey_map(plan: Any, *, title: str = "Debris survey plan") -> Figure:
