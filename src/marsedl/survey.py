@@ -524,12 +524,20 @@ def _check(name: str, value: float, lo: float, hi: float, unit: str) -> float:
 
 def _photos(targets: list[Target], r: float, skip: bool) -> tuple[np.ndarray, list[list[str]], list[str]]:
     """Photo points covering the targets, their owners, and the ellipses too large to tile (when skipped)."""
-    too_big = [t for t in targets if t.is_ellipse and _ellipse_cells(t, r) > MAX_PHOTOS]
+    # the photo budget goes to the smallest ellipses first; those that do not fit are too large to tile
+    budget = MAX_PHOTOS - sum(1 for t in targets if not t.is_ellipse)
+    too_big = []
+    for t in sorted((t for t in targets if t.is_ellipse), key=lambda t: _ellipse_cells(t, r)):
+        need = _ellipse_cells(t, r)
+        if need <= budget:
+            budget -= need
+        else:
+            too_big.append(t)
     if too_big and not skip:
         listed = ", ".join(f"{t.name} ({t.semi_major_m / 1e3:.2f} x {t.semi_minor_m / 1e3:.2f} km, ~"
                            f"{_ellipse_cells(t, r):,.0f} photos)" for t in too_big)
         raise MarsEDLError(f"{len(too_big)} ellipses are too large to tile from this altitude (limit "
-                           f"{MAX_PHOTOS:,} photos each): {listed}; raise --altitude, lower --probability or use "
+                           f"{MAX_PHOTOS:,} photos in all): {listed}; raise --altitude, lower --probability or use "
                            "--skip-unreachable")
     big = {t.name for t in too_big}
     centres: list[np.ndarray] = []

@@ -26,3 +26,14 @@ def no_resimulation(monkeypatch, nominal):
 
     monkeypatch.setattr(common, "load_run", fake)
     return nominal
+
+
+@pytest.fixture(scope="session")
+def mc_run(tmp_path_factory):
+    """A small real Monte Carlo run folder (24 cases in chunks of 8, this process) and its opened form."""
+    from marsedl.montecarlo import run_montecarlo
+    from marsedl.report.mcrun import open_run
+
+    path = tmp_path_factory.mktemp("mc") / "run"
+    run_montecarlo("mars2020", n=24, seed=7, out=path, chunk_size=8, processes=1)
+    return open_run(path)

@@ -67,3 +67,24 @@ def test_screenshot_is_kept(report_file):
     assert console_lines(out.stderr) == []
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a drawn page, not a blank one
+
+
+@pytest.fixture(scope="module")
+def mc_report_file(mc_run, tmp_path_factory) -> Path:
+    return html.write(html.render_montecarlo(mc_run), tmp_path_factory.mktemp("browser-mc") / "mc.html")
+
+
+def test_montecarlo_report_renders_without_errors_and_draws_the_plots(mc_report_file):
+    shot = mc_report_file.with_name("mc.png")
+    out = chromium(mc_report_file.as_uri(), "--dump-dom")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert console_lines(out.stderr) == []
+    dom = out.stdout
+    for fid in ("mc-landing", "mc-site", "mc-debris", "mc-outcomes", "mc-metrics"):
+        block = dom.split(f'id="{fid}"', 1)[1][:400_000]
+        assert 'class="main-svg"' in block, fid
+    # the ellipses are drawn as paths (one scatter line per ellipse) and the message is decoded
+    assert "landing ellipse" in dom and "DARE MIGHTY THINGS" in dom
+    out = chromium(mc_report_file.as_uri(), f"--screenshot={shot}")
+    assert out.returncode == 0 and console_lines(out.stderr) == []
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000

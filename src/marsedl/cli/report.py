@@ -19,6 +19,7 @@ console = Console(highlight=False)
 
 _RUN = typer.Argument(..., help="Preset name (flown now) or a Monte Carlo run folder.")
 _SET = typer.Option(None, "--set", help="Override a preset field: path.to.field=value.")
+_PROB = typer.Option(0.99, "--probability", help="Ellipse probability (Monte Carlo runs).")
 
 
 def _check_writable(path: Path, option: str) -> None:
@@ -46,18 +47,24 @@ def plot(
     run: str = _RUN,
     out_dir: Path = typer.Option(Path("plots"), "-o", "--out-dir", help="Folder for the figures."),
     fmt: str = typer.Option("png", "--format", help="png or svg."),
+    probability: float = _PROB,
     set_: list[str] | None = _SET,
 ) -> None:
-    """Write the figures of a run (altitude–speed, loads, bank, deploy, ground track, landing site)."""
-    from marsedl.report.plots import FORMATS, write_nominal_plots
+    """Write the figures of a run: nominal (altitude–speed, loads, bank, deploy, ground track, landing site) or
+    Monte Carlo (landing ellipse, debris footprints, metric histograms, outcomes)."""
+    from marsedl.report.common import is_montecarlo
+    from marsedl.report.plots import FORMATS, write_montecarlo_plots, write_nominal_plots
 
     if fmt not in FORMATS:
         raise MarsEDLError(f"--format '{fmt}': choose one of {', '.join(FORMATS)}")
     if out_dir.exists() and not out_dir.is_dir():
         raise MarsEDLError(f"--out-dir '{out_dir}' is a file, not a folder")
     _check_writable(out_dir / "x.png", "--out-dir")
-    result = _load(run, set_)
-    paths = write_nominal_plots(result, out_dir, fmt=fmt)
+    result = _load(run, set_, probability)
+    if is_montecarlo(result):
+        paths = write_montecarlo_plots(result, out_dir, fmt=fmt)
+    else:
+        paths = write_nominal_plots(result, out_dir, fmt=fmt)
     for p in paths:
         console.print(f"wrote {p}")
 
@@ -65,16 +72,19 @@ def plot(
 def report(
     run: str = _RUN,
     out: Path = typer.Option(Path("report.html"), "-o", "--out", help="The HTML file to write."),
+    probability: float = _PROB,
     set_: list[str] | None = _SET,
 ) -> None:
-    """Write one self-contained HTML report (works offline; open it in any browser)."""
+    """Write one self-contained HTML report of a nominal run or a Monte Carlo run folder (works offline)."""
     from marsedl.report import html
+    from marsedl.report.common import is_montecarlo
 
     if out.suffix.lower() not in (".html", ".htm"):
         raise MarsEDLError(f"--out '{out}': the report file must end in .html")
     _check_writable(out, "--out")
-    result = _load(run, set_)
-    path = html.write(html.render_nominal(result), out)
+    result = _load(run, set_, probability)
+    text = html.render_montecarlo(result) if is_montecarlo(result) else html.render_nominal(result)
+    path = html.write(text, out)
     console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")
 
 
@@ -96,17 +106,26 @@ def kml(
     run: str = _RUN,
     out: Path = typer.Option(Path("run.kml"), "-o", "--out", help="The KML file to write."),
     ellipses: Path | None = typer.Option(None, "--ellipses", help="JSON list of ellipses to draw as polygons."),
+    probability: float = _PROB,
     set_: list[str] | None = _SET,
 ) -> None:
-    """Write a KML for Google Earth's Mars mode: trajectories, events, impacts (and ellipses)."""
+    """Write a KML for Google Earth's Mars mode: trajectories, events, impacts (and ellipses); for a Monte Carlo
+    run, the landing and debris ellipses and the touchdown points."""
     from marsedl.report import kml as kml_mod
+    from marsedl.report.common import is_montecarlo
 
     if out.suffix.lower() != ".kml":
         raise MarsEDLError(f"--out '{out}': the KML file must end in .kml")
     _check_writable(out, "--out")
     els = _ellipses(ellipses)
-    result = _load(run, set_)
-    path = kml_mod.write(kml_mod.nominal_kml(result, ellipses=els), out)
+    result = _load(run, set_, probability)
+    if is_montecarlo(result):
+        if els:
+            raise MarsEDLError("--ellipses: a Monte Carlo run draws its own ellipses; give it with a preset")
+        doc = kml_mod.montecarlo_kml(result)
+    else:
+        doc = kml_mod.nominal_kml(result, ellipses=els)
+    path = kml_mod.write(doc, out)
     console.print(f"wrote {path} (open it in Google Earth, Mars mode)")
 
 

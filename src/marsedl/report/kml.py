@@ -99,14 +99,15 @@ def survey_folder(plan: Any, frame: Any) -> Folder:
         ls = LineString(geometry=geo.LineString(list(zip(_lon180(lon).tolist(), lat.tolist(),
                                                          [plan.altitude_m] * len(lat), strict=True))),
                         altitude_mode=AltitudeMode.relative_to_ground)
-        feats.append(Placemark(name=f"sortie {s.index}", description=f"{s.distance_m:,.0f} m, {len(s.photos)} photos",
+        feats.append(Placemark(name=f"flight {s.index}", description=f"{s.distance_m:,.0f} m, {len(s.photos)} photos",
                                kml_geometry=ls, style_url=styles.StyleUrl(url="#survey")))
     if len(plan.photos_en_m):
         lat, lon = from_local_en(plan.photos_en_m[:, 0], plan.photos_en_m[:, 1], frame.lat_deg, frame.lon_deg,
                                  frame.radius_m)
         for k, (la, lo, names) in enumerate(zip(lat, lon, plan.photo_targets, strict=True)):
             feats.append(_point(f"photo {k + 1}", la, lo, 0.0, "photo", "covers " + ", ".join(names)))
-    return Folder(name=f"Debris survey ({len(plan.sorties)} sorties, {plan.total_distance_m:,.0f} m)",
+    kind = "relocating flights" if getattr(plan, "relocating", False) else "sorties"
+    return Folder(name=f"Debris survey ({len(plan.sorties)} {kind}, {plan.total_distance_m:,.0f} m)",
                   features=feats)
 
 
@@ -150,6 +151,50 @@ def nominal_kml(result: Any, *, ellipses: Sequence[Mapping[str, Any]] = (), surv
     return KML(features=[doc])
 
 
+#: Most touchdown points drawn in a Monte Carlo KML (Google Earth slows down with tens of thousands).
+MAX_KML_POINTS = 5000
+
+
+def montecarlo_kml(run: Any, *, survey: Any = None, max_points: int = MAX_KML_POINTS) -> KML:
+    """A Monte Carlo run folder as a KML document.
+
+    Folders: ellipses (polygons on the ground for the landing ellipse and every debris body's, at the run's
+    probability), touchdown points of the landed cases (the first ``max_points``), the target and the mean
+    touchdown point, and an optional survey plan (in metres from the mean touchdown point).
+    """
+    from marsedl.report.common import site_frame
+
+    frame = site_frame(run)
+    els = run.ellipses()
+    sty = [_style("ellipse", "#000000", width=2, fill_alpha=40), _style("touchdown", "#56B4E9"),
+           _style("survey", "#009E73", width=2), _style("photo", "#009E73"), _style("target", "#7F7F7F"),
+           _style("rover", "#56B4E9")]
+    sty += [_style(f"ellipse_{e['name']}", body_colour(e["name"]) if e["name"] != "landing" else "#000000",
+                   width=2, fill_alpha=40) for e in els]
+    polys = ellipse_placemarks(els, run.radius_m)
+    for pm, e in zip(polys, els, strict=True):
+        pm.style_url = styles.StyleUrl(url=f"#ellipse_{e['name']}")
+    lat, lon = run.landing_points()
+    cases = run.frame.loc[run.frame["outcome"] == "landed", "case"].to_numpy()
+    shown = min(len(lat), int(max_points))
+    points = [_point(f"case {int(c)}", la, lo, 0.0, "touchdown", f"touchdown of case {int(c)}")
+              for c, la, lo in zip(cases[:shown], lat[:shown], lon[:shown], strict=True)]
+    clat, clon = run.origin()
+    site = [_point("target", run.target_lat_deg, run.target_lon_deg, 0.0, "target", "landing target"),
+            _point("mean touchdown", clat, clon, 0.0, "rover", "centre of the landing ellipse")]
+    folders = [Folder(name=f"Ellipses ({100 * run.probability:g}% of cases)", features=polys),
+               Folder(name=f"Touchdown points ({shown:,} of {len(lat):,} landed cases)", features=points),
+               Folder(name="Site", features=site)]
+    if survey is not None:
+        folders.append(survey_folder(survey, frame))
+    m = run.manifest
+    desc = (NOTE.format(version=__version__) + f" Monte Carlo run: {len(run.frame):,} cases, seed {m.get('seed')}, "
+            f"preset {run.preset}, overrides {m.get('overrides') or 'none'}.")
+    doc = Document(name=f"marsedl {run.preset} (Monte Carlo, {len(run.frame):,} cases)", description=desc,
+                   styles=sty, features=folders)
+    return KML(features=[doc])
+
+
 def to_string(kml: KML) -> str:
     """Serialise with KML as the default namespace (plain ``<kml>`` tags, as Google Earth writes them)."""
     ET.register_namespace("", KML_NS)  # idempotent: maps the KML namespace to no prefix when serialising
@@ -169,4 +214,5 @@ def write(kml: KML, path: str | Path) -> Path:
     return path
 
 
-__all__ = ["KML_NS", "ellipse_placemarks", "nominal_kml", "survey_folder", "to_string", "write"]
+__all__ = ["KML_NS", "MAX_KML_POINTS", "ellipse_placemarks", "montecarlo_kml", "nominal_kml", "survey_folder",
+           "to_string", "write"]

@@ -373,20 +373,33 @@ def landing_scatter(lat_deg: Any, lon_deg: Any, *, origin_lat_deg: float, origin
         Impact points of each shed body over the cases.
     """
     e, n = to_local_en(lat_deg, lon_deg, origin_lat_deg, origin_lon_deg, radius_m)
-    fig = _figure(9, 8)
+    fig = _figure(10.5, 7.5)
     ax = _axes(fig)
+    # one legend entry per kind of body (six entry balance masses share one)
+    kinds = [body_kind(b) for b in (debris or {})]
+    count = {k: kinds.count(k) for k in kinds}
+    seen: set[str] = set()
     for name, (la, lo) in (debris or {}).items():
         de, dn = to_local_en(la, lo, origin_lat_deg, origin_lon_deg, radius_m)
-        ax.plot(de / 1e3, dn / 1e3, ".", ms=2, alpha=0.4, color=body_colour(name), label=f"{pretty(name)} impacts")
-    ax.plot(e / 1e3, n / 1e3, ".", ms=3, alpha=0.6, color=BODY_COLOURS["rover"], label=f"landing ({len(e):,} cases)")
+        k = body_kind(name)
+        label = None if k in seen else f"{pretty(k)}{f' ×{count[k]}' if count[k] > 1 else ''} impacts"
+        seen.add(k)
+        ax.plot(de / 1e3, dn / 1e3, ".", ms=2, alpha=0.4, color=body_colour(name), label=label)
+    if len(e):
+        ax.plot(e / 1e3, n / 1e3, ".", ms=3, alpha=0.6, color=BODY_COLOURS["rover"],
+                label=f"landing ({len(e):,} cases)")
+    seen.clear()
     for el in ellipses:
         ce, cn = to_local_en(el["center_lat_deg"], el["center_lon_deg"], origin_lat_deg, origin_lon_deg, radius_m)
         b = ellipse_boundary(float(ce), float(cn), el["semi_major_km"] * 1e3, el["semi_minor_km"] * 1e3,
                              el["azimuth_deg"], n=180) / 1e3
         name = el.get("name", el.get("body", "landing"))
+        k = body_kind(name)
         prob = el.get("probability")
-        label = f"{pretty(name)} ellipse" + (f" ({100 * prob:.0f}%)" if prob is not None else "") + \
-            f": {2 * el['semi_major_km']:.1f} × {2 * el['semi_minor_km']:.1f} km"
+        label = None if k in seen else (
+            f"{pretty(k)} ellipse" + (f" ({100 * prob:.0f}%)" if prob is not None else "")
+            + f": {2 * el['semi_major_km']:.1f} × {2 * el['semi_minor_km']:.1f} km")
+        seen.add(k)
         ax.add_patch(Polygon(b, closed=True, fill=False, lw=1.8, ec=body_colour(name) if name != "landing"
                              else "#000000", label=label))
     ax.plot(0, 0, "+", ms=16, mew=2, color=BODY_COLOURS["target"], label="target")
@@ -394,7 +407,7 @@ def landing_scatter(lat_deg: Any, lon_deg: Any, *, origin_lat_deg: float, origin
     ax.set_xlabel("east of the target (km)")
     ax.set_ylabel("north of the target (km)")
     ax.set_title(title)
-    ax.legend(loc="best", markerscale=3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), markerscale=3)
     return fig
 
 
@@ -444,6 +457,82 @@ def outcome_counts(counts: Mapping[str, int], *, title: str = "Outcomes") -> Fig
     return fig
 
 
+def _mc_subtitle(fig: Figure, run: Any) -> None:
+    fig.suptitle(f"{run.preset} — Monte Carlo, {len(run.frame):,} cases, seed {run.manifest.get('seed')}",
+                 fontsize=9, color="#555555", x=0.99, ha="right")
+
+
+def _near(run: Any, within_km: float) -> list[str]:
+    """Debris bodies whose ellipse centre lies within ``within_km`` of the target."""
+    out = []
+    for el in run.ellipses():
+        if el["name"] == "landing":
+            continue
+        e, n = to_local_en(el["center_lat_deg"], el["center_lon_deg"], run.target_lat_deg, run.target_lon_deg,
+                           run.radius_m)
+        if np.hypot(e, n) <= within_km * 1e3:
+            out.append(el["name"])
+    return out
+
+
+def montecarlo_scatter(run: Any, *, bodies: Sequence[str] | None = (), landing: bool = True,
+                       title: str | None = None) -> Figure:
+    """A Monte Carlo run's landing points and ellipse, with the given debris bodies' impacts and ellipses.
+
+    Parameters
+    ----------
+    run : MonteCarloRun
+        From :func:`marsedl.report.mcrun.open_run`.
+    bodies : sequence of str or None
+        Debris bodies to draw (None: every one).
+    landing : bool
+        Draw the landing points and the landing ellipse.
+    """
+    pts = run.debris_points()
+    names = list(pts) if bodies is None else [b for b in bodies if b in pts]
+    els = [e for e in run.ellipses() if (e["name"] == "landing" and landing) or e["name"] in names]
+    lat, lon = run.landing_points() if landing else (np.zeros(0), np.zeros(0))
+    p = 100 * run.probability
+    fig = landing_scatter(lat, lon, origin_lat_deg=run.target_lat_deg, origin_lon_deg=run.target_lon_deg,
+                          radius_m=run.radius_m, ellipses=els, debris={b: pts[b] for b in names},
+                          title=title or f"Landing dispersion and the {p:g}% ellipse")
+    _mc_subtitle(fig, run)
+    return fig
+
+
+def landing_ellipse(run: Any) -> Figure:
+    """The landing points of a Monte Carlo run and their ellipse at the run's probability."""
+    return montecarlo_scatter(run, bodies=(), title=f"Landing dispersion and the {100 * run.probability:g}% "
+                                                     "landing ellipse")
+
+
+def site_footprints(run: Any, *, within_km: float = 5.0) -> Figure:
+    """The landing ellipse with the footprints of the debris that falls near the site (heat shield, backshell,
+    descent stage)."""
+    return montecarlo_scatter(run, bodies=_near(run, within_km), title="Landing site: landing ellipse and the "
+                                                                       "nearby debris footprints")
+
+
+def debris_footprints(run: Any) -> Figure:
+    """Every debris body's impact scatter and ellipse (the balance masses fall tens of km from the target)."""
+    return montecarlo_scatter(run, bodies=None, title="Debris footprints (impacts over the cases, with ellipses)")
+
+
+def metric_histograms(run: Any) -> Figure:
+    """Histograms of the key metrics (:data:`marsedl.report.mcrun.KEY_METRICS`) with P1/P50/P99 marked."""
+    km = run.key_metrics()
+    fig = histograms({label: v for v, label, _ in km.values()}, units={label: u for _, label, u in km.values()})
+    _mc_subtitle(fig, run)
+    return fig
+
+
+def run_outcomes(run: Any) -> Figure:
+    """How many cases ended each way."""
+    fig = outcome_counts(run.summary["outcomes"])
+    _mc_subtitle(fig, run)
+    return fig
+
+
 # -------------------------------------------------------------------------------------------- writing
 
 #: The nominal figure set: file stem -> function of the result.
@@ -454,6 +543,16 @@ NOMINAL_PLOTS = {
     "parachute_deploy": deploy,
     "ground_track": ground_track,
     "landing_site": landing_site,
+}
+
+
+#: The Monte Carlo figure set: file stem -> function of the run.
+MONTECARLO_PLOTS = {
+    "landing_ellipse": landing_ellipse,
+    "site_footprints": site_footprints,
+    "debris_footprints": debris_footprints,
+    "metrics": metric_histograms,
+    "outcomes": run_outcomes,
 }
 
 
@@ -489,6 +588,16 @@ def write_nominal_plots(result: Any, out_dir: str | Path, *, fmt: str = "png", s
     return written
 
 
-__all__ = ["FORMATS", "NOMINAL_PLOTS", "altitude_speed", "bank_angle", "deploy", "draw_survey", "ground_track",
+def write_montecarlo_plots(run: Any, out_dir: str | Path, *, fmt: str = "png", dpi: int = 110) -> list[Path]:
+    """Write every Monte Carlo figure (:data:`MONTECARLO_PLOTS`) of an opened run folder into ``out_dir``."""
+    if fmt not in FORMATS:
+        raise MarsEDLError(f"--format '{fmt}': choose one of {', '.join(FORMATS)}")
+    out = Path(out_dir)
+    return [save(fn(run), out / f"{stem}.{fmt}", dpi=dpi) for stem, fn in MONTECARLO_PLOTS.items()]
+
+
+__all__ = ["FORMATS", "MONTECARLO_PLOTS", "NOMINAL_PLOTS", "debris_footprints", "landing_ellipse",
+           "metric_histograms", "montecarlo_scatter", "run_outcomes", "site_footprints",
+           "write_montecarlo_plots", "altitude_speed", "bank_angle", "deploy", "draw_survey", "ground_track",
            "histograms", "landing_scatter", "landing_site", "loads", "outcome_counts", "save", "survey_map",
            "write_nominal_plots"]
