@@ -44,6 +44,10 @@ def test_mars2020_published_facts(m2020):
     # press kit: backshell + parachute hit the ground at about 126 km/h
     backshell = next(i for i in m2020.impacts if i.body == "backshell")
     assert backshell.speed_km_h == pytest.approx(126.0, rel=0.10)
+    # press kit: powered descent brings the vehicle to about 20 m above ground at about 0.75 m/s
+    sky_crane = _event(m2020, "sky_crane_start")
+    assert sky_crane.altitude_agl_m == pytest.approx(20.0, abs=0.01)
+    assert 0.5 < sky_crane.speed_m_s < 1.2
     # press kit: the rover is lowered at about 0.75 m/s
     assert m2020.touchdown.vertical_speed_m_s == pytest.approx(0.75, abs=0.05)
     assert m2020.touchdown.horizontal_speed_m_s < 0.2

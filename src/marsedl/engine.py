@@ -935,9 +935,9 @@ class Engine:
         s = self.cfg.sequence
         cs = st.case[bodies]
         site = self.cfg.site
-        # aim 2 m below the sky-crane start height so that the approach crosses it (at about the sky-crane
-        # speed) instead of closing on it asymptotically
-        aim_agl = s.sky_crane_altitude_m - 2.0
+        # aim 0.5 m below the sky-crane start height: the approach then crosses it at about 0.9 m/s, close to
+        # the sky-crane speed, instead of closing on it asymptotically (E-guidance's time to go is floored)
+        aim_agl = s.sky_crane_altitude_m - 0.5
         tgt = site.position_m(st.cases.target_lat_rad[cs], st.cases.target_lon_rad[cs], aim_agl)
         r = st.y[bodies, :3]
         up = r / np.linalg.norm(r, axis=1, keepdims=True)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.signal import lfilter
 
 from marsedl.errors import MarsEDLError
 
@@ -97,5 +96,7 @@ def density_perturbation(
     b = np.sqrt(1.0 - phi * phi)
     e = rng.standard_normal((int(n_cases), n_alt))
     e[:, 0] /= b  # start in the stationary distribution: x0 = e0 ~ N(0, 1)
+    from scipy.signal import lfilter  # local: scipy.signal costs ~0.7 s to import
+
     x = lfilter([b], [1.0, -phi], e, axis=1)  # x_k = phi x_{k-1} + b e_k
     return DensityPerturbation(np.exp(s * x), float(h_min_m), float(dh_m))
