@@ -2,9 +2,10 @@
 
     python scripts/make_figures.py [--out docs/figures] [--preset mars2020]
 
-Writes canopy.png, altitude_speed.png, loads.png, ground_track.png, landing_site.png and, when Debian's
-chromium is installed, report_screenshot.png (the HTML report opened headless). PNGs are palette-quantised
-to stay small (< 300 KB each).
+Writes canopy.png, altitude_speed.png, loads.png, ground_track.png, landing_site.png, survey.png (the
+relocating debris survey of issue 5's example) and, from a small Monte Carlo run (``--mc-n`` cases, seed 7),
+landing_ellipse.png and debris_footprints.png; when Debian's chromium is installed, report_screenshot.png (the
+HTML report opened headless). PNGs are palette-quantised to stay small (< 300 KB each).
 """
 
 from __future__ import annotations
@@ -19,9 +20,13 @@ from pathlib import Path
 from PIL import Image
 
 from marsedl.chute import draw, encode
+from marsedl.montecarlo import run_montecarlo
 from marsedl.report import html, plots
+from marsedl.report.common import site_frame
 from marsedl.report.html import CANOPY_BAND, CANOPY_WORDS
+from marsedl.report.mcrun import open_run
 from marsedl.simulate import simulate
+from marsedl.survey import plan_survey, targets_from_impacts
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -53,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "figures")
     ap.add_argument("--preset", default="mars2020")
+    ap.add_argument("--mc-n", type=int, default=200, help="cases of the Monte Carlo run for the ellipse figures")
     args = ap.parse_args(argv)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -61,6 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     for stem, fn in (("altitude_speed", plots.altitude_speed), ("loads", plots.loads),
                      ("ground_track", plots.ground_track), ("landing_site", plots.landing_site)):
         written.append(plots.save(fn(result), out / f"{stem}.png", dpi=80))
+    frame = site_frame(result)
+    plan = plan_survey(targets_from_impacts(result.impacts, frame.lat_deg, frame.lon_deg, frame.radius_m),
+                       altitude_m=10.0, fov_deg=47.0, max_sortie_m=625.0)
+    written.append(plots.save(plots.survey_map(plan, title="Debris survey: relocating flights of up to 625 m"),
+                              out / "survey.png", dpi=80))
+    with tempfile.TemporaryDirectory() as tmp:
+        run_montecarlo(args.preset, n=args.mc_n, seed=7, out=Path(tmp) / "mc")
+        mc = open_run(Path(tmp) / "mc")
+        written.append(plots.save(plots.landing_ellipse(mc), out / "landing_ellipse.png", dpi=80))
+        written.append(plots.save(plots.debris_footprints(mc), out / "debris_footprints.png", dpi=80))
     with tempfile.TemporaryDirectory() as tmp:
         report = html.write(html.render_nominal(result), Path(tmp) / "report.html")
         shot = screenshot(report, out / "report_screenshot.png")

@@ -319,7 +319,7 @@ def draw_survey(ax: Any, plan: Any) -> list[Any]:
                                                       f"{plan.total_distance_m:,.0f} m")]
     if getattr(plan, "relocating", False) and n:
         ends = np.array([s.end_en_m for s in plan.sorties])
-        ax.plot(ends[:, 0], ends[:, 1], "o", ms=3, color="#333333", zorder=3)
+        ax.plot(ends[:, 0], ends[:, 1], "o", ms=3 if n <= 50 else 1.2, color="#333333", zorder=3)
         handles.append(Line2D([], [], ls="", marker="o", ms=3, color="#333333", label="landing after each flight"))
     handles.append(Line2D([], [], ls="", marker="s", ms=8, color="#333333", mfc="none", label="take-off (base)"))
     return handles
@@ -332,11 +332,21 @@ def survey_map(plan: Any, *, title: str = "Debris survey plan") -> Figure:
     fig = _figure(8, 8)
     ax = _axes(fig)
     handles = draw_survey(ax, plan)
+    labelled: list[tuple[str, float, float, int]] = []  # one label per kind within 1 km (six balance masses)
     for t in plan.targets:
         if not t.is_ellipse and t.name not in plan.skipped:
             ax.plot(t.east_m, t.north_m, "X", ms=9, color=body_colour(t.name), mec="black", mew=0.5)
-            ax.annotate(pretty(t.name), (t.east_m, t.north_m), xytext=(6, 6), textcoords="offset points",
-                        fontsize=8)
+            k = body_kind(t.name)
+            hit = next((i for i, (kk, e, n, _) in enumerate(labelled)
+                        if kk == k and np.hypot(e - t.east_m, n - t.north_m) < 1000.0), None)
+            if hit is None:
+                labelled.append((k, t.east_m, t.north_m, 1))
+            else:
+                kk, e, n, c = labelled[hit]
+                labelled[hit] = (kk, e, n, c + 1)
+    for k, e, n, c in labelled:
+        ax.annotate(pretty(k) + (f" ×{c}" if c > 1 else ""), (e, n), xytext=(6, 6 if n >= 0 else -12),
+                    textcoords="offset points", fontsize=8)
     ax.plot(0, 0, "*", ms=16, color=BODY_COLOURS["rover"], mec="black")
     handles.append(Line2D([], [], ls="", marker="*", ms=12, color=BODY_COLOURS["rover"], mec="black",
                           label="rover"))
