@@ -97,6 +97,7 @@ class SimulationResult:
     target_lat_deg: float
     target_lon_deg: float
     atmosphere: str
+    site_radius_m: float  # local ground radius used for distances on the surface (areoid + ground elevation)
     info: dict[str, Any] = field(default_factory=dict)
     history: dict[str, np.ndarray] | None = field(default=None, repr=False)
     body_names: tuple[str, ...] = ()
@@ -193,6 +194,6 @@ def build_result(out: EngineOutput, *, case: int, preset: str, target_lat_deg: f
     return SimulationResult(
         preset=preset, outcome=OUTCOME_NAMES[out.outcome[case]], events=tuple(events), impacts=tuple(impacts),
         touchdown=touchdown, peaks=peaks, target_lat_deg=target_lat_deg, target_lon_deg=target_lon_deg,
-        atmosphere=atmosphere, info={**(info or {}), **extra, "g0_m_s2": G0}, history=history,
-        body_names=out.body_names,
+        atmosphere=atmosphere, site_radius_m=float(radius_m), info={**(info or {}), **extra, "g0_m_s2": G0},
+        history=history, body_names=out.body_names,
     )

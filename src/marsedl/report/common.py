@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from marsedl.errors import MarsEDLError
-from marsedl.planet import MARS, surface_distance_bearing
 from marsedl.survey import to_local_en
 
 #: One colour per kind of body (colour-blind-safe Okabe-Ito palette), used by every plot, the report and KML.
@@ -118,23 +117,15 @@ class SiteFrame:
 def site_frame(result: Any) -> SiteFrame:
     """The local frame of a run, centred on the rover (a Monte Carlo run: on its mean touchdown point).
 
-    For a nominal result the ground radius is recovered from the result's own impacts (distance from the rover
-    over the central angle, so that distances drawn here match the debris table); the Mars mean radius (NSSDC)
-    without impacts. A Monte Carlo run uses its manifest's radius.
+    Distances use the run's local ground radius (a nominal result's ``site_radius_m``; a Monte Carlo run's
+    manifest), the same radius as the debris table's distances.
     """
     if is_montecarlo(result):
         lat, lon = result.origin()
         return SiteFrame(lat_deg=lat, lon_deg=lon, radius_m=result.radius_m)
     td = result.touchdown
     lat, lon = (td.lat_deg, td.lon_deg) if td is not None else (result.target_lat_deg, result.target_lon_deg)
-    radius = MARS.mean_radius_m
-    for imp in result.impacts:
-        central, _ = surface_distance_bearing(np.radians(lat), np.radians(lon), np.radians(imp.lat_deg),
-                                              np.radians(imp.lon_deg), 1.0)
-        if float(central) > 1e-6:
-            radius = imp.distance_from_rover_m / float(central)
-            break
-    return SiteFrame(lat_deg=float(lat), lon_deg=float(lon), radius_m=float(radius))
+    return SiteFrame(lat_deg=float(lat), lon_deg=float(lon), radius_m=float(result.site_radius_m))
 
 
 def tracks(result: Any) -> dict[str, Any]:
