@@ -149,6 +149,13 @@ _POWERED = int(Phase.POWERED)
 _SKY_CRANE = int(Phase.SKY_CRANE)
 _SUFR = int(Phase.SUFR)
 _UNBORN = int(Phase.UNBORN)
+# the kernels' own copies of the phase numbers (they step bodies and pick step sizes without the engine)
+assert (kernels.PH_ENTRY, kernels.PH_SUFR, kernels.PH_CHUTE, kernels.PH_CHUTE_NO_HS, kernels.PH_FREEFALL,
+        kernels.PH_FLYAWAY, kernels.PH_BALLISTIC) == (_ENTRY, _SUFR, _CHUTE, _CHUTE_NO_HS, _FREEFALL, _FLYAWAY,
+                                                      _BALLISTIC)
+#: Steps a body free of per-step guidance may take in one kernel call (it stops earlier at its first event;
+#: every body also has the timeout event, so this is only a bound).
+_MAX_STEPS_PER_CALL = 1_000_000
 
 
 # --------------------------------------------------------------------------------------------- configuration
@@ -317,6 +324,9 @@ class Engine:
             triggers._box(config.sequence.mach_box, "range trigger mach_box")
             triggers._box(config.sequence.q_box_pa, "range trigger q_box")
         self._k = _KernelData.build(config) if compiled else None
+        st_ = config.steps
+        self._steps_arr = np.array([st_.entry, st_.parachute, st_.inflation, st_.powered, st_.ballistic, st_.coast,
+                                    st_.coast_altitude_m])
 
     @property
     def compiled(self) -> bool:
@@ -536,7 +546,7 @@ class Engine:
             act = np.flatnonzero(st.phase >= _ENTRY)
             if act.size == 0:
                 break
-            self._step(st, act, log)
+            self._step(st, act, log, 1 if hist is not None else _MAX_STEPS_PER_CALL)
             if hist is not None:
                 self._record(hist, st, act)
         return EngineOutput(
@@ -551,35 +561,53 @@ class Engine:
             history=hist.table() if hist is not None else None,
         )
 
-    def _step(self, st: _State, act: np.ndarray, log: _Log) -> None:
+    def _step(self, st: _State, act: np.ndarray, log: _Log, max_steps: int = 1) -> None:
+        """Advance the active bodies ``act`` by one step (NumPy path) or, with the kernels, each by up to
+        ``max_steps`` steps until its first event (bodies under per-step guidance take one step), then apply
+        the events found."""
         t0 = st.t[act]
         y0 = st.y[act]
         c = self._context(st, act, t0)
         _, obs0 = self._derivs_obs(t0, y0, c)
         self._guide(st, act, t0, y0, obs0, c, log)
-        dt = self._step_size(st, act, t0, obs0)
         k = self._k
         if k is None:
+            dt = self._step_size(st, act, t0, obs0)
             y1 = self._rk4(t0, y0, dt, c)
             _, obs1 = self._derivs(t0 + dt, y1, c, want_obs=True)
             g0 = self._event_values(t0, y0, obs0, c)
             g1 = self._event_values(t0 + dt, y1, obs1, c)
+            now = g0 <= 0.0
+            cross = (g0 > 0.0) & (g1 <= 0.0)
+            has = (now | cross).any(axis=1)
+            tracked = np.zeros(act.size, dtype=bool)
         else:
             cf, ci = c.packed()
-            fn = kernels.advance_parallel if act.size >= kernels.PARALLEL_MIN_BODIES else kernels.advance
-            y1, data1, g0, g1 = fn(t0, y0, dt, obs0.data, cf, ci, *k.args(c), _ARMED)
+            ph = c.phase
+            veh = st.slot[act] == 0
+            # bodies whose controls guidance sets every step (bank, thrust) take one step per call
+            guided = (veh & ((ph == _ENTRY) | (ph == _SUFR))) | ((ph >= _POWERED) & (ph <= _FLYAWAY))
+            steps_n = np.where(guided, 1, max_steps)
+            tracked = veh & ~guided  # their peaks are followed by the kernel, step by step
+            cs = st.case[act]
+            pk = np.column_stack([st.peak_g[cs], st.peak_g_t[cs], st.peak_q[cs], st.peak_chute_load[cs]])
+            t0, dt, y0, _, g0, y1, data1, g1, has = kernels.advance_steps(
+                t0, y0, obs0.data, steps_n, tracked, cf, ci, *k.args(c), _ARMED, self._steps_arr, pk)
+            if tracked.any():
+                tc = cs[tracked]
+                st.peak_g[tc], st.peak_g_t[tc], st.peak_q[tc], st.peak_chute_load[tc] = pk[tracked].T
             obs1 = _Obs(data1)
-        now = g0 <= 0.0
-        cross = (g0 > 0.0) & (g1 <= 0.0)
-        has = (now | cross).any(axis=1)
+            now = g0 <= 0.0
+            cross = (g0 > 0.0) & (g1 <= 0.0)
         quiet = ~has
         qi = act[quiet]
         st.t[qi] = t0[quiet] + dt[quiet]
         st.y[qi] = y1[quiet]
-        if quiet.all():
+        mine = quiet & ~tracked
+        if mine.all():
             self._track_peaks(st, qi, t0 + dt, obs1)
-        else:
-            self._track_peaks(st, qi, t0[quiet] + dt[quiet], obs1.take(quiet))
+        elif mine.any():
+            self._track_peaks(st, act[mine], t0[mine] + dt[mine], obs1.take(mine))
         if not has.any():
             return
         # bodies with an event in this step: find the earliest root per body

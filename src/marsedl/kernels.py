@@ -77,11 +77,12 @@ def _mach_lookup(tab, row, mach, mach_max, mach_step):
 
 
 @njit(**_JIT)
-def _deriv1(t, y, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, dy, ob):
-    """dy/dt of body ``i`` at state ``y`` (7,) into ``dy``; its observables into ``ob`` (NOBS,)."""
-    x, yy, z = y[0], y[1], y[2]
-    vx, vy, vz = y[3], y[4], y[5]
-    m = y[6]
+def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert):
+    """Accelerations of body ``i`` at state ``(x, yy, z, vx, vy, vz, m)`` and what the observables need.
+
+    Scalars in and out (no array views, so no reference counting per call): returns ``(ax, ay, az, mdot,
+    alt_mola, alt_agl, mach, q, rho, aex, aey, aez, tx, ty, tz, ux, uy, uz, drag, rad, slat)``.
+    """
     # geometry
     rxy2 = x * x + yy * yy
     rad = math.sqrt(rxy2 + z * z)
@@ -184,9 +185,26 @@ def _deriv1(t, y, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab
     ax += tx
     ay += ty
     az += tz
+    return (ax, ay, az, -cf[i, CF_THRUST_MAG] / p[P_ISP_G0], alt_mola, alt_agl, mach, q, rho, aex, aey, aez, tx,
+            ty, tz, ux, uy, uz, drag, rad, slat)
+
+
+@njit(**_JIT)
+def _deriv1(t, y, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, dy, ob):
+    """dy/dt of body ``i`` at state ``y`` (7,) into ``dy``; its observables into ``ob`` (NOBS,)."""
+    r = _core(t, y[0], y[1], y[2], y[3], y[4], y[5], y[6], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab,
+              chute_tab, pert)
+    _put(y[3], y[4], y[5], r, p, dy, ob)
+
+
+@njit(**_JIT)
+def _put(vx, vy, vz, r, p, dy, ob):
+    """Write a :func:`_core` result as derivatives ``dy`` (7,) and observables ``ob`` (NOBS,)."""
+    (ax, ay, az, mdot, alt_mola, alt_agl, mach, q, rho, aex, aey, aez, tx, ty, tz, ux, uy, uz, drag, rad,
+     slat) = r
     dy[0], dy[1], dy[2] = vx, vy, vz
     dy[3], dy[4], dy[5] = ax, ay, az
-    dy[6] = -cf[i, CF_THRUST_MAG] / p[P_ISP_G0]
+    dy[6] = mdot
     ob[O_ALT_MOLA] = alt_mola
     ob[O_ALT_AGL] = alt_agl
     ob[O_SPEED] = math.sqrt(vx * vx + vy * vy + vz * vz)
@@ -204,27 +222,47 @@ def _deriv1(t, y, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab
 
 
 @njit(**_JIT)
+def _rk4_s(t, h, y0, y1, y2, y3, y4, y5, y6, d3, d4, d5, d6, i, cf, ci, p, flat, top_h, bottom_h, cd_tab,
+           cl_tab, chute_tab, pert):
+    """One RK4 step of body ``i`` from the state ``y0..y6`` whose derivative (accelerations and mass rate)
+    ``d3..d6`` is known; the stages are held in scalars. Returns the new state (7 scalars)."""
+    a = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert)
+    hh = 0.5 * h
+    # k1 = (y3, y4, y5, d3, d4, d5, d6)
+    s0, s1, s2 = y0 + hh * y3, y1 + hh * y4, y2 + hh * y5
+    s3, s4, s5, s6 = y3 + hh * d3, y4 + hh * d4, y5 + hh * d5, y6 + hh * d6
+    r = _core(t + hh, s0, s1, s2, s3, s4, s5, s6, i, *a)
+    k2v0, k2v1, k2v2, k2a0, k2a1, k2a2, k2m = s3, s4, s5, r[0], r[1], r[2], r[3]
+    s0, s1, s2 = y0 + hh * k2v0, y1 + hh * k2v1, y2 + hh * k2v2
+    s3, s4, s5, s6 = y3 + hh * k2a0, y4 + hh * k2a1, y5 + hh * k2a2, y6 + hh * k2m
+    r = _core(t + hh, s0, s1, s2, s3, s4, s5, s6, i, *a)
+    k3v0, k3v1, k3v2, k3a0, k3a1, k3a2, k3m = s3, s4, s5, r[0], r[1], r[2], r[3]
+    s0, s1, s2 = y0 + h * k3v0, y1 + h * k3v1, y2 + h * k3v2
+    s3, s4, s5, s6 = y3 + h * k3a0, y4 + h * k3a1, y5 + h * k3a2, y6 + h * k3m
+    r = _core(t + h, s0, s1, s2, s3, s4, s5, s6, i, *a)
+    h6 = h / 6.0
+    return (y0 + h6 * (y3 + 2.0 * k2v0 + 2.0 * k3v0 + s3),
+            y1 + h6 * (y4 + 2.0 * k2v1 + 2.0 * k3v1 + s4),
+            y2 + h6 * (y5 + 2.0 * k2v2 + 2.0 * k3v2 + s5),
+            y3 + h6 * (d3 + 2.0 * k2a0 + 2.0 * k3a0 + r[0]),
+            y4 + h6 * (d4 + 2.0 * k2a1 + 2.0 * k3a1 + r[1]),
+            y5 + h6 * (d5 + 2.0 * k2a2 + 2.0 * k3a2 + r[2]),
+            y6 + h6 * (d6 + 2.0 * k2m + 2.0 * k3m + r[3]))
+
+
+@njit(**_JIT)
 def _rk4_1(t, h, y0, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, out, ob, sc):
     """One RK4 step of body ``i`` from ``y0`` (7,) over ``h`` into ``out`` (7,); observables at the end in ob.
 
-    ``sc`` (5, 7) is scratch space (no allocation per body).
+    ``sc`` (7,) is scratch space (no allocation per body).
     """
-    k1, k2, k3, k4, ys = sc[0], sc[1], sc[2], sc[3], sc[4]
-    args = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert)
-    _deriv1(t, y0, i, *args, k1, ob)
+    a = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert)
+    r = _core(t, y0[0], y0[1], y0[2], y0[3], y0[4], y0[5], y0[6], i, *a)
+    n = _rk4_s(t, h, y0[0], y0[1], y0[2], y0[3], y0[4], y0[5], y0[6], r[0], r[1], r[2], r[3], i, *a)
     for j in range(7):
-        ys[j] = y0[j] + 0.5 * h * k1[j]
-    _deriv1(t + 0.5 * h, ys, i, *args, k2, ob)
-    for j in range(7):
-        ys[j] = y0[j] + 0.5 * h * k2[j]
-    _deriv1(t + 0.5 * h, ys, i, *args, k3, ob)
-    for j in range(7):
-        ys[j] = y0[j] + h * k3[j]
-    _deriv1(t + h, ys, i, *args, k4, ob)
-    h6 = h / 6.0
-    for j in range(7):
-        out[j] = y0[j] + h6 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j])
-    _deriv1(t + h, out, i, *args, k1, ob)
+        out[j] = n[j]
+    r = _core(t + h, n[0], n[1], n[2], n[3], n[4], n[5], n[6], i, *a)
+    _put(n[3], n[4], n[5], r, p, sc, ob)
 
 
 @njit(**_JIT)
@@ -310,7 +348,7 @@ def rk4(t, y, h, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pe
     n = y.shape[0]
     out = np.empty((n, 7))
     obs = np.empty((n, NOBS))
-    sc = np.empty((5, 7))
+    sc = np.empty(7)
     for i in range(n):
         _rk4_1(t[i], h[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, out[i],
                obs[i], sc)
@@ -334,7 +372,7 @@ def advance(t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chu
     obs1 = np.empty((n, NOBS))
     g0 = np.empty((n, N_EV))
     g1 = np.empty((n, N_EV))
-    sc = np.empty((5, 7))
+    sc = np.empty(7)
     for i in range(n):
         _advance1(i, t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed, y1,
                   obs1, g0, g1, sc)
@@ -354,7 +392,7 @@ def advance_parallel(t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl
     g1 = np.empty((n, N_EV))
     n_chunks = min(n, _CHUNKS)
     for c in prange(n_chunks):  # chunks of bodies, one scratch block each
-        sc = np.empty((5, 7))
+        sc = np.empty(7)
         for i in range(c * n // n_chunks, (c + 1) * n // n_chunks):
             _advance1(i, t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed,
                       y1, obs1, g0, g1, sc)
@@ -363,3 +401,135 @@ def advance_parallel(t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl
 
 #: Below this many bodies the serial kernel is faster than starting the thread pool.
 PARALLEL_MIN_BODIES = 256
+
+
+# ------------------------------------------------------------------------------------ many steps per call
+
+# phases (as marsedl.engine.Phase; the engine checks the two agree at import)
+PH_ENTRY, PH_SUFR, PH_CHUTE, PH_CHUTE_NO_HS, PH_FREEFALL, PH_FLYAWAY, PH_BALLISTIC = 2, 3, 4, 5, 6, 10, 11
+# step sizes (steps array, s; the last entry is the coast altitude, m), as marsedl.engine.Steps
+S_ENTRY, S_PARACHUTE, S_INFLATION, S_POWERED, S_BALLISTIC, S_COAST, S_COAST_ALT = range(7)
+# per-body peak records (pk columns), as marsedl.engine.Engine._track_peaks
+PK_G, PK_G_T, PK_Q, PK_CHUTE_LOAD = range(4)
+
+
+@njit(**_JIT)
+def _step_size1(t, ph, alt_mola, tls, p, steps):
+    """Step of a body in phase ``ph`` at time ``t`` (as :meth:`marsedl.engine.Engine._step_size`)."""
+    dt = steps[S_BALLISTIC]
+    if ph == PH_ENTRY or ph == PH_SUFR:
+        dt = steps[S_ENTRY]
+    if ph == PH_CHUTE or ph == PH_CHUTE_NO_HS:
+        dt = steps[S_PARACHUTE]
+        if t < tls + 3.0 * p[P_T_INFLATION]:
+            dt = steps[S_INFLATION]
+    if ph >= PH_FREEFALL and ph <= PH_FLYAWAY:
+        dt = steps[S_POWERED]
+    if alt_mola > steps[S_COAST_ALT] and (ph == PH_BALLISTIC or ph == PH_ENTRY):
+        dt = steps[S_COAST]
+    if ph == PH_CHUTE and t < tls and t + dt > tls:
+        dt = max(tls - t, 1e-6)
+    return dt
+
+
+@njit(**_JIT)
+def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert,
+            armed, steps, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa):
+    """Up to ``max_steps[i]`` RK4 steps of body ``i``, stopping after the first step in which an event holds
+    or is crossed. Out: the last step's start (t_s, y_s, obs_s, g0), length h and end (y1, obs1, g1), and
+    whether it holds an event (has). Quiet steps update the body's peak records ``pk`` when ``track[i]``.
+
+    The end of a quiet step is the start of the next: its derivative, observables and event functions are
+    reused, not evaluated again. A body's steps depend on nothing but its own values, so a case flies the
+    same alone or in any batch.
+    """
+    a = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert)
+    ph = ci[i, CI_PHASE]
+    tls = cf[i, CF_T_LINE_STRETCH]
+    tt = t[i]
+    y0, y1_, y2, y3, y4, y5, y6 = y[i, 0], y[i, 1], y[i, 2], y[i, 3], y[i, 4], y[i, 5], y[i, 6]
+    r = _core(tt, y0, y1_, y2, y3, y4, y5, y6, i, *a)
+    d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
+    for j in range(NOBS):
+        oa[j] = obs0[i, j]
+    _events1(tt, y[i], i, oa, cf, ci, p, armed, ga)
+    event = False
+    for j in range(N_EV):
+        if ga[j] <= 0.0:
+            event = True
+    n_max = max_steps[i]
+    yo = y1[i]
+    oo = obs1[i]
+    for s in range(n_max):
+        dt = _step_size1(tt, ph, oa[O_ALT_MOLA], tls, p, steps)
+        n = _rk4_s(tt, dt, y0, y1_, y2, y3, y4, y5, y6, d3, d4, d5, d6, i, *a)
+        for j in range(7):
+            yo[j] = n[j]
+        r = _core(tt + dt, n[0], n[1], n[2], n[3], n[4], n[5], n[6], i, *a)
+        _put(n[3], n[4], n[5], r, p, sc, oo)
+        _events1(tt + dt, yo, i, oo, cf, ci, p, armed, gb)
+        for j in range(N_EV):
+            if ga[j] > 0.0 and gb[j] <= 0.0:
+                event = True
+        if event or s == n_max - 1:
+            t_s[i] = tt
+            h[i] = dt
+            y_s[i, 0], y_s[i, 1], y_s[i, 2], y_s[i, 3] = y0, y1_, y2, y3
+            y_s[i, 4], y_s[i, 5], y_s[i, 6] = y4, y5, y6
+            for j in range(NOBS):
+                obs_s[i, j] = oa[j]
+            for j in range(N_EV):
+                g0[i, j] = ga[j]
+                g1[i, j] = gb[j]
+            has[i] = event
+            if not event and track[i]:
+                _track1(tt + dt, ph, oo, n[6], p, pk[i])
+            return
+        tt = tt + dt
+        y0, y1_, y2, y3, y4, y5, y6 = n
+        d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
+        for j in range(NOBS):
+            oa[j] = oo[j]
+        for j in range(N_EV):
+            ga[j] = gb[j]
+        if track[i]:
+            _track1(tt, ph, oa, y6, p, pk[i])
+
+
+@njit(**_JIT)
+def _track1(t, ph, ob, m, p, pk):
+    """Peak deceleration (and its time), dynamic pressure and parachute load of a vehicle body after a quiet
+    step, exactly as :meth:`marsedl.engine.Engine._track_peaks` (heating is for the capsule phases, which take
+    one step per call and are tracked there)."""
+    entry_like = ph >= PH_ENTRY and ph <= PH_CHUTE_NO_HS
+    g = ob[O_AERO_G] if entry_like else 0.0
+    if g > pk[PK_G]:
+        pk[PK_G] = g
+        pk[PK_G_T] = t
+    q = ob[O_Q] if entry_like else 0.0
+    pk[PK_Q] = max(pk[PK_Q], q)
+    if ph == PH_CHUTE or ph == PH_CHUTE_NO_HS:
+        pk[PK_CHUTE_LOAD] = max(pk[PK_CHUTE_LOAD], ob[O_AERO_G] * p[P_G0] * m)
+
+
+@njit(**_JIT)
+def advance_steps(t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert,
+                  armed, steps, pk):
+    """Every body takes up to ``max_steps`` RK4 steps (its own step sizes), stopping at its first event step.
+
+    Returns ``(t_s, h, y_s, obs_s, g0, y1, obs1, g1, has)``: the last step's start, length and end, its event
+    functions at both ends and whether an event holds or is crossed in it. ``pk`` (n, 4) is updated in place.
+    """
+    n = y.shape[0]
+    t_s, h = np.empty(n), np.empty(n)
+    y_s, y1 = np.empty((n, 7)), np.empty((n, 7))
+    obs_s, obs1 = np.empty((n, NOBS)), np.empty((n, NOBS))
+    g0, g1 = np.empty((n, N_EV)), np.empty((n, N_EV))
+    has = np.zeros(n, dtype=np.bool_)
+    sc = np.empty(7)
+    ga, gb = np.empty(N_EV), np.empty(N_EV)
+    oa = np.empty(NOBS)
+    for i in range(n):
+        _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert,
+                armed, steps, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa)
+    return t_s, h, y_s, obs_s, g0, y1, obs1, g1, has
