@@ -66,9 +66,13 @@ _Q_SCALE_PA = 100.0  # as marsedl.guidance.triggers._Q_SCALE_PA
 _VELOCITY_SCALE_M_S = 100.0  # as the velocity-trigger scaling in marsedl.engine.Engine._deploy_g
 
 _JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
+# Per-body helpers take arrays but never allocate: compiled without the reference-counting runtime, a call no
+# longer increments and decrements (atomically) the count of each of its ten or so array arguments, which
+# cost more than the arithmetic of a derivative.
+_LEAF = {**_JIT, "_nrt": False}
 
 
-@njit(**_JIT)
+@njit(**_LEAF)
 def _mach_lookup(tab, row, mach, mach_max, mach_step):
     u = min(max(mach, 0.0), mach_max - 1e-9) / mach_step
     i = int(u)
@@ -76,7 +80,7 @@ def _mach_lookup(tab, row, mach, mach_max, mach_step):
     return tab[row, i] * (1.0 - f) + tab[row, i + 1] * f
 
 
-@njit(**_JIT)
+@njit(**_LEAF)
 def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert):
     """Accelerations of body ``i`` at state ``(x, yy, z, vx, vy, vz, m)`` and what the observables need.
 
@@ -189,7 +193,7 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
             ty, tz, ux, uy, uz, drag, rad, slat)
 
 
-@njit(**_JIT)
+@njit(**_LEAF)
 def _deriv1(t, y, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, dy, ob):
     """dy/dt of body ``i`` at state ``y`` (7,) into ``dy``; its observables into ``ob`` (NOBS,)."""
     r = _core(t, y[0], y[1], y[2], y[3], y[4], y[5], y[6], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab,
@@ -197,7 +201,7 @@ def _deriv1(t, y, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab
     _put(y[3], y[4], y[5], r, p, dy, ob)
 
 
-@njit(**_JIT)
+@njit(**_LEAF)
 def _put(vx, vy, vz, r, p, dy, ob):
     """Write a :func:`_core` result as derivatives ``dy`` (7,) and observables ``ob`` (NOBS,)."""
     (ax, ay, az, mdot, alt_mola, alt_agl, mach, q, rho, aex, aey, aez, tx, ty, tz, ux, uy, uz, drag, rad,
@@ -221,7 +225,7 @@ def _put(vx, vy, vz, r, p, dy, ob):
     ob[O_SLAT] = slat
 
 
-@njit(**_JIT)
+@njit(**_LEAF)
 def _rk4_s(t, h, y0, y1, y2, y3, y4, y5, y6, d3, d4, d5, d6, i, cf, ci, p, flat, top_h, bottom_h, cd_tab,
            cl_tab, chute_tab, pert):
     """One RK4 step of body ``i`` from the state ``y0..y6`` whose derivative (accelerations and mass rate)
@@ -250,7 +254,7 @@ def _rk4_s(t, h, y0, y1, y2, y3, y4, y5, y6, d3, d4, d5, d6, i, cf, ci, p, flat,
             y6 + h6 * (d6 + 2.0 * k2m + 2.0 * k3m + r[3]))
 
 
-@njit(**_JIT)
+@njit(**_LEAF)
 def _rk4_1(t, h, y0, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, out, ob, sc):
     """One RK4 step of body ``i`` from ``y0`` (7,) over ``h`` into ``out`` (7,); observables at the end in ob.
 
@@ -265,7 +269,7 @@ def _rk4_1(t, h, y0, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_
     _put(n[3], n[4], n[5], r, p, sc, ob)
 
 
-@njit(**_JIT)
+@njit(**_LEAF)
 def _events1(t, y, i, ob, cf, ci, p, armed, g):
     """Event functions of body ``i`` (N_EV,) into ``g``: +inf where not armed; <= 0 once the event holds."""
     ph = ci[i, CI_PHASE]
@@ -355,7 +359,7 @@ def rk4(t, y, h, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pe
     return out, obs
 
 
-@njit(**_JIT)
+@njit(**_LEAF)
 def _advance1(i, t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed, y1, obs1,
               g0, g1, sc):
     _rk4_1(t[i], h[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, y1[i], obs1[i],
@@ -413,7 +417,7 @@ S_ENTRY, S_PARACHUTE, S_INFLATION, S_POWERED, S_BALLISTIC, S_COAST, S_COAST_ALT 
 PK_G, PK_G_T, PK_Q, PK_CHUTE_LOAD = range(4)
 
 
-@njit(**_JIT)
+@njit(**_LEAF)
 def _step_size1(t, ph, alt_mola, tls, p, steps):
     """Step of a body in phase ``ph`` at time ``t`` (as :meth:`marsedl.engine.Engine._step_size`)."""
     dt = steps[S_BALLISTIC]
@@ -432,7 +436,7 @@ def _step_size1(t, ph, alt_mola, tls, p, steps):
     return dt
 
 
-@njit(**_JIT)
+@njit(**_LEAF)
 def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert,
             armed, steps, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa):
     """Up to ``max_steps[i]`` RK4 steps of body ``i``, stopping after the first step in which an event holds
@@ -496,7 +500,7 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
             _track1(tt, ph, oa, y6, p, pk[i])
 
 
-@njit(**_JIT)
+@njit(**_LEAF)
 def _track1(t, ph, ob, m, p, pk):
     """Peak deceleration (and its time), dynamic pressure and parachute load of a vehicle body after a quiet
     step, exactly as :meth:`marsedl.engine.Engine._track_peaks` (heating is for the capsule phases, which take
