@@ -585,8 +585,9 @@ class Engine:
             cf, ci = c.packed()
             ph = c.phase
             veh = st.slot[act] == 0
-            # bodies whose controls guidance sets every step (bank, thrust) take one step per call
-            guided = (veh & ((ph == _ENTRY) | (ph == _SUFR))) | ((ph >= _POWERED) & (ph <= _FLYAWAY))
+            # bodies whose bank entry guidance sets every step take one step per call; the kernel sets the
+            # thrust of powered bodies itself, step by step
+            guided = veh & ((ph == _ENTRY) | (ph == _SUFR))
             steps_n = np.where(guided, 1, max_steps)
             tracked = veh & ~guided  # their peaks are followed by the kernel, step by step
             cs = st.case[act]
@@ -743,6 +744,8 @@ class Engine:
             target_lat=cases.target_lat_rad[cs],
             target_lon=cases.target_lon_rad[cs],
             target_radius=st.target_radius,
+            pd_target=st.pd_target[cs],
+            flyaway_dir=st.flyaway_dir[cs],
         )
 
     def _guide(self, st, act, t0, y0, obs, c, log) -> None:
@@ -758,7 +761,7 @@ class Engine:
             c.sin_bank[entering] = np.where(st.cases.planar[st.case[act[entering]]], 0.0, sinb)
             c.refresh_controls()
         thrusting = (ph == _POWERED) | (ph == _SKY_CRANE) | (ph == _HOVER) | (ph == _FLYAWAY)
-        if thrusting.any():
+        if self._k is None and thrusting.any():  # (the kernels run the same thrust law inside their steps)
             thrust = np.zeros((act.size, 3))
             idx = np.flatnonzero(thrusting)
             thrust[idx] = self._thrust(st, act[idx], t0[idx], y0[idx], obs.take(idx))
@@ -1157,6 +1160,8 @@ class _Ctx:
     target_lon: np.ndarray
     target_radius: float
     positions: np.ndarray | None = None
+    pd_target: np.ndarray | None = None  # (n, 3) powered-descent aim point of each body's case
+    flyaway_dir: np.ndarray | None = None  # (n, 3) fly-away azimuth of each body's case
     _packed: tuple | None = None
 
     def packed(self) -> tuple[np.ndarray, np.ndarray]:
@@ -1189,6 +1194,8 @@ class _Ctx:
             cf[:, K.CF_T_DEPLOY] = self.t_deploy
             cf[:, K.CF_T_MARK] = self.t_mark
             cf[:, K.CF_DRY_MASS] = self.dry_mass
+            for col, value in ((K.CF_PD_TARGET, self.pd_target), (K.CF_FLYAWAY_DIR, self.flyaway_dir)):
+                cf[:, col:col + 3] = 0.0 if value is None else value
             ci = np.empty((n, K.NCI), dtype=np.int64)
             ci[:, K.CI_AERO_ID] = self.aero_id
             ci[:, K.CI_ATM_ROW] = self.atm_row
@@ -1285,6 +1292,11 @@ class _KernelData:
         p[K.P_Q_LO], p[K.P_Q_HI] = s.q_box_pa
         p[K.P_TARGET_RADIUS] = float(cfg.site.areoid_radius_m + cfg.site.ground_mola_m)
         p[K.P_G0] = G0
+        p[K.P_N_ALT] = atm._flat.shape[1] // np.asarray(atm.top_scale_height_m).size
+        p[K.P_SKY_CRANE_SPEED] = s.sky_crane_speed_m_s
+        p[K.P_THRUST_MIN], p[K.P_THRUST_MAX] = v.thrust_min_n, v.thrust_max_n
+        p[K.P_FLYAWAY_COS], p[K.P_FLYAWAY_SIN] = np.cos(s.flyaway_pitch_rad), np.sin(s.flyaway_pitch_rad)
+        p[K.P_FLYAWAY_THRUST] = s.flyaway_throttle * v.thrust_max_n
         f64 = np.ascontiguousarray
         arrays = (f64(atm._flat, dtype=float), f64(atm.top_scale_height_m, dtype=float),
                   f64(atm.bottom_scale_height_m, dtype=float), f64(v.aero_cd, dtype=float),

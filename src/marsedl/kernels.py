@@ -40,7 +40,8 @@ CF_LIFTING, CF_COS_BANK, CF_SIN_BANK, CF_HAS_CHUTE, CF_T_LINE_STRETCH = 5, 6, 7,
 CF_THRUST_X, CF_THRUST_MAG = 10, 13  # thrust x, y, z in 10..12
 CF_STOP_SPEED, CF_DEPLOY_ENABLED, CF_RANGE_TRIGGER, CF_VELOCITY_TRIGGER = 14, 15, 16, 17
 CF_TARGET_LAT, CF_TARGET_LON, CF_T_DEPLOY, CF_T_MARK, CF_DRY_MASS = 18, 19, 20, 21, 22
-NCF = 23
+CF_PD_TARGET, CF_FLYAWAY_DIR = 23, 26  # powered-descent aim point (x, y, z), fly-away azimuth (unit, x, y, z)
+NCF = 29
 # --- per-body int columns (ci)
 CI_AERO_ID, CI_ATM_ROW, CI_CASE, CI_PHASE = 0, 1, 2, 3
 NCI = 4
@@ -53,8 +54,9 @@ NOBS = 16
  P_MACH_STEP, P_T_INFLATION, P_INFLATION_EXP, P_ISP_G0, P_PERT_HMIN, P_PERT_DH, P_HAS_PERT, P_SKIP_ALT,
  P_SUFR_SPEED, P_HS_MAX_MACH, P_HS_MIN_TIME, P_BACKSHELL_ALT, P_POWERED_DELAY, P_SKY_CRANE_ALT, P_BRIDLE,
  P_TOUCHDOWN_DETECT, P_FLYAWAY_BURN, P_MAX_TIME, P_TRIGGER_RANGE, P_MACH_LO, P_MACH_HI, P_Q_LO, P_Q_HI,
- P_TARGET_RADIUS, P_G0) = range(36)
-NP = 36
+ P_TARGET_RADIUS, P_G0, P_N_ALT, P_SKY_CRANE_SPEED, P_THRUST_MIN, P_THRUST_MAX, P_FLYAWAY_COS, P_FLYAWAY_SIN,
+ P_FLYAWAY_THRUST) = range(43)
+NP = 43
 
 # event columns, in the order of marsedl.engine._CONTINUOUS
 (E_IMPACT, E_SKIP_OUT, E_STOP_SPEED, E_SUFR, E_DEPLOY, E_HS_SEP, E_BACKSHELL_SEP, E_POWERED_START,
@@ -73,19 +75,12 @@ _LEAF = {**_JIT, "_nrt": False}
 
 
 @njit(**_LEAF)
-def _mach_lookup(tab, row, mach, mach_max, mach_step):
-    u = min(max(mach, 0.0), mach_max - 1e-9) / mach_step
-    i = int(u)
-    f = u - i
-    return tab[row, i] * (1.0 - f) + tab[row, i + 1] * f
-
-
-@njit(**_LEAF)
 def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert):
     """Accelerations of body ``i`` at state ``(x, yy, z, vx, vy, vz, m)`` and what the observables need.
 
     Scalars in and out (no array views, so no reference counting per call): returns ``(ax, ay, az, mdot,
-    alt_mola, alt_agl, mach, q, rho, aex, aey, aez, tx, ty, tz, ux, uy, uz, drag, rad, slat)``.
+    alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad, slat)`` where ``g*`` are
+    gravity and the frame terms alone (everything but aerodynamics and thrust).
     """
     # geometry
     rxy2 = x * x + yy * yy
@@ -108,6 +103,7 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
     ax = x * c_xy + (2.0 * w * vy + w * w * x)
     ay = yy * c_xy + (-2.0 * w * vx + w * w * yy)
     az = z * c_z + 0.0
+    gx, gy, gz = ax, ay, az  # gravity and frame terms: the observables' "grav"
     # density factor (case factor x altitude-correlated perturbation)
     factor = cf[i, CF_DENSITY_FACTOR]
     if p[P_HAS_PERT] != 0.0:
@@ -122,7 +118,7 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
         factor = factor * (lo + tp * (pert[c, ip + 1] - lo))
     # atmosphere grid (as marsedl.atmosphere.AtmosphereGrid.evaluate)
     row = ci[i, CI_ATM_ROW]
-    n_alt = flat.shape[1] // top_h.shape[0]
+    n_alt = int(p[P_N_ALT])  # altitudes per row (an integer division per call cost as much as a sqrt)
     xg = (alt_mola - p[P_GRID_HMIN]) / p[P_GRID_DH]
     fg = math.floor(xg)
     fg = min(max(fg, 0.0), n_alt - 2.0)
@@ -131,7 +127,9 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
     kk = row * n_alt + ig
     above = max(alt_mola - p[P_GRID_HMAX], 0.0)
     below = max(p[P_GRID_HMIN] - alt_mola, 0.0)
-    ext = below / bottom_h[row] - above / top_h[row]
+    ext = 0.0  # inside the grid (the usual case) both terms are zero: skip the two divisions
+    if above != 0.0 or below != 0.0:
+        ext = below / bottom_h[row] - above / top_h[row]
     lo = flat[0, kk]
     rho = math.exp(lo + tg * (flat[0, kk + 1] - lo) + ext)
     rho = rho * factor
@@ -156,20 +154,24 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
     q = 0.5 * rho * vair * vair
     mach = vair / sound
     aid = ci[i, CI_AERO_ID]
-    mmax, mstep = p[P_MACH_MAX], p[P_MACH_STEP]
-    cda = _mach_lookup(cd_tab, aid, mach, mmax, mstep) * cf[i, CF_CD_SCALE]
+    # one Mach interpolation point for every table (linear in Mach on the tables' uniform grid)
+    u = min(max(mach, 0.0), p[P_MACH_MAX] - 1e-9) / p[P_MACH_STEP]
+    im = int(u)
+    fm = u - im
+    gm = 1.0 - fm
+    cda = (cd_tab[aid, im] * gm + cd_tab[aid, im + 1] * fm) * cf[i, CF_CD_SCALE]
     if cf[i, CF_HAS_CHUTE] != 0.0:
         tau = (t - cf[i, CF_T_LINE_STRETCH]) / p[P_T_INFLATION]
         tau = min(max(tau, 0.0), 1.0)
-        frac = tau ** p[P_INFLATION_EXP]
-        cda = cda + _mach_lookup(chute_tab, 0, mach, mmax, mstep) * cf[i, CF_CHUTE_CD_SCALE] * frac
+        frac = 1.0 if tau == 1.0 else tau ** p[P_INFLATION_EXP]  # 1**x == 1: no pow once inflated
+        cda = cda + (chute_tab[0, im] * gm + chute_tab[0, im + 1] * fm) * cf[i, CF_CHUTE_CD_SCALE] * frac
     drag = q * cda / m
     aex = -drag * vax * inv_v
     aey = -drag * vay * inv_v
     aez = -drag * vaz * inv_v
     lifting = cf[i, CF_LIFTING]
     if lifting != 0.0:
-        lift = q * _mach_lookup(cl_tab, aid, mach, mmax, mstep) * cf[i, CF_CL_SCALE] / m * lifting
+        lift = q * (cl_tab[aid, im] * gm + cl_tab[aid, im + 1] * fm) * cf[i, CF_CL_SCALE] / m * lifting
         vxh, vyh, vzh = vax * inv_v, vay * inv_v, vaz * inv_v
         ud = ux * vxh + uy * vyh + uz * vzh
         lx, ly, lz = ux - ud * vxh, uy - ud * vyh, uz - ud * vzh
@@ -183,14 +185,16 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
     ax += aex
     ay += aey
     az += aez
-    tx = cf[i, CF_THRUST_X] / m
-    ty = cf[i, CF_THRUST_X + 1] / m
-    tz = cf[i, CF_THRUST_X + 2] / m
-    ax += tx
-    ay += ty
-    az += tz
-    return (ax, ay, az, -cf[i, CF_THRUST_MAG] / p[P_ISP_G0], alt_mola, alt_agl, mach, q, rho, aex, aey, aez, tx,
-            ty, tz, ux, uy, uz, drag, rad, slat)
+    tx = ty = tz = 0.0
+    if cf[i, CF_THRUST_MAG] != 0.0:
+        tx = cf[i, CF_THRUST_X] / m
+        ty = cf[i, CF_THRUST_X + 1] / m
+        tz = cf[i, CF_THRUST_X + 2] / m
+        ax += tx
+        ay += ty
+        az += tz
+    return (ax, ay, az, -cf[i, CF_THRUST_MAG] / p[P_ISP_G0], alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx,
+            gy, gz, ux, uy, uz, drag, rad, slat)
 
 
 @njit(**_LEAF)
@@ -204,7 +208,7 @@ def _deriv1(t, y, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab
 @njit(**_LEAF)
 def _put(vx, vy, vz, r, p, dy, ob):
     """Write a :func:`_core` result as derivatives ``dy`` (7,) and observables ``ob`` (NOBS,)."""
-    (ax, ay, az, mdot, alt_mola, alt_agl, mach, q, rho, aex, aey, aez, tx, ty, tz, ux, uy, uz, drag, rad,
+    (ax, ay, az, mdot, alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad,
      slat) = r
     dy[0], dy[1], dy[2] = vx, vy, vz
     dy[3], dy[4], dy[5] = ax, ay, az
@@ -217,9 +221,7 @@ def _put(vx, vy, vz, r, p, dy, ob):
     ob[O_RHO] = rho
     ob[O_AERO_G] = math.sqrt(aex * aex + aey * aey + aez * aez) / p[P_G0]
     ob[O_UP], ob[O_UP + 1], ob[O_UP + 2] = ux, uy, uz
-    ob[O_GRAV] = ax - aex - tx
-    ob[O_GRAV + 1] = ay - aey - ty
-    ob[O_GRAV + 2] = az - aez - tz
+    ob[O_GRAV], ob[O_GRAV + 1], ob[O_GRAV + 2] = gx, gy, gz
     ob[O_DRAG] = drag
     ob[O_RAD] = rad
     ob[O_SLAT] = slat
@@ -464,7 +466,12 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
     n_max = max_steps[i]
     yo = y1[i]
     oo = obs1[i]
+    powered = ph >= PH_POWERED and ph <= PH_FLYAWAY
     for s in range(n_max):
+        if powered:  # guidance sets the thrust for the step from its start: the derivative there changes
+            _thrust1(i, ph, y0, y1_, y2, y3, y4, y5, y6, oa, cf, p)
+            r = _core(tt, y0, y1_, y2, y3, y4, y5, y6, i, *a)
+            d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
         dt = _step_size1(tt, ph, oa[O_ALT_MOLA], tls, p, steps)
         n = _rk4_s(tt, dt, y0, y1_, y2, y3, y4, y5, y6, d3, d4, d5, d6, i, *a)
         for j in range(7):
@@ -498,6 +505,60 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
             ga[j] = gb[j]
         if track[i]:
             _track1(tt, ph, oa, y6, p, pk[i])
+
+
+PH_POWERED, PH_SKY_CRANE, PH_HOVER = 7, 8, 9
+_SKY_CRANE_GAIN_PER_S = 2.0  # as the default of marsedl.guidance.powered.sky_crane_acceleration
+_TGO_MIN_S, _TGO_MAX_S = 1.0, 120.0  # as marsedl.engine.Engine._thrust
+
+
+@njit(**_LEAF)
+def _thrust1(i, ph, x, yy, z, vx, vy, vz, m, ob, cf, p):
+    """Thrust of a powered body at the start of a step into ``cf[i]`` (as :meth:`marsedl.engine.Engine._thrust`).
+
+    E-guidance to the aim point (:func:`marsedl.guidance.powered.time_to_go` and ``eguidance_acceleration``),
+    the sky-crane velocity hold, the engines' range, and the fly-away burn; ``ob`` are the observables of the
+    state (local up, gravity with the frame terms).
+    """
+    ux, uy, uz = ob[O_UP], ob[O_UP + 1], ob[O_UP + 2]
+    gx, gy, gz = ob[O_GRAV], ob[O_GRAV + 1], ob[O_GRAV + 2]
+    if ph == PH_FLYAWAY:
+        azx, azy, azz = cf[i, CF_FLYAWAY_DIR], cf[i, CF_FLYAWAY_DIR + 1], cf[i, CF_FLYAWAY_DIR + 2]
+        d = azx * ux + azy * uy + azz * uz
+        hx, hy, hz = azx - ux * d, azy - uy * d, azz - uz * d
+        hn = max(math.sqrt(hx * hx + hy * hy + hz * hz), 1e-12)
+        hx, hy, hz = hx / hn, hy / hn, hz / hn
+        c, sn, f = p[P_FLYAWAY_COS], p[P_FLYAWAY_SIN], p[P_FLYAWAY_THRUST]
+        tx, ty, tz = (c * ux + sn * hx) * f, (c * uy + sn * hy) * f, (c * uz + sn * hz) * f
+    else:
+        un = math.sqrt(ux * ux + uy * uy + uz * uz)
+        nx, ny, nz = ux / un, uy / un, uz / un
+        rate = p[P_SKY_CRANE_SPEED]
+        if ph == PH_POWERED:
+            fx, fy, fz = cf[i, CF_PD_TARGET], cf[i, CF_PD_TARGET + 1], cf[i, CF_PD_TARGET + 2]
+            vfx, vfy, vfz = -rate * ux, -rate * uy, -rate * uz
+            dz = (fx - x) * nx + (fy - yy) * ny + (fz - z) * nz
+            vz_sum = (vx + vfx) * nx + (vy + vfy) * ny + (vz + vfz) * nz
+            tgo = 2.0 * dz / vz_sum if vz_sum != 0.0 else np.inf
+            if not (math.isfinite(tgo) and tgo > 0.0):
+                tgo = _TGO_MAX_S
+            tgo = min(max(tgo, _TGO_MIN_S), _TGO_MAX_S)
+            drx, dry, drz = fx - x - vx * tgo, fy - yy - vy * tgo, fz - z - vz * tgo
+            t2 = tgo * tgo
+            ax = 6.0 * drx / t2 - 2.0 * (vfx - vx) / tgo - gx
+            ay = 6.0 * dry / t2 - 2.0 * (vfy - vy) / tgo - gy
+            az = 6.0 * drz / t2 - 2.0 * (vfz - vz) / tgo - gz
+        else:  # sky crane, hover: hold the descent rate
+            k = _SKY_CRANE_GAIN_PER_S
+            ax = -gx + k * (-rate * nx - vx)
+            ay = -gy + k * (-rate * ny - vy)
+            az = -gz + k * (-rate * nz - vz)
+        tx, ty, tz = ax * m, ay * m, az * m
+        mag = math.sqrt(tx * tx + ty * ty + tz * tz)
+        scale = min(max(mag, p[P_THRUST_MIN]), p[P_THRUST_MAX]) / max(mag, 1e-9)
+        tx, ty, tz = tx * scale, ty * scale, tz * scale
+    cf[i, CF_THRUST_X], cf[i, CF_THRUST_X + 1], cf[i, CF_THRUST_X + 2] = tx, ty, tz
+    cf[i, CF_THRUST_MAG] = math.sqrt(tx * tx + ty * ty + tz * tz)
 
 
 @njit(**_LEAF)
