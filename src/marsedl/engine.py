@@ -585,18 +585,26 @@ class Engine:
             cf, ci = c.packed()
             ph = c.phase
             veh = st.slot[act] == 0
-            # bodies whose bank entry guidance sets every step take one step per call; the kernel sets the
-            # thrust of powered bodies itself, step by step
-            guided = veh & ((ph == _ENTRY) | (ph == _SUFR))
+            cs = st.case[act]
+            entry = veh & ((ph == _ENTRY) | (ph == _SUFR))
+            if k.gpar is None:  # entry guidance in Python: its bodies take one step per call
+                guided = entry
+                gpar, ref = np.zeros(kernels.NG), np.zeros((8, 2))
+            else:  # the kernel guides (bank) and, as for powered bodies (thrust), steps on
+                guided = np.zeros(act.size, dtype=bool)
+                gpar, ref = k.gpar, k.ref
+                if entry.any():
+                    self._pack_entry_guidance(st, cf, entry, cs[entry])
             steps_n = np.where(guided, 1, max_steps)
             tracked = veh & ~guided  # their peaks are followed by the kernel, step by step
-            cs = st.case[act]
-            pk = np.column_stack([st.peak_g[cs], st.peak_g_t[cs], st.peak_q[cs], st.peak_chute_load[cs]])
+            pk = np.column_stack([st.peak_g[cs], st.peak_g_t[cs], st.peak_q[cs], st.peak_chute_load[cs],
+                                  st.peak_heat[cs]])
             t0, dt, y0, _, g0, y1, data1, g1, has = kernels.advance_steps(
-                t0, y0, obs0.data, steps_n, tracked, cf, ci, *k.args(c), _ARMED, self._steps_arr, pk)
+                t0, y0, obs0.data, steps_n, tracked, cf, ci, *k.args(c), _ARMED, self._steps_arr, pk, gpar, ref)
             if tracked.any():
                 tc = cs[tracked]
-                st.peak_g[tc], st.peak_g_t[tc], st.peak_q[tc], st.peak_chute_load[tc] = pk[tracked].T
+                (st.peak_g[tc], st.peak_g_t[tc], st.peak_q[tc], st.peak_chute_load[tc],
+                 st.peak_heat[tc]) = pk[tracked].T
             obs1 = _Obs(data1)
             now = g0 <= 0.0
             cross = (g0 > 0.0) & (g1 <= 0.0)
@@ -609,6 +617,8 @@ class Engine:
             self._track_peaks(st, qi, t0 + dt, obs1)
         elif mine.any():
             self._track_peaks(st, act[mine], t0[mine] + dt[mine], obs1.take(mine))
+        if k is not None and k.gpar is not None and entry.any():
+            self._unpack_entry_guidance(st, act, cf, entry, cs[entry], log)
         if not has.any():
             return
         # bodies with an event in this step: find the earliest root per body
@@ -640,6 +650,45 @@ class Engine:
         for k in np.unique(k_best):
             mine = k_best == k
             self._apply(st, bodies[mine], _CONTINUOUS[k][0], log)
+
+    def _pack_entry_guidance(self, st, cf, rows, cs) -> None:
+        """The cases' entry-guidance values into the kernel's per-body columns of the entry vehicles ``rows``."""
+        K = kernels
+        cases = st.cases
+        cf[rows, K.CF_ENTRY_GUIDED] = 1.0
+        cf[rows, K.CF_GUIDED] = cases.guided[cs]
+        cf[rows, K.CF_BANK0] = cases.bank0_rad[cs]
+        cf[rows, K.CF_PLANAR] = cases.planar[cs]
+        cf[rows, K.CF_AIM_RANGE] = cases.aim_range_m[cs]
+        cf[rows, K.CF_BANK] = st.bank[cs]
+        cf[rows, K.CF_BANK_RATE] = st.bank_rate[cs]
+        cf[rows, K.CF_BANK_SIGN] = st.bank_sign[cs]
+        cf[rows, K.CF_GUIDANCE_ON] = st.guidance_on[cs]
+        cf[rows, K.CF_HEADING_ALIGNED] = st.heading_aligned[cs]
+        cf[rows, K.CF_SKIP_GUIDANCE] = st.guidance_done[cs]
+
+    def _unpack_entry_guidance(self, st, act, cf, rows, cs, log) -> None:
+        """Log the guidance events the kernel stopped at (with the bank before that step's update, as the Python
+        guidance does), then keep the kernel's guidance values."""
+        K = kernels
+        g = cf[rows]
+        bits = g[:, K.CF_GUIDANCE_LOG].astype(np.int64)
+        stopped = bits != 0
+        if stopped.any():
+            st.bank[cs[stopped]] = g[stopped, K.CF_BANK_BEFORE]  # the rows show the bank before the update
+            bodies = act[rows]
+            for bit, code in ((K.LOG_GUIDANCE_START, Ev.GUIDANCE_START),
+                              (K.LOG_HEADING_ALIGNMENT, Ev.HEADING_ALIGNMENT),
+                              (K.LOG_BANK_REVERSAL, Ev.BANK_REVERSAL)):
+                sel = (bits & bit) != 0
+                if sel.any():
+                    self._log_events(log, st, bodies[sel], code)
+        st.bank[cs] = g[:, K.CF_BANK]
+        st.bank_rate[cs] = g[:, K.CF_BANK_RATE]
+        st.bank_sign[cs] = g[:, K.CF_BANK_SIGN]
+        st.guidance_on[cs] = g[:, K.CF_GUIDANCE_ON] != 0.0
+        st.heading_aligned[cs] = g[:, K.CF_HEADING_ALIGNED] != 0.0
+        st.guidance_done[cs] = stopped  # that state's guidance is applied: the next call steps on from it
 
     def _locate(self, t0, y0, dt, ga, gb, c, k, iterations: int = 40, tol_s: float = 1e-7) -> np.ndarray:
         """Root of event function ``k`` inside the step by the Illinois method on partial RK4 steps.
@@ -753,7 +802,7 @@ class Engine:
         ph = c.phase
         veh = st.slot[act] == 0
         entering = veh & ((ph == _ENTRY) | (ph == _SUFR))
-        if entering.any():
+        if entering.any() and (self._k is None or self._k.gpar is None):  # (else the kernels guide, step by step)
             self._entry_guidance(st, act[entering], t0[entering], y0[entering], obs.take(entering),
                                  c.take(entering), log)
             c.cos_bank[entering] = np.cos(st.bank[st.case[act[entering]]])
@@ -1196,6 +1245,7 @@ class _Ctx:
             cf[:, K.CF_DRY_MASS] = self.dry_mass
             for col, value in ((K.CF_PD_TARGET, self.pd_target), (K.CF_FLYAWAY_DIR, self.flyaway_dir)):
                 cf[:, col:col + 3] = 0.0 if value is None else value
+            cf[:, K.CF_ENTRY_GUIDED:] = 0.0  # entry guidance: filled by the engine for its entry vehicles
             ci = np.empty((n, K.NCI), dtype=np.int64)
             ci[:, K.CI_AERO_ID] = self.aero_id
             ci[:, K.CI_ATM_ROW] = self.atm_row
@@ -1263,6 +1313,8 @@ class _KernelData:
     p: np.ndarray
     arrays: tuple  # flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab
     no_pert: np.ndarray
+    gpar: np.ndarray | None = None  # entry-guidance constants (None: guidance the kernels cannot run)
+    ref: np.ndarray | None = None  # reference trajectory rows (kernels.R_*)
 
     @classmethod
     def build(cls, cfg: EngineConfig) -> _KernelData | None:
@@ -1301,7 +1353,8 @@ class _KernelData:
         arrays = (f64(atm._flat, dtype=float), f64(atm.top_scale_height_m, dtype=float),
                   f64(atm.bottom_scale_height_m, dtype=float), f64(v.aero_cd, dtype=float),
                   f64(v.aero_cl, dtype=float), f64(np.atleast_2d(v.chute_cd_s), dtype=float))
-        return cls(p=p, arrays=arrays, no_pert=np.zeros((1, 2)))
+        gpar, ref = _guidance_tables(cfg)
+        return cls(p=p, arrays=arrays, no_pert=np.zeros((1, 2)), gpar=gpar, ref=ref)
 
     def args(self, c: _Ctx) -> tuple:
         """(p, tables..., perturbation factors) for a kernel call on the bodies of ``c``."""
@@ -1312,6 +1365,34 @@ class _KernelData:
         K = kernels
         p[K.P_HAS_PERT], p[K.P_PERT_HMIN], p[K.P_PERT_DH] = 1.0, dp.h_min_m, dp.dh_m
         return (p, *self.arrays, np.ascontiguousarray(dp.factors, dtype=float))
+
+
+def _guidance_tables(cfg: EngineConfig) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Entry-guidance constants and reference tables for the kernels, or (None, None) when the guidance stays in
+    Python (no reference trajectory, or per-case arrays of guidance parameters)."""
+    gp, ref = cfg.guidance, cfg.reference
+    if ref is None or gp is None:
+        return None, None
+    names = ("lod", "k3", "start_drag_m_s2", "heading_alignment_speed_m_s", "heading_alignment_max_bank_deg",
+             "heading_alignment_gain", "corridor_c0", "corridor_c1", "corridor_c2", "bank_rate_limit_deg_s",
+             "bank_accel_limit_deg_s2", "min_bank_deg", "max_bank_deg")
+    if any(np.ndim(getattr(gp, n)) != 0 for n in names):
+        return None, None
+    K = kernels
+    g = np.zeros(K.NG)
+    g[K.G_LOD], g[K.G_K3], g[K.G_START_DRAG] = gp.lod, gp.k3, gp.start_drag_m_s2
+    g[K.G_HA_SPEED], g[K.G_HA_LIMIT] = gp.heading_alignment_speed_m_s, np.radians(gp.heading_alignment_max_bank_deg)
+    g[K.G_HA_GAIN], g[K.G_C0], g[K.G_C1], g[K.G_C2] = (gp.heading_alignment_gain, gp.corridor_c0, gp.corridor_c1,
+                                                       gp.corridor_c2)
+    g[K.G_RATE_MAX], g[K.G_ACC_MAX] = np.radians(gp.bank_rate_limit_deg_s), np.radians(gp.bank_accel_limit_deg_s2)
+    g[K.G_MIN_BANK], g[K.G_MAX_BANK] = np.radians(gp.min_bank_deg), np.radians(gp.max_bank_deg)
+    g[K.G_DT], g[K.G_F3_FLOOR] = cfg.steps.entry, entry_guidance.F3_FLOOR_M
+    g[K.G_HEAT_K], g[K.G_NOSE_RADIUS] = heating.SUTTON_GRAVES_K_MARS, cfg.vehicle.nose_radius_m
+    speed = np.asarray(ref.speed_m_s, dtype=float)
+    lod = np.broadcast_to(np.asarray(ref.lod_vertical_ref, dtype=float), speed.shape)
+    tables = np.ascontiguousarray(np.stack([speed, ref.range_to_go_m, ref.drag_m_s2, ref.altitude_rate_m_s, ref.f1,
+                                            ref.f2, ref.f3, lod]), dtype=float)
+    return g, tables
 
 
 def _vacuum_ctx(n: int) -> _Ctx:
@@ -1360,6 +1441,7 @@ class _State:
         st.bank_sign = np.where(cases.bank0_rad < 0, -1.0, 1.0)
         st.guidance_on = np.zeros(n, dtype=bool)
         st.heading_aligned = np.zeros(n, dtype=bool)
+        st.guidance_done = np.zeros(n, dtype=bool)  # kernels: guidance of the current state already applied
         st.t_deploy = np.full(n, np.inf)
         st.t_line_stretch = np.full(n, np.inf)
         st.pd_target = np.zeros((n, 3))

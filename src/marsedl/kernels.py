@@ -41,7 +41,18 @@ CF_THRUST_X, CF_THRUST_MAG = 10, 13  # thrust x, y, z in 10..12
 CF_STOP_SPEED, CF_DEPLOY_ENABLED, CF_RANGE_TRIGGER, CF_VELOCITY_TRIGGER = 14, 15, 16, 17
 CF_TARGET_LAT, CF_TARGET_LON, CF_T_DEPLOY, CF_T_MARK, CF_DRY_MASS = 18, 19, 20, 21, 22
 CF_PD_TARGET, CF_FLYAWAY_DIR = 23, 26  # powered-descent aim point (x, y, z), fly-away azimuth (unit, x, y, z)
-NCF = 29
+# entry guidance of the case (read and written by the kernel for an entry vehicle: see _guide1)
+(CF_ENTRY_GUIDED, CF_GUIDED, CF_BANK0, CF_PLANAR, CF_AIM_RANGE, CF_BANK, CF_BANK_RATE, CF_BANK_SIGN,
+ CF_GUIDANCE_ON, CF_HEADING_ALIGNED, CF_SKIP_GUIDANCE, CF_GUIDANCE_LOG, CF_BANK_BEFORE) = range(29, 42)
+NCF = 42
+# CF_GUIDANCE_LOG bits: events of the guidance the engine logs (at the state where they happen)
+LOG_GUIDANCE_START, LOG_HEADING_ALIGNMENT, LOG_BANK_REVERSAL = 1, 2, 4
+# entry-guidance constants (gpar), as marsedl.guidance.entry.EntryGuidanceParams (angles in rad)
+(G_LOD, G_K3, G_START_DRAG, G_HA_SPEED, G_HA_LIMIT, G_HA_GAIN, G_C0, G_C1, G_C2, G_RATE_MAX, G_ACC_MAX,
+ G_MIN_BANK, G_MAX_BANK, G_DT, G_F3_FLOOR, G_HEAT_K, G_NOSE_RADIUS) = range(17)
+NG = 17
+# reference trajectory rows (ref), on its speed grid (row 0)
+R_SPEED, R_RANGE, R_DRAG, R_HDOT, R_F1, R_F2, R_F3, R_LOD = range(8)
 # --- per-body int columns (ci)
 CI_AERO_ID, CI_ATM_ROW, CI_CASE, CI_PHASE = 0, 1, 2, 3
 NCI = 4
@@ -416,7 +427,7 @@ PH_ENTRY, PH_SUFR, PH_CHUTE, PH_CHUTE_NO_HS, PH_FREEFALL, PH_FLYAWAY, PH_BALLIST
 # step sizes (steps array, s; the last entry is the coast altitude, m), as marsedl.engine.Steps
 S_ENTRY, S_PARACHUTE, S_INFLATION, S_POWERED, S_BALLISTIC, S_COAST, S_COAST_ALT = range(7)
 # per-body peak records (pk columns), as marsedl.engine.Engine._track_peaks
-PK_G, PK_G_T, PK_Q, PK_CHUTE_LOAD = range(4)
+PK_G, PK_G_T, PK_Q, PK_CHUTE_LOAD, PK_HEAT = range(5)
 
 
 @njit(**_LEAF)
@@ -440,7 +451,7 @@ def _step_size1(t, ph, alt_mola, tls, p, steps):
 
 @njit(**_LEAF)
 def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert,
-            armed, steps, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa):
+            armed, steps, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa):
     """Up to ``max_steps[i]`` RK4 steps of body ``i``, stopping after the first step in which an event holds
     or is crossed. Out: the last step's start (t_s, y_s, obs_s, g0), length h and end (y1, obs1, g1), and
     whether it holds an event (has). Quiet steps update the body's peak records ``pk`` when ``track[i]``.
@@ -467,7 +478,31 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
     yo = y1[i]
     oo = obs1[i]
     powered = ph >= PH_POWERED and ph <= PH_FLYAWAY
+    entry = cf[i, CF_ENTRY_GUIDED] != 0.0
     for s in range(n_max):
+        if entry:  # bank for the step from the guidance at its start
+            if s > 0 or cf[i, CF_SKIP_GUIDANCE] == 0.0:
+                cf[i, CF_BANK_BEFORE] = cf[i, CF_BANK]
+                log = _guide1(i, ph, y0, y1_, y2, y3, y4, y5, oa, cf, p, gpar, ref)
+                if log != 0:  # stop here (no step): the engine logs these events at this state
+                    cf[i, CF_GUIDANCE_LOG] = log
+                    t_s[i] = tt
+                    h[i] = 0.0
+                    y_s[i, 0], y_s[i, 1], y_s[i, 2], y_s[i, 3] = y0, y1_, y2, y3
+                    y_s[i, 4], y_s[i, 5], y_s[i, 6] = y4, y5, y6
+                    for j in range(7):
+                        yo[j] = y_s[i, j]
+                    for j in range(NOBS):
+                        obs_s[i, j] = oa[j]
+                        oo[j] = oa[j]
+                    for j in range(N_EV):
+                        g0[i, j] = ga[j]
+                        g1[i, j] = ga[j]
+                    has[i] = False
+                    return
+            _bank_controls(i, cf)
+            r = _core(tt, y0, y1_, y2, y3, y4, y5, y6, i, *a)
+            d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
         if powered:  # guidance sets the thrust for the step from its start: the derivative there changes
             _thrust1(i, ph, y0, y1_, y2, y3, y4, y5, y6, oa, cf, p)
             r = _core(tt, y0, y1_, y2, y3, y4, y5, y6, i, *a)
@@ -494,7 +529,7 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
                 g1[i, j] = gb[j]
             has[i] = event
             if not event and track[i]:
-                _track1(tt + dt, ph, oo, n[6], p, pk[i])
+                _track1(tt + dt, ph, oo, n[6], p, gpar, pk[i])
             return
         tt = tt + dt
         y0, y1_, y2, y3, y4, y5, y6 = n
@@ -504,7 +539,7 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
         for j in range(N_EV):
             ga[j] = gb[j]
         if track[i]:
-            _track1(tt, ph, oa, y6, p, pk[i])
+            _track1(tt, ph, oa, y6, p, gpar, pk[i])
 
 
 PH_POWERED, PH_SKY_CRANE, PH_HOVER = 7, 8, 9
@@ -562,10 +597,123 @@ def _thrust1(i, ph, x, yy, z, vx, vy, vz, m, ob, cf, p):
 
 
 @njit(**_LEAF)
-def _track1(t, ph, ob, m, p, pk):
-    """Peak deceleration (and its time), dynamic pressure and parachute load of a vehicle body after a quiet
-    step, exactly as :meth:`marsedl.engine.Engine._track_peaks` (heating is for the capsule phases, which take
-    one step per call and are tracked there)."""
+def _interp(x, ref, row):
+    """``np.interp(x, ref[R_SPEED], ref[row])``: linear, clamped at the ends."""
+    xp = ref[R_SPEED]
+    k = xp.shape[0]
+    if x <= xp[0]:
+        return ref[row, 0]
+    if x >= xp[k - 1]:
+        return ref[row, k - 1]
+    lo, hi = 0, k - 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if xp[mid] <= x:
+            lo = mid
+        else:
+            hi = mid
+    slope = (ref[row, lo + 1] - ref[row, lo]) / (xp[lo + 1] - xp[lo])
+    return slope * (x - xp[lo]) + ref[row, lo]
+
+
+@njit(**_LEAF)
+def _guide1(i, ph, x, yy, z, vx, vy, vz, ob, cf, p, gpar, ref):
+    """Entry guidance of an entry vehicle at the start of a step (as :meth:`marsedl.engine.Engine._entry_guidance`
+    and :mod:`marsedl.guidance.entry`): guidance start on sensed drag, Apollo range control on the reference,
+    lateral corridor with bank reversals, heading alignment, then the rate- and acceleration-limited bank.
+    Writes the case's guidance values in ``cf[i]``; returns the LOG_* bits of what the engine must log here.
+    """
+    ux, uy, uz = ob[O_UP], ob[O_UP + 1], ob[O_UP + 2]
+    hdot = vx * ux + vy * uy + vz * uz
+    speed = ob[O_SPEED]
+    drag = ob[O_DRAG]
+    guided = cf[i, CF_GUIDED] != 0.0
+    log = 0
+    if guided and cf[i, CF_GUIDANCE_ON] == 0.0 and drag >= gpar[G_START_DRAG]:
+        cf[i, CF_GUIDANCE_ON] = 1.0
+        log |= LOG_GUIDANCE_START
+    on = cf[i, CF_GUIDANCE_ON] != 0.0 and ph == PH_ENTRY
+    cmd = cf[i, CF_BANK] if guided else cf[i, CF_BANK0]
+    if guided and cf[i, CF_GUIDANCE_ON] == 0.0:
+        cmd = cf[i, CF_BANK0]
+    if on:
+        lat, lon = cf[i, CF_TARGET_LAT], cf[i, CF_TARGET_LON]
+        cl = math.cos(lat)
+        tx, ty, tz = cl * math.cos(lon), cl * math.sin(lon), math.sin(lat)
+        cosang = ux * tx + uy * ty + uz * tz
+        cx, cy, cz = uy * tz - uz * ty, uz * tx - ux * tz, ux * ty - uy * tx
+        radius = p[P_TARGET_RADIUS]
+        rtg = radius * math.atan2(math.sqrt(cx * cx + cy * cy + cz * cz), cosang) - cf[i, CF_AIM_RANGE]
+        # crossrange: angle of the target out of the plane (position, velocity); positive = to the right
+        hx, hy, hz = uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx
+        hn = math.sqrt(hx * hx + hy * hy + hz * hz)
+        hx, hy, hz = hx / hn, hy / hn, hz / hn
+        crossrange = -math.asin(min(max(hx * tx + hy * ty + hz * tz, -1.0), 1.0)) * radius
+        heading_mode = speed <= gpar[G_HA_SPEED]
+        if heading_mode and cf[i, CF_HEADING_ALIGNED] == 0.0:
+            cf[i, CF_HEADING_ALIGNED] = 1.0
+            log |= LOG_HEADING_ALIGNMENT
+        # range control (marsedl.guidance.entry.range_control_bank)
+        f3 = max(_interp(speed, ref, R_F3), gpar[G_F3_FLOOR])
+        r_p = _interp(speed, ref, R_RANGE) + _interp(speed, ref, R_F1) * (drag - _interp(speed, ref, R_DRAG)) + \
+            _interp(speed, ref, R_F2) * (hdot - _interp(speed, ref, R_HDOT))
+        lodvc = _interp(speed, ref, R_LOD) + gpar[G_K3] * (rtg - r_p) / f3
+        mag = math.acos(min(max(lodvc / gpar[G_LOD], -1.0), 1.0))
+        mag = min(max(mag, gpar[G_MIN_BANK]), gpar[G_MAX_BANK])
+        # lateral logic (marsedl.guidance.entry.lateral_logic)
+        sign = -1.0 if cf[i, CF_BANK_SIGN] < 0 else 1.0
+        width = max(gpar[G_C0] + gpar[G_C1] * speed + gpar[G_C2] * (speed * speed), 0.0)
+        new_sign = (1.0 if crossrange > 0.0 else -1.0) if abs(crossrange) > width else sign
+        if new_sign != cf[i, CF_BANK_SIGN] and not heading_mode:
+            log |= LOG_BANK_REVERSAL
+        if not heading_mode:
+            cf[i, CF_BANK_SIGN] = new_sign
+        if heading_mode:  # steer the heading onto the target with a limited bank
+            en = max(math.sqrt(uy * uy + ux * ux), 1e-12)
+            ex, ey = -uy / en, ux / en
+            nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
+            heading = math.atan2(vx * ex + vy * ey, vx * nx + vy * ny + vz * nz)
+            d = tx * ux + ty * uy + tz * uz
+            ttx, tty, ttz = tx - ux * d, ty - uy * d, tz - uz * d
+            bearing = math.atan2(ttx * ex + tty * ey, ttx * nx + tty * ny + ttz * nz)
+            err = bearing - heading
+            err = math.atan2(math.sin(err), math.cos(err))  # wrap to (-pi, pi]
+            err = (err + math.pi) % (2.0 * math.pi) - math.pi
+            lim = gpar[G_HA_LIMIT]
+            cmd = min(max(gpar[G_HA_GAIN] * err, -lim), lim)
+        else:
+            cmd = cf[i, CF_BANK_SIGN] * mag
+    if ph == PH_SUFR:
+        cmd = 0.0
+    # rate- and acceleration-limited bank (marsedl.guidance.entry.rate_limited_bank)
+    dt, rmax, amax = gpar[G_DT], gpar[G_RATE_MAX], gpar[G_ACC_MAX]
+    bank = cf[i, CF_BANK]
+    rate = min(max(cf[i, CF_BANK_RATE], -rmax), rmax)
+    e = cmd - bank
+    sg = -1.0 if e < 0.0 else 1.0
+    half = 0.5 * amax * dt
+    left = max(abs(e) - sg * rate * 0.5 * dt, 0.0)
+    braking = -half + math.sqrt(half * half + 2.0 * amax * left)
+    desired = sg * min(rmax, braking)
+    rn = rate + min(max(desired - rate, -amax * dt), amax * dt)
+    rn = min(max(rn, -rmax), rmax)
+    cf[i, CF_BANK] = bank + 0.5 * (rate + rn) * dt
+    cf[i, CF_BANK_RATE] = rn
+    return log
+
+
+@njit(**_LEAF)
+def _bank_controls(i, cf):
+    """cos and sin of the case's bank into the held controls (sin 0 for lift in the vertical plane only)."""
+    b = cf[i, CF_BANK]
+    cf[i, CF_COS_BANK] = math.cos(b)
+    cf[i, CF_SIN_BANK] = 0.0 if cf[i, CF_PLANAR] != 0.0 else math.sin(b)
+
+
+@njit(**_LEAF)
+def _track1(t, ph, ob, m, p, gpar, pk):
+    """Peak deceleration (and its time), dynamic pressure, heat rate and parachute load of a vehicle body after
+    a quiet step, as :meth:`marsedl.engine.Engine._track_peaks`."""
     entry_like = ph >= PH_ENTRY and ph <= PH_CHUTE_NO_HS
     g = ob[O_AERO_G] if entry_like else 0.0
     if g > pk[PK_G]:
@@ -573,13 +721,16 @@ def _track1(t, ph, ob, m, p, pk):
         pk[PK_G_T] = t
     q = ob[O_Q] if entry_like else 0.0
     pk[PK_Q] = max(pk[PK_Q], q)
+    if ph == PH_ENTRY or ph == PH_SUFR:  # Sutton-Graves, as marsedl.aero.heating.sutton_graves_heat_rate_w_m2
+        v = abs(ob[O_SPEED])
+        pk[PK_HEAT] = max(pk[PK_HEAT], gpar[G_HEAT_K] * math.sqrt(ob[O_RHO] / gpar[G_NOSE_RADIUS]) * (v * v * v))
     if ph == PH_CHUTE or ph == PH_CHUTE_NO_HS:
         pk[PK_CHUTE_LOAD] = max(pk[PK_CHUTE_LOAD], ob[O_AERO_G] * p[P_G0] * m)
 
 
 @njit(**_JIT)
 def advance_steps(t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert,
-                  armed, steps, pk):
+                  armed, steps, pk, gpar, ref):
     """Every body takes up to ``max_steps`` RK4 steps (its own step sizes), stopping at its first event step.
 
     Returns ``(t_s, h, y_s, obs_s, g0, y1, obs1, g1, has)``: the last step's start, length and end, its event
@@ -596,5 +747,5 @@ def advance_steps(t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h
     oa = np.empty(NOBS)
     for i in range(n):
         _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert,
-                armed, steps, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa)
+                armed, steps, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa)
     return t_s, h, y_s, obs_s, g0, y1, obs1, g1, has
