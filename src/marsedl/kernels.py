@@ -4,11 +4,20 @@ Why: a single nominal case is a population of one body at a time, so the NumPy e
 time in per-call overhead (about 60 small array operations per derivative evaluation); a 10,000-case batch
 spends it in temporaries. These kernels evaluate each body's forces in one fused scalar loop (gravity with
 J2, Coriolis and centrifugal terms, the atmosphere grid, Mach tables, lift with bank, parachute inflation,
-thrust) and take whole RK4 steps, so the per-step cost is a couple of calls whatever the number of bodies.
+thrust) and :func:`advance_steps` flies every body from event to event in one call: RK4 steps at the phase's
+step size, the entry guidance (bank) and the powered-descent thrust law at the start of each step, the event
+functions at each step's end (reused as the next step's start), peak loads along the way. The engine's Python
+loop then runs once per event, not once per step.
 
-The physics is the same expression for expression as :meth:`marsedl.engine.Engine._derivs` and
-:meth:`marsedl.engine.Engine._event_values`, which stay as the readable NumPy reference; the test
-``tests/test_engine_speedpaths.py`` checks that the two agree to round-off and give the same event sequence.
+Per-body helpers are compiled without numba's reference-counting runtime (``_nrt=False``: they never
+allocate), so a call does not atomically count references to each of its array arguments; that bookkeeping
+cost more than a derivative's arithmetic. There is no multi-threaded kernel: Monte Carlo runs use one process
+per core, and an OpenMP thread pool in the parent makes a later ``fork`` abort.
+
+The physics is the same expression for expression as :meth:`marsedl.engine.Engine._derivs`,
+:meth:`marsedl.engine.Engine._event_values`, ``_entry_guidance`` and ``_thrust``, which stay as the readable
+NumPy reference; ``tests/test_engine_speedpaths.py`` checks that the two agree to round-off and give the
+same event sequence.
 
 Data layout (all arrays are float64 unless said):
 
@@ -20,7 +29,7 @@ Data layout (all arrays are float64 unless said):
     Constants of the run: planet, site, grids, vehicle and event thresholds (indices ``P_*``).
 ``obs`` (n, NOBS)
     Observables of a state (columns ``O_*``): altitudes, speeds, Mach, q, density, sensed acceleration,
-    local up, gravity (+ frame + drag, all but thrust and lift-free aero), drag acceleration, radius, sin lat.
+    local up, gravity with the frame terms (no aerodynamics, no thrust), drag acceleration, radius, sin lat.
 
 Compiled functions use ``cache=True``: the first call on a machine compiles them (a few seconds, reported by
 ``benchmarks/bench_nominal.py``) and stores the machine code next to this file's ``__pycache__``; later
@@ -32,7 +41,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 # --- per-body float columns (cf)
 CF_CD_SCALE, CF_CL_SCALE, CF_CHUTE_CD_SCALE, CF_DENSITY_FACTOR, CF_WIND_SCALE = 0, 1, 2, 3, 4
@@ -370,54 +379,6 @@ def rk4(t, y, h, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pe
         _rk4_1(t[i], h[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, out[i],
                obs[i], sc)
     return out, obs
-
-
-@njit(**_LEAF)
-def _advance1(i, t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed, y1, obs1,
-              g0, g1, sc):
-    _rk4_1(t[i], h[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, y1[i], obs1[i],
-           sc)
-    _events1(t[i], y[i], i, obs0[i], cf, ci, p, armed, g0[i])
-    _events1(t[i] + h[i], y1[i], i, obs1[i], cf, ci, p, armed, g1[i])
-
-
-@njit(**_JIT)
-def advance(t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed):
-    """One step of every body: RK4 to ``t + h``, observables at the end, event functions at both ends."""
-    n = y.shape[0]
-    y1 = np.empty((n, 7))
-    obs1 = np.empty((n, NOBS))
-    g0 = np.empty((n, N_EV))
-    g1 = np.empty((n, N_EV))
-    sc = np.empty(7)
-    for i in range(n):
-        _advance1(i, t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed, y1,
-                  obs1, g0, g1, sc)
-    return y1, obs1, g0, g1
-
-
-_CHUNKS = 64  # work units of the multi-core kernel (a few per core, for balance)
-
-
-@njit(parallel=True, **_JIT)
-def advance_parallel(t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed):
-    """:func:`advance` over the bodies on all cores (bodies are independent: same result bit for bit)."""
-    n = y.shape[0]
-    y1 = np.empty((n, 7))
-    obs1 = np.empty((n, NOBS))
-    g0 = np.empty((n, N_EV))
-    g1 = np.empty((n, N_EV))
-    n_chunks = min(n, _CHUNKS)
-    for c in prange(n_chunks):  # chunks of bodies, one scratch block each
-        sc = np.empty(7)
-        for i in range(c * n // n_chunks, (c + 1) * n // n_chunks):
-            _advance1(i, t, y, h, obs0, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, armed,
-                      y1, obs1, g0, g1, sc)
-    return y1, obs1, g0, g1
-
-
-#: Below this many bodies the serial kernel is faster than starting the thread pool.
-PARALLEL_MIN_BODIES = 256
 
 
 # ------------------------------------------------------------------------------------ many steps per call
