@@ -19,8 +19,8 @@ import resource
 import time
 
 from marsedl.engine import Engine
+from marsedl.flight import nominal_cases
 from marsedl.montecarlo import plan_run, run_montecarlo
-from marsedl.simulate import nominal_cases
 
 
 def _rss_mb() -> float:

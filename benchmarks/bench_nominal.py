@@ -74,8 +74,8 @@ def best(fn, repeat=3):
 
 def in_process(repeat: int) -> list[tuple[str, float, float]]:
     from marsedl.engine import Engine
+    from marsedl.flight import build_config, nominal_cases, plan_mission, prepare, simulate
     from marsedl.scenario import load_mission
-    from marsedl.simulate import build_config, nominal_cases, plan_mission, prepare, simulate
 
     mission = load_mission("mars2020")
     cfg, _ = build_config(mission)
@@ -117,7 +117,7 @@ def cli(repeat: int) -> list[tuple[str, float, float]]:
     fast_cached = best(lambda: run(cmd), repeat)
     fast_cold = best(lambda: run(cmd, MARSEDL_NO_CACHE="1"), repeat)
     base = best(lambda: run(base_cmd, MARSEDL_NO_CACHE="1"), 1)
-    startup = best(lambda: run([sys.executable, "-c", "import marsedl.simulate, marsedl.cli"]), repeat)
+    startup = best(lambda: run([sys.executable, "-c", "import marsedl.flight, marsedl.cli"]), repeat)
     return [("CLI cold process, plan cached", base, fast_cached),
             ("CLI cold process, plan cache off", base, fast_cold),
             ("  of which python + imports", float("nan"), startup)]
@@ -128,7 +128,7 @@ def compile_time() -> float:
 
     Measured as the first minus the second planning of the msl preset (one recorded reference flight).
     """
-    code = ("import time; from marsedl.simulate import build_config, plan_mission; "
+    code = ("import time; from marsedl.flight import build_config, plan_mission; "
             "from marsedl.scenario import load_mission; mi = load_mission('msl'); cfg, _ = build_config(mi); "
             "t = time.perf_counter(); plan_mission(mi, cfg); a = time.perf_counter() - t; "
             "t = time.perf_counter(); plan_mission(mi, cfg); b = time.perf_counter() - t; print(a - b)")
@@ -144,7 +144,7 @@ def batch_worker(n: int, numpy: bool) -> None:
     import numpy as np
 
     from marsedl.engine import CaseInputs, Engine, Outcome
-    from marsedl.simulate import nominal_cases, prepare
+    from marsedl.flight import nominal_cases, prepare
 
     setup = prepare("mars2020")
     base = nominal_cases(setup)

@@ -70,9 +70,9 @@ import numpy as np
 
 from marsedl.atmosphere import AtmosphereGrid, read_marsgram_avg
 from marsedl.engine import CaseInputs, Engine, EngineConfig, Ev, Outcome
+from marsedl.flight import build_config
 from marsedl.planet import Planet, Site, spherical_to_cartesian, velocity_from_flight
 from marsedl.scenario import load_mission
-from marsedl.simulate import build_config
 from marsedl.vehicle import AERO_TRIM
 
 REPO = Path(__file__).resolve().parents[1]

@@ -20,12 +20,12 @@ from pathlib import Path
 from PIL import Image
 
 from marsedl.chute import draw, encode
+from marsedl.flight import simulate
 from marsedl.montecarlo import run_montecarlo
 from marsedl.report import html, plots
 from marsedl.report.common import site_frame
 from marsedl.report.html import CANOPY_BAND, CANOPY_WORDS
 from marsedl.report.mcrun import open_run
-from marsedl.simulate import simulate
 from marsedl.survey import plan_survey, targets_from_impacts
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -13,9 +13,9 @@ import pytest
 
 from marsedl.atmosphere import AtmosphereGrid, ExponentialAtmosphere
 from marsedl.engine import CaseInputs, Engine, Ev, Outcome
+from marsedl.flight import build_config
 from marsedl.planet import MARS, Planet, Site, spherical_to_cartesian, velocity_from_flight
 from marsedl.scenario import load_mission
-from marsedl.simulate import build_config
 from marsedl.vehicle import AERO_TRIM
 
 R0 = 3.3895e6

@@ -19,8 +19,8 @@ from marsedl import kernels
 from marsedl.atmosphere import AtmosphereGrid, ExponentialAtmosphere, density_perturbation
 from marsedl.engine import _ARMED, CaseInputs, Engine, Phase, _Ctx
 from marsedl.errors import MarsEDLError
+from marsedl.flight import nominal_cases, prepare
 from marsedl.planet import MARS
-from marsedl.simulate import nominal_cases, prepare
 
 
 @pytest.fixture(scope="module")
@@ -213,8 +213,8 @@ def test_unsupported_configuration_falls_back_to_numpy(setup):
 def test_cached_plan_is_the_computed_plan_and_keys_follow_the_mission(tmp_path, monkeypatch):
     """A plan read back from the cache equals the plan computed (bit for bit); another mission is another key;
     a damaged cache file is replanned, never trusted; MARSEDL_NO_CACHE turns it off."""
+    from marsedl.flight import build_config, cached_plan, plan_cache_dir, plan_key
     from marsedl.scenario import load_mission
-    from marsedl.simulate import build_config, cached_plan, plan_cache_dir, plan_key
 
     monkeypatch.setenv("MARSEDL_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("MARSEDL_NO_CACHE", raising=False)

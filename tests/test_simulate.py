@@ -7,8 +7,8 @@ import pytest
 
 from marsedl.engine import Engine, Ev, Outcome
 from marsedl.errors import MarsEDLError
+from marsedl.flight import nominal_cases, prepare, simulate
 from marsedl.result import TIMELINE_EVENTS
-from marsedl.simulate import nominal_cases, prepare, simulate
 from marsedl.targeting import build_reference
 
 
@@ -161,3 +161,12 @@ def test_outcomes_other_than_landing_are_results(setup):
     out = Engine(starved).run(cases2)
     assert out.outcome[0] == Outcome.SKIP_OUT
     assert out.outcome[1] == Outcome.PROPELLANT_EXHAUSTED
+
+
+def test_package_level_simulate_is_the_documented_entry_point(m2020):
+    import marsedl
+
+    r = marsedl.simulate("mars2020", record=False)
+    assert r.outcome == m2020.outcome
+    assert [e.name for e in r.events] == [e.name for e in m2020.events]
+    assert r.touchdown.lat_deg == pytest.approx(m2020.touchdown.lat_deg, abs=1e-9)

@@ -11,13 +11,13 @@ import pytest
 
 from marsedl.atmosphere import DensityPerturbation
 from marsedl.engine import Engine
+from marsedl.flight import nominal_cases
 from marsedl.montecarlo import SCALAR_FIELDS, DispersionSpec, fly_chunk
 from marsedl.montecarlo.cases import build_cases
 from marsedl.montecarlo.sampling import PERTURBATION_GRID_M, Draws
 from marsedl.montecarlo.tabulate import case_table
 from marsedl.planet import cartesian_to_spherical, flight_from_velocity, surface_distance_bearing
 from marsedl.result import build_result
-from marsedl.simulate import nominal_cases
 
 DELTAS = {"fpa_deg": 0.2, "speed_m_s": 20.0, "azimuth_deg": 0.5, "downrange_km": 5.0, "crossrange_km": 3.0,
           "mass_kg": 50.0, "cd_rel": 0.05, "cl_rel": 0.1, "chute_cd_rel": 0.1, "density_rel": 0.1, "wind_rel": 1.0,

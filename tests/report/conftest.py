@@ -7,7 +7,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def nominal():
-    from marsedl.simulate import simulate
+    from marsedl.flight import simulate
 
     return simulate("mars2020", record=True)
 

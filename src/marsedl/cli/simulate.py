@@ -36,7 +36,7 @@ def simulate(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
 ) -> None:
     """Fly a mission from entry interface to touchdown; print the timeline and the debris field."""
-    from marsedl.simulate import simulate as run
+    from marsedl.flight import simulate as run
 
     if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
         raise MarsEDLError(f"--out '{out}': the file must end in .parquet or .csv")

@@ -7,10 +7,10 @@ from dataclasses import replace
 import numpy as np
 
 from marsedl.engine import CaseInputs
+from marsedl.flight import nominal_cases
 from marsedl.montecarlo.context import RunContext
 from marsedl.montecarlo.sampling import Draws
 from marsedl.planet import cartesian_to_spherical, destination, flight_from_velocity, velocity_from_flight
-from marsedl.simulate import nominal_cases
 
 __all__ = ["build_cases", "input_columns"]
 

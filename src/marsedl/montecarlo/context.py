@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 
 from marsedl.errors import MarsEDLError
+from marsedl.flight import Setup, build_config, plan_mission
 from marsedl.montecarlo.dispersions import DispersionSpec, default_dispersions, parse_dispersions
 from marsedl.planet import surface_distance_bearing
 from marsedl.scenario import apply_overrides, preset_text, validate_mission
-from marsedl.simulate import Setup, build_config, plan_mission
 
 __all__ = ["RunContext", "plan_run", "split_overrides"]
 
@@ -96,7 +96,7 @@ def plan_run(preset: str | None = "mars2020", *, preset_file: str | Path | None 
     Parameters
     ----------
     preset, preset_file, overrides, atmosphere
-        As for :func:`marsedl.simulate.simulate`; overrides may also set ``dispersions.<field>...``.
+        As for :func:`marsedl.simulate`; overrides may also set ``dispersions.<field>...``.
     dispersions : DispersionSpec or dict, optional
         The dispersions from Python. Default: the preset's ``[dispersions]`` table, else the built-in set
         (:func:`~marsedl.montecarlo.dispersions.default_dispersions`); ``dispersions.*`` overrides apply on top.

@@ -154,7 +154,7 @@ def run_montecarlo(
     Parameters
     ----------
     preset, preset_file, overrides, atmosphere
-        The mission, as for :func:`marsedl.simulate.simulate`; ``overrides`` may set ``dispersions.*``.
+        The mission, as for :func:`marsedl.simulate`; ``overrides`` may set ``dispersions.*``.
     n : int
         Number of cases (at least 1).
     seed : int

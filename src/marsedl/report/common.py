@@ -82,7 +82,7 @@ def load_run(run: str, *, overrides: list[str] | None = None, record: bool = Tru
 
     path = Path(run)
     if run in preset_names():
-        from marsedl.simulate import simulate
+        from marsedl.flight import simulate
 
         return simulate(run, overrides=overrides, record=record)
     if path.is_dir():
