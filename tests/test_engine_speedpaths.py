@@ -56,6 +56,9 @@ def _random_bodies(cfg, n, rng, *, rows=1, pert=None):
         deploy_enabled=rng.random(n) < 0.7, range_trigger=u(0, 2e4, n), velocity_trigger=u(300, 500, n),
         aim_range=u(0, 1e4, n), target_lat=u(-0.5, 0.5, n), target_lon=u(-3, 3, n),
         target_radius=cfg.site.areoid_radius_m,
+        # per-case event thresholds (dispersed in Monte Carlo): each body its own, so a kernel still reading a
+        # shared constant would disagree with the reference
+        hs_min_time=u(0.0, 40.0, n), backshell_alt=u(0.0, 3e4, n), powered_delay=u(0.0, 40.0, n),
     )
     return t, y, c
 
@@ -238,3 +241,49 @@ def test_cached_plan_is_the_computed_plan_and_keys_follow_the_mission(tmp_path, 
     monkeypatch.setenv("MARSEDL_NO_CACHE", "1")
     assert plan_cache_dir() is None
     assert cached_plan(mission, cfg)[1] is False
+
+
+def _hardware_batch(setup, n):
+    """Case 0 with the preset's values written out explicitly; the others with every per-case shed mass,
+    separation speed, delay and altimeter bias changed (entry mass carrying the shed-mass changes)."""
+    base = nominal_cases(setup)
+    v, s = setup.config.vehicle, setup.config.sequence
+    k = np.arange(n, dtype=float)
+    dm_hs, dm_bs, dm_ebm = 5.0 * k, -8.0 * k, 1.0 * k
+    y0 = np.repeat(base.y0, n, axis=0)
+    y0[:, 6] += dm_hs + dm_bs + v.n_ebm * dm_ebm
+    values = {**base.__dict__, "y0": y0, "heat_shield_mass_kg": v.heat_shield_mass_kg + dm_hs,
+              "backshell_mass_kg": v.backshell_mass_kg + dm_bs, "ebm_mass_kg": v.ebm_mass_kg + dm_ebm,
+              "cbm_mass_kg": v.cbm_mass_kg + 2.0 * k, "hs_delta_v_m_s": s.hs_delta_v_m_s + 0.3 * k,
+              "backshell_delta_v_m_s": s.backshell_delta_v_m_s + 0.2 * k, "ebm_delta_v_m_s": s.ebm_delta_v_m_s + k,
+              "line_stretch_delay_s": v.line_stretch_delay_s + 0.2 * k, "hs_min_time_s": s.hs_min_time_s + 3.0 * k,
+              "powered_delay_s": s.powered_delay_s + 0.5 * k, "backshell_altitude_bias_m": 150.0 * k}
+    return base, CaseInputs.broadcast(n, **values)
+
+
+def test_per_case_hardware_and_timing_same_in_kernels_and_numpy_and_alone_or_in_batch(setup):
+    """Per-case shed masses, separation speeds, delays and altimeter bias: the kernels' per-body columns give the
+    NumPy reference's events; a case flies bit for bit the same alone (preset values by default) or in a batch
+    whose other cases have different hardware."""
+    base, batch = _hardware_batch(setup, 3)
+    a = Engine(setup.config).run(batch)
+    b = Engine(setup.config, compiled=False).run(batch)
+    assert np.array_equal(a.outcome, b.outcome)
+    for k in ("case", "body", "code"):
+        assert np.array_equal(a.events[k], b.events[k]), k
+    assert np.max(np.abs(a.events["t"] - b.events["t"])) < 1e-5
+    alone = Engine(setup.config).run(base)
+    mine = a.events["case"] == 0
+    for k in ("code", "t", "x", "y", "z", "vx", "mass"):
+        assert np.array_equal(alone.events[k], a.events[k][mine]), k
+
+
+@pytest.mark.parametrize(("field", "value", "needle"), [
+    ("heat_shield_mass_kg", -1.0, "heat_shield_mass_kg must be > 0 kg"),
+    ("powered_delay_s", -0.5, "powered_delay_s must be >= 0"),
+    ("line_stretch_delay_s", np.nan, "line_stretch_delay_s must be finite"),
+])
+def test_bad_per_case_hardware_is_a_one_line_error(setup, field, value, needle):
+    cases = CaseInputs.broadcast(1, **{**nominal_cases(setup).__dict__, field: value})
+    with pytest.raises(MarsEDLError, match=needle):
+        Engine(setup.config).run(cases)

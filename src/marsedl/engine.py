@@ -23,7 +23,7 @@ Nothing here reads files or prints; all inputs arrive as arrays and frozen confi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 import numpy as np
@@ -243,6 +243,20 @@ class CaseInputs:
     #: optional altitude-correlated density factors, one profile per case (marsedl.atmosphere.DensityPerturbation
     #: with ``n`` rows); multiplies ``density_factor``
     density_perturbation: object | None = None
+    # Per-case shed hardware, separation and timing (None: the preset's value for every case). ``y0``'s mass is
+    # the entry mass, which includes the heat shield, backshell and entry balance masses: a case that changes
+    # them must change its ``y0`` mass by the same amount (marsedl.montecarlo.cases does).
+    heat_shield_mass_kg: np.ndarray | None = None
+    backshell_mass_kg: np.ndarray | None = None
+    ebm_mass_kg: np.ndarray | None = None  # each entry balance mass
+    cbm_mass_kg: np.ndarray | None = None  # each cruise balance mass (shed before entry: not in the entry mass)
+    hs_delta_v_m_s: np.ndarray | None = None  # heat-shield separation speed (along the velocity)
+    backshell_delta_v_m_s: np.ndarray | None = None  # backshell separation speed (backwards, relative)
+    ebm_delta_v_m_s: np.ndarray | None = None  # entry-balance-mass ejection speed
+    line_stretch_delay_s: np.ndarray | None = None  # parachute mortar fire to line stretch
+    hs_min_time_s: np.ndarray | None = None  # heat-shield separation no earlier than this after deploy
+    powered_delay_s: np.ndarray | None = None  # backshell separation to powered-descent start
+    backshell_altitude_bias_m: np.ndarray | None = None  # altimeter bias: separation this much higher (m AGL)
 
     @property
     def n(self) -> int:
@@ -268,6 +282,36 @@ class CaseInputs:
         if out.get("wind_scale") is None:
             out["wind_scale"] = np.ones(n)
         return cls(**out)
+
+    def resolved(self, config: EngineConfig) -> CaseInputs:
+        """These inputs with every per-case hardware/timing field filled (the preset's value where None) and
+        checked: masses > 0, speeds and delays >= 0, all finite (else :class:`MarsEDLError` naming the field)."""
+        s, v = config.sequence, config.vehicle
+        n = self.n
+        nominal = {"heat_shield_mass_kg": v.heat_shield_mass_kg, "backshell_mass_kg": v.backshell_mass_kg,
+                   "ebm_mass_kg": v.ebm_mass_kg, "cbm_mass_kg": v.cbm_mass_kg, "hs_delta_v_m_s": s.hs_delta_v_m_s,
+                   "backshell_delta_v_m_s": s.backshell_delta_v_m_s, "ebm_delta_v_m_s": s.ebm_delta_v_m_s,
+                   "line_stretch_delay_s": v.line_stretch_delay_s, "hs_min_time_s": s.hs_min_time_s,
+                   "powered_delay_s": s.powered_delay_s, "backshell_altitude_bias_m": 0.0}
+        out = {}
+        for name, default in nominal.items():
+            value = getattr(self, name)
+            a = np.full(n, float(default)) if value is None else np.broadcast_to(
+                np.asarray(value, dtype=float), (n,)).copy()
+            if not np.isfinite(a).all():
+                raise MarsEDLError(f"cases.{name} must be finite (case {int(np.flatnonzero(~np.isfinite(a))[0])})")
+            if name.endswith("_mass_kg"):  # (a vehicle without balance masses may list them as 0 kg)
+                absent = (name == "ebm_mass_kg" and v.n_ebm == 0) or (name == "cbm_mass_kg" and v.n_cbm == 0)
+                bad = (a < 0.0) if absent else (a <= 0.0)
+                rule = "must be > 0 kg"
+            else:
+                bad = (a < 0.0) & (name != "backshell_altitude_bias_m")
+                rule = "must be >= 0"
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise MarsEDLError(f"cases.{name} {rule}; case {i} has {a[i]:g}")
+            out[name] = a
+        return replace(self, **out)
 
 
 # --------------------------------------------------------------------------------------------- results
@@ -491,9 +535,9 @@ class Engine:
         put(Ev.STOP_SPEED, np.where(c.stop_speed > 0, obs.speed - c.stop_speed, np.inf))
         put(Ev.SUFR, np.where(s.sufr_speed_m_s > 0, obs.speed - s.sufr_speed_m_s, np.inf))
         put(Ev.PARACHUTE_DEPLOY, np.where(c.deploy_enabled, self._deploy_g(obs, c), np.inf))
-        put(Ev.HEAT_SHIELD_SEPARATION, np.maximum(obs.mach - s.hs_max_mach, c.t_deploy + s.hs_min_time_s - t))
-        put(Ev.BACKSHELL_SEPARATION, obs.alt_agl - s.backshell_altitude_agl_m)
-        put(Ev.POWERED_DESCENT_START, c.t_mark + s.powered_delay_s - t)
+        put(Ev.HEAT_SHIELD_SEPARATION, np.maximum(obs.mach - s.hs_max_mach, c.t_deploy + c.hs_min_time - t))
+        put(Ev.BACKSHELL_SEPARATION, obs.alt_agl - c.backshell_alt)
+        put(Ev.POWERED_DESCENT_START, c.t_mark + c.powered_delay - t)
         put(Ev.SKY_CRANE_START, obs.alt_agl - s.sky_crane_altitude_m)
         put(Ev.TOUCHDOWN, obs.alt_agl - s.bridle_length_m)
         put(Ev.FLYAWAY, c.t_mark + s.touchdown_detect_s - t)
@@ -795,6 +839,9 @@ class Engine:
             target_radius=st.target_radius,
             pd_target=st.pd_target[cs],
             flyaway_dir=st.flyaway_dir[cs],
+            hs_min_time=cases.hs_min_time_s[cs],
+            backshell_alt=self.cfg.sequence.backshell_altitude_agl_m + cases.backshell_altitude_bias_m[cs],
+            powered_delay=cases.powered_delay_s[cs],
         )
 
     def _guide(self, st, act, t0, y0, obs, c, log) -> None:
@@ -948,7 +995,7 @@ class Engine:
             st.phase[bodies] = _CHUTE
             st.aero_id[bodies] = AERO_ZERO_ALPHA
             st.t_deploy[cs] = st.t[bodies]
-            st.t_line_stretch[cs] = st.t[bodies] + v.line_stretch_delay_s
+            st.t_line_stretch[cs] = st.t[bodies] + st.cases.line_stretch_delay_s[cs]
             obs = self._observe(st, bodies)
             st.deploy_mach[cs] = obs.mach
             st.deploy_q[cs] = obs.q
@@ -958,9 +1005,10 @@ class Engine:
             hs = st.body_index(cs, v.slot_heat_shield)
             vel = st.y[bodies, 3:6]
             vhat = vel / np.linalg.norm(vel, axis=1, keepdims=True)
-            self._spawn(st, hs, st.y[bodies], st.t[bodies], v.heat_shield_mass_kg,
-                        AERO_HEAT_SHIELD, vhat * s.hs_delta_v_m_s)
-            st.y[bodies, 6] -= v.heat_shield_mass_kg
+            m_hs = st.cases.heat_shield_mass_kg[cs]
+            self._spawn(st, hs, st.y[bodies], st.t[bodies], m_hs, AERO_HEAT_SHIELD,
+                        vhat * st.cases.hs_delta_v_m_s[cs][:, None])
+            st.y[bodies, 6] -= m_hs
         elif code == Ev.BACKSHELL_SEPARATION:
             self._log_events(log, st, bodies, Ev.BACKSHELL_SEPARATION)
             st.phase[bodies] = _FREEFALL
@@ -969,9 +1017,10 @@ class Engine:
             bs = st.body_index(cs, v.slot_backshell)
             vel = st.y[bodies, 3:6]
             vhat = vel / np.linalg.norm(vel, axis=1, keepdims=True)
-            self._spawn(st, bs, st.y[bodies], st.t[bodies], v.backshell_mass_kg, AERO_BACKSHELL,
-                        -vhat * s.backshell_delta_v_m_s)
-            st.y[bodies, 6] -= v.backshell_mass_kg
+            m_bs = st.cases.backshell_mass_kg[cs]
+            self._spawn(st, bs, st.y[bodies], st.t[bodies], m_bs, AERO_BACKSHELL,
+                        -vhat * st.cases.backshell_delta_v_m_s[cs][:, None])
+            st.y[bodies, 6] -= m_bs
             st.dry_mass[bodies] = v.descent_stage_dry_kg + v.rover_mass_kg
             st.prop_start[cs] = st.y[bodies, 6] - st.dry_mass[bodies]
             obs = self._observe(st, bodies)
@@ -1043,10 +1092,11 @@ class Engine:
     def _spawn_entry_balance_masses(self, st, bodies) -> None:
         """Eject the entry balance masses in a fan normal to the velocity (directions are a model choice)."""
         v = self.cfg.vehicle
-        s = self.cfg.sequence
         if v.n_ebm == 0 or bodies.size == 0:
             return
         cs = st.case[bodies]
+        m_ebm = st.cases.ebm_mass_kg[cs]
+        dv_ebm = st.cases.ebm_delta_v_m_s[cs][:, None]
         vel = st.y[bodies, 3:6]
         r = st.y[bodies, :3]
         vhat = vel / np.linalg.norm(vel, axis=1, keepdims=True)
@@ -1056,9 +1106,9 @@ class Engine:
         for k in range(v.n_ebm):  # loop over the (few) masses, vectorised over cases
             ang = 2 * np.pi * (k + 0.5) / v.n_ebm
             d = np.cos(ang) * side + np.sin(ang) * normal
-            self._spawn(st, st.body_index(cs, 1 + v.n_cbm + k), st.y[bodies], st.t[bodies], v.ebm_mass_kg,
-                        AERO_EBM, d * s.ebm_delta_v_m_s)
-        st.y[bodies, 6] -= v.n_ebm * v.ebm_mass_kg
+            self._spawn(st, st.body_index(cs, 1 + v.n_cbm + k), st.y[bodies], st.t[bodies], m_ebm,
+                        AERO_EBM, d * dv_ebm)
+        st.y[bodies, 6] -= v.n_ebm * m_ebm
 
     def _spawn_cruise_balance_masses(self, st, cases, log) -> None:
         """Fly each vehicle back in vacuum to the CBM ejection time and release the masses there."""
@@ -1081,7 +1131,7 @@ class Engine:
         for k in range(v.n_cbm):
             sign = 1.0 if k % 2 == 0 else -1.0
             b = st.body_index(cs, 1 + k)
-            self._spawn(st, b, y, t, v.cbm_mass_kg, AERO_CBM, sign * side * s.cbm_delta_v_m_s)
+            self._spawn(st, b, y, t, st.cases.cbm_mass_kg[cs], AERO_CBM, sign * side * s.cbm_delta_v_m_s)
         self._log_events(log, st, st.body_index(cs, 1), Ev.CRUISE_BALANCE_MASS_SEPARATION)
 
     # ------------------------------------------------------------------ bookkeeping
@@ -1211,6 +1261,9 @@ class _Ctx:
     positions: np.ndarray | None = None
     pd_target: np.ndarray | None = None  # (n, 3) powered-descent aim point of each body's case
     flyaway_dir: np.ndarray | None = None  # (n, 3) fly-away azimuth of each body's case
+    hs_min_time: np.ndarray | None = None  # heat-shield minimum time after deploy of each body's case, s
+    backshell_alt: np.ndarray | None = None  # backshell separation altitude AGL (with the altimeter bias), m
+    powered_delay: np.ndarray | None = None  # backshell separation to powered-descent start, s
     _packed: tuple | None = None
 
     def packed(self) -> tuple[np.ndarray, np.ndarray]:
@@ -1245,7 +1298,10 @@ class _Ctx:
             cf[:, K.CF_DRY_MASS] = self.dry_mass
             for col, value in ((K.CF_PD_TARGET, self.pd_target), (K.CF_FLYAWAY_DIR, self.flyaway_dir)):
                 cf[:, col:col + 3] = 0.0 if value is None else value
-            cf[:, K.CF_ENTRY_GUIDED:] = 0.0  # entry guidance: filled by the engine for its entry vehicles
+            cf[:, K.CF_ENTRY_GUIDED:K.CF_BANK_BEFORE + 1] = 0.0  # entry guidance: filled by the engine
+            for col, value in ((K.CF_HS_MIN_TIME, self.hs_min_time), (K.CF_BACKSHELL_ALT, self.backshell_alt),
+                               (K.CF_POWERED_DELAY, self.powered_delay)):
+                cf[:, col] = 0.0 if value is None else value
             ci = np.empty((n, K.NCI), dtype=np.int64)
             ci[:, K.CI_AERO_ID] = self.aero_id
             ci[:, K.CI_ATM_ROW] = self.atm_row
@@ -1420,6 +1476,7 @@ class _State:
         v = engine.cfg.vehicle
         n, S = cases.n, v.n_slots
         N = n * S
+        cases = cases.resolved(engine.cfg)
         st.cases = cases
         st.n_slots = S
         st.case = np.repeat(np.arange(n), S)

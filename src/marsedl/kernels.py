@@ -53,7 +53,11 @@ CF_PD_TARGET, CF_FLYAWAY_DIR = 23, 26  # powered-descent aim point (x, y, z), fl
 # entry guidance of the case (read and written by the kernel for an entry vehicle: see _guide1)
 (CF_ENTRY_GUIDED, CF_GUIDED, CF_BANK0, CF_PLANAR, CF_AIM_RANGE, CF_BANK, CF_BANK_RATE, CF_BANK_SIGN,
  CF_GUIDANCE_ON, CF_HEADING_ALIGNED, CF_SKIP_GUIDANCE, CF_GUIDANCE_LOG, CF_BANK_BEFORE) = range(29, 42)
-NCF = 42
+# per-case event thresholds (Monte Carlo disperses them): heat-shield minimum time after deploy (s), backshell
+# separation altitude above ground as the altimeter reads it (m), powered-descent delay after backshell
+# separation (s)
+CF_HS_MIN_TIME, CF_BACKSHELL_ALT, CF_POWERED_DELAY = 42, 43, 44
+NCF = 45
 # CF_GUIDANCE_LOG bits: events of the guidance the engine logs (at the state where they happen)
 LOG_GUIDANCE_START, LOG_HEADING_ALIGNMENT, LOG_BANK_REVERSAL = 1, 2, 4
 # entry-guidance constants (gpar), as marsedl.guidance.entry.EntryGuidanceParams (angles in rad)
@@ -325,11 +329,11 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
             inner = max((ob[O_SPEED] - cf[i, CF_VELOCITY_TRIGGER]) / _VELOCITY_SCALE_M_S, mach - p[P_MACH_HI])
         g[E_DEPLOY] = min(inner, mach - p[P_MACH_LO])
     if armed[ph, E_HS_SEP]:
-        g[E_HS_SEP] = max(ob[O_MACH] - p[P_HS_MAX_MACH], cf[i, CF_T_DEPLOY] + p[P_HS_MIN_TIME] - t)
+        g[E_HS_SEP] = max(ob[O_MACH] - p[P_HS_MAX_MACH], cf[i, CF_T_DEPLOY] + cf[i, CF_HS_MIN_TIME] - t)
     if armed[ph, E_BACKSHELL_SEP]:
-        g[E_BACKSHELL_SEP] = ob[O_ALT_AGL] - p[P_BACKSHELL_ALT]
+        g[E_BACKSHELL_SEP] = ob[O_ALT_AGL] - cf[i, CF_BACKSHELL_ALT]
     if armed[ph, E_POWERED_START]:
-        g[E_POWERED_START] = cf[i, CF_T_MARK] + p[P_POWERED_DELAY] - t
+        g[E_POWERED_START] = cf[i, CF_T_MARK] + cf[i, CF_POWERED_DELAY] - t
     if armed[ph, E_SKY_CRANE_START]:
         g[E_SKY_CRANE_START] = ob[O_ALT_AGL] - p[P_SKY_CRANE_ALT]
     if armed[ph, E_TOUCHDOWN]:
