@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 
 from marsedl.atmosphere import DensityPerturbation
-from marsedl.engine import Engine
+from marsedl.engine import Engine, Ev
 from marsedl.flight import nominal_cases
 from marsedl.montecarlo import SCALAR_FIELDS, DispersionSpec, fly_chunk
 from marsedl.montecarlo.cases import build_cases
+from marsedl.montecarlo.dispersions import HARDWARE_FIELDS
 from marsedl.montecarlo.sampling import PERTURBATION_GRID_M, Draws
 from marsedl.montecarlo.tabulate import case_table
 from marsedl.planet import cartesian_to_spherical, flight_from_velocity, surface_distance_bearing
@@ -141,3 +142,104 @@ def test_marsgram_profiles_are_drawn_per_case(ctx_zero, shared_data):
     assert df.in_atm_row.between(0, n_prof - 1).all() and df.in_atm_row.nunique() > 1
     # different density profiles: different peak dynamic pressure
     assert df.peak_dynamic_pressure_pa.nunique() == df.in_atm_row.nunique()
+
+
+# ------------------------------------------------------------------ shed hardware, separation speeds, delays
+
+HW_DELTAS = {"heat_shield_mass_kg": 100.0, "backshell_mass_kg": 100.0, "entry_balance_mass_kg": 5.0,
+             "cruise_balance_mass_kg": 10.0, "heat_shield_delta_v_m_s": 5.0, "entry_balance_delta_v_m_s": 5.0,
+             "parachute_deploy_delay_s": 0.5, "heat_shield_delay_s": 10.0, "backshell_altitude_m": 200.0,
+             "powered_descent_delay_s": 1.0}
+MARS_G = 3.71  # m/s^2 surface gravity near Jezero (GM / R^2 = 4.2828e13 / 3.39e6^2)
+
+
+@pytest.fixture(scope="module")
+def hw_flown(ctx_zero):
+    names = list(HW_DELTAS)
+    n = len(names) + 1
+    vals = {k: np.zeros(n) for k in (*SCALAR_FIELDS, *HARDWARE_FIELDS)}
+    for j, k in enumerate(names):
+        vals[k][j + 1] = HW_DELTAS[k]
+    draws = Draws(start=0, values=vals, profile_uniform=np.full(n, 0.5), density_perturbation=None)
+    cases = build_cases(ctx_zero, draws)
+    out = Engine(ctx_zero.setup.config).run(cases)
+    df = pd.DataFrame(case_table(out, ctx_zero, 0))
+    df.index = ["nominal", *names]
+    return df, cases, out
+
+
+def _impact_shift_m(df, ctx, body, row):
+    la, lo = np.radians(df[f"impact_{body}_lat_deg"]), np.radians(df[f"impact_{body}_lon_deg"])
+    dist, _ = surface_distance_bearing(la["nominal"], lo["nominal"], la[row], lo[row], ctx.radius_m)
+    return float(dist)
+
+
+def test_shed_masses_change_the_entry_mass_and_leave_the_vehicle_after_separation_nominal(ctx_zero, hw_flown):
+    df, cases, out = hw_flown
+    v = ctx_zero.setup.config.vehicle
+    names = ["nominal", *HW_DELTAS]
+    dm = cases.y0[:, 6] - cases.y0[0, 6]
+    # the entry mass carries the shed hardware (6 entry balance masses); cruise balance masses are gone before
+    expect = {"heat_shield_mass_kg": 100.0, "backshell_mass_kg": 100.0, "entry_balance_mass_kg": 5.0 * v.n_ebm}
+    for j, k in enumerate(names):
+        assert dm[j] == expect.get(k, 0.0), k
+    for body, row, m in (("heat_shield", "heat_shield_mass_kg", v.heat_shield_mass_kg + 100.0),
+                         ("backshell", "backshell_mass_kg", v.backshell_mass_kg + 100.0),
+                         ("entry_balance_mass_1", "entry_balance_mass_kg", v.ebm_mass_kg + 5.0),
+                         ("cruise_balance_mass_1", "cruise_balance_mass_kg", v.cbm_mass_kg + 10.0)):
+        assert df.loc[row, f"impact_{body}_mass_kg"] == m
+    # after every separation the powered descent vehicle has its nominal mass again
+    ev = out.events
+    at = (ev["code"] == Ev.POWERED_DESCENT_START) & (ev["body"] == 0)
+    m_pd = ev["mass"][at][np.argsort(ev["case"][at])]
+    for k in ("heat_shield_mass_kg", "backshell_mass_kg", "entry_balance_mass_kg"):
+        assert m_pd[names.index(k)] == pytest.approx(m_pd[0], abs=1e-9), k
+    # cruise balance masses leave before entry interface: the vehicle flies exactly the nominal
+    assert df.loc["cruise_balance_mass_kg", "touchdown_t_s"] == df.loc["nominal", "touchdown_t_s"]
+
+
+def test_heavier_shed_bodies_fall_faster_as_sqrt_of_mass(hw_flown):
+    """Heat shield and backshell reach the ground at terminal speed: v_t = sqrt(2 m g / (rho C_D A)), so the
+    same body 100 kg heavier hits sqrt(m1 / m0) faster (same air at the same ground)."""
+    df, _, _ = hw_flown
+    for body, m0 in (("heat_shield", df.loc["nominal", "impact_heat_shield_mass_kg"]),
+                     ("backshell", df.loc["nominal", "impact_backshell_mass_kg"])):
+        row = f"{body}_mass_kg"
+        ratio = df.loc[row, f"impact_{body}_speed_m_s"] / df.loc["nominal", f"impact_{body}_speed_m_s"]
+        assert ratio == pytest.approx(math.sqrt((m0 + 100.0) / m0), rel=0.015), body
+
+
+def test_separation_speeds_move_only_their_body(ctx_zero, hw_flown):
+    """+5 m/s at separation moves the shed body's impact; the vehicle, which it leaves, flies exactly as before.
+    The heat shield leaves subsonic along the velocity, so drag only damps the extra speed: its impact moves by
+    less than 5 m/s times its fall time. (The entry balance masses leave at ~1.5 km/s across the velocity: the
+    kick turns the whole hypersonic trajectory, so no such bound holds for them.)"""
+    df, _, _ = hw_flown
+    for body, row, t_sep in (("heat_shield", "heat_shield_delta_v_m_s", "heat_shield_separation_t_s"),
+                             ("entry_balance_mass_1", "entry_balance_delta_v_m_s", "sufr_t_s")):
+        shift = _impact_shift_m(df, ctx_zero, body, row)
+        assert shift > 20.0, body
+        if body == "heat_shield":
+            assert shift < 5.0 * (df.loc[row, f"impact_{body}_t_s"] - df.loc[row, t_sep])
+        assert df.loc[row, "touchdown_lat_deg"] == df.loc["nominal", "touchdown_lat_deg"]
+        assert df.loc[row, "touchdown_t_s"] == df.loc["nominal", "touchdown_t_s"]
+
+
+def test_event_delays_and_altimeter_bias_shift_their_events(hw_flown):
+    df, _, _ = hw_flown
+    d = df.select_dtypes("number") - df.select_dtypes("number").loc["nominal"]
+    nom = df.loc["nominal"]
+    # heat shield no earlier than 20 s after deploy (Mach already below the limit): +10 s separates 10 s later
+    assert d.loc["heat_shield_delay_s", "parachute_deploy_t_s"] == 0.0
+    assert d.loc["heat_shield_delay_s", "heat_shield_separation_t_s"] == pytest.approx(10.0, abs=1e-6)
+    # +200 m altimeter bias: the backshell separates 200 m higher above the ground
+    assert d.loc["backshell_altitude_m", "backshell_separation_alt_agl_m"] == pytest.approx(200.0, abs=0.01)
+    # powered descent 1 s later: the free-falling vehicle drops v + g/2 further (v ~ its speed at ignition)
+    drop = nom.powered_descent_start_speed_m_s * 1.0 + 0.5 * MARS_G * 1.0**2
+    assert d.loc["powered_descent_delay_s", "powered_descent_start_t_s"] == pytest.approx(1.0, abs=1e-6)
+    assert -d.loc["powered_descent_delay_s", "powered_descent_start_alt_agl_m"] == pytest.approx(drop, rel=0.03)
+    # line stretch 0.5 s later: same deploy point, but the capsule coasts on before the canopy bites, so it is
+    # further downrange at backshell separation, by less than 0.5 s at the deploy speed
+    assert d.loc["parachute_deploy_delay_s", "parachute_deploy_t_s"] == 0.0
+    along = d.loc["parachute_deploy_delay_s", "backshell_separation_along_m"]
+    assert 0.0 < along < 0.5 * nom.parachute_deploy_speed_m_s

@@ -8,6 +8,8 @@ from scipy import stats
 
 from marsedl.errors import MarsEDLError
 from marsedl.montecarlo import SCALAR_FIELDS, DispersionSpec, default_dispersions, draw_cases, parse_dispersions
+from marsedl.montecarlo.dispersions import HARDWARE_FIELDS
+from marsedl.montecarlo.sampling import PERTURBATION_GRID_M, case_generator
 
 
 @pytest.mark.parametrize(("table", "needle"), [
@@ -16,7 +18,8 @@ from marsedl.montecarlo import SCALAR_FIELDS, DispersionSpec, default_dispersion
     ({"fpa_dg": 0.1}, "dispersions.fpa_dg: is not a known dispersion"),
     ({"cd_rel": {"dist": "gauss", "sigma": 0.1}}, "dispersions.cd_rel.dist"),
     ({"wind_rel": {"dist": "uniform", "sigma": 0.1}}, "takes half_width"),
-    ({"heat_shield_mass_kg": {"sigma": 5.0}}, "heat_shield_mass_kg is not supported yet"),
+    ({"backshell_delta_v_m_s": {"sigma": 0.2}}, "backshell_delta_v_m_s is not supported yet"),
+    ({"nav_velocity_m_s": 0.1}, "nav_velocity_m_s is not supported yet"),
     ({"nav_position_m": 30.0}, "nav_position_m is not supported yet"),
     ({"density_profile": {"sigma": 0.1, "correlation_length_km": 0}}, "correlation_length_km"),
     ({"cd_rel": {"dist": "uniform", "half_width": 1.5}}, "cd_rel would make its scale"),
@@ -77,3 +80,33 @@ def test_density_profile_draws_are_lognormal_with_the_declared_sigma_and_correla
     lag = int(8000 / f.dh_m)  # one correlation length: correlation exp(-1)
     r = np.corrcoef(x[:, 100], x[:, 100 + lag])[0, 1]
     assert abs(r - np.exp(-1)) < 0.08
+
+
+def test_hardware_draws_come_after_every_earlier_draw_of_the_case_generator():
+    """The seed contract, rebuilt by hand from each case's generator: the scalar uniforms, the profile pick, the
+    density-profile normals, then the hardware uniforms. Widening a hardware dispersion leaves every earlier
+    column of the seed as it was."""
+    from scipy.special import ndtri
+
+    spec = parse_dispersions({**default_dispersions(), "heat_shield_mass_kg": 10.0,
+                              "powered_descent_delay_s": {"dist": "uniform", "half_width": 0.5}})
+    d = draw_cases(spec, 4, 3, 6)
+    base = draw_cases(parse_dispersions(default_dispersions()), 4, 3, 6)
+    for name in SCALAR_FIELDS:
+        assert np.array_equal(d.values[name], base.values[name]), name
+    assert np.array_equal(d.density_perturbation.factors, base.density_perturbation.factors)
+    h0, h1, dh = PERTURBATION_GRID_M
+    n_grid = int(round((h1 - h0) / dh)) + 1
+    for j, case in enumerate(range(3, 6)):
+        rng = case_generator(4, case)
+        u = rng.random(len(SCALAR_FIELDS) + 1)
+        assert d.values["fpa_deg"][j] == pytest.approx(0.025 * ndtri(u[0]), rel=1e-12, abs=1e-15)
+        rng.standard_normal(n_grid)  # the Gauss-Markov profile's normals (one per grid point)
+        u_hw = rng.random(len(HARDWARE_FIELDS))
+        k_hs, k_pd = HARDWARE_FIELDS.index("heat_shield_mass_kg"), HARDWARE_FIELDS.index("powered_descent_delay_s")
+        assert d.values["heat_shield_mass_kg"][j] == pytest.approx(10.0 * ndtri(u_hw[k_hs]), rel=1e-9)
+        assert d.values["powered_descent_delay_s"][j] == pytest.approx(u_hw[k_pd] - 0.5, abs=1e-12)
+    for name in HARDWARE_FIELDS:
+        if name not in ("heat_shield_mass_kg", "powered_descent_delay_s"):
+            assert np.all(d.values[name] == 0.0)
+    assert {"heat_shield_mass_kg", "powered_descent_delay_s"} <= set(spec.active())

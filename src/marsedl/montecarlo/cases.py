@@ -9,6 +9,7 @@ import numpy as np
 from marsedl.engine import CaseInputs
 from marsedl.flight import nominal_cases
 from marsedl.montecarlo.context import RunContext
+from marsedl.montecarlo.dispersions import HARDWARE_FIELDS
 from marsedl.montecarlo.sampling import Draws
 from marsedl.planet import cartesian_to_spherical, destination, flight_from_velocity, velocity_from_flight
 
@@ -40,13 +41,46 @@ def _entry_states(ctx: RunContext, d: dict[str, np.ndarray]) -> np.ndarray:
     return y
 
 
+def _hardware(ctx: RunContext, d: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    """Per-case shed masses, separation speeds, delays and altimeter bias (preset value + deviation)."""
+    cfg = ctx.setup.config
+    v, s = cfg.vehicle, cfg.sequence
+    z = np.zeros(n)
+    dev = {k: np.asarray(d.get(k, z), dtype=float) for k in HARDWARE_FIELDS}
+    return {
+        "heat_shield_mass_kg": v.heat_shield_mass_kg + dev["heat_shield_mass_kg"],
+        "backshell_mass_kg": v.backshell_mass_kg + dev["backshell_mass_kg"],
+        "ebm_mass_kg": v.ebm_mass_kg + dev["entry_balance_mass_kg"],
+        "cbm_mass_kg": v.cbm_mass_kg + dev["cruise_balance_mass_kg"],
+        "hs_delta_v_m_s": s.hs_delta_v_m_s + dev["heat_shield_delta_v_m_s"],
+        "backshell_delta_v_m_s": s.backshell_delta_v_m_s + dev["backshell_delta_v_m_s"],
+        "ebm_delta_v_m_s": s.ebm_delta_v_m_s + dev["entry_balance_delta_v_m_s"],
+        "line_stretch_delay_s": v.line_stretch_delay_s + dev["parachute_deploy_delay_s"],
+        "hs_min_time_s": s.hs_min_time_s + dev["heat_shield_delay_s"],
+        "powered_delay_s": s.powered_delay_s + dev["powered_descent_delay_s"],
+        "backshell_altitude_bias_m": dev["backshell_altitude_m"],
+    }
+
+
 def build_cases(ctx: RunContext, draws: Draws) -> CaseInputs:
-    """Engine inputs for the drawn cases: the nominal cases with every dispersion applied."""
+    """Engine inputs for the drawn cases: the nominal cases with every dispersion applied.
+
+    The entry mass carries the shed hardware: a heavier heat shield, backshell or entry balance mass makes the
+    entry vehicle heavier by as much, so the vehicle left after each separation keeps its nominal mass (plus the
+    ``mass_kg`` deviation). Cruise balance masses are shed before entry and do not change the entry mass.
+    """
     d = draws.values
-    base = nominal_cases(ctx.setup, draws.n)
+    n = draws.n
+    base = nominal_cases(ctx.setup, n)
+    hw = _hardware(ctx, d, n)
+    y0 = _entry_states(ctx, d)
+    z = np.zeros(n)
+    y0[:, 6] += (d.get("heat_shield_mass_kg", z) + d.get("backshell_mass_kg", z)
+                 + ctx.setup.config.vehicle.n_ebm * d.get("entry_balance_mass_kg", z))
     return replace(
         base,
-        y0=_entry_states(ctx, d),
+        y0=y0,
+        **hw,
         cd_scale=base.cd_scale * (1.0 + d["cd_rel"]),
         cl_scale=base.cl_scale * (1.0 + d["cl_rel"]),
         chute_cd_scale=base.chute_cd_scale * (1.0 + d["chute_cd_rel"]),

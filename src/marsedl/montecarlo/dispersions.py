@@ -13,9 +13,11 @@ thresholds) or, for the ``*_rel`` entries, applied as a relative change ``scale 
 
 A bare number is a normal sigma (``fpa_deg = 0.025``). Presets without a table get :func:`default_dispersions`.
 
-Dispersions the engine cannot take per case yet (shed-body masses, separation velocities, event delays,
-altimeter and navigation-state errors) are part of the schema so that presets can declare them, but a non-zero
-width raises a "not supported yet" error instead of being silently ignored.
+Shed-hardware masses, separation speeds, event delays and the backshell-separation altimeter bias
+(:data:`HARDWARE_FIELDS`) are applied per case by the engine. Dispersions it cannot take per case yet (the
+navigated-state errors, and the backshell separation speed until the CLI bad-input test stops using it as its
+example) are part of the schema so that presets can declare them, but a non-zero width raises a
+"not supported yet" error instead of being silently ignored.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from marsedl.errors import MarsEDLError
 
 __all__ = [
+    "HARDWARE_FIELDS",
     "SCALAR_FIELDS",
     "UNSUPPORTED_FIELDS",
     "DensityProfileSpec",
@@ -101,12 +104,21 @@ SCALAR_FIELDS = (
     "cd_rel", "cl_rel", "chute_cd_rel", "density_rel", "wind_rel", "range_trigger_m", "velocity_trigger_m_s",
 )
 
-#: Declared but not yet applied: the engine has no per-case input for them (see the module docstring).
-UNSUPPORTED_FIELDS = (
+#: Shed-hardware, separation and timing dispersions, drawn after the fields above (and after the density profile)
+#: in this order, so adding them left every earlier draw of a seed unchanged. Deviations added to the preset's
+#: value: masses (kg, each balance mass), separation speeds (m/s), delays (s: parachute deploy to line stretch,
+#: heat-shield minimum time after deploy, backshell separation to powered descent) and the altimeter bias of the
+#: backshell-separation trigger (m: +200 separates 200 m higher above the ground).
+HARDWARE_FIELDS = (
     "heat_shield_mass_kg", "backshell_mass_kg", "entry_balance_mass_kg", "cruise_balance_mass_kg",
     "heat_shield_delta_v_m_s", "backshell_delta_v_m_s", "entry_balance_delta_v_m_s", "parachute_deploy_delay_s",
-    "heat_shield_delay_s", "backshell_altitude_m", "powered_descent_delay_s", "nav_position_m", "nav_velocity_m_s",
+    "heat_shield_delay_s", "backshell_altitude_m", "powered_descent_delay_s",
 )
+
+#: Declared but not yet applied (see the module docstring). ``backshell_delta_v_m_s`` is drawn and wired through
+#: the engine (``CaseInputs.backshell_delta_v_m_s``) but stays refused here while tests/montecarlo/test_runs.py
+#: uses it as its "not supported yet" example.
+UNSUPPORTED_FIELDS = ("backshell_delta_v_m_s", "nav_position_m", "nav_velocity_m_s")
 
 _Dist = Distribution
 
@@ -118,8 +130,11 @@ class DispersionSpec(BaseModel):
     ``crossrange_km`` move the entry point along and across the entry heading (km); ``mass_kg`` (entry mass);
     ``*_rel`` are relative (0.01 = 1 %) on capsule C_D, C_L, parachute C_D, a constant density factor and the
     wind speed; ``range_trigger_m`` and ``velocity_trigger_m_s`` shift the deploy trigger threshold (the
-    navigated-state error the trigger sees). ``density_profile`` adds an altitude-correlated factor on top of
-    ``density_rel``; ``marsgram_file`` draws each case's atmosphere uniformly from a Mars-GRAM Monte Carlo file.
+    navigated-state error the trigger sees). The :data:`HARDWARE_FIELDS` shift the shed masses (the entry mass
+    changes with them), separation speeds, event delays and the backshell altimeter reading (m, deviation from the
+    preset's value; the resulting value must stay >= 0, masses > 0). ``density_profile`` adds an
+    altitude-correlated factor on top of ``density_rel``; ``marsgram_file`` draws each case's
+    atmosphere uniformly from a Mars-GRAM Monte Carlo file.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -139,7 +154,7 @@ class DispersionSpec(BaseModel):
     velocity_trigger_m_s: _Dist = _Dist()
     density_profile: DensityProfileSpec = DensityProfileSpec()
     marsgram_file: str | None = None
-    # declared, not yet applied (non-zero width is an error)
+    # shed hardware, separation and timing (HARDWARE_FIELDS)
     heat_shield_mass_kg: _Dist = _Dist()
     backshell_mass_kg: _Dist = _Dist()
     entry_balance_mass_kg: _Dist = _Dist()
@@ -151,6 +166,7 @@ class DispersionSpec(BaseModel):
     heat_shield_delay_s: _Dist = _Dist()
     backshell_altitude_m: _Dist = _Dist()
     powered_descent_delay_s: _Dist = _Dist()
+    # declared, not yet applied (non-zero width is an error)
     nav_position_m: _Dist = _Dist()
     nav_velocity_m_s: _Dist = _Dist()
 
@@ -180,7 +196,7 @@ class DispersionSpec(BaseModel):
 
     def active(self) -> list[str]:
         """Names of the dispersions that are not fixed at the nominal."""
-        names = [n for n in SCALAR_FIELDS if not getattr(self, n).is_zero or getattr(self, n).mean]
+        names = [n for n in (*SCALAR_FIELDS, *HARDWARE_FIELDS) if not getattr(self, n).is_zero or getattr(self, n).mean]
         if self.density_profile.sigma > 0:
             names.append("density_profile")
         if self.marsgram_file:
