@@ -43,6 +43,7 @@ def _random_bodies(cfg, n, rng, *, rows=1, pert=None):
     thrusting = rng.random(n) < 0.3
     thrust = np.where(thrusting[:, None], rng.normal(0.0, 2e4, (n, 3)), 0.0)
     u = rng.uniform
+    aux = np.random.default_rng(n + 11)
     c = _Ctx(
         phase=phase, aero_id=rng.integers(0, cfg.vehicle.aero_cd.shape[0], n), cd_scale=u(0.9, 1.1, n),
         cl_scale=u(0.9, 1.1, n), chute_cd_scale=u(0.9, 1.1, n), density_factor=u(0.8, 1.2, n),
@@ -58,7 +59,10 @@ def _random_bodies(cfg, n, rng, *, rows=1, pert=None):
         target_radius=cfg.site.areoid_radius_m,
         # per-case event thresholds (dispersed in Monte Carlo): each body its own, so a kernel still reading a
         # shared constant would disagree with the reference
-        hs_min_time=u(0.0, 40.0, n), backshell_alt=u(0.0, 3e4, n), powered_delay=u(0.0, 40.0, n),
+        # (from their own generator: the bodies above stay those of the original draw sequence)
+        hs_min_time=aux.uniform(0.0, 40.0, n), backshell_alt=aux.uniform(0.0, 3e4, n),
+        powered_delay=aux.uniform(0.0, 40.0, n), nav_on=aux.random(n) < 0.5, nav_dr=aux.normal(0.0, 500.0, (n, 3)),
+        nav_dv=aux.normal(0.0, 2.0, (n, 3)),
     )
     return t, y, c
 
@@ -287,3 +291,22 @@ def test_bad_per_case_hardware_is_a_one_line_error(setup, field, value, needle):
     cases = CaseInputs.broadcast(1, **{**nominal_cases(setup).__dict__, field: value})
     with pytest.raises(MarsEDLError, match=needle):
         Engine(setup.config).run(cases)
+
+
+def test_navigation_errors_same_in_kernels_and_numpy(setup):
+    """Cases whose guidance, deploy trigger and powered descent see a navigated state (position and velocity
+    errors east/north/up): the kernels log the NumPy reference's events at the same times."""
+    base = nominal_cases(setup)
+    dr = np.array([[0.0, 0.0, 0.0], [300.0, -200.0, 50.0], [-150.0, 400.0, -30.0]])
+    dv = np.array([[0.0, 0.0, 0.0], [0.5, -1.0, 0.2], [-1.0, 0.3, -0.4]])
+    cases = CaseInputs.broadcast(3, **{**base.__dict__, "nav_position_error_m": dr, "nav_velocity_error_m_s": dv})
+    a = Engine(setup.config).run(cases)
+    b = Engine(setup.config, compiled=False).run(cases)
+    assert np.array_equal(a.outcome, b.outcome)
+    for k in ("case", "body", "code"):
+        assert np.array_equal(a.events[k], b.events[k]), k
+    assert np.max(np.abs(a.events["t"] - b.events["t"])) < 1e-4
+    alone = Engine(setup.config).run(base)  # zero error: bit for bit the perfect-navigation flight
+    mine = a.events["case"] == 0
+    for k in ("code", "t", "x", "y", "z"):
+        assert np.array_equal(alone.events[k], a.events[k][mine]), k

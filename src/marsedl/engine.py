@@ -257,6 +257,11 @@ class CaseInputs:
     hs_min_time_s: np.ndarray | None = None  # heat-shield separation no earlier than this after deploy
     powered_delay_s: np.ndarray | None = None  # backshell separation to powered-descent start
     backshell_altitude_bias_m: np.ndarray | None = None  # altimeter bias: separation this much higher (m AGL)
+    #: (n, 3) constant navigation errors, east/north/up in the local frame of the true position: added to the
+    #: state the entry guidance, the parachute deploy trigger and the powered-descent guidance see (never to the
+    #: dynamics). None: perfect navigation.
+    nav_position_error_m: np.ndarray | None = None
+    nav_velocity_error_m_s: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -275,6 +280,8 @@ class CaseInputs:
             a = np.asarray(v)
             if name == "y0":
                 out[name] = np.broadcast_to(a, (n, 7)).astype(float).copy()
+            elif name in ("nav_position_error_m", "nav_velocity_error_m_s"):
+                out[name] = np.broadcast_to(a, (n, 3)).astype(float).copy()
             else:
                 out[name] = np.broadcast_to(a, (n,)).copy()
         if out.get("time_offset_s") is None:
@@ -310,6 +317,12 @@ class CaseInputs:
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 raise MarsEDLError(f"cases.{name} {rule}; case {i} has {a[i]:g}")
+            out[name] = a
+        for name in ("nav_position_error_m", "nav_velocity_error_m_s"):
+            value = getattr(self, name)
+            a = np.zeros((n, 3)) if value is None else np.broadcast_to(np.asarray(value, dtype=float), (n, 3)).copy()
+            if not np.isfinite(a).all():
+                raise MarsEDLError(f"cases.{name} must be finite (east, north, up for each case)")
             out[name] = a
         return replace(self, **out)
 
@@ -534,7 +547,7 @@ class Engine:
         put(Ev.SKIP_OUT, (self.cfg.entry_altitude_m + s.skip_out_margin_m) - obs.alt_mola)
         put(Ev.STOP_SPEED, np.where(c.stop_speed > 0, obs.speed - c.stop_speed, np.inf))
         put(Ev.SUFR, np.where(s.sufr_speed_m_s > 0, obs.speed - s.sufr_speed_m_s, np.inf))
-        put(Ev.PARACHUTE_DEPLOY, np.where(c.deploy_enabled, self._deploy_g(obs, c), np.inf))
+        put(Ev.PARACHUTE_DEPLOY, np.where(c.deploy_enabled, self._deploy_g(y, obs, c), np.inf))
         put(Ev.HEAT_SHIELD_SEPARATION, np.maximum(obs.mach - s.hs_max_mach, c.t_deploy + c.hs_min_time - t))
         put(Ev.BACKSHELL_SEPARATION, obs.alt_agl - c.backshell_alt)
         put(Ev.POWERED_DESCENT_START, c.t_mark + c.powered_delay - t)
@@ -546,17 +559,18 @@ class Engine:
         put(Ev.TIMEOUT, self.cfg.steps.max_time - t)
         return g
 
-    def _deploy_g(self, obs, c) -> np.ndarray:
+    def _deploy_g(self, y, obs, c) -> np.ndarray:
         """Deploy trigger as a continuous function: <= 0 when the parachute should fire.
 
         Inside the Mach/q box the trigger (range or velocity) decides; reaching the low-Mach edge of the box
         fires it regardless (the box edge comes first).
         """
         s = self.cfg.sequence
+        _, _, up, speed = _navigated(y, obs, c)  # the trigger sees the navigated state
         if s.trigger == "range":
-            return triggers.range_trigger_g(c.range_to_target(obs), c.range_trigger, obs.mach, obs.q,
-                                            s.mach_box, s.q_box_pa)
-        in_box = triggers.all_of_g(triggers.velocity_trigger_g(obs.speed, c.velocity_trigger) / 100.0,
+            rng = great_circle_m(up, c.target_lat, c.target_lon, c.target_radius)
+            return triggers.range_trigger_g(rng, c.range_trigger, obs.mach, obs.q, s.mach_box, s.q_box_pa)
+        in_box = triggers.all_of_g(triggers.velocity_trigger_g(speed, c.velocity_trigger) / 100.0,
                                    triggers.below_g(obs.mach, s.mach_box[1]))
         return triggers.any_of_g(in_box, triggers.below_g(obs.mach, s.mach_box[0]))
 
@@ -842,6 +856,9 @@ class Engine:
             hs_min_time=cases.hs_min_time_s[cs],
             backshell_alt=self.cfg.sequence.backshell_altitude_agl_m + cases.backshell_altitude_bias_m[cs],
             powered_delay=cases.powered_delay_s[cs],
+            nav_on=st.nav_on[cs],
+            nav_dr=cases.nav_position_error_m[cs],
+            nav_dv=cases.nav_velocity_error_m_s[cs],
         )
 
     def _guide(self, st, act, t0, y0, obs, c, log) -> None:
@@ -869,10 +886,8 @@ class Engine:
         gp = self.cfg.guidance
         cs = st.case[act]
         cases = st.cases
-        v = y0[:, 3:6]
-        up = obs.up
+        _, v, up, speed = _navigated(y0, obs, c)  # guidance sees the navigated state; the sensed drag is true
         hdot = np.einsum("ij,ij->i", v, up)
-        speed = obs.speed
         drag = obs.drag
         # guidance start: sensed drag above the threshold
         start = cases.guided[cs] & ~st.guidance_on[cs] & (drag >= gp.start_drag_m_s2)
@@ -885,7 +900,7 @@ class Engine:
         if on.any():
             i = np.flatnonzero(on)
             ci = cs[i]
-            rtg = c.take(i).range_to_target(obs.take(i)) - c.aim_range[i]
+            rtg = great_circle_m(up[i], c.target_lat[i], c.target_lon[i], c.target_radius) - c.aim_range[i]
             tgt = unit_vector(c.target_lat[i], c.target_lon[i])
             # crossrange: angle of the target out of the plane (position, velocity); positive = to the right
             h = np.cross(up[i], v[i])
@@ -923,10 +938,11 @@ class Engine:
         s = self.cfg.sequence
         v = self.cfg.vehicle
         ph = st.phase[act]
-        r = y0[:, :3]
-        vel = y0[:, 3:6]
+        c = self._context(st, act, t0)
+        r, vel, up, _ = _navigated(y0, obs, c)  # E-guidance and the sky-crane hold fly the navigated state
+        fly_true = ph == _FLYAWAY
+        up = np.where(fly_true[:, None], obs.up, up)
         m = y0[:, 6]
-        up = obs.up
         g_eff = obs.grav  # gravity + frame + drag accelerations (everything but thrust)
         a_cmd = np.zeros_like(r)
         pw = ph == _POWERED
@@ -1069,6 +1085,10 @@ class Engine:
         aim_agl = s.sky_crane_altitude_m - 0.5
         tgt = site.position_m(st.cases.target_lat_rad[cs], st.cases.target_lon_rad[cs], aim_agl)
         r = st.y[bodies, :3]
+        nav = st.cases.nav_position_error_m[cs]
+        on = np.any(nav != 0.0, axis=1)
+        if on.any():  # the aim point is chosen from where the vehicle believes it is
+            r = np.where(on[:, None], navigated_state(r, r, nav, np.zeros_like(nav))[0], r)
         up = r / np.linalg.norm(r, axis=1, keepdims=True)
         d = tgt - r
         horiz = d - up * np.einsum("ij,ij->i", d, up)[:, None]
@@ -1264,6 +1284,9 @@ class _Ctx:
     hs_min_time: np.ndarray | None = None  # heat-shield minimum time after deploy of each body's case, s
     backshell_alt: np.ndarray | None = None  # backshell separation altitude AGL (with the altimeter bias), m
     powered_delay: np.ndarray | None = None  # backshell separation to powered-descent start, s
+    nav_on: np.ndarray | None = None  # bool: the case has a navigation error
+    nav_dr: np.ndarray | None = None  # (n, 3) position error east/north/up, m
+    nav_dv: np.ndarray | None = None  # (n, 3) velocity error east/north/up, m/s
     _packed: tuple | None = None
 
     def packed(self) -> tuple[np.ndarray, np.ndarray]:
@@ -1302,6 +1325,9 @@ class _Ctx:
             for col, value in ((K.CF_HS_MIN_TIME, self.hs_min_time), (K.CF_BACKSHELL_ALT, self.backshell_alt),
                                (K.CF_POWERED_DELAY, self.powered_delay)):
                 cf[:, col] = 0.0 if value is None else value
+            cf[:, K.CF_NAV_ON] = 0.0 if self.nav_on is None else self.nav_on
+            cf[:, K.CF_NAV_DR:K.CF_NAV_DR + 3] = 0.0 if self.nav_dr is None else self.nav_dr
+            cf[:, K.CF_NAV_DV:K.CF_NAV_DV + 3] = 0.0 if self.nav_dv is None else self.nav_dv
             ci = np.empty((n, K.NCI), dtype=np.int64)
             ci[:, K.CI_AERO_ID] = self.aero_id
             ci[:, K.CI_ATM_ROW] = self.atm_row
@@ -1342,6 +1368,36 @@ class _Ctx:
     def range_to_target(self, obs) -> np.ndarray:
         """Great-circle distance from the body to the target (on the target's radius), m."""
         return great_circle_m(obs.up, self.target_lat, self.target_lon, self.target_radius)
+
+
+def navigated_state(r: np.ndarray, v: np.ndarray, dr_enu: np.ndarray, dv_enu: np.ndarray):
+    """Navigated position and velocity (n, 3): the true ones plus constant errors given east/north/up in the
+    local frame of the true position ``r`` (planet-fixed, m and m/s)."""
+    rn = np.sqrt(np.einsum("ij,ij->i", r, r))
+    ux, uy, uz = r[:, 0] / rn, r[:, 1] / rn, r[:, 2] / rn
+    en = np.maximum(np.sqrt(ux * ux + uy * uy), 1e-12)
+    ex, ey = -uy / en, ux / en
+    nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
+    de, dn, du = dr_enu[:, 0], dr_enu[:, 1], dr_enu[:, 2]
+    ve, vn, vu = dv_enu[:, 0], dv_enu[:, 1], dv_enu[:, 2]
+    rr = np.column_stack([r[:, 0] + de * ex + dn * nx + du * ux, r[:, 1] + de * ey + dn * ny + du * uy,
+                          r[:, 2] + dn * nz + du * uz])
+    vv = np.column_stack([v[:, 0] + ve * ex + vn * nx + vu * ux, v[:, 1] + ve * ey + vn * ny + vu * uy,
+                          v[:, 2] + vn * nz + vu * uz])
+    return rr, vv
+
+
+def _navigated(y: np.ndarray, obs, c) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(position, velocity, up, speed) the guidance and triggers see: the true state, or for bodies whose case
+    has a navigation error, the navigated one (as :func:`marsedl.kernels._nav1`)."""
+    r, v, up, speed = y[:, :3], y[:, 3:6], obs.up, obs.speed
+    if c.nav_on is None or not c.nav_on.any():
+        return r, v, up, speed
+    rn, vn = navigated_state(r, v, c.nav_dr, c.nav_dv)
+    on = c.nav_on[:, None]
+    up_n = rn / np.sqrt(np.einsum("ij,ij->i", rn, rn))[:, None]
+    speed_n = np.sqrt(np.einsum("ij,ij->i", vn, vn))
+    return (np.where(on, rn, r), np.where(on, vn, v), np.where(on, up_n, up), np.where(c.nav_on, speed_n, speed))
 
 
 def unit_vector(lat_rad, lon_rad) -> np.ndarray:
@@ -1478,6 +1534,8 @@ class _State:
         N = n * S
         cases = cases.resolved(engine.cfg)
         st.cases = cases
+        st.nav_on = np.any(cases.nav_position_error_m != 0.0, axis=1) | np.any(cases.nav_velocity_error_m_s != 0.0,
+                                                                               axis=1)
         st.n_slots = S
         st.case = np.repeat(np.arange(n), S)
         st.slot = np.tile(np.arange(S), n)

@@ -57,7 +57,10 @@ CF_PD_TARGET, CF_FLYAWAY_DIR = 23, 26  # powered-descent aim point (x, y, z), fl
 # separation altitude above ground as the altimeter reads it (m), powered-descent delay after backshell
 # separation (s)
 CF_HS_MIN_TIME, CF_BACKSHELL_ALT, CF_POWERED_DELAY = 42, 43, 44
-NCF = 45
+# navigation error of the case (see _nav1): 1.0 when non-zero, position error east/north/up (m, 46..48),
+# velocity error east/north/up (m/s, 49..51)
+CF_NAV_ON, CF_NAV_DR, CF_NAV_DV = 45, 46, 49
+NCF = 52
 # CF_GUIDANCE_LOG bits: events of the guidance the engine logs (at the state where they happen)
 LOG_GUIDANCE_START, LOG_HEADING_ALIGNMENT, LOG_BANK_REVERSAL = 1, 2, 4
 # entry-guidance constants (gpar), as marsedl.guidance.entry.EntryGuidanceParams (angles in rad)
@@ -296,6 +299,21 @@ def _rk4_1(t, h, y0, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_
 
 
 @njit(**_LEAF)
+def _nav1(i, x, yy, z, vx, vy, vz, cf):
+    """The navigated state of body ``i``: the true position and velocity plus the case's constant error, given
+    east/north/up in the local frame of the true position (as :func:`marsedl.engine.navigated_state`)."""
+    rn = math.sqrt(x * x + yy * yy + z * z)
+    ux, uy, uz = x / rn, yy / rn, z / rn
+    en = max(math.sqrt(ux * ux + uy * uy), 1e-12)
+    ex, ey = -uy / en, ux / en
+    nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
+    de, dn, du = cf[i, CF_NAV_DR], cf[i, CF_NAV_DR + 1], cf[i, CF_NAV_DR + 2]
+    ve, vn, vu = cf[i, CF_NAV_DV], cf[i, CF_NAV_DV + 1], cf[i, CF_NAV_DV + 2]
+    return (x + de * ex + dn * nx + du * ux, yy + de * ey + dn * ny + du * uy, z + dn * nz + du * uz,
+            vx + ve * ex + vn * nx + vu * ux, vy + ve * ey + vn * ny + vu * uy, vz + vn * nz + vu * uz)
+
+
+@njit(**_LEAF)
 def _events1(t, y, i, ob, cf, ci, p, armed, g):
     """Event functions of body ``i`` (N_EV,) into ``g``: +inf where not armed; <= 0 once the event holds."""
     ph = ci[i, CI_PHASE]
@@ -318,6 +336,10 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
             cl = math.cos(lat)
             tx, ty, tz = cl * math.cos(lon), cl * math.sin(lon), math.sin(lat)
             ux, uy, uz = ob[O_UP], ob[O_UP + 1], ob[O_UP + 2]
+            if cf[i, CF_NAV_ON] != 0.0:  # the trigger sees the navigated position
+                nx_, ny_, nz_, _, _, _ = _nav1(i, y[0], y[1], y[2], y[3], y[4], y[5], cf)
+                rn = math.sqrt(nx_ * nx_ + ny_ * ny_ + nz_ * nz_)
+                ux, uy, uz = nx_ / rn, ny_ / rn, nz_ / rn
             cosang = ux * tx + uy * ty + uz * tz
             cx, cy, cz = uy * tz - uz * ty, uz * tx - ux * tz, ux * ty - uy * tx
             sinang = math.sqrt(cx * cx + cy * cy + cz * cz)
@@ -326,7 +348,11 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
             inner = max(max(max((rng - cf[i, CF_RANGE_TRIGGER]) / _RANGE_SCALE_M, mach - p[P_MACH_HI]),
                             (p[P_Q_LO] - q) / _Q_SCALE_PA), (q - p[P_Q_HI]) / _Q_SCALE_PA)
         else:
-            inner = max((ob[O_SPEED] - cf[i, CF_VELOCITY_TRIGGER]) / _VELOCITY_SCALE_M_S, mach - p[P_MACH_HI])
+            speed = ob[O_SPEED]
+            if cf[i, CF_NAV_ON] != 0.0:  # the trigger sees the navigated speed
+                _, _, _, wx, wy, wz = _nav1(i, y[0], y[1], y[2], y[3], y[4], y[5], cf)
+                speed = math.sqrt(wx * wx + wy * wy + wz * wz)
+            inner = max((speed - cf[i, CF_VELOCITY_TRIGGER]) / _VELOCITY_SCALE_M_S, mach - p[P_MACH_HI])
         g[E_DEPLOY] = min(inner, mach - p[P_MACH_LO])
     if armed[ph, E_HS_SEP]:
         g[E_HS_SEP] = max(ob[O_MACH] - p[P_HS_MAX_MACH], cf[i, CF_T_DEPLOY] + cf[i, CF_HS_MIN_TIME] - t)
@@ -522,6 +548,10 @@ def _thrust1(i, ph, x, yy, z, vx, vy, vz, m, ob, cf, p):
     """
     ux, uy, uz = ob[O_UP], ob[O_UP + 1], ob[O_UP + 2]
     gx, gy, gz = ob[O_GRAV], ob[O_GRAV + 1], ob[O_GRAV + 2]
+    if cf[i, CF_NAV_ON] != 0.0 and ph != PH_FLYAWAY:  # guidance flies the navigated state
+        x, yy, z, vx, vy, vz = _nav1(i, x, yy, z, vx, vy, vz, cf)
+        rn = math.sqrt(x * x + yy * yy + z * z)
+        ux, uy, uz = x / rn, yy / rn, z / rn
     if ph == PH_FLYAWAY:
         azx, azy, azz = cf[i, CF_FLYAWAY_DIR], cf[i, CF_FLYAWAY_DIR + 1], cf[i, CF_FLYAWAY_DIR + 2]
         d = azx * ux + azy * uy + azz * uz
@@ -589,8 +619,13 @@ def _guide1(i, ph, x, yy, z, vx, vy, vz, ob, cf, p, gpar, ref):
     Writes the case's guidance values in ``cf[i]``; returns the LOG_* bits of what the engine must log here.
     """
     ux, uy, uz = ob[O_UP], ob[O_UP + 1], ob[O_UP + 2]
-    hdot = vx * ux + vy * uy + vz * uz
     speed = ob[O_SPEED]
+    if cf[i, CF_NAV_ON] != 0.0:  # guidance sees the navigated state (the sensed drag stays true)
+        x, yy, z, vx, vy, vz = _nav1(i, x, yy, z, vx, vy, vz, cf)
+        rn = math.sqrt(x * x + yy * yy + z * z)
+        ux, uy, uz = x / rn, yy / rn, z / rn
+        speed = math.sqrt(vx * vx + vy * vy + vz * vz)
+    hdot = vx * ux + vy * uy + vz * uz
     drag = ob[O_DRAG]
     guided = cf[i, CF_GUIDED] != 0.0
     log = 0

@@ -14,7 +14,7 @@ from marsedl.engine import Engine, Ev
 from marsedl.flight import nominal_cases
 from marsedl.montecarlo import SCALAR_FIELDS, DispersionSpec, fly_chunk
 from marsedl.montecarlo.cases import build_cases
-from marsedl.montecarlo.dispersions import HARDWARE_FIELDS
+from marsedl.montecarlo.dispersions import HARDWARE_FIELDS, NAV_COMPONENTS
 from marsedl.montecarlo.sampling import PERTURBATION_GRID_M, Draws
 from marsedl.montecarlo.tabulate import case_table
 from marsedl.planet import cartesian_to_spherical, flight_from_velocity, surface_distance_bearing
@@ -157,7 +157,7 @@ MARS_G = 3.71  # m/s^2 surface gravity near Jezero (GM / R^2 = 4.2828e13 / 3.39e
 def hw_flown(ctx_zero):
     names = list(HW_DELTAS)
     n = len(names) + 1
-    vals = {k: np.zeros(n) for k in (*SCALAR_FIELDS, *HARDWARE_FIELDS)}
+    vals = {k: np.zeros(n) for k in (*SCALAR_FIELDS, *HARDWARE_FIELDS, *NAV_COMPONENTS)}
     for j, k in enumerate(names):
         vals[k][j + 1] = HW_DELTAS[k]
     draws = Draws(start=0, values=vals, profile_uniform=np.full(n, 0.5), density_perturbation=None)
@@ -243,3 +243,54 @@ def test_event_delays_and_altimeter_bias_shift_their_events(hw_flown):
     assert d.loc["parachute_deploy_delay_s", "parachute_deploy_t_s"] == 0.0
     along = d.loc["parachute_deploy_delay_s", "backshell_separation_along_m"]
     assert 0.0 < along < 0.5 * nom.parachute_deploy_speed_m_s
+
+
+# ------------------------------------------------------------------ navigation errors
+
+NAV_DELTAS = {"nav_position_east_m": 100.0, "nav_position_north_m": 100.0, "nav_velocity_east_m_s": 1.0}
+
+
+@pytest.fixture(scope="module")
+def nav_flown(ctx_zero):
+    names = list(NAV_DELTAS)
+    n = len(names) + 1
+    vals = {k: np.zeros(n) for k in (*SCALAR_FIELDS, *HARDWARE_FIELDS, *NAV_COMPONENTS)}
+    for j, k in enumerate(names):
+        vals[k][j + 1] = NAV_DELTAS[k]
+    draws = Draws(start=0, values=vals, profile_uniform=np.full(n, 0.5), density_perturbation=None)
+    cases = build_cases(ctx_zero, draws)
+    df = pd.DataFrame(case_table(Engine(ctx_zero.setup.config).run(cases), ctx_zero, 0))
+    df.index = ["nominal", *names]
+    return df, cases
+
+
+def _touchdown_shift(df, ctx, row):
+    la, lo = np.radians(df.touchdown_lat_deg), np.radians(df.touchdown_lon_deg)
+    dist, bearing = surface_distance_bearing(la["nominal"], lo["nominal"], la[row], lo[row], ctx.radius_m)
+    return float(dist), float(np.degrees(bearing)) % 360.0
+
+
+def test_navigation_position_error_moves_the_touchdown_by_minus_the_error(ctx_zero, nav_flown):
+    """The guidance flies the navigated state onto the target, so the real vehicle lands where the target is
+    minus the navigation error: +100 m east lands 100 m west, +100 m north lands 100 m south (well inside the
+    divert limit). The dynamics never see the error: the first event, guidance start on sensed drag, is
+    unchanged."""
+    df, cases = nav_flown
+    assert np.array_equal(cases.nav_position_error_m[1], [100.0, 0.0, 0.0])
+    assert np.array_equal(cases.y0[1], cases.y0[0])
+    for row, bearing in (("nav_position_east_m", 270.0), ("nav_position_north_m", 180.0)):
+        dist, brg = _touchdown_shift(df, ctx_zero, row)
+        assert dist == pytest.approx(100.0, abs=1.0), row
+        assert brg == pytest.approx(bearing, abs=0.5), row
+        assert df.loc[row, "guidance_start_t_s"] == df.loc["nominal", "guidance_start_t_s"]
+
+
+def test_navigation_velocity_error_drifts_the_sky_crane_descent(ctx_zero, nav_flown):
+    """The sky-crane hold nulls the navigated horizontal velocity, so with +1 m/s east of error the real vehicle
+    drifts west at 1 m/s for the whole sky-crane descent."""
+    df, _ = nav_flown
+    row = "nav_velocity_east_m_s"
+    dist, brg = _touchdown_shift(df, ctx_zero, row)
+    t_sky_crane = df.loc[row, "touchdown_t_s"] - df.loc[row, "sky_crane_start_t_s"]
+    assert dist == pytest.approx(1.0 * t_sky_crane, rel=0.1)
+    assert brg == pytest.approx(270.0, abs=1.0)

@@ -19,8 +19,7 @@ from marsedl.montecarlo.sampling import PERTURBATION_GRID_M, case_generator
     ({"cd_rel": {"dist": "gauss", "sigma": 0.1}}, "dispersions.cd_rel.dist"),
     ({"wind_rel": {"dist": "uniform", "sigma": 0.1}}, "takes half_width"),
     ({"backshell_delta_v_m_s": {"sigma": 0.2}}, "backshell_delta_v_m_s is not supported yet"),
-    ({"nav_velocity_m_s": 0.1}, "nav_velocity_m_s is not supported yet"),
-    ({"nav_position_m": 30.0}, "nav_position_m is not supported yet"),
+    ({"nav_position_m": {"sigma": -3.0}}, "dispersions.nav_position_m.sigma"),
     ({"density_profile": {"sigma": 0.1, "correlation_length_km": 0}}, "correlation_length_km"),
     ({"cd_rel": {"dist": "uniform", "half_width": 1.5}}, "cd_rel would make its scale"),
     ({"mass_kg": {"sigma": "big"}}, "dispersions.mass_kg.sigma"),
@@ -89,7 +88,8 @@ def test_hardware_draws_come_after_every_earlier_draw_of_the_case_generator():
     from scipy.special import ndtri
 
     spec = parse_dispersions({**default_dispersions(), "heat_shield_mass_kg": 10.0,
-                              "powered_descent_delay_s": {"dist": "uniform", "half_width": 0.5}})
+                              "powered_descent_delay_s": {"dist": "uniform", "half_width": 0.5},
+                              "nav_position_m": 30.0})
     d = draw_cases(spec, 4, 3, 6)
     base = draw_cases(parse_dispersions(default_dispersions()), 4, 3, 6)
     for name in SCALAR_FIELDS:
@@ -102,11 +102,15 @@ def test_hardware_draws_come_after_every_earlier_draw_of_the_case_generator():
         u = rng.random(len(SCALAR_FIELDS) + 1)
         assert d.values["fpa_deg"][j] == pytest.approx(0.025 * ndtri(u[0]), rel=1e-12, abs=1e-15)
         rng.standard_normal(n_grid)  # the Gauss-Markov profile's normals (one per grid point)
-        u_hw = rng.random(len(HARDWARE_FIELDS))
+        u_hw = rng.random(len(HARDWARE_FIELDS) + 6)  # then east/north/up of position and velocity errors
         k_hs, k_pd = HARDWARE_FIELDS.index("heat_shield_mass_kg"), HARDWARE_FIELDS.index("powered_descent_delay_s")
         assert d.values["heat_shield_mass_kg"][j] == pytest.approx(10.0 * ndtri(u_hw[k_hs]), rel=1e-9)
         assert d.values["powered_descent_delay_s"][j] == pytest.approx(u_hw[k_pd] - 0.5, abs=1e-12)
+        nh = len(HARDWARE_FIELDS)
+        for a, axis in enumerate(("east", "north", "up")):
+            assert d.values[f"nav_position_{axis}_m"][j] == pytest.approx(30.0 * ndtri(u_hw[nh + a]), rel=1e-9)
+            assert d.values[f"nav_velocity_{axis}_m_s"][j] == 0.0
     for name in HARDWARE_FIELDS:
         if name not in ("heat_shield_mass_kg", "powered_descent_delay_s"):
             assert np.all(d.values[name] == 0.0)
-    assert {"heat_shield_mass_kg", "powered_descent_delay_s"} <= set(spec.active())
+    assert {"heat_shield_mass_kg", "powered_descent_delay_s", "nav_position_m"} <= set(spec.active())

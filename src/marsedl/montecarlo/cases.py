@@ -9,7 +9,7 @@ import numpy as np
 from marsedl.engine import CaseInputs
 from marsedl.flight import nominal_cases
 from marsedl.montecarlo.context import RunContext
-from marsedl.montecarlo.dispersions import HARDWARE_FIELDS
+from marsedl.montecarlo.dispersions import HARDWARE_FIELDS, NAV_COMPONENTS
 from marsedl.montecarlo.sampling import Draws
 from marsedl.planet import cartesian_to_spherical, destination, flight_from_velocity, velocity_from_flight
 
@@ -59,6 +59,9 @@ def _hardware(ctx: RunContext, d: dict[str, np.ndarray], n: int) -> dict[str, np
         "hs_min_time_s": s.hs_min_time_s + dev["heat_shield_delay_s"],
         "powered_delay_s": s.powered_delay_s + dev["powered_descent_delay_s"],
         "backshell_altitude_bias_m": dev["backshell_altitude_m"],
+        "nav_position_error_m": np.column_stack([np.asarray(d.get(k, z), dtype=float) for k in NAV_COMPONENTS[:3]]),
+        "nav_velocity_error_m_s": np.column_stack([np.asarray(d.get(k, z), dtype=float)
+                                                   for k in NAV_COMPONENTS[3:]]),
     }
 
 

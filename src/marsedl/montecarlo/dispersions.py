@@ -14,10 +14,11 @@ thresholds) or, for the ``*_rel`` entries, applied as a relative change ``scale 
 A bare number is a normal sigma (``fpa_deg = 0.025``). Presets without a table get :func:`default_dispersions`.
 
 Shed-hardware masses, separation speeds, event delays and the backshell-separation altimeter bias
-(:data:`HARDWARE_FIELDS`) are applied per case by the engine. Dispersions it cannot take per case yet (the
-navigated-state errors, and the backshell separation speed until the CLI bad-input test stops using it as its
-example) are part of the schema so that presets can declare them, but a non-zero width raises a
-"not supported yet" error instead of being silently ignored.
+(:data:`HARDWARE_FIELDS`) and the navigation errors (:data:`NAV_FIELDS`: a constant position and velocity error,
+east/north/up, seen by the entry guidance, the deploy trigger and the powered-descent guidance, not by the
+dynamics) are applied per case by the engine. The backshell separation speed is wired in the engine but stays
+refused here until the CLI bad-input test stops using it as its "not supported yet" example: it is part of the
+schema so that presets can declare it, but a non-zero width raises that error instead of being silently ignored.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from marsedl.errors import MarsEDLError
 
 __all__ = [
     "HARDWARE_FIELDS",
+    "NAV_FIELDS",
     "SCALAR_FIELDS",
     "UNSUPPORTED_FIELDS",
     "DensityProfileSpec",
@@ -115,10 +117,18 @@ HARDWARE_FIELDS = (
     "heat_shield_delay_s", "backshell_altitude_m", "powered_descent_delay_s",
 )
 
+#: Navigation errors: one distribution each, drawn independently for the east, north and up components (three
+#: uniforms each, after the hardware ones): constant position (m) and velocity (m/s) errors of the navigated state.
+NAV_FIELDS = ("nav_position_m", "nav_velocity_m_s")
+#: Draw keys of the navigation components (the ``in_*`` columns), in draw order.
+NAV_COMPONENTS = tuple(f"{f.removesuffix(unit)}_{axis}{unit}" for f, unit in (("nav_position_m", "_m"),
+                                                                             ("nav_velocity_m_s", "_m_s"))
+                       for axis in ("east", "north", "up"))
+
 #: Declared but not yet applied (see the module docstring). ``backshell_delta_v_m_s`` is drawn and wired through
 #: the engine (``CaseInputs.backshell_delta_v_m_s``) but stays refused here while tests/montecarlo/test_runs.py
 #: uses it as its "not supported yet" example.
-UNSUPPORTED_FIELDS = ("backshell_delta_v_m_s", "nav_position_m", "nav_velocity_m_s")
+UNSUPPORTED_FIELDS = ("backshell_delta_v_m_s",)
 
 _Dist = Distribution
 
@@ -132,7 +142,8 @@ class DispersionSpec(BaseModel):
     wind speed; ``range_trigger_m`` and ``velocity_trigger_m_s`` shift the deploy trigger threshold (the
     navigated-state error the trigger sees). The :data:`HARDWARE_FIELDS` shift the shed masses (the entry mass
     changes with them), separation speeds, event delays and the backshell altimeter reading (m, deviation from the
-    preset's value; the resulting value must stay >= 0, masses > 0). ``density_profile`` adds an
+    preset's value; the resulting value must stay >= 0, masses > 0). ``nav_position_m`` and ``nav_velocity_m_s``
+    are per-axis navigation errors (east, north, up drawn independently). ``density_profile`` adds an
     altitude-correlated factor on top of ``density_rel``; ``marsgram_file`` draws each case's
     atmosphere uniformly from a Mars-GRAM Monte Carlo file.
     """
@@ -166,7 +177,7 @@ class DispersionSpec(BaseModel):
     heat_shield_delay_s: _Dist = _Dist()
     backshell_altitude_m: _Dist = _Dist()
     powered_descent_delay_s: _Dist = _Dist()
-    # declared, not yet applied (non-zero width is an error)
+    # navigation errors (NAV_FIELDS)
     nav_position_m: _Dist = _Dist()
     nav_velocity_m_s: _Dist = _Dist()
 
@@ -196,7 +207,8 @@ class DispersionSpec(BaseModel):
 
     def active(self) -> list[str]:
         """Names of the dispersions that are not fixed at the nominal."""
-        names = [n for n in (*SCALAR_FIELDS, *HARDWARE_FIELDS) if not getattr(self, n).is_zero or getattr(self, n).mean]
+        names = [n for n in (*SCALAR_FIELDS, *HARDWARE_FIELDS, *NAV_FIELDS)
+                 if not getattr(self, n).is_zero or getattr(self, n).mean]
         if self.density_profile.sigma > 0:
             names.append("density_profile")
         if self.marsgram_file:

@@ -5,7 +5,8 @@ in this fixed order: one uniform per scalar dispersion in :data:`~marsedl.montec
 (always all of them, so widening one never changes another), one uniform for the Mars-GRAM profile pick, then
 (only when the altitude-correlated density dispersion is on) the standard normals of its Gauss-Markov profile,
 then one uniform per dispersion in :data:`~marsedl.montecarlo.dispersions.HARDWARE_FIELDS` (added later, after
-every earlier draw, so the earlier columns of a seed did not change).
+every earlier draw, so the earlier columns of a seed did not change), then three uniforms (east, north, up) per
+navigation error in :data:`~marsedl.montecarlo.dispersions.NAV_FIELDS`.
 The uniforms become draws by inverse CDF, vectorised over the cases. The loop over cases here only creates the
 generators and draws a few numbers each; no case is flown in it.
 """
@@ -18,7 +19,14 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from marsedl.atmosphere import DensityPerturbation, density_perturbation
-from marsedl.montecarlo.dispersions import HARDWARE_FIELDS, SCALAR_FIELDS, DispersionSpec, Distribution
+from marsedl.montecarlo.dispersions import (
+    HARDWARE_FIELDS,
+    NAV_COMPONENTS,
+    NAV_FIELDS,
+    SCALAR_FIELDS,
+    DispersionSpec,
+    Distribution,
+)
 
 __all__ = ["PERTURBATION_GRID_M", "Draws", "case_generator", "draw_cases", "transform_uniforms"]
 
@@ -96,7 +104,7 @@ def draw_cases(spec: DispersionSpec, seed: int, start: int, stop: int) -> Draws:
     """
     n = stop - start
     u = np.empty((n, _N_UNIFORM))
-    u_hw = np.empty((n, len(HARDWARE_FIELDS)))
+    u_hw = np.empty((n, len(HARDWARE_FIELDS) + len(NAV_COMPONENTS)))
     dp = spec.density_profile
     rows = []
     h0, h1, dh = PERTURBATION_GRID_M
@@ -105,12 +113,15 @@ def draw_cases(spec: DispersionSpec, seed: int, start: int, stop: int) -> Draws:
         u[k] = rng.random(_N_UNIFORM)
         if dp.sigma > 0:
             rows.append(density_perturbation(rng, 1, dp.sigma, dp.correlation_length_km * 1e3, h0, h1, dh).factors)
-        u_hw[k] = rng.random(len(HARDWARE_FIELDS))
+        u_hw[k] = rng.random(u_hw.shape[1])
     # open interval (0, 1): the 53-bit grid shifted by half a step, so no inverse CDF sees 0 or 1
     u = (np.floor(u * 2.0**53) + 0.5) / 2.0**53
     u_hw = (np.floor(u_hw * 2.0**53) + 0.5) / 2.0**53
     values = {name: transform_uniforms(getattr(spec, name), u[:, j]) for j, name in enumerate(SCALAR_FIELDS)}
     values.update({name: transform_uniforms(getattr(spec, name), u_hw[:, j])
                    for j, name in enumerate(HARDWARE_FIELDS)})
+    nh = len(HARDWARE_FIELDS)
+    values.update({key: transform_uniforms(getattr(spec, NAV_FIELDS[j // 3]), u_hw[:, nh + j])
+                   for j, key in enumerate(NAV_COMPONENTS)})
     pert = DensityPerturbation(np.vstack(rows), h0, dh) if rows else None
     return Draws(start=start, values=values, profile_uniform=u[:, -1], density_perturbation=pert)
