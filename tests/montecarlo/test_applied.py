@@ -294,3 +294,21 @@ def test_navigation_velocity_error_drifts_the_sky_crane_descent(ctx_zero, nav_fl
     t_sky_crane = df.loc[row, "touchdown_t_s"] - df.loc[row, "sky_crane_start_t_s"]
     assert dist == pytest.approx(1.0 * t_sky_crane, rel=0.1)
     assert brg == pytest.approx(270.0, abs=1.0)
+
+
+def test_a_draw_outside_the_physical_range_is_a_one_line_error_naming_the_dispersion(ctx_zero):
+    """The powered-descent delay is 1 s in the preset: a -2 s deviation would start the engines before the
+    backshell separates."""
+    from marsedl.errors import MarsEDLError
+    from marsedl.montecarlo.sampling import draw_cases
+
+    spec = DispersionSpec(powered_descent_delay_s={"dist": "uniform", "half_width": 0.1})
+    ok = build_cases(ctx_zero, draw_cases(spec, 1, 0, 3))
+    assert np.all(np.abs(ok.powered_delay_s - ctx_zero.setup.config.sequence.powered_delay_s) <= 0.1)
+    vals = {k: np.zeros(2) for k in (*SCALAR_FIELDS, *HARDWARE_FIELDS, *NAV_COMPONENTS)}
+    vals["powered_descent_delay_s"][1] = -2.0
+    draws = Draws(start=40, values=vals, profile_uniform=np.full(2, 0.5), density_perturbation=None)
+    with pytest.raises(MarsEDLError) as exc:
+        build_cases(ctx_zero, draws)
+    msg = str(exc.value)
+    assert "dispersions.powered_descent_delay_s: case 41" in msg and "\n" not in msg

@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from marsedl.engine import CaseInputs
+from marsedl.errors import MarsEDLError
 from marsedl.flight import nominal_cases
 from marsedl.montecarlo.context import RunContext
 from marsedl.montecarlo.dispersions import HARDWARE_FIELDS, NAV_COMPONENTS
@@ -65,6 +66,26 @@ def _hardware(ctx: RunContext, d: dict[str, np.ndarray], n: int) -> dict[str, np
     }
 
 
+# engine input <- the dispersion that moves it (for errors that name what the user wrote)
+_SOURCE = {"heat_shield_mass_kg": "heat_shield_mass_kg", "backshell_mass_kg": "backshell_mass_kg",
+           "ebm_mass_kg": "entry_balance_mass_kg", "cbm_mass_kg": "cruise_balance_mass_kg",
+           "hs_delta_v_m_s": "heat_shield_delta_v_m_s", "backshell_delta_v_m_s": "backshell_delta_v_m_s",
+           "ebm_delta_v_m_s": "entry_balance_delta_v_m_s", "line_stretch_delay_s": "parachute_deploy_delay_s",
+           "hs_min_time_s": "heat_shield_delay_s", "powered_delay_s": "powered_descent_delay_s"}
+
+
+def _check_hardware(hw: dict[str, np.ndarray], start: int) -> None:
+    """One-line error naming the dispersion when a draw makes a mass <= 0 or a speed or delay < 0."""
+    for name, disp in _SOURCE.items():
+        a = hw[name]
+        bad = a <= 0.0 if name.endswith("_mass_kg") else a < 0.0
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            rule = "> 0" if name.endswith("_mass_kg") else ">= 0"
+            raise MarsEDLError(f"dispersions.{disp}: case {start + i} draws {name} = {a[i]:g}, which must stay "
+                               f"{rule}; narrow it or use a truncnormal/uniform distribution that stays in range")
+
+
 def build_cases(ctx: RunContext, draws: Draws) -> CaseInputs:
     """Engine inputs for the drawn cases: the nominal cases with every dispersion applied.
 
@@ -76,6 +97,7 @@ def build_cases(ctx: RunContext, draws: Draws) -> CaseInputs:
     n = draws.n
     base = nominal_cases(ctx.setup, n)
     hw = _hardware(ctx, d, n)
+    _check_hardware(hw, draws.start)
     y0 = _entry_states(ctx, d)
     z = np.zeros(n)
     y0[:, 6] += (d.get("heat_shield_mass_kg", z) + d.get("backshell_mass_kg", z)
