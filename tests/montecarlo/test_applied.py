@@ -149,7 +149,7 @@ def test_marsgram_profiles_are_drawn_per_case(ctx_zero, shared_data):
 HW_DELTAS = {"heat_shield_mass_kg": 100.0, "backshell_mass_kg": 100.0, "entry_balance_mass_kg": 5.0,
              "cruise_balance_mass_kg": 10.0, "heat_shield_delta_v_m_s": 5.0, "entry_balance_delta_v_m_s": 5.0,
              "parachute_deploy_delay_s": 0.5, "heat_shield_delay_s": 10.0, "backshell_altitude_m": 200.0,
-             "powered_descent_delay_s": 1.0}
+             "powered_descent_delay_s": 1.0, "backshell_delta_v_m_s": 2.0}
 MARS_G = 3.71  # m/s^2 surface gravity near Jezero (GM / R^2 = 4.2828e13 / 3.39e6^2)
 
 
@@ -223,6 +223,18 @@ def test_separation_speeds_move_only_their_body(ctx_zero, hw_flown):
             assert shift < 5.0 * (df.loc[row, f"impact_{body}_t_s"] - df.loc[row, t_sep])
         assert df.loc[row, "touchdown_lat_deg"] == df.loc["nominal", "touchdown_lat_deg"]
         assert df.loc[row, "touchdown_t_s"] == df.loc["nominal", "touchdown_t_s"]
+
+
+def test_backshell_push_delays_its_impact_only(hw_flown):
+    """The backshell is pushed back along the velocity (up: the vehicle falls nearly vertically at 2.1 km). Under
+    its parachute it returns to terminal speed within v_t / g; a kick dv costs it about dv / g of fall time (the
+    time gravity needs to take the kick back), here 2 / 3.71 = 0.54 s, so the delay is positive and under 2 dv / g.
+    The powered descent vehicle it leaves flies exactly as before."""
+    df, _, _ = hw_flown
+    row = "backshell_delta_v_m_s"
+    delay = df.loc[row, "impact_backshell_t_s"] - df.loc["nominal", "impact_backshell_t_s"]
+    assert 0.0 < delay < 2.0 * HW_DELTAS[row] / MARS_G
+    assert df.loc[row, "touchdown_t_s"] == df.loc["nominal", "touchdown_t_s"]
 
 
 def test_event_delays_and_altimeter_bias_shift_their_events(hw_flown):

@@ -18,7 +18,6 @@ from marsedl.montecarlo.sampling import PERTURBATION_GRID_M, case_generator
     ({"fpa_dg": 0.1}, "dispersions.fpa_dg: is not a known dispersion"),
     ({"cd_rel": {"dist": "gauss", "sigma": 0.1}}, "dispersions.cd_rel.dist"),
     ({"wind_rel": {"dist": "uniform", "sigma": 0.1}}, "takes half_width"),
-    ({"backshell_delta_v_m_s": {"sigma": 0.2}}, "backshell_delta_v_m_s is not supported yet"),
     ({"nav_position_m": {"sigma": -3.0}}, "dispersions.nav_position_m.sigma"),
     ({"density_profile": {"sigma": 0.1, "correlation_length_km": 0}}, "correlation_length_km"),
     ({"cd_rel": {"dist": "uniform", "half_width": 1.5}}, "cd_rel would make its scale"),

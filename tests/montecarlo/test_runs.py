@@ -132,7 +132,7 @@ def _cli(*args, cwd=None):
 @pytest.mark.parametrize(("args", "needle"), [
     (["-n", "0"], "-n must be"),
     (["--set", "dispersions.fpa_deg.sigma=-1"], "dispersions.fpa_deg.sigma"),
-    (["--set", "dispersions.backshell_delta_v_m_s.sigma=0.2"], "not supported yet"),
+    (["--set", "dispersions.heat_shield_mass_kg.sigma=2000", "-n", "40"], "heat_shield_mass_kg"),
     (["--scheduler", "tcp://127.0.0.1:9"], "does not answer"),
 ])
 def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, args, needle):

@@ -7,7 +7,6 @@
 from marsedl.montecarlo.context import RunContext, plan_run
 from marsedl.montecarlo.dispersions import (
     SCALAR_FIELDS,
-    UNSUPPORTED_FIELDS,
     DensityProfileSpec,
     DispersionSpec,
     Distribution,
@@ -20,7 +19,6 @@ from marsedl.montecarlo.store import RunStore, chunk_bounds
 
 __all__ = [
     "SCALAR_FIELDS",
-    "UNSUPPORTED_FIELDS",
     "DensityProfileSpec",
     "DispersionSpec",
     "Distribution",

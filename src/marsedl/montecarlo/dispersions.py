@@ -16,9 +16,7 @@ A bare number is a normal sigma (``fpa_deg = 0.025``). Presets without a table g
 Shed-hardware masses, separation speeds, event delays and the backshell-separation altimeter bias
 (:data:`HARDWARE_FIELDS`) and the navigation errors (:data:`NAV_FIELDS`: a constant position and velocity error,
 east/north/up, seen by the entry guidance, the deploy trigger and the powered-descent guidance, not by the
-dynamics) are applied per case by the engine. The backshell separation speed is wired in the engine but stays
-refused here until the CLI bad-input test stops using it as its "not supported yet" example: it is part of the
-schema so that presets can declare it, but a non-zero width raises that error instead of being silently ignored.
+dynamics) are applied per case by the engine, like every other dispersion here.
 """
 
 from __future__ import annotations
@@ -33,7 +31,6 @@ __all__ = [
     "HARDWARE_FIELDS",
     "NAV_FIELDS",
     "SCALAR_FIELDS",
-    "UNSUPPORTED_FIELDS",
     "DensityProfileSpec",
     "DispersionSpec",
     "Distribution",
@@ -125,11 +122,6 @@ NAV_COMPONENTS = tuple(f"{f.removesuffix(unit)}_{axis}{unit}" for f, unit in (("
                                                                              ("nav_velocity_m_s", "_m_s"))
                        for axis in ("east", "north", "up"))
 
-#: Declared but not yet applied (see the module docstring). ``backshell_delta_v_m_s`` is drawn and wired through
-#: the engine (``CaseInputs.backshell_delta_v_m_s``) but stays refused here while tests/montecarlo/test_runs.py
-#: uses it as its "not supported yet" example.
-UNSUPPORTED_FIELDS = ("backshell_delta_v_m_s",)
-
 _Dist = Distribution
 
 
@@ -189,13 +181,7 @@ class DispersionSpec(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _supported(self) -> DispersionSpec:
-        for name in UNSUPPORTED_FIELDS:
-            d = getattr(self, name)
-            if not d.is_zero or d.mean:
-                raise ValueError(
-                    f"{name} is not supported yet (the engine has no per-case input for it): set its width to 0"
-                )
+    def _within_physics(self) -> DispersionSpec:
         for name in ("cd_rel", "cl_rel", "chute_cd_rel", "density_rel", "wind_rel"):
             d = getattr(self, name)
             low = d.mean - (d.half_width if d.dist == "uniform" else d.truncate_sigma * d.sigma)

@@ -233,6 +233,8 @@ def run_montecarlo(
             "complete": False, "elapsed_s": float(old.get("elapsed_s", 0.0)) if old else 0.0,
         }
         done: set[int] = set()
+        created = store is not None and old is None
+        existed = created and store.path.exists()
         if store is not None:
             if old is None:
                 store.create(manifest)
@@ -251,16 +253,23 @@ def run_montecarlo(
             it = _serial(ctx, seed, jobs)
         else:
             it = _processes(ctx, seed, jobs, min(n_workers, len(jobs)))
-        for k, frame in it:
-            if store is not None:
-                store.write_chunk(k, frame)
-            else:
-                frames[k] = frame
-            size = bounds[k][1] - bounds[k][0]
-            cases_done += size
-            flown += size
-            if progress:
-                progress(cases_done, n)
+        try:
+            for k, frame in it:
+                if store is not None:
+                    store.write_chunk(k, frame)
+                else:
+                    frames[k] = frame
+                size = bounds[k][1] - bounds[k][0]
+                cases_done += size
+                flown += size
+                if progress:
+                    progress(cases_done, n)
+        except MarsEDLError:
+            # bad input found while flying (a draw outside its physical range): a new run that wrote no chunk
+            # leaves nothing behind
+            if created and flown == 0:
+                store.discard(remove_folder=not existed)
+            raise
     elapsed = time.perf_counter() - t0
     manifest["elapsed_s"] += elapsed
     manifest["complete"] = True

@@ -80,6 +80,16 @@ class RunStore:
             raise MarsEDLError(f"--out '{self.path}' cannot be created: {exc.strerror or exc}") from None
         self.write_manifest(manifest)
 
+    def discard(self, *, remove_folder: bool) -> None:
+        """Undo :meth:`create` for a run that wrote no chunk: the manifest, temporaries, and the folder if asked."""
+        self.clean_temporaries()
+        (self.path / MANIFEST).unlink(missing_ok=True)
+        if remove_folder:
+            try:
+                self.path.rmdir()
+            except OSError:
+                pass  # not empty (someone else's file): leave it
+
     def clean_temporaries(self) -> None:
         """Remove half-written files a killed run left behind."""
         for p in self.path.glob(".*.tmp-*"):
