@@ -281,46 +281,27 @@ def _tree_walk(tree: Any) -> np.ndarray:
     return np.asarray(depth_first_order(tree, 0, directed=False, return_predecessors=False), dtype=np.int64)
 
 
-def _two_opt(xy: np.ndarray, tour: np.ndarray, max_passes: int = 50) -> np.ndarray:
-    """2-opt improvement of a closed tour (node 0 stays first); vectorised over the second edge."""
-    tour = tour.copy()
-    n = len(tour)
-    if n < 4:
-        return tour
-    for _ in range(max_passes):
-        improved = False
-        for i in range(0, n - 2):
-            p = xy[tour]
-            a, b = p[i], p[i + 1]
-            c = p[i + 2:]
-            d = np.vstack([p[i + 3:], p[:1]])
-            delta = (np.hypot(*(a - c).T) + np.hypot(*(b - d).T)
-                     - np.hypot(*(a - b)) - np.hypot(*(c - d).T))
-            k = int(np.argmin(delta))
-            if delta[k] < -1e-9:
-                j = i + 2 + k
-                tour[i + 1:j + 1] = tour[i + 1:j + 1][::-1]
-                improved = True
-        if not improved:
-            break
-    return tour
+def _two_opt(xy: np.ndarray, route: np.ndarray, *, closed: bool, max_passes: int = 50) -> np.ndarray:
+    """2-opt improvement of a route from node 0: reverse ``route[i+1..j]`` when that is shorter.
 
-
-def _two_opt_open(xy: np.ndarray, route: np.ndarray, max_passes: int = 50) -> np.ndarray:
-    """2-opt improvement of an open path from node 0 (free end): reverse ``route[i+1..j]`` when shorter."""
+    A closed tour returns to node 0 after its last point; an open path ends free (its last edge costs nothing
+    to change). Vectorised over the second edge.
+    """
     route = route.copy()
     n = len(route)
-    if n < 3:
+    if n < (4 if closed else 3):
         return route
     for _ in range(max_passes):
         improved = False
         for i in range(0, n - 2):
             p = xy[route]
             a, b = p[i], p[i + 1]
-            c = p[i + 2:]  # the segment's new first point p[j], j = i+2 .. n-1
-            nxt = p[i + 3:]  # p[j + 1], absent for the last j (the path's free end)
-            tail_new = np.r_[np.hypot(*(b - nxt).T), 0.0]
-            tail_old = np.r_[np.hypot(*(c[:-1] - nxt).T), 0.0]
+            c = p[i + 2:]  # the reversed segment's new first point p[j], j = i+2 .. n-1
+            nxt = np.vstack([p[i + 3:], p[:1]]) if closed else p[i + 3:]  # p[j + 1]; node 0 closes a tour
+            tail_new = np.hypot(*(b - nxt).T)
+            tail_old = np.hypot(*(c[:len(nxt)] - nxt).T)
+            if not closed:  # the last j has no successor: the path's free end
+                tail_new, tail_old = np.r_[tail_new, 0.0], np.r_[tail_old, 0.0]
             delta = np.hypot(*(a - c).T) + tail_new - np.hypot(*(a - b)) - tail_old
             k = int(np.argmin(delta))
             if delta[k] < -1e-9:
@@ -345,7 +326,7 @@ def _route(xy: np.ndarray, *, closed: bool) -> tuple[np.ndarray, float]:
         if len(walk) == len(xy) and _length(xy[walk], closed) < _length(xy[best], closed):
             best = walk
     if len(xy) <= TWO_OPT_MAX + 1:
-        best = _two_opt(xy, best) if closed else _two_opt_open(xy, best)
+        best = _two_opt(xy, best, closed=closed)
     return best, mst_m
 
 
