@@ -9,15 +9,11 @@ mass 1700–2000 kg/m²; a 75 kg cruise balance mass 2500–2900 kg/m².
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
-from marsedl.aero.capsule import (
-    _ZERO_CD,
-    _ZERO_MACH,
-    AEROSHELL_REFERENCE_AREA_M2,
-    AeroTable,
-)
+from marsedl.aero.capsule import AEROSHELL_REFERENCE_AREA_M2, AeroTable, capsule_zero_alpha
 from marsedl.aero.parachute import DiskGapBand
 from marsedl.errors import MarsEDLError
 
@@ -58,14 +54,8 @@ def heat_shield(reference_area_m2: float = AEROSHELL_REFERENCE_AREA_M2) -> AeroT
     hence β ≈ 440 / (1.05 · 15.9) ≈ 26 kg/m², the project reference's value. Clamped outside Mach 0.45–20.
     """
     area = _check_positive("heat shield reference_area_m2", reference_area_m2, 100)
-    return AeroTable(
-        mach=np.array(_ZERO_MACH),
-        cd=np.array(_ZERO_CD),
-        cl=np.zeros(len(_ZERO_MACH)),
-        reference_area_m2=area,
-        name="heat_shield",
-        source="70 deg sphere-cone forebody at alpha=0 (Phoenix, Edquist et al. JSR 2011, tag M)",
-    )
+    return replace(capsule_zero_alpha(area), name="heat_shield",
+                   source="70 deg sphere-cone forebody at alpha=0 (Phoenix, Edquist et al. JSR 2011, tag M)")
 
 
 def balance_mass(
