@@ -122,8 +122,10 @@ def test_many_steps_per_call_is_one_step_per_call_repeated(setup):
     def call(t, y, n_steps):
         _, obs = kernels.observe(t, y, cf, ci, *a)
         pk = np.zeros((t.size, 5))
-        return kernels.advance_steps(t, y, obs, np.full(t.size, n_steps), np.zeros(t.size, dtype=bool), cf.copy(),
-                                     ci, *a, _ARMED, fast._steps_arr, pk, gpar, ref)
+        out = kernels.advance_outputs(t.size)
+        kernels.advance_steps(0, t.size, t, y, obs, np.full(t.size, n_steps), np.zeros(t.size, dtype=bool),
+                              cf.copy(), ci, *a, _ARMED, fast._steps_arr, pk, gpar, ref, *out)
+        return out
 
     many = call(t, y, 5)
     tt, yy = t.copy(), y.copy()
@@ -310,3 +312,44 @@ def test_navigation_errors_same_in_kernels_and_numpy(setup):
     mine = a.events["case"] == 0
     for k in ("code", "t", "x", "y", "z"):
         assert np.array_equal(alone.events[k], a.events[k][mine]), k
+
+
+def test_threads_give_the_one_thread_numbers_bit_for_bit(setup):
+    """Bodies are independent: the kernel run on two threads (disjoint slices of the bodies, enough of them for
+    the split to happen) logs exactly the single-thread events."""
+    base = nominal_cases(setup)
+    n = 160
+    rng = np.random.default_rng(8)
+    cases = CaseInputs.broadcast(n, **{**base.__dict__, "density_factor": rng.uniform(0.9, 1.1, n),
+                                       "wind_scale": rng.uniform(0.0, 2.0, n)})
+    one = Engine(setup.config).run(cases)
+    two = Engine(setup.config, threads=2).run(cases)
+    assert np.array_equal(one.outcome, two.outcome)
+    for k in one.events:
+        assert np.array_equal(one.events[k], two.events[k], equal_nan=True), k
+    for k in one.peaks:
+        assert np.array_equal(one.peaks[k], two.peaks[k], equal_nan=True), k
+
+
+@pytest.mark.parametrize("threads", [0, -1, 2.5, True])
+def test_bad_thread_count_is_a_one_line_error(setup, threads):
+    with pytest.raises(MarsEDLError, match="threads must be an integer in 1..1024"):
+        Engine(setup.config, threads=threads)
+
+
+def test_unguided_flight_without_a_reference_runs_in_the_kernel(setup):
+    """Without a reference trajectory (no range control) the kernels still fly the commanded bank through the
+    rate limits, many steps per call, and agree with the NumPy reference; a guided case is refused."""
+    cfg = replace(setup.config, reference=None)
+    base = nominal_cases(setup)
+    cases = CaseInputs.broadcast(2, **{**base.__dict__, "guided": False, "bank0_rad": np.array([0.5, -1.0])})
+    a = Engine(cfg).run(cases)
+    b = Engine(cfg, compiled=False).run(cases)
+    assert np.array_equal(a.outcome, b.outcome)
+    assert np.array_equal(a.events["code"], b.events["code"])
+    assert np.max(np.abs(a.events["t"] - b.events["t"])) < 1e-5
+    for k in ("x", "y", "z"):
+        assert np.allclose(a.events[k], b.events[k], rtol=1e-9, atol=1e-3), k
+    guided = CaseInputs.broadcast(1, **{**base.__dict__, "guided": True})
+    with pytest.raises(MarsEDLError, match="cases.guided must be false without a reference trajectory"):
+        Engine(cfg).run(guided)

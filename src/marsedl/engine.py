@@ -23,6 +23,7 @@ Nothing here reads files or prints; all inputs arrive as arrays and frozen confi
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
@@ -156,6 +157,7 @@ assert (kernels.PH_ENTRY, kernels.PH_SUFR, kernels.PH_CHUTE, kernels.PH_CHUTE_NO
 #: Steps a body free of per-step guidance may take in one kernel call (it stops earlier at its first event;
 #: every body also has the timeout event, so this is only a bound).
 _MAX_STEPS_PER_CALL = 1_000_000
+_MIN_BODIES_PER_THREAD = 64  # below this a thread's start-up outweighs its share of the steps
 
 
 # --------------------------------------------------------------------------------------------- configuration
@@ -358,9 +360,16 @@ class Engine:
         readable reference the kernels are tested against (and the baseline of the benchmarks). A
         configuration the kernels cannot express (a terrain callable, an atmosphere other than an
         :class:`~marsedl.atmosphere.AtmosphereGrid`) runs the NumPy path.
+    threads : int
+        Threads that step the compiled kernels on disjoint slices of the bodies (the kernels release the GIL).
+        Bodies are independent, so the results are identical for any count; a batch smaller than
+        ``threads x 64`` bodies stays on one thread. Monte Carlo workers keep the default 1 (one process per core).
     """
 
-    def __init__(self, config: EngineConfig, *, compiled: bool = True):
+    def __init__(self, config: EngineConfig, *, compiled: bool = True, threads: int = 1):
+        if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not 1 <= threads <= 1024:
+            raise MarsEDLError(f"threads must be an integer in 1..1024, got {threads!r}")
+        self.threads = int(threads)
         self.cfg = config
         p = config.planet
         self._gm = p.gm_m3_s2
@@ -588,6 +597,9 @@ class Engine:
             Keep the time history of every body (for a nominal run, plots and ``--out``). Monte Carlo runs
             leave it off and keep only events, impacts and peaks.
         """
+        if self.cfg.reference is None and np.any(cases.guided):
+            i = int(np.flatnonzero(cases.guided)[0])
+            raise MarsEDLError(f"cases.guided must be false without a reference trajectory (case {i} is guided)")
         if self._k is not None:
             self._check_rows(cases)
         st = _State.allocate(self, cases)
@@ -600,13 +612,18 @@ class Engine:
         hist = _History() if record else None
         if hist is not None:
             self._record(hist, st, np.flatnonzero(st.phase >= _ENTRY))
-        for _ in range(2_000_000):
-            act = np.flatnonzero(st.phase >= _ENTRY)
-            if act.size == 0:
-                break
-            self._step(st, act, log, 1 if hist is not None else _MAX_STEPS_PER_CALL)
-            if hist is not None:
-                self._record(hist, st, act)
+        pool = ThreadPoolExecutor(self.threads) if self.threads > 1 and self._k is not None else None
+        try:
+            for _ in range(2_000_000):
+                act = np.flatnonzero(st.phase >= _ENTRY)
+                if act.size == 0:
+                    break
+                self._step(st, act, log, 1 if hist is not None else _MAX_STEPS_PER_CALL, pool)
+                if hist is not None:
+                    self._record(hist, st, act)
+        finally:
+            if pool is not None:
+                pool.shutdown()
         return EngineOutput(
             n_cases=cases.n,
             body_names=self.cfg.vehicle.body_names,
@@ -619,7 +636,8 @@ class Engine:
             history=hist.table() if hist is not None else None,
         )
 
-    def _step(self, st: _State, act: np.ndarray, log: _Log, max_steps: int = 1) -> None:
+    def _step(self, st: _State, act: np.ndarray, log: _Log, max_steps: int = 1,
+              pool: ThreadPoolExecutor | None = None) -> None:
         """Advance the active bodies ``act`` by one step (NumPy path) or, with the kernels, each by up to
         ``max_steps`` steps until its first event (bodies under per-step guidance take one step), then apply
         the events found."""
@@ -657,8 +675,18 @@ class Engine:
             tracked = veh & ~guided  # their peaks are followed by the kernel, step by step
             pk = np.column_stack([st.peak_g[cs], st.peak_g_t[cs], st.peak_q[cs], st.peak_chute_load[cs],
                                   st.peak_heat[cs]])
-            t0, dt, y0, _, g0, y1, data1, g1, has = kernels.advance_steps(
-                t0, y0, obs0.data, steps_n, tracked, cf, ci, *k.args(c), _ARMED, self._steps_arr, pk, gpar, ref)
+            out = kernels.advance_outputs(act.size)
+            args = (t0, y0, obs0.data, steps_n, tracked, cf, ci, *k.args(c), _ARMED, self._steps_arr, pk, gpar,
+                    ref, *out)
+            n_parts = min(self.threads, act.size // _MIN_BODIES_PER_THREAD) if pool is not None else 1
+            if n_parts > 1:
+                cuts = np.linspace(0, act.size, n_parts + 1).astype(int)
+                jobs = [pool.submit(kernels.advance_steps, cuts[j], cuts[j + 1], *args) for j in range(n_parts)]
+                for j in jobs:
+                    j.result()
+            else:
+                kernels.advance_steps(0, act.size, *args)
+            t0, dt, y0, _, g0, y1, data1, g1, has = out
             if tracked.any():
                 tc = cs[tracked]
                 (st.peak_g[tc], st.peak_g_t[tc], st.peak_q[tc], st.peak_chute_load[tc],
@@ -1159,6 +1187,9 @@ class Engine:
     def initial_observables(self, cases: CaseInputs) -> dict[str, np.ndarray]:
         """Drag acceleration, altitude rate, Mach, dynamic pressure and altitudes of each case's initial state."""
         st = _State.allocate(self, cases)
+        if self.cfg.reference is None and np.any(cases.guided):
+            i = int(np.flatnonzero(cases.guided)[0])
+            raise MarsEDLError(f"cases.guided must be false without a reference trajectory (case {i} is guided)")
         if self._k is not None:
             self._check_rows(cases)
         obs = self._observe(st, st.vehicle_index)
@@ -1461,6 +1492,7 @@ class _KernelData:
         p[K.P_THRUST_MIN], p[K.P_THRUST_MAX] = v.thrust_min_n, v.thrust_max_n
         p[K.P_FLYAWAY_COS], p[K.P_FLYAWAY_SIN] = np.cos(s.flyaway_pitch_rad), np.sin(s.flyaway_pitch_rad)
         p[K.P_FLYAWAY_THRUST] = s.flyaway_throttle * v.thrust_max_n
+        p[K.P_HAS_WIND] = 1.0 if np.any(atm._flat[4:6] != 0.0) else 0.0
         f64 = np.ascontiguousarray
         arrays = (f64(atm._flat, dtype=float), f64(atm.top_scale_height_m, dtype=float),
                   f64(atm.bottom_scale_height_m, dtype=float), f64(v.aero_cd, dtype=float),
@@ -1481,9 +1513,14 @@ class _KernelData:
 
 def _guidance_tables(cfg: EngineConfig) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Entry-guidance constants and reference tables for the kernels, or (None, None) when the guidance stays in
-    Python (no reference trajectory, or per-case arrays of guidance parameters)."""
+    Python (per-case arrays of guidance parameters, or no guidance parameters at all).
+
+    Without a reference trajectory no case can be guided (:meth:`Engine.run` refuses that), but the kernels still
+    fly the commanded bank through the rate and acceleration limits: they get an empty reference table, which
+    only guided cases would read.
+    """
     gp, ref = cfg.guidance, cfg.reference
-    if ref is None or gp is None:
+    if gp is None:
         return None, None
     names = ("lod", "k3", "start_drag_m_s2", "heading_alignment_speed_m_s", "heading_alignment_max_bank_deg",
              "heading_alignment_gain", "corridor_c0", "corridor_c1", "corridor_c2", "bank_rate_limit_deg_s",
@@ -1500,6 +1537,8 @@ def _guidance_tables(cfg: EngineConfig) -> tuple[np.ndarray | None, np.ndarray |
     g[K.G_MIN_BANK], g[K.G_MAX_BANK] = np.radians(gp.min_bank_deg), np.radians(gp.max_bank_deg)
     g[K.G_DT], g[K.G_F3_FLOOR] = cfg.steps.entry, entry_guidance.F3_FLOOR_M
     g[K.G_HEAT_K], g[K.G_NOSE_RADIUS] = heating.SUTTON_GRAVES_K_MARS, cfg.vehicle.nose_radius_m
+    if ref is None:
+        return g, np.zeros((8, 2))
     speed = np.asarray(ref.speed_m_s, dtype=float)
     lod = np.broadcast_to(np.asarray(ref.lod_vertical_ref, dtype=float), speed.shape)
     tables = np.ascontiguousarray(np.stack([speed, ref.range_to_go_m, ref.drag_m_s2, ref.altitude_rate_m_s, ref.f1,

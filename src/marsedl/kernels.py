@@ -11,8 +11,9 @@ loop then runs once per event, not once per step.
 
 Per-body helpers are compiled without numba's reference-counting runtime (``_nrt=False``: they never
 allocate), so a call does not atomically count references to each of its array arguments; that bookkeeping
-cost more than a derivative's arithmetic. There is no multi-threaded kernel: Monte Carlo runs use one process
-per core, and an OpenMP thread pool in the parent makes a later ``fork`` abort.
+cost more than a derivative's arithmetic. The kernels are compiled ``nogil``: :class:`marsedl.engine.Engine`
+(``threads=N``) runs :func:`advance_steps` on disjoint row ranges from Python threads. There is no numba
+``parallel`` kernel: an OpenMP thread pool in the parent makes a later ``fork`` (Monte Carlo workers) abort.
 
 The physics is the same expression for expression as :meth:`marsedl.engine.Engine._derivs`,
 :meth:`marsedl.engine.Engine._event_values`, ``_entry_guidance`` and ``_thrust``, which stay as the readable
@@ -82,8 +83,8 @@ NOBS = 16
  P_SUFR_SPEED, P_HS_MAX_MACH, P_HS_MIN_TIME, P_BACKSHELL_ALT, P_POWERED_DELAY, P_SKY_CRANE_ALT, P_BRIDLE,
  P_TOUCHDOWN_DETECT, P_FLYAWAY_BURN, P_MAX_TIME, P_TRIGGER_RANGE, P_MACH_LO, P_MACH_HI, P_Q_LO, P_Q_HI,
  P_TARGET_RADIUS, P_G0, P_N_ALT, P_SKY_CRANE_SPEED, P_THRUST_MIN, P_THRUST_MAX, P_FLYAWAY_COS, P_FLYAWAY_SIN,
- P_FLYAWAY_THRUST) = range(43)
-NP = 43
+ P_FLYAWAY_THRUST, P_HAS_WIND) = range(44)
+NP = 44
 
 # event columns, in the order of marsedl.engine._CONTINUOUS
 (E_IMPACT, E_SKIP_OUT, E_STOP_SPEED, E_SUFR, E_DEPLOY, E_HS_SEP, E_BACKSHELL_SEP, E_POWERED_START,
@@ -162,20 +163,22 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
     rho = rho * factor
     lo = flat[3, kk]
     sound = lo + tg * (flat[3, kk + 1] - lo)
-    lo = flat[4, kk]
-    wind_e = lo + tg * (flat[4, kk + 1] - lo)
-    lo = flat[5, kk]
-    wind_n = lo + tg * (flat[5, kk + 1] - lo)
-    # wind in the planet-fixed frame: east = (-y, x, 0)/rxy, north = up x east
-    inv_rxy = 1.0 / max(rxy, 1e-9)
-    ex, ey = -yy * inv_rxy, x * inv_rxy
     ux, uy, uz = x / rad, yy / rad, z / rad
-    nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
-    ws = cf[i, CF_WIND_SCALE]
-    we, wn = wind_e * ws, wind_n * ws
-    vax = vx - (we * ex + wn * nx)
-    vay = vy - (we * ey + wn * ny)
-    vaz = vz - wn * nz
+    vax, vay, vaz = vx, vy, vz
+    if p[P_HAS_WIND] != 0.0:  # (an atmosphere without winds skips the wind frame)
+        lo = flat[4, kk]
+        wind_e = lo + tg * (flat[4, kk + 1] - lo)
+        lo = flat[5, kk]
+        wind_n = lo + tg * (flat[5, kk + 1] - lo)
+        # wind in the planet-fixed frame: east = (-y, x, 0)/rxy, north = up x east
+        inv_rxy = 1.0 / max(rxy, 1e-9)
+        ex, ey = -yy * inv_rxy, x * inv_rxy
+        nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
+        ws = cf[i, CF_WIND_SCALE]
+        we, wn = wind_e * ws, wind_n * ws
+        vax = vx - (we * ex + wn * nx)
+        vay = vy - (we * ey + wn * ny)
+        vaz = vz - wn * nz
     vair = math.sqrt(vax * vax + vay * vay + vaz * vaz)
     inv_v = 1.0 / max(vair, 1e-9)
     q = 0.5 * rho * vair * vair
@@ -472,6 +475,7 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
     entry = cf[i, CF_ENTRY_GUIDED] != 0.0
     for s in range(n_max):
         if entry:  # bank for the step from the guidance at its start
+            bank_held = cf[i, CF_BANK]  # (the held controls are its cos and sin: see _bank_controls)
             if s > 0 or cf[i, CF_SKIP_GUIDANCE] == 0.0:
                 cf[i, CF_BANK_BEFORE] = cf[i, CF_BANK]
                 log = _guide1(i, ph, y0, y1_, y2, y3, y4, y5, oa, cf, p, gpar, ref)
@@ -491,9 +495,10 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
                         g1[i, j] = ga[j]
                     has[i] = False
                     return
-            _bank_controls(i, cf)
-            r = _core(tt, y0, y1_, y2, y3, y4, y5, y6, i, *a)
-            d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
+            if cf[i, CF_BANK] != bank_held:  # a new bank: new lift direction, new derivative at the start
+                _bank_controls(i, cf)
+                r = _core(tt, y0, y1_, y2, y3, y4, y5, y6, i, *a)
+                d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
         if powered:  # guidance sets the thrust for the step from its start: the derivative there changes
             _thrust1(i, ph, y0, y1_, y2, y3, y4, y5, y6, oa, cf, p)
             r = _core(tt, y0, y1_, y2, y3, y4, y5, y6, i, *a)
@@ -728,24 +733,27 @@ def _track1(t, ph, ob, m, p, gpar, pk):
         pk[PK_CHUTE_LOAD] = max(pk[PK_CHUTE_LOAD], ob[O_AERO_G] * p[P_G0] * m)
 
 
-@njit(**_JIT)
-def advance_steps(t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert,
-                  armed, steps, pk, gpar, ref):
-    """Every body takes up to ``max_steps`` RK4 steps (its own step sizes), stopping at its first event step.
+def advance_outputs(n: int) -> tuple:
+    """Empty outputs of :func:`advance_steps` for ``n`` bodies: ``(t_s, h, y_s, obs_s, g0, y1, obs1, g1, has)``."""
+    return (np.empty(n), np.empty(n), np.empty((n, 7)), np.empty((n, NOBS)), np.empty((n, N_EV)), np.empty((n, 7)),
+            np.empty((n, NOBS)), np.empty((n, N_EV)), np.zeros(n, dtype=np.bool_))
 
-    Returns ``(t_s, h, y_s, obs_s, g0, y1, obs1, g1, has)``: the last step's start, length and end, its event
-    functions at both ends and whether an event holds or is crossed in it. ``pk`` (n, 4) is updated in place.
+
+@njit(**_JIT)
+def advance_steps(lo, hi, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab,
+                  chute_tab, pert, armed, steps, pk, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has):
+    """Bodies ``lo <= i < hi`` take up to ``max_steps`` RK4 steps (their own step sizes), each stopping at its
+    first event step.
+
+    Out (rows ``lo:hi`` of the arrays of :func:`advance_outputs`): the last step's start ``t_s``, length ``h``,
+    start state ``y_s`` and observables ``obs_s``, end state ``y1`` and observables ``obs1``, the event functions
+    at both ends (``g0``, ``g1``) and whether an event holds or is crossed in it (``has``). ``pk`` and the
+    guidance columns of ``cf`` are updated in place, row by row. Rows are independent and the kernel holds no
+    GIL: disjoint row ranges may run on concurrent threads.
     """
-    n = y.shape[0]
-    t_s, h = np.empty(n), np.empty(n)
-    y_s, y1 = np.empty((n, 7)), np.empty((n, 7))
-    obs_s, obs1 = np.empty((n, NOBS)), np.empty((n, NOBS))
-    g0, g1 = np.empty((n, N_EV)), np.empty((n, N_EV))
-    has = np.zeros(n, dtype=np.bool_)
     sc = np.empty(7)
     ga, gb = np.empty(N_EV), np.empty(N_EV)
     oa = np.empty(NOBS)
-    for i in range(n):
+    for i in range(lo, hi):
         _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert,
                 armed, steps, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa)
-    return t_s, h, y_s, obs_s, g0, y1, obs1, g1, has
