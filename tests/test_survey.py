@@ -259,3 +259,82 @@ def test_ellipses_too_large_to_tile_are_named_or_skipped():
     plan = plan_survey([big, small], altitude_m=10, skip_unreachable=True)
     assert plan.skipped == ("entry_balance_mass_1",)
     assert {n for names in plan.photo_targets for n in names} == {"descent_stage"}
+
+
+# ------------------------------------------------------------------------------------ route improvement (or-opt)
+
+
+def _brute_force_length(xy: np.ndarray, closed: bool) -> float:
+    """Shortest route from node 0 through every point, by trying every order (independent of the planner)."""
+    from itertools import permutations
+
+    def length(order):
+        pts = xy[list(order) + ([0] if closed else [])]
+        return float(np.hypot(*np.diff(pts, axis=0).T).sum())
+
+    return min(length((0, *perm)) for perm in permutations(range(1, len(xy))))
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_or_opt_never_lengthens_a_two_opt_route_and_often_shortens_it(closed):
+    from marsedl.survey import _improve, _length, _nearest_neighbour, _two_opt
+
+    gains = []
+    for seed in range(8):
+        rng = np.random.default_rng(100 + seed)
+        xy = rng.uniform(-500.0, 500.0, (int(rng.integers(30, 81)), 2))
+        start = _nearest_neighbour(xy)
+        two = _two_opt(xy, start, closed=closed)
+        both = _improve(xy, start, closed=closed)
+        # still a route: every stop exactly once, from the base (node 0)
+        assert both[0] == 0 and sorted(both.tolist()) == list(range(len(xy)))
+        gains.append(_length(xy[two], closed) - _length(xy[both], closed))
+    assert min(gains) >= -1e-9  # never longer than 2-opt alone
+    assert max(gains) > 1.0  # and a real gain (metres) on at least one point set
+
+
+def test_or_opt_moves_the_stop_two_opt_leaves_behind():
+    from marsedl.survey import _improve, _length, _or_opt, _two_opt
+
+    # an open path from the base B (0, 0): A is 30 m west, the rest a hook east and south:
+    #   A(-30, 10)   B . C(10, 0)
+    #                    D(10, -30)
+    #   F(-30, -50)      E(10, -50)
+    # flying A first then the hook (B A C D E F) is 2-opt optimal; the best route leaves A for last,
+    # up the west side: 10 + 30 + 20 + 40 + 60 = 160 m. One or-opt move (A to the end) finds it.
+    xy = np.array([[0.0, 0.0], [-30.0, 10.0], [10.0, 0.0], [10.0, -30.0], [10.0, -50.0], [-30.0, -50.0]])
+    stuck = np.array([0, 1, 2, 3, 4, 5])
+    assert _brute_force_length(xy, closed=False) == pytest.approx(160.0)
+    np.testing.assert_array_equal(_two_opt(xy, stuck, closed=False), stuck)  # 2-opt cannot improve it
+    assert _length(xy[stuck], False) > 160.0 + 1.0
+    one = _or_opt(xy, stuck, closed=False, max_passes=1)
+    assert _length(xy[one], False) == pytest.approx(160.0)
+    np.testing.assert_array_equal(one, [0, 2, 3, 4, 5, 1])
+    assert _length(xy[_improve(xy, stuck, closed=False)], False) == pytest.approx(160.0)
+
+
+def test_or_opt_fixes_a_two_opt_optimal_closed_tour():
+    from marsedl.survey import _length, _or_opt, _two_opt
+
+    # a closed tour over six points that 2-opt cannot shorten, but moving one stop does (reference: all 120 orders)
+    xy = np.array([[60.0, 20.0], [10.0, 50.0], [60.0, 10.0], [20.0, 0.0], [60.0, 60.0], [40.0, 30.0]])
+    stuck = np.array([0, 2, 3, 5, 1, 4])
+    best = _brute_force_length(xy, closed=True)
+    np.testing.assert_array_equal(_two_opt(xy, stuck, closed=True), stuck)
+    assert _length(xy[stuck], True) > best + 1.0
+    one = _or_opt(xy, stuck, closed=True, max_passes=1)
+    assert one[0] == 0 and sorted(one.tolist()) == list(range(6))
+    assert _length(xy[one], True) == pytest.approx(best, rel=1e-12)
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_route_reaches_the_brute_force_optimum_on_small_sets_and_visits_each_stop_once(closed):
+    from marsedl.survey import _length, _route
+
+    for seed in range(6):
+        xy = np.random.default_rng(200 + seed).uniform(-300.0, 300.0, (8, 2))
+        route, _ = _route(xy, closed=closed)
+        assert route[0] == 0 and sorted(route.tolist()) == list(range(8))
+        # a local optimum: never shorter than the true optimum, and within 5 % of it on 8 points
+        best = _brute_force_length(xy, closed)
+        assert best - 1e-9 <= _length(xy[route], closed) <= 1.05 * best

@@ -8,7 +8,7 @@ the rover are exact, as in :class:`marsedl.result.Impact`). The plan
    within the footprint's inscribed circle, radius ``h tan(fov/2)``, so the heading of the helicopter does
    not matter; an ellipse is tiled by a square grid of such circles),
 2. orders them in one short route from the base (nearest neighbour, or the preorder walk of the minimum
-   spanning tree when shorter, then 2-opt),
+   spanning tree when shorter, then 2-opt and or-opt),
 3. cuts the route into flights of at most ``max_sortie_m`` each:
 
    - **relocating** (the default, as Ingenuity flew: each flight landed at a new site and the next took off
@@ -22,7 +22,7 @@ the rover are exact, as in :class:`marsedl.result.Impact`). The plan
 
 Bounds (relocating): the route is a path through the base and every photo point, so it is at least the minimum
 spanning tree of those points; it is started from the better of the nearest-neighbour path and the tree's
-preorder walk (at most twice the tree), and 2-opt only shortens it, so it is at most twice the tree.
+preorder walk (at most twice the tree), and 2-opt and or-opt only shorten it, so it is at most twice the tree.
 
 Honest numbers: Ingenuity's longest flight was 704 m (flight 25, 2022-04-08; flight 9, 2021-07-05, covered
 625 m), at up to 24 m altitude (flight 61) — JPL Ingenuity flight log,
@@ -46,7 +46,8 @@ from marsedl.planet import destination, surface_distance_bearing
 #: kilometres wide from 10 m needs hundreds of thousands of photos: raise the altitude instead).
 MAX_PHOTOS = 20000
 
-#: Above this many points the route is not improved by 2-opt (each pass costs O(n^2)); the start route is kept.
+#: Above this many points the route is not improved by 2-opt and or-opt (each pass costs O(n^2)); the start
+#: route is kept.
 TWO_OPT_MAX = 1500
 
 #: Above this many points the minimum spanning tree is searched among Delaunay edges, not all pairs.
@@ -313,11 +314,78 @@ def _two_opt(xy: np.ndarray, route: np.ndarray, *, closed: bool, max_passes: int
     return route
 
 
+def _or_opt(xy: np.ndarray, route: np.ndarray, *, closed: bool, max_passes: int = 50,
+            max_segment: int = 3) -> np.ndarray:
+    """Or-opt improvement of a route from node 0: move 1..``max_segment`` consecutive stops elsewhere.
+
+    A segment ``route[i:i+L]`` (never node 0, which stays first) is cut out, its neighbours joined, and it is
+    put back between two other consecutive stops (or, on an open path, after the last stop), either way round;
+    the best such move for the segment is taken when it shortens the route. All insertion positions of a
+    segment are evaluated at once as arrays. Catches what 2-opt cannot: a stop passed on the way out and
+    flown back to later.
+    """
+    route = route.copy()
+    n = len(route)
+    if n < (4 if closed else 3):
+        return route
+    for _ in range(max_passes):
+        improved = False
+        for length in range(1, max_segment + 1):
+            p = xy[route]
+            edge = np.hypot(*(p - np.roll(p, -1, axis=0)).T)  # p[k] -> p[k + 1]; p[n-1] -> p[0] closes a tour
+            i = 1
+            while i + length <= n:
+                j = i + length  # the stop after the segment (n: the open path's free end, or node 0 if closed)
+                first, last, prev = p[i], p[j - 1], p[i - 1]
+                if j < n or closed:
+                    after = p[j % n]
+                    removed = np.hypot(*(prev - first)) + np.hypot(*(last - after)) - np.hypot(*(prev - after))
+                else:
+                    removed = float(np.hypot(*(prev - first)))
+                d_first = np.hypot(*(p - first).T)
+                d_last = np.hypot(*(p - last).T)
+                # insert into edge k (p[k] -> p[k + 1]) forwards (first..last) or reversed (last..first)
+                fwd = d_first + np.roll(d_last, -1) - edge
+                rev = d_last + np.roll(d_first, -1) - edge
+                ok = np.ones(n, dtype=bool)
+                ok[i - 1:j] = False  # the edges touching or inside the segment
+                if not closed:
+                    # edge n-1 is the free end: hang the segment after the last stop (valid unless it is there)
+                    fwd[-1], rev[-1] = d_first[-1], d_last[-1]
+                    ok[-1] = j < n
+                add = np.where(ok, np.minimum(fwd, rev), np.inf)
+                k = int(np.argmin(add))
+                if add[k] - removed < -1e-9:
+                    seg = route[i:j] if fwd[k] <= rev[k] else route[i:j][::-1]
+                    rest = np.r_[route[:i], route[j:]]
+                    at = k + 1 if k < i else k + 1 - length  # position in ``rest`` after stop p[k]
+                    route = np.r_[rest[:at], seg, rest[at:]]
+                    p = xy[route]
+                    edge = np.hypot(*(p - np.roll(p, -1, axis=0)).T)
+                    improved = True
+                else:
+                    i += 1
+        if not improved:
+            break
+    return route
+
+
+def _improve(xy: np.ndarray, route: np.ndarray, *, closed: bool, max_rounds: int = 20) -> np.ndarray:
+    """2-opt and or-opt in turn until neither shortens the route (at most ``max_rounds`` rounds)."""
+    best = _two_opt(xy, route, closed=closed)
+    for _ in range(max_rounds):
+        moved = _or_opt(xy, best, closed=closed)
+        if _length(xy[moved], closed) >= _length(xy[best], closed) - 1e-9:
+            break
+        best = _two_opt(xy, moved, closed=closed)
+    return best
+
+
 def _route(xy: np.ndarray, *, closed: bool) -> tuple[np.ndarray, float]:
     """A short route through every point from node 0 (closed tour or open path), and the points' tree length.
 
-    Starts from the shorter of the nearest-neighbour route and the spanning tree's preorder walk, then 2-opt
-    (up to :data:`TWO_OPT_MAX` points).
+    Starts from the shorter of the nearest-neighbour route and the spanning tree's preorder walk, then 2-opt and
+    or-opt in turn (up to :data:`TWO_OPT_MAX` points).
     """
     mst_m, tree = minimum_spanning_tree(xy)
     best = _nearest_neighbour(xy)
@@ -326,7 +394,7 @@ def _route(xy: np.ndarray, *, closed: bool) -> tuple[np.ndarray, float]:
         if len(walk) == len(xy) and _length(xy[walk], closed) < _length(xy[best], closed):
             best = walk
     if len(xy) <= TWO_OPT_MAX + 1:
-        best = _two_opt(xy, best, closed=closed)
+        best = _improve(xy, best, closed=closed)
     return best, mst_m
 
 
