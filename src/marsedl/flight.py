@@ -59,6 +59,7 @@ def build_config(mission: Mission, atmosphere: str | None = None) -> tuple[Engin
         bridle_length_m=m.sequence.bridle_length_m, touchdown_detect_s=m.sequence.touchdown_detect_s,
         flyaway_pitch_rad=np.radians(m.sequence.flyaway_pitch_deg), flyaway_throttle=m.sequence.flyaway_throttle,
         flyaway_burn_s=m.sequence.flyaway_burn_s,
+        terrain_relative_navigation=m.sequence.terrain_relative_navigation,
     )
     i = m.integration
     steps = Steps(coast=i.dt_coast_s, entry=i.dt_entry_s, parachute=i.dt_parachute_s, inflation=i.dt_inflation_s,
@@ -113,21 +114,31 @@ def plan_mission(mission: Mission, cfg: EngineConfig) -> Plan:
 # grid and the code, so it is kept on disk under a key that hashes all three (every source file of the
 # package, the numpy and numba versions): any change to any of them is a different key, never a stale plan.
 # MARSEDL_NO_CACHE=1 turns the cache off; MARSEDL_CACHE_DIR moves it (default: $XDG_CACHE_HOME/marsedl or
-# ~/.cache/marsedl). A cache that cannot be read or written is ignored.
+# ~/.cache/marsedl). A cache that cannot be read or written is ignored. Every code change makes new keys, so the
+# folder is pruned after each save to the PLAN_CACHE_MAX most recently used plans (a load touches its file's
+# modification time); clear_plan_cache() empties it.
 
 _PLAN_FORMAT = 1
 _REF_FIELDS = ("speed_m_s", "range_to_go_m", "drag_m_s2", "altitude_rate_m_s", "f1", "f2", "f3")
+
+#: Plans kept in the cache folder; older ones (by last use: save or load) are removed after each save.
+PLAN_CACHE_MAX = 64
+
+
+def _plan_cache_folder() -> Path:
+    """The plan cache folder, whether or not caching is on."""
+    base = os.environ.get("MARSEDL_CACHE_DIR")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        base = os.path.join(xdg if xdg else os.path.join(os.path.expanduser("~"), ".cache"), "marsedl")
+    return Path(base) / "plans"
 
 
 def plan_cache_dir() -> Path | None:
     """Folder of cached plans, or None when caching is off (``MARSEDL_NO_CACHE`` set and not ``0``)."""
     if os.environ.get("MARSEDL_NO_CACHE", "0") not in ("", "0"):
         return None
-    base = os.environ.get("MARSEDL_CACHE_DIR")
-    if not base:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = os.path.join(xdg if xdg else os.path.join(os.path.expanduser("~"), ".cache"), "marsedl")
-    return Path(base) / "plans"
+    return _plan_cache_folder()
 
 
 @functools.cache
@@ -163,15 +174,75 @@ def plan_key(mission: Mission, cfg: EngineConfig) -> str:
 
 
 def _load_plan(path: Path) -> Plan | None:
+    """The plan stored at ``path`` (None when missing or unreadable); a good read marks the file as just used."""
     try:
         with np.load(path, allow_pickle=False) as z:
             ref = ReferenceTrajectory(*(z[f] for f in _REF_FIELDS), lod_vertical_ref=z["lod_vertical_ref"])
-            return Plan(y0=z["y0"], reference=ref, chute_range_m=float(z["chute_range_m"]),
+            plan = Plan(y0=z["y0"], reference=ref, chute_range_m=float(z["chute_range_m"]),
                         reference_bank_rad=float(z["reference_bank_rad"]), entry_lat_deg=float(z["entry_lat_deg"]),
                         entry_lon_deg=float(z["entry_lon_deg"]), entry_azimuth_deg=float(z["entry_azimuth_deg"]),
                         reference_miss_m=float(z["reference_miss_m"]))
     except (OSError, KeyError, ValueError, MarsEDLError):
         return None
+    try:
+        os.utime(path)  # last use, for pruning (file systems mounted noatime do not keep access times)
+    except OSError:
+        pass
+    return plan
+
+
+def _plan_files(folder: Path) -> list[Path]:
+    """Cached plan files in ``folder`` (``<key>.npz``; not the ``<key>.<pid>.tmp.npz`` of a save in progress)."""
+    try:
+        return [p for p in folder.glob("*.npz") if "." not in p.stem]
+    except OSError:
+        return []
+
+
+def _prune_plans(folder: Path, keep: int = PLAN_CACHE_MAX, *, spare: Path | None = None) -> int:
+    """Remove all but the ``keep`` most recently used plan files of ``folder`` (``spare`` is always kept).
+
+    Returns the number of files removed; a file that cannot be read or removed is left alone.
+    """
+    used = []
+    for p in _plan_files(folder):
+        try:
+            used.append((p.stat().st_mtime_ns, p.name, p))
+        except OSError:
+            continue
+    used.sort(reverse=True)
+    if spare is not None:  # the plan just saved counts among the kept, whatever the clock says
+        used.sort(key=lambda u: u[2].name != spare.name)
+    removed = 0
+    for _, _, p in used[max(keep, 0):]:
+        try:
+            p.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def clear_plan_cache() -> int:
+    """Remove every cached plan (also when caching is off with ``MARSEDL_NO_CACHE``).
+
+    Returns
+    -------
+    int
+        Number of files removed (plans and left-over partial saves); files that cannot be removed are skipped.
+    """
+    removed = 0
+    try:
+        files = list(_plan_cache_folder().glob("*.npz"))
+    except OSError:
+        return 0
+    for p in files:
+        try:
+            p.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def _save_plan(path: Path, plan: Plan) -> None:
@@ -188,7 +259,8 @@ def _save_plan(path: Path, plan: Plan) -> None:
         np.savez(tmp, **data)
         os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the whole new one
     except OSError:
-        pass
+        return
+    _prune_plans(path.parent, spare=path)
 
 
 def cached_plan(mission: Mission, cfg: EngineConfig, *, cache: bool = True) -> tuple[Plan, bool]:
@@ -280,5 +352,5 @@ def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None 
                         atmosphere=setup.atmosphere_name, info=info)
 
 
-__all__ = ["Outcome", "Setup", "build_config", "cached_plan", "nominal_cases", "plan_cache_dir", "plan_key",
-           "plan_mission", "prepare", "simulate"]
+__all__ = ["PLAN_CACHE_MAX", "Outcome", "Setup", "build_config", "cached_plan", "clear_plan_cache", "nominal_cases",
+           "plan_cache_dir", "plan_key", "plan_mission", "prepare", "simulate"]
