@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from marsedl import kernels
-from marsedl.atmosphere import AtmosphereGrid, ExponentialAtmosphere, density_perturbation
+from marsedl.atmosphere import AtmosphereGrid, ExponentialAtmosphere, density_perturbation, wind_perturbation
 from marsedl.engine import _ARMED, CaseInputs, Engine, Phase, _Ctx
 from marsedl.errors import MarsEDLError
 from marsedl.flight import nominal_cases, prepare
@@ -28,7 +28,7 @@ def setup():
     return prepare("mars2020")
 
 
-def _random_bodies(cfg, n, rng, *, rows=1, pert=None):
+def _random_bodies(cfg, n, rng, *, rows=1, pert=None, wpert=None):
     """Random states from 130 km down to the ground, random phases and controls (every branch taken)."""
     lat = rng.uniform(-0.5, 0.5, n)
     lon = rng.uniform(-np.pi, np.pi, n)
@@ -62,7 +62,7 @@ def _random_bodies(cfg, n, rng, *, rows=1, pert=None):
         # (from their own generator: the bodies above stay those of the original draw sequence)
         hs_min_time=aux.uniform(0.0, 40.0, n), backshell_alt=aux.uniform(0.0, 3e4, n),
         powered_delay=aux.uniform(0.0, 40.0, n), nav_on=aux.random(n) < 0.5, nav_dr=aux.normal(0.0, 500.0, (n, 3)),
-        nav_dv=aux.normal(0.0, 2.0, (n, 3)),
+        nav_dv=aux.normal(0.0, 2.0, (n, 3)), wind_perturbation=wpert,
     )
     return t, y, c
 
@@ -83,7 +83,7 @@ def _assert_close(a, b, what):
 def test_kernel_derivatives_and_events_match_the_numpy_reference(setup, trigger):
     cfg = setup.config
     cfg = replace(cfg, sequence=replace(cfg.sequence, trigger=trigger))
-    # three atmosphere rows (different densities and winds) and per-case density perturbations
+    # three atmosphere rows (different densities and winds), per-case density perturbations and wind offsets
     grid = AtmosphereGrid.stack([cfg.atmosphere] + [
         AtmosphereGrid.from_atmosphere(ExponentialAtmosphere(rho0_kg_m3=0.015 + 0.005 * k, scale_height_m=11e3,
                                                              temperature_k=210.0), h_min_m=-9000.0,
@@ -91,10 +91,11 @@ def test_kernel_derivatives_and_events_match_the_numpy_reference(setup, trigger)
     cfg = replace(cfg, atmosphere=grid)
     rng = np.random.default_rng(7)
     pert = density_perturbation(np.random.default_rng(3), 5, 0.1, 8000.0)
+    wind = wind_perturbation(np.random.default_rng(4), 5, 15.0, 5000.0, -9000.0, 150e3, 250.0)
     fast, ref = Engine(cfg), Engine(cfg, compiled=False)
     assert fast.compiled and not ref.compiled
-    for dp in (None, pert):
-        t, y, c = _random_bodies(cfg, 400, rng, rows=3, pert=dp)
+    for dp, wp in ((None, None), (pert, None), (None, wind), (pert, wind)):
+        t, y, c = _random_bodies(cfg, 400, rng, rows=3, pert=dp, wpert=wp)
         dy_ref, obs_ref = ref._derivs(t, y, c, want_obs=True)
         dy_k, obs_k = fast._derivs_obs(t, y, c)
         _assert_close(dy_k, dy_ref, "derivatives")

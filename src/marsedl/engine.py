@@ -188,6 +188,9 @@ class Sequence:
     flyaway_throttle: float
     flyaway_burn_s: float
     skip_out_margin_m: float = 5000.0
+    #: the powered descent knows its horizontal position from terrain-relative navigation (Mars 2020), so a
+    #: navigation error no longer moves the landing; without it (MSL) the horizontal error stays
+    terrain_relative_navigation: bool = False
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,9 @@ class CaseInputs:
     #: optional altitude-correlated density factors, one profile per case (marsedl.atmosphere.DensityPerturbation
     #: with ``n`` rows); multiplies ``density_factor``
     density_perturbation: object | None = None
+    #: optional altitude-correlated wind offsets, one east/north profile per case
+    #: (marsedl.atmosphere.WindPerturbation with ``n`` rows); added to the (scaled) atmosphere winds
+    wind_perturbation: object | None = None
     # Per-case shed hardware, separation and timing (None: the preset's value for every case). ``y0``'s mass is
     # the entry mass, which includes the heat shield, backshell and entry balance masses: a case that changes
     # them must change its ``y0`` mass by the same amount (marsedl.montecarlo.cases does).
@@ -274,7 +280,7 @@ class CaseInputs:
         """Build inputs for ``n`` cases, broadcasting scalars."""
         out = {}
         for name, v in values.items():
-            if name == "density_perturbation":
+            if name in ("density_perturbation", "wind_perturbation"):
                 out[name] = v
                 continue
             if v is None:
@@ -469,6 +475,9 @@ class Engine:
         ux, uy, uz = r[:, 0] / rad, r[:, 1] / rad, r[:, 2] / rad
         nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
         we, wn = atm.wind_east_m_s * c.wind_scale, atm.wind_north_m_s * c.wind_scale
+        if c.wind_perturbation is not None:
+            de, dn = c.wind_perturbation.evaluate(alt_mola, c.case)
+            we, wn = we + de, wn + dn
         vax = v[:, 0] - (we * ex + wn * nx)
         vay = v[:, 1] - (we * ey + wn * ny)
         vaz = v[:, 2] - wn * nz
@@ -858,6 +867,7 @@ class Engine:
             wind_scale=cases.wind_scale[cs],
             case=cs,
             density_perturbation=cases.density_perturbation,
+            wind_perturbation=cases.wind_perturbation,
             atm_row=cases.atm_row[cs],
             lifting=lifting,
             cos_bank=np.cos(bank),
@@ -967,7 +977,8 @@ class Engine:
         v = self.cfg.vehicle
         ph = st.phase[act]
         c = self._context(st, act, t0)
-        r, vel, up, _ = _navigated(y0, obs, c)  # E-guidance and the sky-crane hold fly the navigated state
+        # E-guidance and the sky-crane hold fly the navigated state of the descent (see _descent_navigated)
+        r, vel, up = _descent_navigated(y0, obs, c, s.terrain_relative_navigation)
         fly_true = ph == _FLYAWAY
         up = np.where(fly_true[:, None], obs.up, up)
         m = y0[:, 6]
@@ -1113,8 +1124,9 @@ class Engine:
         aim_agl = s.sky_crane_altitude_m - 0.5
         tgt = site.position_m(st.cases.target_lat_rad[cs], st.cases.target_lon_rad[cs], aim_agl)
         r = st.y[bodies, :3]
-        nav = st.cases.nav_position_error_m[cs]
-        on = np.any(nav != 0.0, axis=1)
+        nav = st.cases.nav_position_error_m[cs].copy()
+        nav[:, 2] = 0.0  # the radar measures the altitude (see _descent_navigated)
+        on = np.any(nav != 0.0, axis=1) & (not s.terrain_relative_navigation)
         if on.any():  # the aim point is chosen from where the vehicle believes it is
             r = np.where(on[:, None], navigated_state(r, r, nav, np.zeros_like(nav))[0], r)
         up = r / np.linalg.norm(r, axis=1, keepdims=True)
@@ -1212,6 +1224,9 @@ class Engine:
         dp = cases.density_perturbation
         if dp is not None and dp.factors.shape[0] < cases.n:
             raise MarsEDLError(f"density_perturbation has {dp.factors.shape[0]} rows for {cases.n} cases")
+        wp = cases.wind_perturbation
+        if wp is not None and wp.offsets_m_s.shape[0] < cases.n:
+            raise MarsEDLError(f"wind_perturbation has {wp.offsets_m_s.shape[0]} rows for {cases.n} cases")
 
     def _log_events(self, log, st, bodies, code) -> None:
         if bodies.size == 0:
@@ -1318,6 +1333,7 @@ class _Ctx:
     nav_on: np.ndarray | None = None  # bool: the case has a navigation error
     nav_dr: np.ndarray | None = None  # (n, 3) position error east/north/up, m
     nav_dv: np.ndarray | None = None  # (n, 3) velocity error east/north/up, m/s
+    wind_perturbation: object | None = None  # marsedl.atmosphere.WindPerturbation (rows = cases), shared
     _packed: tuple | None = None
 
     def packed(self) -> tuple[np.ndarray, np.ndarray]:
@@ -1431,6 +1447,24 @@ def _navigated(y: np.ndarray, obs, c) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return (np.where(on, rn, r), np.where(on, vn, v), np.where(on, up_n, up), np.where(c.nav_on, speed_n, speed))
 
 
+def _descent_navigated(y: np.ndarray, obs, c, trn: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(position, velocity, up) the powered descent flies (as :func:`marsedl.kernels._nav_descent1`).
+
+    The descent's radar (MSL and Mars 2020 Terminal Descent Sensor, from before backshell separation: PK)
+    measures the altitude and the velocity over the ground, so neither error reaches it; the horizontal position
+    error of entry navigation stays, unless terrain-relative navigation (``trn``, Mars 2020) has fixed it.
+    """
+    r, v, up = y[:, :3], y[:, 3:6], obs.up
+    if trn or c.nav_on is None or not c.nav_on.any():
+        return r, v, up
+    dr = c.nav_dr.copy()
+    dr[:, 2] = 0.0
+    rn, _ = navigated_state(r, v, dr, np.zeros_like(dr))
+    on = c.nav_on[:, None]
+    up_n = rn / np.sqrt(np.einsum("ij,ij->i", rn, rn))[:, None]
+    return np.where(on, rn, r), v, np.where(on, up_n, up)
+
+
 def unit_vector(lat_rad, lon_rad) -> np.ndarray:
     """Planet-fixed unit vectors (n, 3) of planetocentric latitude/longitude."""
     cl = np.cos(lat_rad)
@@ -1445,7 +1479,7 @@ def great_circle_m(up: np.ndarray, lat_rad, lon_rad, radius_m) -> np.ndarray:
     return radius_m * np.arctan2(sinang, cosang)
 
 
-_CTX_SHARED = ("density_perturbation", "t_inflation", "inflation_exponent", "target_radius")
+_CTX_SHARED = ("density_perturbation", "wind_perturbation", "t_inflation", "inflation_exponent", "target_radius")
 _CTX_PER_BODY = tuple(f for f in _Ctx.__dataclass_fields__ if f not in _CTX_SHARED and f != "_packed")
 
 
@@ -1456,6 +1490,7 @@ class _KernelData:
     p: np.ndarray
     arrays: tuple  # flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab
     no_pert: np.ndarray
+    no_wpert: np.ndarray
     gpar: np.ndarray | None = None  # entry-guidance constants (None: guidance the kernels cannot run)
     ref: np.ndarray | None = None  # reference trajectory rows (kernels.R_*)
 
@@ -1493,22 +1528,29 @@ class _KernelData:
         p[K.P_FLYAWAY_COS], p[K.P_FLYAWAY_SIN] = np.cos(s.flyaway_pitch_rad), np.sin(s.flyaway_pitch_rad)
         p[K.P_FLYAWAY_THRUST] = s.flyaway_throttle * v.thrust_max_n
         p[K.P_HAS_WIND] = 1.0 if np.any(atm._flat[4:6] != 0.0) else 0.0
+        p[K.P_TRN] = 1.0 if s.terrain_relative_navigation else 0.0
         f64 = np.ascontiguousarray
         arrays = (f64(atm._flat, dtype=float), f64(atm.top_scale_height_m, dtype=float),
                   f64(atm.bottom_scale_height_m, dtype=float), f64(v.aero_cd, dtype=float),
                   f64(v.aero_cl, dtype=float), f64(np.atleast_2d(v.chute_cd_s), dtype=float))
         gpar, ref = _guidance_tables(cfg)
-        return cls(p=p, arrays=arrays, no_pert=np.zeros((1, 2)), gpar=gpar, ref=ref)
+        return cls(p=p, arrays=arrays, no_pert=np.zeros((1, 2)), no_wpert=np.zeros((1, 2, 2)), gpar=gpar, ref=ref)
 
     def args(self, c: _Ctx) -> tuple:
-        """(p, tables..., perturbation factors) for a kernel call on the bodies of ``c``."""
-        dp = c.density_perturbation
-        if dp is None:
-            return (self.p, *self.arrays, self.no_pert)
+        """(p, tables..., density factors, wind offsets) for a kernel call on the bodies of ``c``."""
+        dp, wp = c.density_perturbation, c.wind_perturbation
+        if dp is None and wp is None:
+            return (self.p, *self.arrays, self.no_pert, self.no_wpert)
         p = self.p.copy()
         K = kernels
-        p[K.P_HAS_PERT], p[K.P_PERT_HMIN], p[K.P_PERT_DH] = 1.0, dp.h_min_m, dp.dh_m
-        return (p, *self.arrays, np.ascontiguousarray(dp.factors, dtype=float))
+        pert, wpert = self.no_pert, self.no_wpert
+        if dp is not None:
+            p[K.P_HAS_PERT], p[K.P_PERT_HMIN], p[K.P_PERT_DH] = 1.0, dp.h_min_m, dp.dh_m
+            pert = np.ascontiguousarray(dp.factors, dtype=float)
+        if wp is not None:
+            p[K.P_HAS_WPERT], p[K.P_WPERT_HMIN], p[K.P_WPERT_DH] = 1.0, wp.h_min_m, wp.dh_m
+            wpert = np.ascontiguousarray(wp.offsets_m_s, dtype=float)
+        return (p, *self.arrays, pert, wpert)
 
 
 def _guidance_tables(cfg: EngineConfig) -> tuple[np.ndarray | None, np.ndarray | None]:

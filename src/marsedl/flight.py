@@ -59,6 +59,7 @@ def build_config(mission: Mission, atmosphere: str | None = None) -> tuple[Engin
         bridle_length_m=m.sequence.bridle_length_m, touchdown_detect_s=m.sequence.touchdown_detect_s,
         flyaway_pitch_rad=np.radians(m.sequence.flyaway_pitch_deg), flyaway_throttle=m.sequence.flyaway_throttle,
         flyaway_burn_s=m.sequence.flyaway_burn_s,
+        terrain_relative_navigation=m.sequence.terrain_relative_navigation,
     )
     i = m.integration
     steps = Steps(coast=i.dt_coast_s, entry=i.dt_entry_s, parachute=i.dt_parachute_s, inflation=i.dt_inflation_s,

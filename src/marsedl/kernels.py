@@ -83,8 +83,8 @@ NOBS = 16
  P_SUFR_SPEED, P_HS_MAX_MACH, P_HS_MIN_TIME, P_BACKSHELL_ALT, P_POWERED_DELAY, P_SKY_CRANE_ALT, P_BRIDLE,
  P_TOUCHDOWN_DETECT, P_FLYAWAY_BURN, P_MAX_TIME, P_TRIGGER_RANGE, P_MACH_LO, P_MACH_HI, P_Q_LO, P_Q_HI,
  P_TARGET_RADIUS, P_G0, P_N_ALT, P_SKY_CRANE_SPEED, P_THRUST_MIN, P_THRUST_MAX, P_FLYAWAY_COS, P_FLYAWAY_SIN,
- P_FLYAWAY_THRUST, P_HAS_WIND) = range(44)
-NP = 44
+ P_FLYAWAY_THRUST, P_HAS_WIND, P_HAS_WPERT, P_WPERT_HMIN, P_WPERT_DH, P_TRN) = range(48)
+NP = 48
 
 # event columns, in the order of marsedl.engine._CONTINUOUS
 (E_IMPACT, E_SKIP_OUT, E_STOP_SPEED, E_SUFR, E_DEPLOY, E_HS_SEP, E_BACKSHELL_SEP, E_POWERED_START,
@@ -103,7 +103,7 @@ _LEAF = {**_JIT, "_nrt": False}
 
 
 @njit(**_LEAF)
-def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert):
+def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert):
     """Accelerations of body ``i`` at state ``(x, yy, z, vx, vy, vz, m)`` and what the observables need.
 
     Scalars in and out (no array views, so no reference counting per call): returns ``(ax, ay, az, mdot,
@@ -165,7 +165,7 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
     sound = lo + tg * (flat[3, kk + 1] - lo)
     ux, uy, uz = x / rad, yy / rad, z / rad
     vax, vay, vaz = vx, vy, vz
-    if p[P_HAS_WIND] != 0.0:  # (an atmosphere without winds skips the wind frame)
+    if p[P_HAS_WIND] != 0.0 or p[P_HAS_WPERT] != 0.0:  # (no winds at all: skip the wind frame)
         lo = flat[4, kk]
         wind_e = lo + tg * (flat[4, kk + 1] - lo)
         lo = flat[5, kk]
@@ -176,6 +176,18 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
         nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
         ws = cf[i, CF_WIND_SCALE]
         we, wn = wind_e * ws, wind_n * ws
+        if p[P_HAS_WPERT] != 0.0:  # the case's altitude-correlated wind offsets (as WindPerturbation.evaluate)
+            nw = wpert.shape[2]
+            xw = (alt_mola - p[P_WPERT_HMIN]) / p[P_WPERT_DH]
+            fw = math.floor(xw)
+            fw = min(max(fw, 0.0), nw - 2.0)
+            iw = int(fw)
+            tw = min(max(xw - iw, 0.0), 1.0)
+            cw = ci[i, CI_CASE]
+            lo = wpert[cw, 0, iw]
+            we = we + (lo + tw * (wpert[cw, 0, iw + 1] - lo))
+            lo = wpert[cw, 1, iw]
+            wn = wn + (lo + tw * (wpert[cw, 1, iw + 1] - lo))
         vax = vx - (we * ex + wn * nx)
         vay = vy - (we * ey + wn * ny)
         vaz = vz - wn * nz
@@ -228,10 +240,10 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
 
 
 @njit(**_LEAF)
-def _deriv1(t, y, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, dy, ob):
+def _deriv1(t, y, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert, dy, ob):
     """dy/dt of body ``i`` at state ``y`` (7,) into ``dy``; its observables into ``ob`` (NOBS,)."""
     r = _core(t, y[0], y[1], y[2], y[3], y[4], y[5], y[6], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab,
-              chute_tab, pert)
+              chute_tab, pert, wpert)
     _put(y[3], y[4], y[5], r, p, dy, ob)
 
 
@@ -259,10 +271,10 @@ def _put(vx, vy, vz, r, p, dy, ob):
 
 @njit(**_LEAF)
 def _rk4_s(t, h, y0, y1, y2, y3, y4, y5, y6, d3, d4, d5, d6, i, cf, ci, p, flat, top_h, bottom_h, cd_tab,
-           cl_tab, chute_tab, pert):
+           cl_tab, chute_tab, pert, wpert):
     """One RK4 step of body ``i`` from the state ``y0..y6`` whose derivative (accelerations and mass rate)
     ``d3..d6`` is known; the stages are held in scalars. Returns the new state (7 scalars)."""
-    a = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert)
+    a = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert)
     hh = 0.5 * h
     # k1 = (y3, y4, y5, d3, d4, d5, d6)
     s0, s1, s2 = y0 + hh * y3, y1 + hh * y4, y2 + hh * y5
@@ -287,12 +299,12 @@ def _rk4_s(t, h, y0, y1, y2, y3, y4, y5, y6, d3, d4, d5, d6, i, cf, ci, p, flat,
 
 
 @njit(**_LEAF)
-def _rk4_1(t, h, y0, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, out, ob, sc):
+def _rk4_1(t, h, y0, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert, out, ob, sc):
     """One RK4 step of body ``i`` from ``y0`` (7,) over ``h`` into ``out`` (7,); observables at the end in ob.
 
     ``sc`` (7,) is scratch space (no allocation per body).
     """
-    a = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert)
+    a = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert)
     r = _core(t, y0[0], y0[1], y0[2], y0[3], y0[4], y0[5], y0[6], i, *a)
     n = _rk4_s(t, h, y0[0], y0[1], y0[2], y0[3], y0[4], y0[5], y0[6], r[0], r[1], r[2], r[3], i, *a)
     for j in range(7):
@@ -314,6 +326,20 @@ def _nav1(i, x, yy, z, vx, vy, vz, cf):
     ve, vn, vu = cf[i, CF_NAV_DV], cf[i, CF_NAV_DV + 1], cf[i, CF_NAV_DV + 2]
     return (x + de * ex + dn * nx + du * ux, yy + de * ey + dn * ny + du * uy, z + dn * nz + du * uz,
             vx + ve * ex + vn * nx + vu * ux, vy + ve * ey + vn * ny + vu * uy, vz + vn * nz + vu * uz)
+
+
+@njit(**_LEAF)
+def _nav_descent1(i, x, yy, z, cf):
+    """The position the powered descent flies without terrain-relative navigation (as
+    :func:`marsedl.engine._descent_navigated`): the radar measures altitude and velocity, so only the horizontal
+    (east, north) position error of the case remains."""
+    rn = math.sqrt(x * x + yy * yy + z * z)
+    ux, uy, uz = x / rn, yy / rn, z / rn
+    en = max(math.sqrt(ux * ux + uy * uy), 1e-12)
+    ex, ey = -uy / en, ux / en
+    nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
+    de, dn, du = cf[i, CF_NAV_DR], cf[i, CF_NAV_DR + 1], 0.0
+    return x + de * ex + dn * nx + du * ux, yy + de * ey + dn * ny + du * uy, z + dn * nz + du * uz
 
 
 @njit(**_LEAF)
@@ -381,13 +407,13 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
 
 
 @njit(**_JIT)
-def observe(t, y, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert):
+def observe(t, y, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert):
     """Derivatives (n, 7) and observables (n, NOBS) of every body's state (no integration)."""
     n = y.shape[0]
     dy = np.empty((n, 7))
     obs = np.empty((n, NOBS))
     for i in range(n):
-        _deriv1(t[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, dy[i], obs[i])
+        _deriv1(t[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert, dy[i], obs[i])
     return dy, obs
 
 
@@ -402,14 +428,14 @@ def event_values(t, y, obs, cf, ci, p, armed):
 
 
 @njit(**_JIT)
-def rk4(t, y, h, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert):
+def rk4(t, y, h, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert):
     """One RK4 step of every body over its own ``h``: new states (n, 7) and their observables (n, NOBS)."""
     n = y.shape[0]
     out = np.empty((n, 7))
     obs = np.empty((n, NOBS))
     sc = np.empty(7)
     for i in range(n):
-        _rk4_1(t[i], h[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, out[i],
+        _rk4_1(t[i], h[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert, out[i],
                obs[i], sc)
     return out, obs
 
@@ -444,7 +470,7 @@ def _step_size1(t, ph, alt_mola, tls, p, steps):
 
 
 @njit(**_LEAF)
-def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert,
+def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert,
             armed, steps, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa):
     """Up to ``max_steps[i]`` RK4 steps of body ``i``, stopping after the first step in which an event holds
     or is crossed. Out: the last step's start (t_s, y_s, obs_s, g0), length h and end (y1, obs1, g1), and
@@ -454,7 +480,7 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
     reused, not evaluated again. A body's steps depend on nothing but its own values, so a case flies the
     same alone or in any batch.
     """
-    a = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert)
+    a = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert)
     ph = ci[i, CI_PHASE]
     tls = cf[i, CF_T_LINE_STRETCH]
     tt = t[i]
@@ -553,8 +579,8 @@ def _thrust1(i, ph, x, yy, z, vx, vy, vz, m, ob, cf, p):
     """
     ux, uy, uz = ob[O_UP], ob[O_UP + 1], ob[O_UP + 2]
     gx, gy, gz = ob[O_GRAV], ob[O_GRAV + 1], ob[O_GRAV + 2]
-    if cf[i, CF_NAV_ON] != 0.0 and ph != PH_FLYAWAY:  # guidance flies the navigated state
-        x, yy, z, vx, vy, vz = _nav1(i, x, yy, z, vx, vy, vz, cf)
+    if cf[i, CF_NAV_ON] != 0.0 and ph != PH_FLYAWAY and p[P_TRN] == 0.0:  # guidance flies the navigated state
+        x, yy, z = _nav_descent1(i, x, yy, z, cf)
         rn = math.sqrt(x * x + yy * yy + z * z)
         ux, uy, uz = x / rn, yy / rn, z / rn
     if ph == PH_FLYAWAY:
@@ -741,7 +767,7 @@ def advance_outputs(n: int) -> tuple:
 
 @njit(**_JIT)
 def advance_steps(lo, hi, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab,
-                  chute_tab, pert, armed, steps, pk, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has):
+                  chute_tab, pert, wpert, armed, steps, pk, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has):
     """Bodies ``lo <= i < hi`` take up to ``max_steps`` RK4 steps (their own step sizes), each stopping at its
     first event step.
 
@@ -756,4 +782,4 @@ def advance_steps(lo, hi, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, 
     oa = np.empty(NOBS)
     for i in range(lo, hi):
         _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert,
-                armed, steps, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa)
+                wpert, armed, steps, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa)

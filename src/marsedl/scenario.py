@@ -148,6 +148,7 @@ class SequenceSpec(_Spec):
     flyaway_throttle: float = Field(default=0.5, ge=0, le=1)
     flyaway_burn_s: NonNegative = 6.0
     divert_limit_m: NonNegative = 600.0
+    terrain_relative_navigation: bool = False
 
 
 class GuidanceSpec(_Spec):

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from marsedl.atmosphere import DensityPerturbation
+from marsedl.atmosphere import DensityPerturbation, WindPerturbation
 from marsedl.engine import Engine, Ev
 from marsedl.flight import nominal_cases
 from marsedl.montecarlo import SCALAR_FIELDS, DispersionSpec, fly_chunk
-from marsedl.montecarlo.cases import build_cases
+from marsedl.montecarlo.cases import build_cases, input_columns
 from marsedl.montecarlo.dispersions import HARDWARE_FIELDS, NAV_COMPONENTS
 from marsedl.montecarlo.sampling import PERTURBATION_GRID_M, Draws
 from marsedl.montecarlo.tabulate import case_table
@@ -264,6 +264,7 @@ NAV_DELTAS = {"nav_position_east_m": 100.0, "nav_position_north_m": 100.0, "nav_
 
 @pytest.fixture(scope="module")
 def nav_flown(ctx_zero):
+    """The navigation cases flown as Mars 2020 (terrain-relative navigation in the descent) and as without it."""
     names = list(NAV_DELTAS)
     n = len(names) + 1
     vals = {k: np.zeros(n) for k in (*SCALAR_FIELDS, *HARDWARE_FIELDS, *NAV_COMPONENTS)}
@@ -271,41 +272,91 @@ def nav_flown(ctx_zero):
         vals[k][j + 1] = NAV_DELTAS[k]
     draws = Draws(start=0, values=vals, profile_uniform=np.full(n, 0.5), density_perturbation=None)
     cases = build_cases(ctx_zero, draws)
-    df = pd.DataFrame(case_table(Engine(ctx_zero.setup.config).run(cases), ctx_zero, 0))
-    df.index = ["nominal", *names]
-    return df, cases
+    cfg = ctx_zero.setup.config
+    assert cfg.sequence.terrain_relative_navigation  # the mars2020 preset (PK)
+    no_trn = replace(cfg, sequence=replace(cfg.sequence, terrain_relative_navigation=False))
+    tables = []
+    for c in (cfg, no_trn):
+        df = pd.DataFrame(case_table(Engine(c).run(cases), ctx_zero, 0))
+        df.index = ["nominal", *names]
+        tables.append(df)
+    return tables[0], tables[1], cases
 
 
-def _touchdown_shift(df, ctx, row):
-    la, lo = np.radians(df.touchdown_lat_deg), np.radians(df.touchdown_lon_deg)
+def _shift(df, ctx, row, what="touchdown"):
+    la, lo = np.radians(df[f"{what}_lat_deg"]), np.radians(df[f"{what}_lon_deg"])
     dist, bearing = surface_distance_bearing(la["nominal"], lo["nominal"], la[row], lo[row], ctx.radius_m)
     return float(dist), float(np.degrees(bearing)) % 360.0
 
 
-def test_navigation_position_error_moves_the_touchdown_by_minus_the_error(ctx_zero, nav_flown):
-    """The guidance flies the navigated state onto the target, so the real vehicle lands where the target is
-    minus the navigation error: +100 m east lands 100 m west, +100 m north lands 100 m south (well inside the
-    divert limit). The dynamics never see the error: the first event, guidance start on sensed drag, is
-    unchanged."""
-    df, cases = nav_flown
+def test_navigation_position_error_moves_the_delivery_by_minus_the_error(ctx_zero, nav_flown):
+    """The range trigger fires on the navigated range to the target, so a +100 m east error (the entry heading
+    is 95 deg: east is along track) delivers the vehicle 100 m short, i.e. 100 m west, at backshell separation
+    (the parachute drift is the same). Across track, heading alignment steers the heading towards the navigated
+    target, not the position onto it, so the response is not one to one, but it is away from the error: a
+    +100 m north error delivers the vehicle south. The dynamics never see the error: the first event, guidance
+    start on sensed drag, is unchanged."""
+    df, _, cases = nav_flown
     assert np.array_equal(cases.nav_position_error_m[1], [100.0, 0.0, 0.0])
     assert np.array_equal(cases.y0[1], cases.y0[0])
-    for row, bearing in (("nav_position_east_m", 270.0), ("nav_position_north_m", 180.0)):
-        dist, brg = _touchdown_shift(df, ctx_zero, row)
-        assert dist == pytest.approx(100.0, abs=1.0), row
-        assert brg == pytest.approx(bearing, abs=0.5), row
+    dist, brg = _shift(df, ctx_zero, "nav_position_east_m", "backshell_separation")
+    assert dist == pytest.approx(100.0, abs=5.0)
+    assert brg == pytest.approx(275.0, abs=5.0)  # opposite the 95 deg heading
+    dist, brg = _shift(df, ctx_zero, "nav_position_north_m", "backshell_separation")
+    assert 50.0 < dist < 400.0
+    assert brg == pytest.approx(180.0, abs=10.0)
+    for row in ("nav_position_east_m", "nav_position_north_m"):
         assert df.loc[row, "guidance_start_t_s"] == df.loc["nominal", "guidance_start_t_s"]
 
 
-def test_navigation_velocity_error_drifts_the_sky_crane_descent(ctx_zero, nav_flown):
-    """The sky-crane hold nulls the navigated horizontal velocity, so with +1 m/s east of error the real vehicle
-    drifts west at 1 m/s for the whole sky-crane descent."""
-    df, _ = nav_flown
+def test_terrain_relative_navigation_lands_on_the_target_without_it_the_error_stays(ctx_zero, nav_flown):
+    """With terrain-relative navigation (Mars 2020) the powered descent knows where it is and diverts onto the
+    target (100 m is well inside the divert limit): the touchdown does not move. Without it (MSL) the descent
+    flies the navigated position to the target, so the rover lands 100 m west / south."""
+    trn, no_trn, _ = nav_flown
+    for row, bearing in (("nav_position_east_m", 270.0), ("nav_position_north_m", 180.0)):
+        dist, _ = _shift(trn, ctx_zero, row)
+        assert dist < 1.0, row
+        dist, brg = _shift(no_trn, ctx_zero, row)
+        assert dist == pytest.approx(100.0, abs=1.0), row
+        assert brg == pytest.approx(bearing, abs=0.5), row
+
+
+def test_navigation_velocity_error_stops_at_the_radar(ctx_zero, nav_flown):
+    """A velocity error steers the entry guidance (it sees the navigated speed and sink rate), so the
+    delivery moves; the descent's radar measures the velocity over the ground, so the sky-crane hold does not
+    drift with it, with or without terrain-relative navigation: the touchdown stays on the target."""
+    trn, no_trn, _ = nav_flown
     row = "nav_velocity_east_m_s"
-    dist, brg = _touchdown_shift(df, ctx_zero, row)
-    t_sky_crane = df.loc[row, "touchdown_t_s"] - df.loc[row, "sky_crane_start_t_s"]
-    assert dist == pytest.approx(1.0 * t_sky_crane, rel=0.1)
-    assert brg == pytest.approx(270.0, abs=1.0)
+    assert _shift(trn, ctx_zero, row, "backshell_separation")[0] > 1.0
+    for df in (trn, no_trn):
+        assert _shift(df, ctx_zero, row)[0] < 1.0
+
+
+def test_wind_profile_offsets_carry_the_parachute_with_the_air(ctx_zero):
+    """A steady +10 m/s east wind added at every altitude: under the parachute the vehicle soon moves with the
+    air, so by backshell separation it has drifted east by the wind times the parachute time, less a lag of
+    the order of its velocity response time (v_terminal / g, about 20 s), and the backshell, falling on in the
+    same wind, lands further east still."""
+    h0, h1, dh = PERTURBATION_GRID_M
+    n_alt = int(round((h1 - h0) / dh)) + 1
+    offsets = np.zeros((2, 2, n_alt))
+    offsets[1, 0, :] = 10.0  # case 1: east +10 m/s; north 0
+    vals = {k: np.zeros(2) for k in (*SCALAR_FIELDS, *HARDWARE_FIELDS, *NAV_COMPONENTS)}
+    draws = Draws(start=0, values=vals, profile_uniform=np.full(2, 0.5), density_perturbation=None,
+                  wind_perturbation=WindPerturbation(offsets, h0, dh))
+    cases = build_cases(ctx_zero, draws)
+    df = pd.DataFrame(case_table(Engine(ctx_zero.setup.config).run(cases), ctx_zero, 0))
+    df.index = ["nominal", "wind"]
+    t_chute = df.loc["wind", "backshell_separation_t_s"] - df.loc["wind", "parachute_deploy_t_s"]
+    dist, brg = _shift(df, ctx_zero, "wind", "backshell_separation")
+    assert 10.0 * (t_chute - 30.0) < dist < 10.0 * t_chute * 1.05
+    assert brg == pytest.approx(90.0, abs=5.0)
+    dist_bs, brg_bs = _shift(df, ctx_zero, "wind", "impact_backshell")
+    assert dist_bs > dist + 100.0
+    assert brg_bs == pytest.approx(90.0, abs=5.0)
+    cols = input_columns(ctx_zero, draws)
+    assert cols["in_wind_profile_east_3km_agl_m_s"][1] == 10.0 and cols["in_wind_profile_north_8km_agl_m_s"][1] == 0.0
 
 
 def test_a_draw_outside_the_physical_range_is_a_one_line_error_naming_the_dispersion(ctx_zero):

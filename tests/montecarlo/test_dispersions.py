@@ -20,6 +20,9 @@ from marsedl.montecarlo.sampling import PERTURBATION_GRID_M, case_generator
     ({"wind_rel": {"dist": "uniform", "sigma": 0.1}}, "takes half_width"),
     ({"nav_position_m": {"sigma": -3.0}}, "dispersions.nav_position_m.sigma"),
     ({"density_profile": {"sigma": 0.1, "correlation_length_km": 0}}, "correlation_length_km"),
+    ({"wind_profile": {"sigma_m_s": -5.0}}, "dispersions.wind_profile.sigma_m_s"),
+    ({"wind_profile": {"sigma_m_s": 500.0}}, "dispersions.wind_profile.sigma_m_s"),
+    ({"wind_profile": {"sigma": 5.0}}, "dispersions.wind_profile.sigma"),
     ({"cd_rel": {"dist": "uniform", "half_width": 1.5}}, "cd_rel would make its scale"),
     ({"mass_kg": {"sigma": "big"}}, "dispersions.mass_kg.sigma"),
 ])
@@ -113,3 +116,27 @@ def test_hardware_draws_come_after_every_earlier_draw_of_the_case_generator():
         if name not in ("heat_shield_mass_kg", "powered_descent_delay_s"):
             assert np.all(d.values[name] == 0.0)
     assert {"heat_shield_mass_kg", "powered_descent_delay_s", "nav_position_m"} <= set(spec.active())
+
+
+def test_wind_profile_draws_have_the_declared_sigma_and_correlation_and_come_last():
+    """East and north offsets: N(0, sigma) at each altitude, correlation exp(-1) one correlation length apart,
+    east and north independent. They are drawn after every other draw of a case, so switching them on leaves
+    every earlier value of the seed unchanged; they do not depend on chunking."""
+    base = parse_dispersions({**default_dispersions(), "wind_profile": {"sigma_m_s": 0.0}})
+    spec = parse_dispersions({**default_dispersions(), "wind_profile": {"sigma_m_s": 8.0,
+                                                                        "correlation_length_km": 5.0}})
+    d = draw_cases(spec, 2, 0, 1500)
+    w = d.wind_perturbation.offsets_m_s
+    assert w.shape[:2] == (1500, 2)
+    for k in (0, 1):
+        assert abs(w[:, k, 100].std() / 8.0 - 1) < 0.08
+    lag = int(5000 / d.wind_perturbation.dh_m)
+    assert abs(np.corrcoef(w[:, 0, 100], w[:, 0, 100 + lag])[0, 1] - np.exp(-1)) < 0.08
+    assert abs(np.corrcoef(w[:, 0, 100], w[:, 1, 100])[0, 1]) < 0.1
+    b = draw_cases(base, 2, 0, 1500)
+    assert b.wind_perturbation is None
+    for name in (*SCALAR_FIELDS, *HARDWARE_FIELDS):
+        assert np.array_equal(d.values[name], b.values[name]), name
+    assert np.array_equal(d.density_perturbation.factors, b.density_perturbation.factors)
+    parts = [draw_cases(spec, 2, s, e) for s, e in ((0, 4), (4, 9))]
+    assert np.array_equal(np.concatenate([p.wind_perturbation.offsets_m_s for p in parts]), w[:9])

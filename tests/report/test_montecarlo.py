@@ -128,16 +128,18 @@ def test_kml_has_an_ellipse_polygon_per_body_and_the_touchdowns(mc_run, tmp_path
 
 
 def test_survey_tiles_the_debris_ellipses(mc_run, tmp_path):
-    # at 50 % the small footprints are tiled from 24 m (Ingenuity's highest flights); the balance masses' are
-    # kilometres long: those beyond the photo budget are named as left out
+    # at 50 % the small footprints are tiled from 24 m (Ingenuity's highest flights); the photo budget goes to the
+    # smallest ellipses first, so those left out (named) are the largest: the balance masses' are kilometres long
     r = runner.invoke(app, ["survey", str(mc_run.path), "--altitude", "24", "--probability", "0.5",
                             "--skip-unreachable", "--json", "--kml", str(tmp_path / "s.kml")])
     assert r.exit_code == 0, r.output
     plan = json.loads(r.output)
     assert plan["mode"] == "relocating"
-    assert plan["skipped"] and all("balance_mass" in n for n in plan["skipped"])
+    assert plan["skipped"] and all(f"entry_balance_mass_{k}" in plan["skipped"] for k in range(1, 7))
     covered = {n for p in plan["photos"] for n in p["targets"]}
-    assert {"heat_shield", "backshell", "descent_stage"} <= covered
+    assert {"heat_shield", "descent_stage"} <= covered
+    area = {t["name"]: t["semi_major_m"] * t["semi_minor_m"] for t in plan["targets"]}
+    assert min(area[n] for n in plan["skipped"]) >= max(area[n] for n in covered)
     assert covered.isdisjoint(plan["skipped"])
     assert all(f["distance_m"] <= 625 * (1 + 1e-9) for f in plan["sorties"])
     photos = np.array([[p["east_m"], p["north_m"]] for p in plan["photos"]])

@@ -5,7 +5,8 @@ Models (all :class:`Atmosphere`, vectorised): :class:`ExponentialAtmosphere`, :c
 (:func:`read_marsgram_avg`, :class:`MarsGramProfiles`) and the Mars 2020 landing-day reconstruction
 (:func:`mars2020_reconstruction`). :func:`get_atmosphere` builds one from a name or a path.
 :class:`AtmosphereGrid` is the engine's fast look-up over one or many profiles, and
-:func:`density_perturbation` draws altitude-correlated Monte Carlo density factors.
+:func:`density_perturbation` draws altitude-correlated Monte Carlo density factors, :func:`wind_perturbation`
+altitude-correlated wind offsets.
 """
 
 from marsedl.atmosphere.base import GAMMA_CO2, R_CO2, Atmosphere, AtmosphereState
@@ -15,7 +16,12 @@ from marsedl.atmosphere.glenn import GlennAtmosphere
 from marsedl.atmosphere.grid import AtmosphereGrid
 from marsedl.atmosphere.mars2020 import mars2020_reconstruction
 from marsedl.atmosphere.marsgram import MarsGramProfiles, read_marsgram_avg
-from marsedl.atmosphere.perturbation import DensityPerturbation, density_perturbation
+from marsedl.atmosphere.perturbation import (
+    DensityPerturbation,
+    WindPerturbation,
+    density_perturbation,
+    wind_perturbation,
+)
 from marsedl.atmosphere.registry import get_atmosphere
 from marsedl.atmosphere.table import TableAtmosphere, hydrostatic_pressure
 
@@ -27,11 +33,13 @@ __all__ = [
     "AtmosphereState",
     "BlendedAtmosphere",
     "DensityPerturbation",
+    "WindPerturbation",
     "ExponentialAtmosphere",
     "GlennAtmosphere",
     "MarsGramProfiles",
     "TableAtmosphere",
     "density_perturbation",
+    "wind_perturbation",
     "get_atmosphere",
     "hydrostatic_pressure",
     "mars2020_reconstruction",

@@ -115,6 +115,7 @@ def build_cases(ctx: RunContext, draws: Draws) -> CaseInputs:
         velocity_trigger_m_s=base.velocity_trigger_m_s + d["velocity_trigger_m_s"],
         atm_row=draws.profile_rows(ctx.n_profiles),
         density_perturbation=draws.density_perturbation,
+        wind_perturbation=draws.wind_perturbation,
     )
 
 
@@ -127,4 +128,11 @@ def input_columns(ctx: RunContext, draws: Draws) -> dict[str, np.ndarray]:
         for km in (10, 40):
             f = draws.density_perturbation.evaluate(np.full(draws.n, km * 1e3), local)
             cols[f"in_density_profile_ln_{km}km"] = np.log(f)
+    if draws.wind_perturbation is not None:
+        local = np.arange(draws.n)
+        ground = ctx.setup.config.site.ground_mola_m
+        for km in (3, 8):  # above the site, in the parachute descent (deploy near 11 km, backshell off at 2.1 km)
+            east, north = draws.wind_perturbation.evaluate(np.full(draws.n, ground + km * 1e3), local)
+            cols[f"in_wind_profile_east_{km}km_agl_m_s"] = east
+            cols[f"in_wind_profile_north_{km}km_agl_m_s"] = north
     return cols

@@ -9,6 +9,7 @@ thresholds) or, for the ``*_rel`` entries, applied as a relative change ``scale 
     cd_rel = {dist = "truncnormal", sigma = 0.01, truncate_sigma = 3}
     wind_rel = {dist = "uniform", half_width = 0.5}
     density_profile = {sigma = 0.05, correlation_length_km = 8}
+    wind_profile = {sigma_m_s = 6, correlation_length_km = 5}
     marsgram_file = "LAT20N.txt"     # optional: each case flies one Mars-GRAM Monte Carlo profile
 
 A bare number is a normal sigma (``fpa_deg = 0.025``). Presets without a table get :func:`default_dispersions`.
@@ -32,6 +33,7 @@ __all__ = [
     "NAV_FIELDS",
     "SCALAR_FIELDS",
     "DensityProfileSpec",
+    "WindProfileSpec",
     "DispersionSpec",
     "Distribution",
     "default_dispersions",
@@ -96,6 +98,23 @@ class DensityProfileSpec(BaseModel):
         return v
 
 
+class WindProfileSpec(BaseModel):
+    """Altitude-correlated wind offsets ``sigma_m_s x(h)`` added to the east and north winds (independent unit
+    Gauss-Markov processes in altitude; see :func:`marsedl.atmosphere.wind_perturbation`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sigma_m_s: float = Field(default=0.0, ge=0, le=100, allow_inf_nan=False, description="std of each component")
+    correlation_length_km: float = Field(default=5.0, gt=0, le=500, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_number(cls, v: Any) -> Any:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return {"sigma_m_s": v}
+        return v
+
+
 #: Scalar dispersions applied today, in draw order (the order is part of the seed contract: a case's uniforms
 #: are drawn in this order, always all of them, so widening one never changes another's draws).
 SCALAR_FIELDS = (
@@ -136,7 +155,8 @@ class DispersionSpec(BaseModel):
     changes with them), separation speeds, event delays and the backshell altimeter reading (m, deviation from the
     preset's value; the resulting value must stay >= 0, masses > 0). ``nav_position_m`` and ``nav_velocity_m_s``
     are per-axis navigation errors (east, north, up drawn independently). ``density_profile`` adds an
-    altitude-correlated factor on top of ``density_rel``; ``marsgram_file`` draws each case's
+    altitude-correlated factor on top of ``density_rel``; ``wind_profile`` adds altitude-correlated east and
+    north wind offsets (m/s) to the scaled winds; ``marsgram_file`` draws each case's
     atmosphere uniformly from a Mars-GRAM Monte Carlo file.
     """
 
@@ -156,6 +176,7 @@ class DispersionSpec(BaseModel):
     range_trigger_m: _Dist = _Dist()
     velocity_trigger_m_s: _Dist = _Dist()
     density_profile: DensityProfileSpec = DensityProfileSpec()
+    wind_profile: WindProfileSpec = WindProfileSpec()
     marsgram_file: str | None = None
     # shed hardware, separation and timing (HARDWARE_FIELDS)
     heat_shield_mass_kg: _Dist = _Dist()
@@ -197,6 +218,8 @@ class DispersionSpec(BaseModel):
                  if not getattr(self, n).is_zero or getattr(self, n).mean]
         if self.density_profile.sigma > 0:
             names.append("density_profile")
+        if self.wind_profile.sigma_m_s > 0:
+            names.append("wind_profile")
         if self.marsgram_file:
             names.append("marsgram_file")
         return names
@@ -238,6 +261,14 @@ _DEFAULT: dict[str, Any] = {
     "wind_rel": {"dist": "uniform", "half_width": 0.5},  # M: winds known to +-50 % (W22 Table 13 sizes)
     "range_trigger_m": {"dist": "normal", "sigma": 200.0},  # M: navigated along-track error at deploy
     "velocity_trigger_m_s": {"dist": "normal", "sigma": 1.0},  # M: navigated speed error at deploy
+    # M: winds the model did not predict, 6 m/s per component, gusts correlated over 5 km in altitude; under the
+    # parachute (about 100 s) this drifts the vehicle about 0.6 km (1 sigma)
+    "wind_profile": {"sigma_m_s": 6.0, "correlation_length_km": 5.0},
+    # M: entry-navigation knowledge error, 300 m per axis (east, north, up; seen by entry guidance and the deploy
+    # trigger; the descent's radar and terrain-relative navigation remove it before landing). Not calibrated: with
+    # 1 km per axis the delivery ellipse would match the published 7.7 km x 6.6 km (JPL PIA24350) but the range
+    # trigger would no longer halve the along-track spread (DW17); see README, "Monte Carlo".
+    "nav_position_m": {"dist": "normal", "sigma": 300.0},
 }
 
 

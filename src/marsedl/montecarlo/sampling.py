@@ -6,7 +6,8 @@ in this fixed order: one uniform per scalar dispersion in :data:`~marsedl.montec
 (only when the altitude-correlated density dispersion is on) the standard normals of its Gauss-Markov profile,
 then one uniform per dispersion in :data:`~marsedl.montecarlo.dispersions.HARDWARE_FIELDS` (added later, after
 every earlier draw, so the earlier columns of a seed did not change), then three uniforms (east, north, up) per
-navigation error in :data:`~marsedl.montecarlo.dispersions.NAV_FIELDS`.
+navigation error in :data:`~marsedl.montecarlo.dispersions.NAV_FIELDS`, then (only when the wind-profile
+dispersion is on) the standard normals of its east and north Gauss-Markov profiles.
 The uniforms become draws by inverse CDF, vectorised over the cases. The loop over cases here only creates the
 generators and draws a few numbers each; no case is flown in it.
 """
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from marsedl.atmosphere import DensityPerturbation, density_perturbation
+from marsedl.atmosphere import DensityPerturbation, WindPerturbation, density_perturbation, wind_perturbation
 from marsedl.montecarlo.dispersions import (
     HARDWARE_FIELDS,
     NAV_COMPONENTS,
@@ -30,7 +31,7 @@ from marsedl.montecarlo.dispersions import (
 
 __all__ = ["PERTURBATION_GRID_M", "Draws", "case_generator", "draw_cases", "transform_uniforms"]
 
-#: Altitude grid of the correlated density profiles (MOLA m): below the deepest terrain to above the entry
+#: Altitude grid of the correlated density and wind profiles (MOLA m): below the deepest terrain to above the entry
 #: interface, every 500 m (resolves correlation lengths of a few km; see marsedl.atmosphere.perturbation).
 PERTURBATION_GRID_M = (-10e3, 200e3, 500.0)
 
@@ -69,12 +70,15 @@ class Draws:
         The uniform that picks the Mars-GRAM profile (``floor(u * n_profiles)``).
     density_perturbation : DensityPerturbation or None
         One altitude-correlated factor profile per case (rows in case order), or None when off.
+    wind_perturbation : WindPerturbation or None
+        One pair of altitude-correlated east/north wind offset profiles per case, or None when off.
     """
 
     start: int
     values: dict[str, np.ndarray]
     profile_uniform: np.ndarray
     density_perturbation: DensityPerturbation | None
+    wind_perturbation: WindPerturbation | None = None
 
     @property
     def n(self) -> int:
@@ -106,7 +110,8 @@ def draw_cases(spec: DispersionSpec, seed: int, start: int, stop: int) -> Draws:
     u = np.empty((n, _N_UNIFORM))
     u_hw = np.empty((n, len(HARDWARE_FIELDS) + len(NAV_COMPONENTS)))
     dp = spec.density_profile
-    rows = []
+    wp = spec.wind_profile
+    rows, wind_rows = [], []
     h0, h1, dh = PERTURBATION_GRID_M
     for k in range(n):  # per-case generators: independent of how the run is chunked
         rng = case_generator(seed, start + k)
@@ -114,6 +119,9 @@ def draw_cases(spec: DispersionSpec, seed: int, start: int, stop: int) -> Draws:
         if dp.sigma > 0:
             rows.append(density_perturbation(rng, 1, dp.sigma, dp.correlation_length_km * 1e3, h0, h1, dh).factors)
         u_hw[k] = rng.random(u_hw.shape[1])
+        if wp.sigma_m_s > 0:
+            wind_rows.append(wind_perturbation(rng, 1, wp.sigma_m_s, wp.correlation_length_km * 1e3, h0, h1,
+                                               dh).offsets_m_s)
     # open interval (0, 1): the 53-bit grid shifted by half a step, so no inverse CDF sees 0 or 1
     u = (np.floor(u * 2.0**53) + 0.5) / 2.0**53
     u_hw = (np.floor(u_hw * 2.0**53) + 0.5) / 2.0**53
@@ -124,4 +132,6 @@ def draw_cases(spec: DispersionSpec, seed: int, start: int, stop: int) -> Draws:
     values.update({key: transform_uniforms(getattr(spec, NAV_FIELDS[j // 3]), u_hw[:, nh + j])
                    for j, key in enumerate(NAV_COMPONENTS)})
     pert = DensityPerturbation(np.vstack(rows), h0, dh) if rows else None
-    return Draws(start=start, values=values, profile_uniform=u[:, -1], density_perturbation=pert)
+    wind = WindPerturbation(np.concatenate(wind_rows), h0, dh) if wind_rows else None
+    return Draws(start=start, values=values, profile_uniform=u[:, -1], density_perturbation=pert,
+                 wind_perturbation=wind)
