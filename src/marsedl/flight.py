@@ -125,7 +125,7 @@ _REF_FIELDS = ("speed_m_s", "range_to_go_m", "drag_m_s2", "altitude_rate_m_s", "
 PLAN_CACHE_MAX = 64
 
 
-def _plan_cache_folder() -> Path:
+def plan_cache_folder() -> Path:
     """The plan cache folder, whether or not caching is on."""
     base = os.environ.get("MARSEDL_CACHE_DIR")
     if not base:
@@ -138,7 +138,7 @@ def plan_cache_dir() -> Path | None:
     """Folder of cached plans, or None when caching is off (``MARSEDL_NO_CACHE`` set and not ``0``)."""
     if os.environ.get("MARSEDL_NO_CACHE", "0") not in ("", "0"):
         return None
-    return _plan_cache_folder()
+    return plan_cache_folder()
 
 
 @functools.cache
@@ -233,7 +233,7 @@ def clear_plan_cache() -> int:
     """
     removed = 0
     try:
-        files = list(_plan_cache_folder().glob("*.npz"))
+        files = list(plan_cache_folder().glob("*.npz"))
     except OSError:
         return 0
     for p in files:
@@ -353,4 +353,4 @@ def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None 
 
 
 __all__ = ["PLAN_CACHE_MAX", "Outcome", "Setup", "build_config", "cached_plan", "clear_plan_cache", "nominal_cases",
-           "plan_cache_dir", "plan_key", "plan_mission", "prepare", "simulate"]
+           "plan_cache_dir", "plan_cache_folder", "plan_key", "plan_mission", "prepare", "simulate"]

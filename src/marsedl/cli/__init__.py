@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from marsedl import __version__
+from marsedl.cli import cache as _cache
 from marsedl.cli import chute as _chute
 from marsedl.cli import montecarlo as _montecarlo
 from marsedl.cli import report as _report
@@ -27,6 +28,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(_chute.app, name="chute")
+app.add_typer(_cache.app, name="cache")
 app.command("simulate")(_simulate.simulate)
 app.command("presets")(_simulate.presets)
 _montecarlo.register(app)
