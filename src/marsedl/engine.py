@@ -1363,6 +1363,7 @@ class _Ctx:
             cf[:, K.CF_VELOCITY_TRIGGER] = self.velocity_trigger
             cf[:, K.CF_TARGET_LAT] = self.target_lat
             cf[:, K.CF_TARGET_LON] = self.target_lon
+            cf[:, K.CF_TARGET_UNIT:K.CF_TARGET_UNIT + 3] = unit_vector(self.target_lat, self.target_lon)
             cf[:, K.CF_T_DEPLOY] = self.t_deploy
             cf[:, K.CF_T_MARK] = self.t_mark
             cf[:, K.CF_DRY_MASS] = self.dry_mass

@@ -61,7 +61,9 @@ CF_HS_MIN_TIME, CF_BACKSHELL_ALT, CF_POWERED_DELAY = 42, 43, 44
 # navigation error of the case (see _nav1): 1.0 when non-zero, position error east/north/up (m, 46..48),
 # velocity error east/north/up (m/s, 49..51)
 CF_NAV_ON, CF_NAV_DR, CF_NAV_DV = 45, 46, 49
-NCF = 52
+# planet-fixed unit vector of the case's target (x, y, z; from CF_TARGET_LAT/LON, computed once when packed)
+CF_TARGET_UNIT = 52
+NCF = 55
 # CF_GUIDANCE_LOG bits: events of the guidance the engine logs (at the state where they happen)
 LOG_GUIDANCE_START, LOG_HEADING_ALIGNMENT, LOG_BANK_REVERSAL = 1, 2, 4
 # entry-guidance constants (gpar), as marsedl.guidance.entry.EntryGuidanceParams (angles in rad)
@@ -361,9 +363,7 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
         mach = ob[O_MACH]
         if p[P_TRIGGER_RANGE] != 0.0:
             # range to the target: great circle on the target's radius
-            lat, lon = cf[i, CF_TARGET_LAT], cf[i, CF_TARGET_LON]
-            cl = math.cos(lat)
-            tx, ty, tz = cl * math.cos(lon), cl * math.sin(lon), math.sin(lat)
+            tx, ty, tz = cf[i, CF_TARGET_UNIT], cf[i, CF_TARGET_UNIT + 1], cf[i, CF_TARGET_UNIT + 2]
             ux, uy, uz = ob[O_UP], ob[O_UP + 1], ob[O_UP + 2]
             if cf[i, CF_NAV_ON] != 0.0:  # the trigger sees the navigated position
                 nx_, ny_, nz_, _, _, _ = _nav1(i, y[0], y[1], y[2], y[3], y[4], y[5], cf)
@@ -623,14 +623,15 @@ def _thrust1(i, ph, x, yy, z, vx, vy, vz, m, ob, cf, p):
 
 
 @njit(**_LEAF)
-def _interp(x, ref, row):
-    """``np.interp(x, ref[R_SPEED], ref[row])``: linear, clamped at the ends."""
+def _bracket(x, ref):
+    """``(lo, x)`` for :func:`_lerp` on the reference's speed grid (row R_SPEED): ``lo`` the left node of the
+    interval holding ``x``, ``x`` clamped to the grid (``np.interp`` holds the end values beyond it)."""
     xp = ref[R_SPEED]
     k = xp.shape[0]
     if x <= xp[0]:
-        return ref[row, 0]
+        return 0, xp[0]
     if x >= xp[k - 1]:
-        return ref[row, k - 1]
+        return k - 2, xp[k - 1]
     lo, hi = 0, k - 1
     while hi - lo > 1:
         mid = (lo + hi) // 2
@@ -638,6 +639,16 @@ def _interp(x, ref, row):
             lo = mid
         else:
             hi = mid
+    return lo, x
+
+
+@njit(**_LEAF)
+def _lerp(lo, x, ref, row):
+    """``np.interp(x, ref[R_SPEED], ref[row])`` given ``(lo, x)`` from :func:`_bracket` (one search serves every
+    row of the table)."""
+    xp = ref[R_SPEED]
+    if x == xp[lo + 1]:  # the right end of the grid (or a node): its value exactly, as np.interp
+        return ref[row, lo + 1]
     slope = (ref[row, lo + 1] - ref[row, lo]) / (xp[lo + 1] - xp[lo])
     return slope * (x - xp[lo]) + ref[row, lo]
 
@@ -668,9 +679,7 @@ def _guide1(i, ph, x, yy, z, vx, vy, vz, ob, cf, p, gpar, ref):
     if guided and cf[i, CF_GUIDANCE_ON] == 0.0:
         cmd = cf[i, CF_BANK0]
     if on:
-        lat, lon = cf[i, CF_TARGET_LAT], cf[i, CF_TARGET_LON]
-        cl = math.cos(lat)
-        tx, ty, tz = cl * math.cos(lon), cl * math.sin(lon), math.sin(lat)
+        tx, ty, tz = cf[i, CF_TARGET_UNIT], cf[i, CF_TARGET_UNIT + 1], cf[i, CF_TARGET_UNIT + 2]
         cosang = ux * tx + uy * ty + uz * tz
         cx, cy, cz = uy * tz - uz * ty, uz * tx - ux * tz, ux * ty - uy * tx
         radius = p[P_TARGET_RADIUS]
@@ -685,10 +694,11 @@ def _guide1(i, ph, x, yy, z, vx, vy, vz, ob, cf, p, gpar, ref):
             cf[i, CF_HEADING_ALIGNED] = 1.0
             log |= LOG_HEADING_ALIGNMENT
         # range control (marsedl.guidance.entry.range_control_bank)
-        f3 = max(_interp(speed, ref, R_F3), gpar[G_F3_FLOOR])
-        r_p = _interp(speed, ref, R_RANGE) + _interp(speed, ref, R_F1) * (drag - _interp(speed, ref, R_DRAG)) + \
-            _interp(speed, ref, R_F2) * (hdot - _interp(speed, ref, R_HDOT))
-        lodvc = _interp(speed, ref, R_LOD) + gpar[G_K3] * (rtg - r_p) / f3
+        lo, xs = _bracket(speed, ref)
+        f3 = max(_lerp(lo, xs, ref, R_F3), gpar[G_F3_FLOOR])
+        r_p = _lerp(lo, xs, ref, R_RANGE) + _lerp(lo, xs, ref, R_F1) * (drag - _lerp(lo, xs, ref, R_DRAG)) + \
+            _lerp(lo, xs, ref, R_F2) * (hdot - _lerp(lo, xs, ref, R_HDOT))
+        lodvc = _lerp(lo, xs, ref, R_LOD) + gpar[G_K3] * (rtg - r_p) / f3
         mag = math.acos(min(max(lodvc / gpar[G_LOD], -1.0), 1.0))
         mag = min(max(mag, gpar[G_MIN_BANK]), gpar[G_MAX_BANK])
         # lateral logic (marsedl.guidance.entry.lateral_logic)

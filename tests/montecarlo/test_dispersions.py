@@ -23,6 +23,11 @@ from marsedl.montecarlo.sampling import PERTURBATION_GRID_M, case_generator
     ({"wind_profile": {"sigma_m_s": -5.0}}, "dispersions.wind_profile.sigma_m_s"),
     ({"wind_profile": {"sigma_m_s": 500.0}}, "dispersions.wind_profile.sigma_m_s"),
     ({"wind_profile": {"sigma": 5.0}}, "dispersions.wind_profile.sigma"),
+    ({"entry_covariance": {"fields": ["fpa_deg", "bank_deg"], "matrix": [[1, 0], [0, 1]]}}, "not entry-state fields"),
+    ({"entry_covariance": {"fields": ["fpa_deg"], "matrix": [[1, 0], [0, 1]]}}, "matrix must be 1 x 1"),
+    ({"entry_covariance": {"fields": ["fpa_deg", "speed_m_s"], "matrix": [[1, 2], [0, 1]]}}, "must be symmetric"),
+    ({"entry_covariance": {"fields": ["fpa_deg", "speed_m_s"], "matrix": [[1, 2], [2, 1]]}}, "semi-definite"),
+    ({"fpa_deg": 0.1, "entry_covariance": {"fields": ["fpa_deg"], "matrix": [[0.01]]}}, "both alone and in"),
     ({"cd_rel": {"dist": "uniform", "half_width": 1.5}}, "cd_rel would make its scale"),
     ({"mass_kg": {"sigma": "big"}}, "dispersions.mass_kg.sigma"),
 ])
@@ -140,3 +145,36 @@ def test_wind_profile_draws_have_the_declared_sigma_and_correlation_and_come_las
     assert np.array_equal(d.density_perturbation.factors, b.density_perturbation.factors)
     parts = [draw_cases(spec, 2, s, e) for s, e in ((0, 4), (4, 9))]
     assert np.array_equal(np.concatenate([p.wind_perturbation.offsets_m_s for p in parts]), w[:9])
+
+
+def test_entry_covariance_draws_have_the_declared_covariance():
+    """5,000 draws of a correlated (FPA, speed, downrange) delivery error: the sample covariance matches the
+    declared one (each entry within ~4 standard errors), and the other dispersions are untouched."""
+    c = [[0.03**2, 0.03 * 0.5 * 0.6, 0.0], [0.03 * 0.5 * 0.6, 0.5**2, -0.5 * 2.0 * 0.4], [0.0, -0.4, 2.0**2]]
+    spec = parse_dispersions({"entry_covariance": {"fields": ["fpa_deg", "speed_m_s", "downrange_km"],
+                                                   "matrix": c, "mean": [0.0, 1.0, 0.0]},
+                              "cd_rel": 0.01})
+    d = draw_cases(spec, 3, 0, 5000).values
+    x = np.column_stack([d["fpa_deg"], d["speed_m_s"], d["downrange_km"]])
+    assert np.allclose(x.mean(axis=0), [0.0, 1.0, 0.0], atol=4 * np.sqrt(np.diag(c) / 5000))
+    sample = np.cov(x, rowvar=False)
+    sd = np.sqrt(np.diag(c))
+    assert np.allclose(sample / np.outer(sd, sd), np.asarray(c) / np.outer(sd, sd), atol=0.06)
+    assert np.all(d["azimuth_deg"] == 0.0) and d["cd_rel"].std() > 0
+
+
+def test_diagonal_covariance_is_the_per_element_draw_and_a_singular_one_is_allowed():
+    """Same uniforms, same seed contract: a diagonal covariance draws what per-element sigmas draw. A perfectly
+    correlated pair (rank one) is a legal covariance: the two deviations are proportional."""
+    per = draw_cases(parse_dispersions({"fpa_deg": 0.03, "speed_m_s": 0.5}), 8, 0, 50).values
+    cov = draw_cases(parse_dispersions({"entry_covariance": {"fields": ["fpa_deg", "speed_m_s"],
+                                                             "matrix": [[0.03**2, 0.0], [0.0, 0.5**2]]}}),
+                     8, 0, 50).values
+    for f in ("fpa_deg", "speed_m_s"):
+        assert np.allclose(cov[f], per[f], rtol=1e-12, atol=0.0)
+    one = draw_cases(parse_dispersions({"entry_covariance": {"fields": ["fpa_deg", "speed_m_s"],
+                                                             "matrix": [[1e-4, 1e-3], [1e-3, 1e-2]]}}),
+                     8, 0, 50).values
+    assert np.allclose(one["speed_m_s"], 10.0 * one["fpa_deg"], rtol=1e-6, atol=1e-9)
+    assert "entry_covariance" in parse_dispersions({"entry_covariance": {"fields": ["mass_kg"],
+                                                                         "matrix": [[25.0]]}}).active()

@@ -54,14 +54,13 @@ def montecarlo(
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,.0f}/{task.total:,.0f}"),
                _RateColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err_console, disable=quiet, transient=False) as bar:
-        task = bar.add_task("cases", total=n, start=False)
+        # hidden until the first report: a run refused during planning prints its error, not an empty bar
+        task = bar.add_task("cases", total=n, start=False, visible=False)
 
         def progress(done: int, total: int) -> None:
             if not bar.tasks[task].started:
                 bar.start_task(task)
-                bar.update(task, completed=done)
-                return
-            bar.update(task, completed=done)
+            bar.update(task, completed=done, visible=True)
 
         result = run_montecarlo(preset, n=n, seed=seed, out=out, resume=resume, preset_file=preset_file,
                                 overrides=set_, atmosphere=atmosphere, chunk_size=chunk_size, processes=processes,

@@ -14,10 +14,17 @@ thresholds) or, for the ``*_rel`` entries, applied as a relative change ``scale 
 
 A bare number is a normal sigma (``fpa_deg = 0.025``). Presets without a table get :func:`default_dispersions`.
 
+Entry-state errors that are correlated (a navigation delivery covariance) are declared jointly instead, as a
+covariance over some of :data:`ENTRY_STATE_FIELDS` in the units of their names (those fields are then left out
+of the per-element entries)::
+
+    entry_covariance = {fields = ["fpa_deg", "speed_m_s"], matrix = [[6.25e-4, 3.0e-3], [3.0e-3, 0.09]]}
+
 Shed-hardware masses, separation speeds, event delays and the backshell-separation altimeter bias
 (:data:`HARDWARE_FIELDS`) and the navigation errors (:data:`NAV_FIELDS`: a constant position and velocity error,
-east/north/up, seen by the entry guidance, the deploy trigger and the powered-descent guidance, not by the
-dynamics) are applied per case by the engine, like every other dispersion here.
+east/north/up, seen by the entry guidance and the deploy trigger, not by the dynamics; the descent's radar and,
+for Mars 2020, terrain-relative navigation take over before landing) are applied per case by the engine, like
+every other dispersion here.
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ __all__ = [
     "NAV_FIELDS",
     "SCALAR_FIELDS",
     "DensityProfileSpec",
+    "ENTRY_STATE_FIELDS",
+    "EntryCovarianceSpec",
     "WindProfileSpec",
     "DispersionSpec",
     "Distribution",
@@ -115,6 +124,62 @@ class WindProfileSpec(BaseModel):
         return v
 
 
+#: Entry-state deviations that :class:`EntryCovarianceSpec` may correlate (units as named).
+ENTRY_STATE_FIELDS = ("fpa_deg", "speed_m_s", "azimuth_deg", "downrange_km", "crossrange_km", "mass_kg")
+
+
+class EntryCovarianceSpec(BaseModel):
+    """Jointly normal entry-state deviations: ``fields`` (a subset of :data:`ENTRY_STATE_FIELDS`), their
+    covariance ``matrix`` (symmetric, positive semi-definite, in the units of the field names squared) and an
+    optional ``mean``.
+
+    Draws keep the seed contract: each field's own uniform becomes a standard normal ``z`` (inverse CDF) and the
+    deviations are ``mean + L z`` with ``L L^T = matrix`` (so a diagonal matrix gives exactly the per-element
+    draws of sigma ``sqrt(matrix[i][i])``).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fields: list[str] = Field(min_length=1)
+    matrix: list[list[float]]
+    mean: list[float] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EntryCovarianceSpec:
+        k = len(self.fields)
+        bad = [f for f in self.fields if f not in ENTRY_STATE_FIELDS]
+        if bad:
+            raise ValueError(f"fields {bad} are not entry-state fields {list(ENTRY_STATE_FIELDS)}")
+        if len(set(self.fields)) != k:
+            raise ValueError("fields must not repeat")
+        if len(self.matrix) != k or any(len(row) != k for row in self.matrix):
+            raise ValueError(f"matrix must be {k} x {k} (one row and column per field)")
+        if self.mean is not None and len(self.mean) != k:
+            raise ValueError(f"mean must have {k} values (one per field)")
+        import numpy as np  # local: the spec module stays light to import
+
+        m = np.asarray(self.matrix, dtype=float)
+        if not np.all(np.isfinite(m)) or (self.mean is not None and not np.all(np.isfinite(self.mean))):
+            raise ValueError("matrix and mean must be finite")
+        if not np.allclose(m, m.T, rtol=1e-9, atol=0.0):
+            raise ValueError("matrix must be symmetric")
+        lam = np.linalg.eigvalsh(m)
+        if lam.min() < -1e-9 * max(lam.max(), 0.0) or lam.max() < 0:
+            raise ValueError(f"matrix must be positive semi-definite (smallest eigenvalue {lam.min():.3g})")
+        return self
+
+    def factor(self):
+        """``L`` (k, k) with ``L L^T = matrix``: Cholesky when positive definite, else from the eigenvectors."""
+        import numpy as np
+
+        m = np.asarray(self.matrix, dtype=float)
+        try:
+            return np.linalg.cholesky(m)
+        except np.linalg.LinAlgError:  # semi-definite: a perfectly correlated pair, say
+            lam, vec = np.linalg.eigh(m)
+            return vec * np.sqrt(np.clip(lam, 0.0, None))
+
+
 #: Scalar dispersions applied today, in draw order (the order is part of the seed contract: a case's uniforms
 #: are drawn in this order, always all of them, so widening one never changes another's draws).
 SCALAR_FIELDS = (
@@ -178,6 +243,7 @@ class DispersionSpec(BaseModel):
     density_profile: DensityProfileSpec = DensityProfileSpec()
     wind_profile: WindProfileSpec = WindProfileSpec()
     marsgram_file: str | None = None
+    entry_covariance: EntryCovarianceSpec | None = None
     # shed hardware, separation and timing (HARDWARE_FIELDS)
     heat_shield_mass_kg: _Dist = _Dist()
     backshell_mass_kg: _Dist = _Dist()
@@ -202,6 +268,14 @@ class DispersionSpec(BaseModel):
         return v
 
     @model_validator(mode="after")
+    def _covariance_or_elements(self) -> DispersionSpec:
+        if self.entry_covariance is not None:
+            both = [f for f in self.entry_covariance.fields if not getattr(self, f).is_zero or getattr(self, f).mean]
+            if both:
+                raise ValueError(f"{both} declared both alone and in entry_covariance: keep one")
+        return self
+
+    @model_validator(mode="after")
     def _within_physics(self) -> DispersionSpec:
         for name in ("cd_rel", "cl_rel", "chute_cd_rel", "density_rel", "wind_rel"):
             d = getattr(self, name)
@@ -222,6 +296,8 @@ class DispersionSpec(BaseModel):
             names.append("wind_profile")
         if self.marsgram_file:
             names.append("marsgram_file")
+        if self.entry_covariance is not None:
+            names.append("entry_covariance")
         return names
 
 

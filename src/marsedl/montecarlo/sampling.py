@@ -126,6 +126,11 @@ def draw_cases(spec: DispersionSpec, seed: int, start: int, stop: int) -> Draws:
     u = (np.floor(u * 2.0**53) + 0.5) / 2.0**53
     u_hw = (np.floor(u_hw * 2.0**53) + 0.5) / 2.0**53
     values = {name: transform_uniforms(getattr(spec, name), u[:, j]) for j, name in enumerate(SCALAR_FIELDS)}
+    cov = spec.entry_covariance
+    if cov is not None:  # the fields' own uniforms, as standard normals, through the covariance's factor
+        z = ndtri(u[:, [SCALAR_FIELDS.index(f) for f in cov.fields]])
+        x = z @ cov.factor().T + (np.asarray(cov.mean, dtype=float) if cov.mean is not None else 0.0)
+        values.update({f: x[:, j] for j, f in enumerate(cov.fields)})
     values.update({name: transform_uniforms(getattr(spec, name), u_hw[:, j])
                    for j, name in enumerate(HARDWARE_FIELDS)})
     nh = len(HARDWARE_FIELDS)
