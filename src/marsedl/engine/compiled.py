@@ -1,0 +1,121 @@
+"""The engine's constants and tables in the layout of the compiled kernels (:mod:`marsedl.kernels`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from marsedl import kernels
+from marsedl.aero import heating
+from marsedl.engine.config import G0, EngineConfig
+from marsedl.engine.state import _Ctx
+from marsedl.guidance import entry as entry_guidance
+from marsedl.vehicle import MACH_MAX, MACH_STEP
+
+
+@dataclass(frozen=True)
+class _KernelData:
+    """Constants and tables of one engine in the layout of :mod:`marsedl.kernels`."""
+
+    p: np.ndarray
+    arrays: tuple  # flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab
+    no_pert: np.ndarray
+    no_wpert: np.ndarray
+    gpar: np.ndarray | None = None  # entry-guidance constants (None: guidance the kernels cannot run)
+    ref: np.ndarray | None = None  # reference trajectory rows (kernels.R_*)
+
+    @classmethod
+    def build(cls, cfg: EngineConfig) -> _KernelData | None:
+        atm = cfg.atmosphere
+        if cfg.site.terrain is not None or not all(hasattr(atm, a) for a in ("_flat", "top_scale_height_m")):
+            return None
+        K = kernels
+        s = cfg.sequence
+        v = cfg.vehicle
+        p = np.zeros(K.NP)
+        pl = cfg.planet
+        p[K.P_GM], p[K.P_J2], p[K.P_RE], p[K.P_RP] = pl.gm_m3_s2, pl.j2, pl.equatorial_radius_m, pl.polar_radius_m
+        p[K.P_W] = pl.rotation_rate_rad_s
+        p[K.P_UNDULATION], p[K.P_GROUND] = cfg.site.undulation_m, cfg.site.ground_mola_m
+        p[K.P_GRID_HMIN], p[K.P_GRID_DH], p[K.P_GRID_HMAX] = atm.h_min_m, atm.dh_m, atm.h_max_m
+        p[K.P_MACH_MAX], p[K.P_MACH_STEP] = MACH_MAX, MACH_STEP
+        p[K.P_T_INFLATION], p[K.P_INFLATION_EXP] = v.parachute.inflation_time_s, v.parachute.inflation_exponent
+        p[K.P_ISP_G0] = v.isp_s * G0
+        p[K.P_SKIP_ALT] = cfg.entry_altitude_m + s.skip_out_margin_m
+        p[K.P_SUFR_SPEED], p[K.P_HS_MAX_MACH], p[K.P_HS_MIN_TIME] = s.sufr_speed_m_s, s.hs_max_mach, s.hs_min_time_s
+        p[K.P_BACKSHELL_ALT], p[K.P_POWERED_DELAY] = s.backshell_altitude_agl_m, s.powered_delay_s
+        p[K.P_SKY_CRANE_ALT], p[K.P_BRIDLE] = s.sky_crane_altitude_m, s.bridle_length_m
+        p[K.P_TOUCHDOWN_DETECT], p[K.P_FLYAWAY_BURN] = s.touchdown_detect_s, s.flyaway_burn_s
+        p[K.P_MAX_TIME] = cfg.steps.max_time
+        p[K.P_TRIGGER_RANGE] = 1.0 if s.trigger == "range" else 0.0
+        p[K.P_MACH_LO], p[K.P_MACH_HI] = s.mach_box
+        p[K.P_Q_LO], p[K.P_Q_HI] = s.q_box_pa
+        p[K.P_TARGET_RADIUS] = float(cfg.site.areoid_radius_m + cfg.site.ground_mola_m)
+        p[K.P_G0] = G0
+        p[K.P_N_ALT] = atm._flat.shape[1] // np.asarray(atm.top_scale_height_m).size
+        p[K.P_SKY_CRANE_SPEED] = s.sky_crane_speed_m_s
+        p[K.P_THRUST_MIN], p[K.P_THRUST_MAX] = v.thrust_min_n, v.thrust_max_n
+        p[K.P_FLYAWAY_COS], p[K.P_FLYAWAY_SIN] = np.cos(s.flyaway_pitch_rad), np.sin(s.flyaway_pitch_rad)
+        p[K.P_FLYAWAY_THRUST] = s.flyaway_throttle * v.thrust_max_n
+        p[K.P_HAS_WIND] = 1.0 if np.any(atm._flat[4:6] != 0.0) else 0.0
+        p[K.P_TRN] = 1.0 if s.terrain_relative_navigation else 0.0
+        f64 = np.ascontiguousarray
+        arrays = (f64(atm._flat, dtype=float), f64(atm.top_scale_height_m, dtype=float),
+                  f64(atm.bottom_scale_height_m, dtype=float), f64(v.aero_cd, dtype=float),
+                  f64(v.aero_cl, dtype=float), f64(np.atleast_2d(v.chute_cd_s), dtype=float))
+        gpar, ref = _guidance_tables(cfg)
+        return cls(p=p, arrays=arrays, no_pert=np.zeros((1, 2)), no_wpert=np.zeros((1, 2, 2)), gpar=gpar, ref=ref)
+
+    def args(self, c: _Ctx) -> tuple:
+        """(p, tables..., density factors, wind offsets) for a kernel call on the bodies of ``c``."""
+        dp, wp = c.density_perturbation, c.wind_perturbation
+        if dp is None and wp is None:
+            return (self.p, *self.arrays, self.no_pert, self.no_wpert)
+        p = self.p.copy()
+        K = kernels
+        pert, wpert = self.no_pert, self.no_wpert
+        if dp is not None:
+            p[K.P_HAS_PERT], p[K.P_PERT_HMIN], p[K.P_PERT_DH] = 1.0, dp.h_min_m, dp.dh_m
+            pert = np.ascontiguousarray(dp.factors, dtype=float)
+        if wp is not None:
+            p[K.P_HAS_WPERT], p[K.P_WPERT_HMIN], p[K.P_WPERT_DH] = 1.0, wp.h_min_m, wp.dh_m
+            wpert = np.ascontiguousarray(wp.offsets_m_s, dtype=float)
+        return (p, *self.arrays, pert, wpert)
+
+
+def _guidance_tables(cfg: EngineConfig) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Entry-guidance constants and reference tables for the kernels, or (None, None) when the guidance stays in
+    Python (per-case arrays of guidance parameters, or no guidance parameters at all).
+
+    Without a reference trajectory no case can be guided (:meth:`Engine.run` refuses that), but the kernels still
+    fly the commanded bank through the rate and acceleration limits: they get an empty reference table, which
+    only guided cases would read.
+    """
+    gp, ref = cfg.guidance, cfg.reference
+    if gp is None:
+        return None, None
+    names = ("lod", "k3", "start_drag_m_s2", "heading_alignment_speed_m_s", "heading_alignment_max_bank_deg",
+             "heading_alignment_gain", "corridor_c0", "corridor_c1", "corridor_c2", "bank_rate_limit_deg_s",
+             "bank_accel_limit_deg_s2", "min_bank_deg", "max_bank_deg")
+    if any(np.ndim(getattr(gp, n)) != 0 for n in names):
+        return None, None
+    K = kernels
+    g = np.zeros(K.NG)
+    g[K.G_LOD], g[K.G_K3], g[K.G_START_DRAG] = gp.lod, gp.k3, gp.start_drag_m_s2
+    g[K.G_HA_SPEED], g[K.G_HA_LIMIT] = gp.heading_alignment_speed_m_s, np.radians(gp.heading_alignment_max_bank_deg)
+    g[K.G_HA_GAIN], g[K.G_C0], g[K.G_C1], g[K.G_C2] = (gp.heading_alignment_gain, gp.corridor_c0, gp.corridor_c1,
+                                                       gp.corridor_c2)
+    g[K.G_RATE_MAX], g[K.G_ACC_MAX] = np.radians(gp.bank_rate_limit_deg_s), np.radians(gp.bank_accel_limit_deg_s2)
+    g[K.G_MIN_BANK], g[K.G_MAX_BANK] = np.radians(gp.min_bank_deg), np.radians(gp.max_bank_deg)
+    g[K.G_DT], g[K.G_F3_FLOOR] = cfg.steps.entry, entry_guidance.F3_FLOOR_M
+    g[K.G_HEAT_K], g[K.G_NOSE_RADIUS] = heating.SUTTON_GRAVES_K_MARS, cfg.vehicle.nose_radius_m
+    if ref is None:
+        return g, np.zeros((8, 2))
+    speed = np.asarray(ref.speed_m_s, dtype=float)
+    lod = np.broadcast_to(np.asarray(ref.lod_vertical_ref, dtype=float), speed.shape)
+    tables = np.ascontiguousarray(np.stack([speed, ref.range_to_go_m, ref.drag_m_s2, ref.altitude_rate_m_s, ref.f1,
+                                            ref.f2, ref.f3, lod]), dtype=float)
+    return g, tables
+
+

@@ -1,0 +1,312 @@
+"""What goes into and comes out of the engine: phases, events, outcomes, the configuration shared by
+all cases, the per-case inputs and the raw output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import IntEnum
+
+import numpy as np
+
+from marsedl import kernels
+from marsedl.errors import MarsEDLError
+from marsedl.planet import Planet, Site
+from marsedl.vehicle import VehicleModel
+
+G0 = 9.80665  # standard gravity, m/s² (defines "g" for loads and Isp; BIPM)
+
+
+class Phase(IntEnum):
+    """What a body is doing: selects its forces and the events it can meet."""
+
+    UNBORN = 0  # slot not yet released
+    DONE = 1  # on the ground (or stopped)
+    ENTRY = 2  # lifting capsule, trim angle of attack, guided bank
+    SUFR = 3  # capsule at zero angle of attack, bank to zero, before deploy
+    CHUTE = 4  # capsule (with heat shield) under the parachute
+    CHUTE_NO_HS = 5  # backshell + powered descent vehicle under the parachute
+    FREEFALL = 6  # powered descent vehicle falling free from the backshell, engines warming
+    POWERED = 7  # powered descent, guided to the sky-crane start point
+    SKY_CRANE = 8  # constant-rate descent with the rover on the bridles
+    HOVER = 9  # descent stage after touchdown, before the bridles are cut
+    FLYAWAY = 10  # descent stage flying away
+    BALLISTIC = 11  # any unpowered, non-lifting body (shed hardware)
+
+
+class Ev(IntEnum):
+    """Event codes. The first block are the timeline events named in the public JSON."""
+
+    ENTRY_INTERFACE = 0
+    GUIDANCE_START = 1
+    BANK_REVERSAL = 2
+    HEADING_ALIGNMENT = 3
+    SUFR = 4
+    PARACHUTE_DEPLOY = 5
+    HEAT_SHIELD_SEPARATION = 6
+    BACKSHELL_SEPARATION = 7
+    POWERED_DESCENT_START = 8
+    SKY_CRANE_START = 9
+    TOUCHDOWN = 10
+    FLYAWAY = 11
+    CRUISE_BALANCE_MASS_SEPARATION = 12
+    IMPACT = 13
+    SKIP_OUT = 14
+    PROPELLANT_EXHAUSTED = 15
+    FLYAWAY_BURN_END = 16
+    TIMEOUT = 17
+    STOP_SPEED = 18  # reference/planning runs: the vehicle reached the requested speed
+
+
+EVENT_NAMES = {e: e.name.lower() for e in Ev}
+
+
+class Outcome(IntEnum):
+    """How a case ended. Only LANDED is a landing; the others are results, not crashes of the program."""
+
+    RUNNING = 0
+    LANDED = 1
+    SKIP_OUT = 2
+    PARACHUTE_NOT_DEPLOYED = 3
+    GROUND_IMPACT_BEFORE_TOUCHDOWN = 4
+    PROPELLANT_EXHAUSTED = 5
+    TIMEOUT = 6
+    STOPPED = 7  # planning runs that stop at a speed
+
+
+OUTCOME_NAMES = {o: o.name.lower() for o in Outcome}
+
+
+# Continuous event functions evaluated every step: (code, phases in which it is armed).
+_CONTINUOUS = (
+    (Ev.IMPACT, (Phase.ENTRY, Phase.SUFR, Phase.CHUTE, Phase.CHUTE_NO_HS, Phase.FREEFALL, Phase.POWERED,
+                 Phase.SKY_CRANE, Phase.HOVER, Phase.FLYAWAY, Phase.BALLISTIC)),
+    (Ev.SKIP_OUT, (Phase.ENTRY,)),
+    (Ev.STOP_SPEED, (Phase.ENTRY, Phase.SUFR)),
+    (Ev.SUFR, (Phase.ENTRY,)),
+    (Ev.PARACHUTE_DEPLOY, (Phase.ENTRY, Phase.SUFR)),
+    (Ev.HEAT_SHIELD_SEPARATION, (Phase.CHUTE,)),
+    (Ev.BACKSHELL_SEPARATION, (Phase.CHUTE_NO_HS,)),
+    (Ev.POWERED_DESCENT_START, (Phase.FREEFALL,)),
+    (Ev.SKY_CRANE_START, (Phase.POWERED,)),
+    (Ev.TOUCHDOWN, (Phase.SKY_CRANE,)),
+    (Ev.FLYAWAY, (Phase.HOVER,)),
+    (Ev.FLYAWAY_BURN_END, (Phase.FLYAWAY,)),
+    (Ev.PROPELLANT_EXHAUSTED, (Phase.POWERED, Phase.SKY_CRANE, Phase.HOVER, Phase.FLYAWAY)),
+    (Ev.TIMEOUT, tuple(p for p in Phase if p not in (Phase.UNBORN, Phase.DONE))),
+)
+_N_EV = len(_CONTINUOUS)
+_ARMED = np.zeros((len(Phase), _N_EV), dtype=bool)
+for _k, (_code, _phases) in enumerate(_CONTINUOUS):
+    for _p in _phases:
+        _ARMED[_p, _k] = True
+
+
+# plain ints of the phases for the hot paths (an IntEnum attribute look-up costs a microsecond each)
+_BALLISTIC = int(Phase.BALLISTIC)
+_CHUTE = int(Phase.CHUTE)
+_CHUTE_NO_HS = int(Phase.CHUTE_NO_HS)
+_DONE = int(Phase.DONE)
+_ENTRY = int(Phase.ENTRY)
+_FLYAWAY = int(Phase.FLYAWAY)
+_FREEFALL = int(Phase.FREEFALL)
+_HOVER = int(Phase.HOVER)
+_POWERED = int(Phase.POWERED)
+_SKY_CRANE = int(Phase.SKY_CRANE)
+_SUFR = int(Phase.SUFR)
+_UNBORN = int(Phase.UNBORN)
+# the kernels' own copies of the phase numbers (they step bodies and pick step sizes without the engine)
+assert (kernels.PH_ENTRY, kernels.PH_SUFR, kernels.PH_CHUTE, kernels.PH_CHUTE_NO_HS, kernels.PH_FREEFALL,
+        kernels.PH_FLYAWAY, kernels.PH_BALLISTIC) == (_ENTRY, _SUFR, _CHUTE, _CHUTE_NO_HS, _FREEFALL, _FLYAWAY,
+                                                      _BALLISTIC)
+
+
+# --------------------------------------------------------------------------------------------- configuration
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """Event thresholds shared by all cases (SI)."""
+
+    sufr_speed_m_s: float
+    trigger: str  # "range" or "velocity"
+    mach_box: tuple[float, float]
+    q_box_pa: tuple[float, float]
+    hs_max_mach: float
+    hs_min_time_s: float
+    hs_delta_v_m_s: float
+    ebm_delta_v_m_s: float
+    cbm_delta_v_m_s: float
+    cbm_eject_time_s: float | None
+    backshell_altitude_agl_m: float
+    backshell_delta_v_m_s: float
+    powered_delay_s: float
+    sky_crane_altitude_m: float
+    sky_crane_speed_m_s: float
+    bridle_length_m: float
+    touchdown_detect_s: float
+    flyaway_pitch_rad: float
+    flyaway_throttle: float
+    flyaway_burn_s: float
+    skip_out_margin_m: float = 5000.0
+    #: the powered descent knows its horizontal position from terrain-relative navigation (Mars 2020), so a
+    #: navigation error no longer moves the landing; without it (MSL) the horizontal error stays
+    terrain_relative_navigation: bool = False
+
+
+@dataclass(frozen=True)
+class Steps:
+    """Fixed step sizes per phase, s."""
+
+    coast: float
+    entry: float
+    parachute: float
+    inflation: float
+    powered: float
+    ballistic: float
+    max_time: float
+    coast_altitude_m: float = 140e3  # above this MOLA altitude the air is negligible: coast step
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Everything shared by all cases of a run."""
+
+    planet: Planet
+    site: Site
+    atmosphere: object  # marsedl.atmosphere.AtmosphereGrid (evaluate(altitude_m, rows=, density_factor=))
+    vehicle: VehicleModel
+    sequence: Sequence
+    steps: Steps
+    guidance: object  # marsedl.guidance.entry.EntryGuidanceParams
+    reference: object | None  # marsedl.guidance.entry.ReferenceTrajectory, or None (no range control)
+    entry_altitude_m: float  # MOLA altitude of the entry interface (for skip-out)
+
+
+@dataclass(frozen=True)
+class CaseInputs:
+    """Per-case inputs (arrays of shape ``(n,)`` unless noted). A nominal run is ``n = 1``."""
+
+    y0: np.ndarray  # (n, 7) entry-interface state: planet-fixed r (m), v relative (m/s), mass (kg)
+    bank0_rad: np.ndarray  # bank before guidance starts (and throughout when guidance is off)
+    guided: np.ndarray  # bool: entry guidance on
+    planar: np.ndarray  # bool: lift only in the vertical plane (reference trajectories)
+    aim_range_m: np.ndarray  # range from the reference deploy point to the target (subtracted from range)
+    range_trigger_m: np.ndarray  # deploy when range-to-target falls to this (range trigger)
+    velocity_trigger_m_s: np.ndarray  # deploy when speed falls to this (velocity trigger)
+    stop_speed_m_s: np.ndarray  # planning runs stop at this speed (0: never)
+    cd_scale: np.ndarray
+    cl_scale: np.ndarray
+    chute_cd_scale: np.ndarray
+    density_factor: np.ndarray
+    atm_row: np.ndarray  # int: atmosphere profile row
+    deploy_enabled: np.ndarray  # bool: False flies the capsule without a parachute (planning)
+    target_lat_rad: np.ndarray
+    target_lon_rad: np.ndarray
+    divert_limit_m: np.ndarray  # largest horizontal divert of the powered descent
+    time_offset_s: np.ndarray = field(default=None)  # start time of the vehicle (0 = entry interface)
+    wind_scale: np.ndarray = field(default=None)  # multiplies the atmosphere's winds (1 = as modelled)
+    #: optional altitude-correlated density factors, one profile per case (marsedl.atmosphere.DensityPerturbation
+    #: with ``n`` rows); multiplies ``density_factor``
+    density_perturbation: object | None = None
+    #: optional altitude-correlated wind offsets, one east/north profile per case
+    #: (marsedl.atmosphere.WindPerturbation with ``n`` rows); added to the (scaled) atmosphere winds
+    wind_perturbation: object | None = None
+    # Per-case shed hardware, separation and timing (None: the preset's value for every case). ``y0``'s mass is
+    # the entry mass, which includes the heat shield, backshell and entry balance masses: a case that changes
+    # them must change its ``y0`` mass by the same amount (marsedl.montecarlo.cases does).
+    heat_shield_mass_kg: np.ndarray | None = None
+    backshell_mass_kg: np.ndarray | None = None
+    ebm_mass_kg: np.ndarray | None = None  # each entry balance mass
+    cbm_mass_kg: np.ndarray | None = None  # each cruise balance mass (shed before entry: not in the entry mass)
+    hs_delta_v_m_s: np.ndarray | None = None  # heat-shield separation speed (along the velocity)
+    backshell_delta_v_m_s: np.ndarray | None = None  # backshell separation speed (backwards, relative)
+    ebm_delta_v_m_s: np.ndarray | None = None  # entry-balance-mass ejection speed
+    line_stretch_delay_s: np.ndarray | None = None  # parachute mortar fire to line stretch
+    hs_min_time_s: np.ndarray | None = None  # heat-shield separation no earlier than this after deploy
+    powered_delay_s: np.ndarray | None = None  # backshell separation to powered-descent start
+    backshell_altitude_bias_m: np.ndarray | None = None  # altimeter bias: separation this much higher (m AGL)
+    #: (n, 3) constant navigation errors, east/north/up in the local frame of the true position: added to the
+    #: state the entry guidance, the parachute deploy trigger and the powered-descent guidance see (never to the
+    #: dynamics). None: perfect navigation.
+    nav_position_error_m: np.ndarray | None = None
+    nav_velocity_error_m_s: np.ndarray | None = None
+
+    @property
+    def n(self) -> int:
+        return self.y0.shape[0]
+
+    @classmethod
+    def broadcast(cls, n: int, **values) -> CaseInputs:
+        """Build inputs for ``n`` cases, broadcasting scalars."""
+        out = {}
+        for name, v in values.items():
+            if name in ("density_perturbation", "wind_perturbation"):
+                out[name] = v
+                continue
+            if v is None:
+                continue
+            a = np.asarray(v)
+            if name == "y0":
+                out[name] = np.broadcast_to(a, (n, 7)).astype(float).copy()
+            elif name in ("nav_position_error_m", "nav_velocity_error_m_s"):
+                out[name] = np.broadcast_to(a, (n, 3)).astype(float).copy()
+            else:
+                out[name] = np.broadcast_to(a, (n,)).copy()
+        if out.get("time_offset_s") is None:
+            out["time_offset_s"] = np.zeros(n)
+        if out.get("wind_scale") is None:
+            out["wind_scale"] = np.ones(n)
+        return cls(**out)
+
+    def resolved(self, config: EngineConfig) -> CaseInputs:
+        """These inputs with every per-case hardware/timing field filled (the preset's value where None) and
+        checked: masses > 0, speeds and delays >= 0, all finite (else :class:`MarsEDLError` naming the field)."""
+        s, v = config.sequence, config.vehicle
+        n = self.n
+        nominal = {"heat_shield_mass_kg": v.heat_shield_mass_kg, "backshell_mass_kg": v.backshell_mass_kg,
+                   "ebm_mass_kg": v.ebm_mass_kg, "cbm_mass_kg": v.cbm_mass_kg, "hs_delta_v_m_s": s.hs_delta_v_m_s,
+                   "backshell_delta_v_m_s": s.backshell_delta_v_m_s, "ebm_delta_v_m_s": s.ebm_delta_v_m_s,
+                   "line_stretch_delay_s": v.line_stretch_delay_s, "hs_min_time_s": s.hs_min_time_s,
+                   "powered_delay_s": s.powered_delay_s, "backshell_altitude_bias_m": 0.0}
+        out = {}
+        for name, default in nominal.items():
+            value = getattr(self, name)
+            a = np.full(n, float(default)) if value is None else np.broadcast_to(
+                np.asarray(value, dtype=float), (n,)).copy()
+            if not np.isfinite(a).all():
+                raise MarsEDLError(f"cases.{name} must be finite (case {int(np.flatnonzero(~np.isfinite(a))[0])})")
+            if name.endswith("_mass_kg"):  # (a vehicle without balance masses may list them as 0 kg)
+                absent = (name == "ebm_mass_kg" and v.n_ebm == 0) or (name == "cbm_mass_kg" and v.n_cbm == 0)
+                bad = (a < 0.0) if absent else (a <= 0.0)
+                rule = "must be > 0 kg"
+            else:
+                bad = (a < 0.0) & (name != "backshell_altitude_bias_m")
+                rule = "must be >= 0"
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise MarsEDLError(f"cases.{name} {rule}; case {i} has {a[i]:g}")
+            out[name] = a
+        for name in ("nav_position_error_m", "nav_velocity_error_m_s"):
+            value = getattr(self, name)
+            a = np.zeros((n, 3)) if value is None else np.broadcast_to(np.asarray(value, dtype=float), (n, 3)).copy()
+            if not np.isfinite(a).all():
+                raise MarsEDLError(f"cases.{name} must be finite (east, north, up for each case)")
+            out[name] = a
+        return replace(self, **out)
+
+
+# --------------------------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class EngineOutput:
+    """Raw engine output: flat event log, per-case records and (optionally) recorded histories."""
+
+    n_cases: int
+    body_names: tuple[str, ...]
+    outcome: np.ndarray  # (n,) Outcome codes
+    events: dict[str, np.ndarray]  # columns: case, body, code, t, x..m, alt_agl, alt_mola, lat, lon, speed,
+    #                                mach, q, accel_g, extra
+    peaks: dict[str, np.ndarray]  # per case
+    history: dict[str, np.ndarray] | None
+

@@ -1,0 +1,354 @@
+"""The run state of the engine: flat per-body arrays (:class:`_State`), the controls held over a step
+(:class:`_Ctx`), observables (:class:`_Obs`), the event log and histories, and the navigated state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from marsedl import kernels
+from marsedl.engine.config import _BALLISTIC, _ENTRY, _UNBORN, CaseInputs, Ev
+from marsedl.vehicle import AERO_TRIM
+
+if TYPE_CHECKING:
+    from marsedl.engine.core import Engine
+
+
+class _Obs:
+    """Observables of a set of bodies, one row each (columns as :data:`marsedl.kernels.O_ALT_MOLA` etc.)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: np.ndarray):
+        self.data = data
+
+    def take(self, idx) -> _Obs:
+        return _Obs(self.data[idx])
+
+    alt_mola = property(lambda self: self.data[:, kernels.O_ALT_MOLA])
+    alt_agl = property(lambda self: self.data[:, kernels.O_ALT_AGL])
+    speed = property(lambda self: self.data[:, kernels.O_SPEED])
+    mach = property(lambda self: self.data[:, kernels.O_MACH])
+    q = property(lambda self: self.data[:, kernels.O_Q])
+    rho = property(lambda self: self.data[:, kernels.O_RHO])
+    aero_g = property(lambda self: self.data[:, kernels.O_AERO_G])
+    up = property(lambda self: self.data[:, kernels.O_UP:kernels.O_UP + 3])
+    grav = property(lambda self: self.data[:, kernels.O_GRAV:kernels.O_GRAV + 3])
+    drag = property(lambda self: self.data[:, kernels.O_DRAG])
+    rad = property(lambda self: self.data[:, kernels.O_RAD])
+    slat = property(lambda self: self.data[:, kernels.O_SLAT])
+
+
+@dataclass
+class _Ctx:
+    """Per-body values of a subset, held over a step."""
+
+    phase: np.ndarray
+    aero_id: np.ndarray
+    cd_scale: np.ndarray
+    cl_scale: np.ndarray
+    chute_cd_scale: np.ndarray
+    density_factor: np.ndarray
+    wind_scale: np.ndarray
+    case: np.ndarray
+    density_perturbation: object | None
+    atm_row: np.ndarray
+    lifting: np.ndarray  # float 0/1
+    cos_bank: np.ndarray
+    sin_bank: np.ndarray
+    has_chute: np.ndarray  # bool
+    t_line_stretch: np.ndarray
+    t_inflation: float
+    inflation_exponent: float
+    thrust: np.ndarray | None
+    thrust_mag: np.ndarray | None
+    t_deploy: np.ndarray
+    t_mark: np.ndarray
+    dry_mass: np.ndarray
+    stop_speed: np.ndarray
+    deploy_enabled: np.ndarray
+    range_trigger: np.ndarray
+    velocity_trigger: np.ndarray
+    aim_range: np.ndarray
+    target_lat: np.ndarray
+    target_lon: np.ndarray
+    target_radius: float
+    positions: np.ndarray | None = None
+    pd_target: np.ndarray | None = None  # (n, 3) powered-descent aim point of each body's case
+    flyaway_dir: np.ndarray | None = None  # (n, 3) fly-away azimuth of each body's case
+    hs_min_time: np.ndarray | None = None  # heat-shield minimum time after deploy of each body's case, s
+    backshell_alt: np.ndarray | None = None  # backshell separation altitude AGL (with the altimeter bias), m
+    powered_delay: np.ndarray | None = None  # backshell separation to powered-descent start, s
+    nav_on: np.ndarray | None = None  # bool: the case has a navigation error
+    nav_dr: np.ndarray | None = None  # (n, 3) position error east/north/up, m
+    nav_dv: np.ndarray | None = None  # (n, 3) velocity error east/north/up, m/s
+    wind_perturbation: object | None = None  # marsedl.atmosphere.WindPerturbation (rows = cases), shared
+    _packed: tuple | None = None
+
+    def packed(self) -> tuple[np.ndarray, np.ndarray]:
+        """The per-body values as the kernels take them: floats (n, NCF) and ints (n, NCI); cached."""
+        if self._packed is None:
+            K = kernels
+            n = self.phase.shape[0]
+            cf = np.empty((n, K.NCF))
+            cf[:, K.CF_CD_SCALE] = self.cd_scale
+            cf[:, K.CF_CL_SCALE] = self.cl_scale
+            cf[:, K.CF_CHUTE_CD_SCALE] = self.chute_cd_scale
+            cf[:, K.CF_DENSITY_FACTOR] = self.density_factor
+            cf[:, K.CF_WIND_SCALE] = self.wind_scale
+            cf[:, K.CF_LIFTING] = self.lifting
+            cf[:, K.CF_COS_BANK] = self.cos_bank
+            cf[:, K.CF_SIN_BANK] = self.sin_bank
+            cf[:, K.CF_HAS_CHUTE] = self.has_chute
+            cf[:, K.CF_T_LINE_STRETCH] = self.t_line_stretch
+            if self.thrust is None:
+                cf[:, K.CF_THRUST_X:K.CF_THRUST_MAG + 1] = 0.0
+            else:
+                cf[:, K.CF_THRUST_X:K.CF_THRUST_X + 3] = self.thrust
+                cf[:, K.CF_THRUST_MAG] = self.thrust_mag
+            cf[:, K.CF_STOP_SPEED] = self.stop_speed
+            cf[:, K.CF_DEPLOY_ENABLED] = self.deploy_enabled
+            cf[:, K.CF_RANGE_TRIGGER] = self.range_trigger
+            cf[:, K.CF_VELOCITY_TRIGGER] = self.velocity_trigger
+            cf[:, K.CF_TARGET_LAT] = self.target_lat
+            cf[:, K.CF_TARGET_LON] = self.target_lon
+            cf[:, K.CF_TARGET_UNIT:K.CF_TARGET_UNIT + 3] = unit_vector(self.target_lat, self.target_lon)
+            cf[:, K.CF_T_DEPLOY] = self.t_deploy
+            cf[:, K.CF_T_MARK] = self.t_mark
+            cf[:, K.CF_DRY_MASS] = self.dry_mass
+            for col, value in ((K.CF_PD_TARGET, self.pd_target), (K.CF_FLYAWAY_DIR, self.flyaway_dir)):
+                cf[:, col:col + 3] = 0.0 if value is None else value
+            cf[:, K.CF_ENTRY_GUIDED:K.CF_BANK_BEFORE + 1] = 0.0  # entry guidance: filled by the engine
+            for col, value in ((K.CF_HS_MIN_TIME, self.hs_min_time), (K.CF_BACKSHELL_ALT, self.backshell_alt),
+                               (K.CF_POWERED_DELAY, self.powered_delay)):
+                cf[:, col] = 0.0 if value is None else value
+            cf[:, K.CF_NAV_ON] = 0.0 if self.nav_on is None else self.nav_on
+            cf[:, K.CF_NAV_DR:K.CF_NAV_DR + 3] = 0.0 if self.nav_dr is None else self.nav_dr
+            cf[:, K.CF_NAV_DV:K.CF_NAV_DV + 3] = 0.0 if self.nav_dv is None else self.nav_dv
+            ci = np.empty((n, K.NCI), dtype=np.int64)
+            ci[:, K.CI_AERO_ID] = self.aero_id
+            ci[:, K.CI_ATM_ROW] = self.atm_row
+            ci[:, K.CI_CASE] = self.case
+            ci[:, K.CI_PHASE] = self.phase
+            self._packed = (cf, ci)
+        return self._packed
+
+    def refresh_controls(self) -> None:
+        """Copy the controls guidance has just written (bank, thrust) into the packed values."""
+        if self._packed is None:
+            return
+        K = kernels
+        cf = self._packed[0]
+        cf[:, K.CF_COS_BANK] = self.cos_bank
+        cf[:, K.CF_SIN_BANK] = self.sin_bank
+        if self.thrust is not None:
+            cf[:, K.CF_THRUST_X:K.CF_THRUST_X + 3] = self.thrust
+            cf[:, K.CF_THRUST_MAG] = self.thrust_mag
+
+    def take(self, idx) -> _Ctx:
+        """Copy with every per-body array indexed by ``idx`` (a mask or indices)."""
+        out = {}
+        for name in _CTX_PER_BODY:
+            value = getattr(self, name)
+            out[name] = value[idx] if value is not None else None
+        for name in _CTX_SHARED:
+            out[name] = getattr(self, name)
+        if self._packed is not None:
+            out["_packed"] = (self._packed[0][idx], self._packed[1][idx])
+        return _Ctx(**out)
+
+    def chute_fraction(self, t: np.ndarray) -> np.ndarray:
+        tau = np.clip((t - self.t_line_stretch) / self.t_inflation, 0.0, 1.0)
+        tau = np.where(self.has_chute, tau, 0.0)
+        return tau**self.inflation_exponent
+
+    def range_to_target(self, obs) -> np.ndarray:
+        """Great-circle distance from the body to the target (on the target's radius), m."""
+        return great_circle_m(obs.up, self.target_lat, self.target_lon, self.target_radius)
+
+
+def navigated_state(r: np.ndarray, v: np.ndarray, dr_enu: np.ndarray, dv_enu: np.ndarray):
+    """Navigated position and velocity (n, 3): the true ones plus constant errors given east/north/up in the
+    local frame of the true position ``r`` (planet-fixed, m and m/s)."""
+    rn = np.sqrt(np.einsum("ij,ij->i", r, r))
+    ux, uy, uz = r[:, 0] / rn, r[:, 1] / rn, r[:, 2] / rn
+    en = np.maximum(np.sqrt(ux * ux + uy * uy), 1e-12)
+    ex, ey = -uy / en, ux / en
+    nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
+    de, dn, du = dr_enu[:, 0], dr_enu[:, 1], dr_enu[:, 2]
+    ve, vn, vu = dv_enu[:, 0], dv_enu[:, 1], dv_enu[:, 2]
+    rr = np.column_stack([r[:, 0] + de * ex + dn * nx + du * ux, r[:, 1] + de * ey + dn * ny + du * uy,
+                          r[:, 2] + dn * nz + du * uz])
+    vv = np.column_stack([v[:, 0] + ve * ex + vn * nx + vu * ux, v[:, 1] + ve * ey + vn * ny + vu * uy,
+                          v[:, 2] + vn * nz + vu * uz])
+    return rr, vv
+
+
+def _navigated(y: np.ndarray, obs, c) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(position, velocity, up, speed) the guidance and triggers see: the true state, or for bodies whose case
+    has a navigation error, the navigated one (as :func:`marsedl.kernels._nav1`)."""
+    r, v, up, speed = y[:, :3], y[:, 3:6], obs.up, obs.speed
+    if c.nav_on is None or not c.nav_on.any():
+        return r, v, up, speed
+    rn, vn = navigated_state(r, v, c.nav_dr, c.nav_dv)
+    on = c.nav_on[:, None]
+    up_n = rn / np.sqrt(np.einsum("ij,ij->i", rn, rn))[:, None]
+    speed_n = np.sqrt(np.einsum("ij,ij->i", vn, vn))
+    return (np.where(on, rn, r), np.where(on, vn, v), np.where(on, up_n, up), np.where(c.nav_on, speed_n, speed))
+
+
+def _descent_navigated(y: np.ndarray, obs, c, trn: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(position, velocity, up) the powered descent flies (as :func:`marsedl.kernels._nav_descent1`).
+
+    The descent's radar (MSL and Mars 2020 Terminal Descent Sensor, from before backshell separation: PK)
+    measures the altitude and the velocity over the ground, so neither error reaches it; the horizontal position
+    error of entry navigation stays, unless terrain-relative navigation (``trn``, Mars 2020) has fixed it.
+    """
+    r, v, up = y[:, :3], y[:, 3:6], obs.up
+    if trn or c.nav_on is None or not c.nav_on.any():
+        return r, v, up
+    dr = c.nav_dr.copy()
+    dr[:, 2] = 0.0
+    rn, _ = navigated_state(r, v, dr, np.zeros_like(dr))
+    on = c.nav_on[:, None]
+    up_n = rn / np.sqrt(np.einsum("ij,ij->i", rn, rn))[:, None]
+    return np.where(on, rn, r), v, np.where(on, up_n, up)
+
+
+def unit_vector(lat_rad, lon_rad) -> np.ndarray:
+    """Planet-fixed unit vectors (n, 3) of planetocentric latitude/longitude."""
+    cl = np.cos(lat_rad)
+    return np.stack([cl * np.cos(lon_rad), cl * np.sin(lon_rad), np.sin(lat_rad)], axis=-1)
+
+
+def great_circle_m(up: np.ndarray, lat_rad, lon_rad, radius_m) -> np.ndarray:
+    """Great-circle distance from the points with unit vectors ``up`` (n, 3) to (lat, lon), m."""
+    tgt = unit_vector(lat_rad, lon_rad)
+    cosang = np.einsum("ij,ij->i", up, np.broadcast_to(tgt, up.shape))
+    sinang = np.linalg.norm(np.cross(up, np.broadcast_to(tgt, up.shape)), axis=1)
+    return radius_m * np.arctan2(sinang, cosang)
+
+
+_CTX_SHARED = ("density_perturbation", "wind_perturbation", "t_inflation", "inflation_exponent", "target_radius")
+_CTX_PER_BODY = tuple(f for f in _Ctx.__dataclass_fields__ if f not in _CTX_SHARED and f != "_packed")
+
+
+
+
+def _vacuum_ctx(n: int) -> _Ctx:
+    """Controls for bodies with no air, lift, parachute or thrust (coasting before entry)."""
+    z = np.zeros(n)
+    return _Ctx(phase=np.full(n, _BALLISTIC), aero_id=np.zeros(n, dtype=np.int64), cd_scale=z,
+                cl_scale=z, chute_cd_scale=z, density_factor=z, wind_scale=z, case=np.zeros(n, dtype=np.int64),
+                density_perturbation=None, atm_row=np.zeros(n, dtype=np.int64),
+                lifting=z, cos_bank=z, sin_bank=z, has_chute=np.zeros(n, dtype=bool),
+                t_line_stretch=np.full(n, np.inf), t_inflation=1.0, inflation_exponent=1.0, thrust=None,
+                thrust_mag=None, t_deploy=z, t_mark=z, dry_mass=z, stop_speed=z,
+                deploy_enabled=np.zeros(n, dtype=bool), range_trigger=z, velocity_trigger=z, aim_range=z,
+                target_lat=z, target_lon=z, target_radius=1.0)
+
+
+_Ctx.vacuum = staticmethod(_vacuum_ctx)
+
+
+class _State:
+    """Flat arrays over all bodies of all cases (body = case * n_slots + slot), and per-case records."""
+
+    @classmethod
+    def allocate(cls, engine: Engine, cases: CaseInputs) -> _State:
+        st = cls()
+        v = engine.cfg.vehicle
+        n, S = cases.n, v.n_slots
+        N = n * S
+        cases = cases.resolved(engine.cfg)
+        st.cases = cases
+        st.nav_on = np.any(cases.nav_position_error_m != 0.0, axis=1) | np.any(cases.nav_velocity_error_m_s != 0.0,
+                                                                               axis=1)
+        st.n_slots = S
+        st.case = np.repeat(np.arange(n), S)
+        st.slot = np.tile(np.arange(S), n)
+        st.t = np.zeros(N)
+        st.y = np.zeros((N, 7))
+        st.phase = np.full(N, _UNBORN, dtype=np.int64)
+        st.aero_id = np.zeros(N, dtype=np.int64)
+        st.t_mark = np.full(N, np.inf)
+        st.dry_mass = np.zeros(N)
+        vi = np.arange(n) * S
+        st.vehicle_index = vi
+        st.y[vi] = cases.y0
+        st.t[vi] = cases.time_offset_s
+        st.phase[vi] = _ENTRY
+        st.aero_id[vi] = AERO_TRIM
+        st.bank = cases.bank0_rad.astype(float).copy()
+        st.bank_rate = np.zeros(n)
+        st.bank_sign = np.where(cases.bank0_rad < 0, -1.0, 1.0)
+        st.guidance_on = np.zeros(n, dtype=bool)
+        st.heading_aligned = np.zeros(n, dtype=bool)
+        st.guidance_done = np.zeros(n, dtype=bool)  # kernels: guidance of the current state already applied
+        st.t_deploy = np.full(n, np.inf)
+        st.t_line_stretch = np.full(n, np.inf)
+        st.pd_target = np.zeros((n, 3))
+        st.flyaway_dir = np.zeros((n, 3))
+        st.outcome = np.zeros(n, dtype=np.int64)
+        st.peak_g = np.zeros(n)
+        st.peak_g_t = np.full(n, np.nan)
+        st.peak_q = np.zeros(n)
+        st.peak_heat = np.zeros(n)
+        st.peak_chute_load = np.zeros(n)
+        st.deploy_mach = np.full(n, np.nan)
+        st.deploy_q = np.full(n, np.nan)
+        st.prop_start = np.full(n, np.nan)
+        st.prop_used = np.full(n, np.nan)
+        st.target_radius = float(engine.cfg.site.areoid_radius_m + engine.cfg.site.ground_mola_m)
+        return st
+
+    def body_index(self, cases: np.ndarray, slot: int) -> np.ndarray:
+        return cases * self.n_slots + slot
+
+
+_EVENT_COLUMNS = ("case", "body", "code", "t", "x", "y", "z", "vx", "vy", "vz", "mass", "alt_agl", "alt_mola",
+                  "lat", "lon", "speed", "mach", "q", "accel_g", "bank")
+
+
+class _Log:
+    """Event rows, appended as arrays (one block per event application), concatenated at the end."""
+
+    def __init__(self):
+        self.blocks: list[np.ndarray] = []
+
+    def add(self, st: _State, bodies: np.ndarray, code: Ev, obs: _Obs) -> None:
+        self.blocks.append(_rows(st, bodies, obs, code))
+
+    def table(self) -> dict[str, np.ndarray]:
+        data = np.concatenate(self.blocks) if self.blocks else np.zeros((0, len(_EVENT_COLUMNS)))
+        order = np.lexsort((data[:, 3], data[:, 0]))
+        data = data[order]
+        out = {name: data[:, k] for k, name in enumerate(_EVENT_COLUMNS)}
+        for name in ("case", "body", "code"):
+            out[name] = out[name].astype(np.int64)
+        return out
+
+
+class _History(_Log):
+    def add(self, st: _State, bodies: np.ndarray, obs: _Obs) -> None:  # type: ignore[override]
+        rows = _rows(st, bodies, obs, -1)
+        rows[:, 2] = st.phase[bodies]
+        self.blocks.append(rows)
+
+    def table(self) -> dict[str, np.ndarray]:
+        out = super().table()
+        out["phase"] = out.pop("code")
+        return out
+
+
+def _rows(st: _State, bodies: np.ndarray, obs: _Obs, code) -> np.ndarray:
+    y = st.y[bodies]
+    lat = np.arcsin(np.clip(obs.slat, -1, 1))
+    lon = np.arctan2(y[:, 1], y[:, 0])
+    bank = np.where(st.slot[bodies] == 0, st.bank[st.case[bodies]], np.nan)
+    return np.column_stack([
+        st.case[bodies], st.slot[bodies], np.full(bodies.size, int(code)), st.t[bodies], y,
+        obs.alt_agl, obs.alt_mola, lat, lon, obs.speed, obs.mach, obs.q, obs.aero_g, bank,
+    ])
