@@ -167,10 +167,10 @@ class GuidanceSpec(_Spec):
 class IntegrationSpec(_Spec):
     dt_coast_s: float = Field(default=10.0, gt=0, le=60)
     dt_entry_s: float = Field(default=0.5, gt=0, le=5)
-    dt_parachute_s: float = Field(default=0.2, gt=0, le=5)
+    dt_parachute_s: float = Field(default=0.5, gt=0, le=5)
     dt_inflation_s: float = Field(default=0.02, gt=0, le=1)
     dt_powered_s: float = Field(default=0.1, gt=0, le=2)
-    dt_ballistic_s: float = Field(default=0.5, gt=0, le=10)
+    dt_ballistic_s: float = Field(default=1.0, gt=0, le=10)
     max_time_s: float = Field(default=4000.0, gt=10, le=1e5)
 
 
