@@ -213,8 +213,13 @@ def _prune_plans(folder: Path, keep: int = PLAN_CACHE_MAX, *, spare: Path | None
     used.sort(reverse=True)
     if spare is not None:  # the plan just saved counts among the kept, whatever the clock says
         used.sort(key=lambda u: u[2].name != spare.name)
+    return _remove([p for _, _, p in used[max(keep, 0):]])
+
+
+def _remove(files: list[Path]) -> int:
+    """Delete ``files``; returns how many went (one that cannot be removed is left alone)."""
     removed = 0
-    for _, _, p in used[max(keep, 0):]:
+    for p in files:
         try:
             p.unlink()
             removed += 1
@@ -231,18 +236,11 @@ def clear_plan_cache() -> int:
     int
         Number of files removed (plans and left-over partial saves); files that cannot be removed are skipped.
     """
-    removed = 0
     try:
         files = list(plan_cache_folder().glob("*.npz"))
     except OSError:
         return 0
-    for p in files:
-        try:
-            p.unlink()
-            removed += 1
-        except OSError:
-            pass
-    return removed
+    return _remove(files)
 
 
 def _save_plan(path: Path, plan: Plan) -> None:

@@ -105,6 +105,16 @@ _LEAF = {**_JIT, "_nrt": False}
 
 
 @njit(**_LEAF)
+def _cell(h, h_min, dh, n):
+    """Cell ``i`` and fraction ``t`` of altitude ``h`` on the grid ``h_min + dh k`` (k < n): clamped to the grid,
+    so values beyond its ends are held (as the perturbations' ``evaluate``)."""
+    x = (h - h_min) / dh
+    f = min(max(math.floor(x), 0.0), n - 2.0)
+    k = int(f)
+    return k, min(max(x - k, 0.0), 1.0)
+
+
+@njit(**_LEAF)
 def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert):
     """Accelerations of body ``i`` at state ``(x, yy, z, vx, vy, vz, m)`` and what the observables need.
 
@@ -137,12 +147,7 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
     # density factor (case factor x altitude-correlated perturbation)
     factor = cf[i, CF_DENSITY_FACTOR]
     if p[P_HAS_PERT] != 0.0:
-        npa = pert.shape[1]
-        xp = (alt_mola - p[P_PERT_HMIN]) / p[P_PERT_DH]
-        fp = math.floor(xp)
-        fp = min(max(fp, 0.0), npa - 2.0)
-        ip = int(fp)
-        tp = min(max(xp - ip, 0.0), 1.0)
+        ip, tp = _cell(alt_mola, p[P_PERT_HMIN], p[P_PERT_DH], pert.shape[1])
         c = ci[i, CI_CASE]
         lo = pert[c, ip]
         factor = factor * (lo + tp * (pert[c, ip + 1] - lo))
@@ -179,12 +184,7 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
         ws = cf[i, CF_WIND_SCALE]
         we, wn = wind_e * ws, wind_n * ws
         if p[P_HAS_WPERT] != 0.0:  # the case's altitude-correlated wind offsets (as WindPerturbation.evaluate)
-            nw = wpert.shape[2]
-            xw = (alt_mola - p[P_WPERT_HMIN]) / p[P_WPERT_DH]
-            fw = math.floor(xw)
-            fw = min(max(fw, 0.0), nw - 2.0)
-            iw = int(fw)
-            tw = min(max(xw - iw, 0.0), 1.0)
+            iw, tw = _cell(alt_mola, p[P_WPERT_HMIN], p[P_WPERT_DH], wpert.shape[2])
             cw = ci[i, CI_CASE]
             lo = wpert[cw, 0, iw]
             we = we + (lo + tw * (wpert[cw, 0, iw + 1] - lo))
@@ -333,7 +333,7 @@ def _nav1(i, x, yy, z, vx, vy, vz, cf):
 @njit(**_LEAF)
 def _nav_descent1(i, x, yy, z, cf):
     """The position the powered descent flies without terrain-relative navigation (as
-    :func:`marsedl.engine._descent_navigated`): the radar measures altitude and velocity, so only the horizontal
+    :func:`marsedl.engine.state._descent_navigated`): the radar measures altitude and velocity, so only the horizontal
     (east, north) position error of the case remains."""
     rn = math.sqrt(x * x + yy * yy + z * z)
     ux, uy, uz = x / rn, yy / rn, z / rn

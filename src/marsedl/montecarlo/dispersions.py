@@ -29,7 +29,7 @@ every other dispersion here.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -90,38 +90,36 @@ class Distribution(BaseModel):
         return self.sigma
 
 
-class DensityProfileSpec(BaseModel):
-    """Altitude-correlated density factor ``exp(sigma x(h))``, ``x`` a unit Gauss-Markov process in altitude
-    (see :func:`marsedl.atmosphere.density_perturbation`)."""
+class _ProfileSpec(BaseModel):
+    """An altitude-correlated (Gauss-Markov) dispersion; a bare number is its width (field ``width_field``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    width_field: ClassVar[str] = "sigma"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_number(cls, v: Any) -> Any:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return {cls.width_field: v}
+        return v
+
+
+class DensityProfileSpec(_ProfileSpec):
+    """Altitude-correlated density factor ``exp(sigma x(h))``, ``x`` a unit Gauss-Markov process in altitude
+    (see :func:`marsedl.atmosphere.density_perturbation`)."""
 
     sigma: float = Field(default=0.0, ge=0, le=2, allow_inf_nan=False, description="std of ln(rho)")
     correlation_length_km: float = Field(default=8.0, gt=0, le=500, allow_inf_nan=False)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _bare_number(cls, v: Any) -> Any:
-        if isinstance(v, int | float) and not isinstance(v, bool):
-            return {"sigma": v}
-        return v
 
-
-class WindProfileSpec(BaseModel):
+class WindProfileSpec(_ProfileSpec):
     """Altitude-correlated wind offsets ``sigma_m_s x(h)`` added to the east and north winds (independent unit
     Gauss-Markov processes in altitude; see :func:`marsedl.atmosphere.wind_perturbation`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    width_field: ClassVar[str] = "sigma_m_s"
 
     sigma_m_s: float = Field(default=0.0, ge=0, le=100, allow_inf_nan=False, description="std of each component")
     correlation_length_km: float = Field(default=5.0, gt=0, le=500, allow_inf_nan=False)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bare_number(cls, v: Any) -> Any:
-        if isinstance(v, int | float) and not isinstance(v, bool):
-            return {"sigma_m_s": v}
-        return v
 
 
 #: Entry-state deviations that :class:`EntryCovarianceSpec` may correlate (units as named).
