@@ -49,12 +49,8 @@ class DensityPerturbation:
 
     def evaluate(self, altitude_m: ArrayLike, cases: ArrayLike) -> Array:
         """Factor at each point for its case (linear interpolation, held beyond the grid ends)."""
-        h = np.asarray(altitude_m, dtype=np.float64)
         c = np.asarray(cases, dtype=np.intp)
-        n_alt = self.factors.shape[1]
-        x = (h - self.h_min_m) / self.dh_m
-        i = np.clip(np.floor(x), 0, n_alt - 2).astype(np.intp)
-        t = np.clip(x - i, 0.0, 1.0)
+        i, t = _cells(altitude_m, self.h_min_m, self.dh_m, self.factors.shape[1])
         lo = self.factors[c, i]
         return lo + t * (self.factors[c, i + 1] - lo)
 
@@ -117,12 +113,8 @@ class WindPerturbation:
 
     def evaluate(self, altitude_m: ArrayLike, cases: ArrayLike) -> tuple[Array, Array]:
         """``(east, north)`` offsets (m/s) at each point for its case (linear, held beyond the grid ends)."""
-        h = np.asarray(altitude_m, dtype=np.float64)
         c = np.asarray(cases, dtype=np.intp)
-        n_alt = self.offsets_m_s.shape[2]
-        x = (h - self.h_min_m) / self.dh_m
-        i = np.clip(np.floor(x), 0, n_alt - 2).astype(np.intp)
-        t = np.clip(x - i, 0.0, 1.0)
+        i, t = _cells(altitude_m, self.h_min_m, self.dh_m, self.offsets_m_s.shape[2])
         out = []
         for k in (0, 1):
             lo = self.offsets_m_s[c, k, i]
@@ -163,6 +155,13 @@ def wind_perturbation(
         raise MarsEDLError(f"sigma_m_s must be finite and non-negative, got {sigma_m_s}")
     x = _gauss_markov(rng, (int(n_cases) * 2, n_alt), phi).reshape(int(n_cases), 2, n_alt)
     return WindPerturbation(float(sigma_m_s) * x, float(h_min_m), float(dh_m))
+
+
+def _cells(altitude_m: ArrayLike, h_min_m: float, dh_m: float, n_alt: int) -> tuple[NDArray[np.intp], Array]:
+    """Grid cell and fraction of each altitude (linear interpolation, held beyond the grid ends)."""
+    x = (np.asarray(altitude_m, dtype=np.float64) - h_min_m) / dh_m
+    i = np.clip(np.floor(x), 0, n_alt - 2).astype(np.intp)
+    return i, np.clip(x - i, 0.0, 1.0)
 
 
 def _grid(n_cases: int, correlation_length_m: float, h_min_m: float, h_max_m: float,
