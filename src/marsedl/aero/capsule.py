@@ -16,21 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from marsedl.errors import MarsEDLError
+from marsedl.errors import MarsEDLError, finite_array
 
 #: Aeroshell reference area, m²: 4.5 m diameter 70° sphere-cone, π (4.5/2)² = 15.90 m² (NASA/JPL Mars 2020
 #: press kit; same aeroshell as MSL).
 AEROSHELL_REFERENCE_AREA_M2 = 15.90
-
-
-def _as_float_vector(name: str, values: ArrayLike) -> NDArray[np.float64]:
-    arr = np.array(values, dtype=float).reshape(-1)
-    if arr.size == 0:
-        raise MarsEDLError(f"{name}: needs at least one value")
-    if not np.all(np.isfinite(arr)):
-        raise MarsEDLError(f"{name}: every value must be a finite number")
-    arr.setflags(write=False)
-    return arr
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,9 +54,9 @@ class AeroTable:
     source: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
-        mach = _as_float_vector(f"{self.name} aero table mach", self.mach)
-        cd = _as_float_vector(f"{self.name} aero table cd", self.cd)
-        cl = _as_float_vector(f"{self.name} aero table cl", self.cl)
+        mach = finite_array(f"{self.name} aero table mach", self.mach, flat=True, nonempty=True)
+        cd = finite_array(f"{self.name} aero table cd", self.cd, flat=True, nonempty=True)
+        cl = finite_array(f"{self.name} aero table cl", self.cl, flat=True, nonempty=True)
         if not (mach.size == cd.size == cl.size):
             raise MarsEDLError(
                 f"{self.name} aero table: mach, cd and cl need the same length "

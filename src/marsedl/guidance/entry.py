@@ -33,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from marsedl.errors import MarsEDLError
+from marsedl.errors import MarsEDLError, finite_array
 
 #: Phase codes returned by :func:`entry_bank_command`.
 PRE_BANK = 0
@@ -46,16 +46,6 @@ F3_FLOOR_M = 1.0
 #: 0.2 g in Earth g (9.80665 m/s²), the sensed drag at which MSL / Mars 2020 range control starts
 #: (Mendeck & Carman 2011).
 START_DRAG_M_S2 = 0.2 * 9.80665
-
-
-def _float_array(name: str, x: ArrayLike) -> NDArray[np.float64]:
-    a = np.array(x, dtype=float)
-    if a.ndim == 0:
-        a = a.reshape(1)
-    if not np.all(np.isfinite(a)):
-        raise MarsEDLError(f"reference trajectory {name}: every value must be a finite number")
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,7 +84,7 @@ class ReferenceTrajectory:
 
     def __post_init__(self) -> None:
         names = ("speed_m_s", "range_to_go_m", "drag_m_s2", "altitude_rate_m_s", "f1", "f2", "f3")
-        arrays = {n: _float_array(n, getattr(self, n)) for n in names}
+        arrays = {n: finite_array(f"reference trajectory {n}", getattr(self, n)) for n in names}
         k = arrays["speed_m_s"].size
         if k < 2:
             raise MarsEDLError("reference trajectory speed_m_s: needs at least 2 points")
@@ -105,7 +95,7 @@ class ReferenceTrajectory:
             raise MarsEDLError("reference trajectory speed_m_s: must be strictly increasing")
         if not np.any(arrays["f3"] > 0.0):
             raise MarsEDLError("reference trajectory f3: must be > 0 along the reference (range per unit L/D)")
-        lod = _float_array("lod_vertical_ref", self.lod_vertical_ref)
+        lod = finite_array("reference trajectory lod_vertical_ref", self.lod_vertical_ref)
         if lod.size not in (1, k):
             raise MarsEDLError(f"reference trajectory lod_vertical_ref: a scalar or {k} values")
         if np.any(np.abs(lod) > 1.0):
