@@ -10,6 +10,7 @@ from marsedl.errors import MarsEDLError
 from marsedl.flight import nominal_cases, prepare, simulate
 from marsedl.result import TIMELINE_EVENTS
 from marsedl.targeting import build_reference
+from marsedl.vehicle import MACH_STEP
 
 
 @pytest.fixture(scope="module")
@@ -170,3 +171,24 @@ def test_package_level_simulate_is_the_documented_entry_point(m2020):
     assert r.outcome == m2020.outcome
     assert [e.name for e in r.events] == [e.name for e in m2020.events]
     assert r.touchdown.lat_deg == pytest.approx(m2020.touchdown.lat_deg, abs=1e-9)
+
+
+def test_peak_parachute_load_is_the_canopy_drag_at_full_inflation(setup):
+    """The parachute load is the canopy's own drag, F = q C_D(M) S0 (the force its risers carry), not the total
+    aerodynamic force on the vehicle (which adds the capsule's drag). It peaks when the canopy has just opened
+    fully (q falls from then on faster than C_D rises): within 2 % of q C_D S0 at that moment, and below
+    q_deploy times the largest C_D S0 of the table."""
+    r = simulate("mars2020", record=True)
+    v = setup.config.vehicle
+    deploy = _event(r, "parachute_deploy")
+    t_full = deploy.time_s + v.line_stretch_delay_s + v.parachute.inflation_time_s
+    df = r.to_dataframe()
+    veh = df[df.body == "vehicle"]
+    row = veh[veh.time_s >= t_full].iloc[0]  # first recorded state with the canopy fully open
+    grid = np.arange(v.chute_cd_s.size) * MACH_STEP  # the vehicle's Mach grid
+    f_full = row.dynamic_pressure_pa * np.interp(row.mach, grid, v.chute_cd_s)
+    peak = r.info["peak_parachute_load_n"]
+    assert f_full <= peak * (1 + 1e-9) and peak <= 1.02 * f_full
+    assert peak < deploy.dynamic_pressure_pa * v.chute_cd_s.max()
+    total = (veh.aero_acceleration_g * 9.80665 * veh.mass_kg)[veh.time_s.between(deploy.time_s, t_full + 5.0)]
+    assert peak < total.max()  # the capsule's own drag is not in it

@@ -30,7 +30,8 @@ Data layout (all arrays are float64 unless said):
     Constants of the run: planet, site, grids, vehicle and event thresholds (indices ``P_*``).
 ``obs`` (n, NOBS)
     Observables of a state (columns ``O_*``): altitudes, speeds, Mach, q, density, sensed acceleration,
-    local up, gravity with the frame terms (no aerodynamics, no thrust), drag acceleration, radius, sin lat.
+    local up, gravity with the frame terms (no aerodynamics, no thrust), drag acceleration, radius, sin lat,
+    the parachute's own drag force (N; 0 without one).
 
 Compiled functions use ``cache=True``: the first call on a machine compiles them (a few seconds, reported by
 ``benchmarks/bench_nominal.py``) and stores the machine code next to this file's ``__pycache__``; later
@@ -76,9 +77,9 @@ R_SPEED, R_RANGE, R_DRAG, R_HDOT, R_F1, R_F2, R_F3, R_LOD = range(8)
 CI_AERO_ID, CI_ATM_ROW, CI_CASE, CI_PHASE = 0, 1, 2, 3
 NCI = 4
 # --- observables (obs)
-O_ALT_MOLA, O_ALT_AGL, O_SPEED, O_MACH, O_Q, O_RHO, O_AERO_G, O_UP, O_GRAV, O_DRAG, O_RAD, O_SLAT = (
-    0, 1, 2, 3, 4, 5, 6, 7, 10, 13, 14, 15)
-NOBS = 16
+O_ALT_MOLA, O_ALT_AGL, O_SPEED, O_MACH, O_Q, O_RHO, O_AERO_G, O_UP, O_GRAV, O_DRAG, O_RAD, O_SLAT, O_CANOPY = (
+    0, 1, 2, 3, 4, 5, 6, 7, 10, 13, 14, 15, 16)
+NOBS = 17
 # --- constants (p)
 (P_GM, P_J2, P_RE, P_RP, P_W, P_UNDULATION, P_GROUND, P_GRID_HMIN, P_GRID_DH, P_GRID_HMAX, P_MACH_MAX,
  P_MACH_STEP, P_T_INFLATION, P_INFLATION_EXP, P_ISP_G0, P_PERT_HMIN, P_PERT_DH, P_HAS_PERT, P_SKIP_ALT,
@@ -204,11 +205,13 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
     fm = u - im
     gm = 1.0 - fm
     cda = (cd_tab[aid, im] * gm + cd_tab[aid, im + 1] * fm) * cf[i, CF_CD_SCALE]
+    canopy = 0.0  # drag area of the parachute alone, m^2 (its force is the riser load)
     if cf[i, CF_HAS_CHUTE] != 0.0:
         tau = (t - cf[i, CF_T_LINE_STRETCH]) / p[P_T_INFLATION]
         tau = min(max(tau, 0.0), 1.0)
         frac = 1.0 if tau == 1.0 else tau ** p[P_INFLATION_EXP]  # 1**x == 1: no pow once inflated
-        cda = cda + (chute_tab[0, im] * gm + chute_tab[0, im + 1] * fm) * cf[i, CF_CHUTE_CD_SCALE] * frac
+        canopy = (chute_tab[0, im] * gm + chute_tab[0, im + 1] * fm) * cf[i, CF_CHUTE_CD_SCALE] * frac
+        cda = cda + canopy
     drag = q * cda / m
     aex = -drag * vax * inv_v
     aey = -drag * vay * inv_v
@@ -238,7 +241,7 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
         ay += ty
         az += tz
     return (ax, ay, az, -cf[i, CF_THRUST_MAG] / p[P_ISP_G0], alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx,
-            gy, gz, ux, uy, uz, drag, rad, slat)
+            gy, gz, ux, uy, uz, drag, rad, slat, q * canopy)
 
 
 @njit(**_LEAF)
@@ -253,7 +256,7 @@ def _deriv1(t, y, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab
 def _put(vx, vy, vz, r, p, dy, ob):
     """Write a :func:`_core` result as derivatives ``dy`` (7,) and observables ``ob`` (NOBS,)."""
     (ax, ay, az, mdot, alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad,
-     slat) = r
+     slat, canopy_force) = r
     dy[0], dy[1], dy[2] = vx, vy, vz
     dy[3], dy[4], dy[5] = ax, ay, az
     dy[6] = mdot
@@ -269,6 +272,7 @@ def _put(vx, vy, vz, r, p, dy, ob):
     ob[O_DRAG] = drag
     ob[O_RAD] = rad
     ob[O_SLAT] = slat
+    ob[O_CANOPY] = canopy_force
 
 
 @njit(**_LEAF)
@@ -766,7 +770,7 @@ def _track1(t, ph, ob, m, p, gpar, pk):
         v = abs(ob[O_SPEED])
         pk[PK_HEAT] = max(pk[PK_HEAT], gpar[G_HEAT_K] * math.sqrt(ob[O_RHO] / gpar[G_NOSE_RADIUS]) * (v * v * v))
     if ph == PH_CHUTE or ph == PH_CHUTE_NO_HS:
-        pk[PK_CHUTE_LOAD] = max(pk[PK_CHUTE_LOAD], ob[O_AERO_G] * p[P_G0] * m)
+        pk[PK_CHUTE_LOAD] = max(pk[PK_CHUTE_LOAD], ob[O_CANOPY])
 
 
 def advance_outputs(n: int) -> tuple:

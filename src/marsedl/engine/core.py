@@ -197,9 +197,11 @@ class Engine:
         q = 0.5 * rho * vair * vair
         mach = vair / atm.sound_speed_m_s
         cda = self._mach_lookup(self._cd_tab, c.aero_id, mach) * c.cd_scale
+        canopy = np.zeros_like(cda)  # drag area of the parachute alone (its force is the riser load)
         if c.has_chute.any():
             frac = c.chute_fraction(t)
-            cda = cda + self._mach_lookup(self._chute_tab, None, mach) * c.chute_cd_scale * frac
+            canopy = self._mach_lookup(self._chute_tab, None, mach) * c.chute_cd_scale * frac
+            cda = cda + canopy
         drag = q * cda / m
         aero = np.empty_like(r)
         aero[:, 0] = -drag * vax * inv_v
@@ -233,7 +235,7 @@ class Engine:
         grav = acc - aero - (c.thrust / m[:, None] if c.thrust is not None else 0.0)
         obs = _Obs(np.column_stack([alt_mola, alt_agl, speed, mach, q, rho,
                                     np.sqrt(np.einsum("ij,ij->i", aero, aero)) / G0, ux, uy, uz, grav, drag, rad,
-                                    slat]))
+                                    slat, q * canopy]))
         return dy, obs
 
     def _derivs_obs(self, t: np.ndarray, y: np.ndarray, c: _Ctx):
@@ -962,9 +964,8 @@ class Engine:
         capsule = (st.phase[b] == _ENTRY) | (st.phase[b] == _SUFR)
         st.peak_heat[cs] = np.maximum(st.peak_heat[cs], np.where(capsule, heat, 0.0))
         chute = (st.phase[b] == _CHUTE) | (st.phase[b] == _CHUTE_NO_HS)
-        if chute.any():
-            load = o.aero_g * G0 * st.y[b, 6]
-            st.peak_chute_load[cs] = np.maximum(st.peak_chute_load[cs], np.where(chute, load, 0.0))
+        if chute.any():  # the parachute's own drag: the load its risers carry
+            st.peak_chute_load[cs] = np.maximum(st.peak_chute_load[cs], np.where(chute, o.canopy_force, 0.0))
 
     def _record(self, hist, st, bodies) -> None:
         if bodies.size == 0:

@@ -39,6 +39,7 @@ class _Obs:
     drag = property(lambda self: self.data[:, kernels.O_DRAG])
     rad = property(lambda self: self.data[:, kernels.O_RAD])
     slat = property(lambda self: self.data[:, kernels.O_SLAT])
+    canopy_force = property(lambda self: self.data[:, kernels.O_CANOPY])
 
 
 @dataclass

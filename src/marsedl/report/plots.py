@@ -155,7 +155,7 @@ def deploy(result: Any, *, before_s: float = 10.0, after_s: float = 25.0) -> Fig
     peak = result.info.get("peak_parachute_load_n")
     if peak:
         ax2.axhline(peak / 1e3, color="#D55E00", ls=":", lw=1,
-                    label=f"peak parachute load {peak / 1e3:,.0f} kN (engine)")
+                    label=f"peak parachute load {peak / 1e3:,.0f} kN (the canopy's own drag)")
     ax2.set_ylabel("force (kN)")
     ax2.set_xlabel("time from parachute deploy (s)")
     ax2.legend(loc="center right")
