@@ -24,9 +24,12 @@ _SHOWN = (
 
 
 class _RateColumn(ProgressColumn):
+    """Cases flown per second since this run started (cases finished before a ``--resume`` do not count)."""
+
     def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:,.1f} cases/s" if speed else "-- cases/s")
+        flown = task.completed - task.fields.get("initial", 0)
+        elapsed = task.elapsed
+        return Text(f"{flown / elapsed:,.1f} cases/s" if flown > 0 and elapsed else "-- cases/s")
 
 
 def montecarlo(
@@ -58,8 +61,9 @@ def montecarlo(
         task = bar.add_task("cases", total=n, start=False, visible=False)
 
         def progress(done: int, total: int) -> None:
-            if not bar.tasks[task].started:
+            if not bar.tasks[task].started:  # the first report comes as the flying starts
                 bar.start_task(task)
+                bar.update(task, initial=done)
             bar.update(task, completed=done, visible=True)
 
         result = run_montecarlo(preset, n=n, seed=seed, out=out, resume=resume, preset_file=preset_file,
