@@ -664,6 +664,10 @@ def _guide1(i, ph, x, yy, z, vx, vy, vz, ob, cf, p, gpar, ref):
     lateral corridor with bank reversals, heading alignment, then the rate- and acceleration-limited bank.
     Writes the case's guidance values in ``cf[i]``; returns the LOG_* bits of what the engine must log here.
     """
+    if cf[i, CF_GUIDED] == 0.0 and cf[i, CF_BANK_RATE] == 0.0:
+        # an unguided vehicle holding its commanded bank: the rate-limited update below would leave it as it is
+        if cf[i, CF_BANK] == (0.0 if ph == PH_SUFR else cf[i, CF_BANK0]):
+            return 0
     ux, uy, uz = ob[O_UP], ob[O_UP + 1], ob[O_UP + 2]
     speed = ob[O_SPEED]
     if cf[i, CF_NAV_ON] != 0.0:  # guidance sees the navigated state (the sensed drag stays true)
