@@ -335,17 +335,25 @@ def _nav1(i, x, yy, z, vx, vy, vz, cf):
 
 
 @njit(**_LEAF)
-def _nav_descent1(i, x, yy, z, cf):
+def _nav_descent1(i, x, yy, z, cf, p):
     """The position the powered descent flies without terrain-relative navigation (as
-    :func:`marsedl.engine.state._descent_navigated`): the radar measures altitude and velocity, so only the horizontal
-    (east, north) position error of the case remains."""
+    :func:`marsedl.engine.state._descent_navigated`): the horizontal (east, north) position error of the case
+    remains, but the radar measures the altitude above the ground, so the believed position sits at the true
+    altitude above the reference ellipsoid at the believed place."""
     rn = math.sqrt(x * x + yy * yy + z * z)
     ux, uy, uz = x / rn, yy / rn, z / rn
     en = max(math.sqrt(ux * ux + uy * uy), 1e-12)
     ex, ey = -uy / en, ux / en
     nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
-    de, dn, du = cf[i, CF_NAV_DR], cf[i, CF_NAV_DR + 1], 0.0
-    return x + de * ex + dn * nx + du * ux, yy + de * ey + dn * ny + du * uy, z + dn * nz + du * uz
+    de, dn = cf[i, CF_NAV_DR], cf[i, CF_NAV_DR + 1]
+    qx, qy, qz = x + de * ex + dn * nx, yy + de * ey + dn * ny, z + dn * nz
+    qn = math.sqrt(qx * qx + qy * qy + qz * qz)
+    wx, wy, wz = qx / qn, qy / qn, qz / qn
+    a, b = p[P_RE], p[P_RP]
+    ell_true = a * b / math.sqrt(b * b * (ux * ux + uy * uy) + a * a * uz * uz)
+    ell_nav = a * b / math.sqrt(b * b * (wx * wx + wy * wy) + a * a * wz * wz)
+    radius = rn - ell_true + ell_nav
+    return wx * radius, wy * radius, wz * radius
 
 
 @njit(**_LEAF)
@@ -584,7 +592,7 @@ def _thrust1(i, ph, x, yy, z, vx, vy, vz, m, ob, cf, p):
     ux, uy, uz = ob[O_UP], ob[O_UP + 1], ob[O_UP + 2]
     gx, gy, gz = ob[O_GRAV], ob[O_GRAV + 1], ob[O_GRAV + 2]
     if cf[i, CF_NAV_ON] != 0.0 and ph != PH_FLYAWAY and p[P_TRN] == 0.0:  # guidance flies the navigated state
-        x, yy, z = _nav_descent1(i, x, yy, z, cf)
+        x, yy, z = _nav_descent1(i, x, yy, z, cf, p)
         rn = math.sqrt(x * x + yy * yy + z * z)
         ux, uy, uz = x / rn, yy / rn, z / rn
     if ph == PH_FLYAWAY:

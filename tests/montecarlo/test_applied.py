@@ -322,6 +322,27 @@ def test_terrain_relative_navigation_lands_on_the_target_without_it_the_error_st
         assert brg == pytest.approx(bearing, abs=0.5), row
 
 
+def test_radar_altitude_holds_the_descent_far_from_where_it_believes_it_is(ctx_zero):
+    """Without terrain-relative navigation a 300 m south error puts the believed position where the reference
+    ellipsoid is about 1 m higher (18.4 N: the radius grows towards the equator). The radar still gives the
+    true height above the ground, so the descent reaches the sky-crane height and lands (before, it hovered
+    above it until the propellant ran out), 300 m north of the target, at the sky-crane speed."""
+    cfg = ctx_zero.setup.config
+    no_trn = replace(cfg, sequence=replace(cfg.sequence, terrain_relative_navigation=False))
+    vals = {k: np.zeros(2) for k in (*SCALAR_FIELDS, *HARDWARE_FIELDS, *NAV_COMPONENTS)}
+    vals["nav_position_north_m"][1] = -300.0
+    cases = build_cases(ctx_zero, Draws(start=0, values=vals, profile_uniform=np.full(2, 0.5),
+                                        density_perturbation=None))
+    df = pd.DataFrame(case_table(Engine(no_trn).run(cases), ctx_zero, 0))
+    df.index = ["nominal", "south"]
+    assert (df.outcome == "landed").all()
+    dist, brg = _shift(df, ctx_zero, "south")
+    assert dist == pytest.approx(300.0, abs=1.0)
+    assert brg == pytest.approx(0.0, abs=0.5) or brg == pytest.approx(360.0, abs=0.5)
+    assert df.loc["south", "touchdown_vertical_speed_m_s"] == pytest.approx(cfg.sequence.sky_crane_speed_m_s,
+                                                                            abs=0.05)
+
+
 def test_navigation_velocity_error_stops_at_the_radar(ctx_zero, nav_flown):
     """A velocity error steers the entry guidance (it sees the navigated speed and sink rate), so the
     delivery moves; the descent's radar measures the velocity over the ground, so the sky-crane hold does not

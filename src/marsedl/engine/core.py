@@ -691,7 +691,7 @@ class Engine:
         ph = st.phase[act]
         c = self._context(st, act, t0)
         # E-guidance and the sky-crane hold fly the navigated state of the descent (see _descent_navigated)
-        r, vel, up = _descent_navigated(y0, obs, c, s.terrain_relative_navigation)
+        r, vel, up = _descent_navigated(y0, obs, c, s.terrain_relative_navigation, self._re, self._rp)
         fly_true = ph == _FLYAWAY
         up = np.where(fly_true[:, None], obs.up, up)
         m = y0[:, 6]

@@ -200,22 +200,32 @@ def _navigated(y: np.ndarray, obs, c) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return (np.where(on, rn, r), np.where(on, vn, v), np.where(on, up_n, up), np.where(c.nav_on, speed_n, speed))
 
 
-def _descent_navigated(y: np.ndarray, obs, c, trn: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _descent_navigated(y: np.ndarray, obs, c, trn: bool, re_m: float,
+                       rp_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(position, velocity, up) the powered descent flies (as :func:`marsedl.kernels._nav_descent1`).
 
     The descent's radar (MSL and Mars 2020 Terminal Descent Sensor, from before backshell separation: PK)
-    measures the altitude and the velocity over the ground, so neither error reaches it; the horizontal position
-    error of entry navigation stays, unless terrain-relative navigation (``trn``, Mars 2020) has fixed it.
+    measures the velocity and the altitude above the ground, so neither error reaches it: the believed position
+    keeps the horizontal error of entry navigation but sits at the true altitude above the reference ellipsoid
+    (equatorial ``re_m``, polar ``rp_m``) at the believed place. Terrain-relative navigation (``trn``, Mars 2020)
+    removes the horizontal error too.
     """
     r, v, up = y[:, :3], y[:, 3:6], obs.up
     if trn or c.nav_on is None or not c.nav_on.any():
         return r, v, up
     dr = c.nav_dr.copy()
     dr[:, 2] = 0.0
-    rn, _ = navigated_state(r, v, dr, np.zeros_like(dr))
+    q, _ = navigated_state(r, v, dr, np.zeros_like(dr))
+    rn = np.sqrt(np.einsum("ij,ij->i", r, r))
+    qn = np.sqrt(np.einsum("ij,ij->i", q, q))
+    u, w = r / rn[:, None], q / qn[:, None]
+
+    def ell(d):
+        return re_m * rp_m / np.sqrt(rp_m * rp_m * (d[:, 0] ** 2 + d[:, 1] ** 2) + re_m * re_m * d[:, 2] ** 2)
+
+    rq = w * (rn - ell(u) + ell(w))[:, None]
     on = c.nav_on[:, None]
-    up_n = rn / np.sqrt(np.einsum("ij,ij->i", rn, rn))[:, None]
-    return np.where(on, rn, r), v, np.where(on, up_n, up)
+    return np.where(on, rq, r), v, np.where(on, w, up)
 
 
 def unit_vector(lat_rad, lon_rad) -> np.ndarray:
