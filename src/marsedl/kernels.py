@@ -607,6 +607,7 @@ def _thrust1(i, ph, x, yy, z, vx, vy, vz, m, ob, cf, p):
         un = math.sqrt(ux * ux + uy * uy + uz * uz)
         nx, ny, nz = ux / un, uy / un, uz / un
         rate = p[P_SKY_CRANE_SPEED]
+        tgo = 0.0
         if ph == PH_POWERED:
             fx, fy, fz = cf[i, CF_PD_TARGET], cf[i, CF_PD_TARGET + 1], cf[i, CF_PD_TARGET + 2]
             vfx, vfy, vfz = -rate * ux, -rate * uy, -rate * uz
@@ -616,12 +617,16 @@ def _thrust1(i, ph, x, yy, z, vx, vy, vz, m, ob, cf, p):
             if not (math.isfinite(tgo) and tgo > 0.0):
                 tgo = _TGO_MAX_S
             tgo = min(max(tgo, _TGO_MIN_S), _TGO_MAX_S)
+        # at the floor of its time to go, an approach no longer sinking at the sky-crane rate holds that rate
+        # instead (see marsedl.engine.core.Engine._thrust: E-guidance would hover above its aim point)
+        stalled = tgo <= _TGO_MIN_S and -(vx * nx + vy * ny + vz * nz) < rate
+        if ph == PH_POWERED and not stalled:
             drx, dry, drz = fx - x - vx * tgo, fy - yy - vy * tgo, fz - z - vz * tgo
             t2 = tgo * tgo
             ax = 6.0 * drx / t2 - 2.0 * (vfx - vx) / tgo - gx
             ay = 6.0 * dry / t2 - 2.0 * (vfy - vy) / tgo - gy
             az = 6.0 * drz / t2 - 2.0 * (vfz - vz) / tgo - gz
-        else:  # sky crane, hover: hold the descent rate
+        else:  # sky crane, hover, a stalled approach: hold the descent rate
             k = _SKY_CRANE_GAIN_PER_S
             ax = -gx + k * (-rate * nx - vx)
             ay = -gy + k * (-rate * ny - vy)

@@ -62,6 +62,7 @@ from marsedl.vehicle import (
 #: Steps a body free of per-step guidance may take in one kernel call (it stops earlier at its first event;
 #: every body also has the timeout event, so this is only a bound).
 _MAX_STEPS_PER_CALL = 1_000_000
+_TGO_MIN_S = 1.0  # floor of the powered approach's time to go (as marsedl.kernels._TGO_MIN_S)
 _MIN_BODIES_PER_THREAD = 64  # below this a thread's start-up outweighs its share of the steps
 
 
@@ -702,9 +703,16 @@ class Engine:
             cs = st.case[act[pw]]
             rf = st.pd_target[cs]
             vf = -s.sky_crane_speed_m_s * up[pw]
-            tgo = powered.time_to_go(r[pw], vel[pw], rf, vf, up=up[pw], t_min_s=1.0, t_max_s=120.0)
+            tgo = powered.time_to_go(r[pw], vel[pw], rf, vf, up=up[pw], t_min_s=_TGO_MIN_S, t_max_s=120.0)
             a_cmd[pw] = powered.eguidance_acceleration(r[pw], vel[pw], rf, vf, tgo, g_eff[pw])
+        # E-guidance with its time to go at the floor has a fixed point hovering vf tgo / 3 (0.25 m) above its aim
+        # point, so an altitude bias beyond that would hover there until the propellant ran out: an approach at
+        # the floor that no longer sinks at the sky-crane rate holds that rate instead (a nominal one still sinks
+        # faster there and is unchanged)
         hold = (ph == _SKY_CRANE) | (ph == _HOVER)
+        if pw.any():
+            sink = -np.einsum("ij,ij->i", vel[pw], up[pw])
+            hold[np.flatnonzero(pw)[(tgo <= _TGO_MIN_S) & (sink < s.sky_crane_speed_m_s)]] = True
         if hold.any():
             a_cmd[hold] = powered.sky_crane_acceleration(vel[hold], g_eff[hold], s.sky_crane_speed_m_s,
                                                          up=up[hold])
