@@ -178,3 +178,38 @@ def test_diagonal_covariance_is_the_per_element_draw_and_a_singular_one_is_allow
     assert np.allclose(one["speed_m_s"], 10.0 * one["fpa_deg"], rtol=1e-6, atol=1e-9)
     assert "entry_covariance" in parse_dispersions({"entry_covariance": {"fields": ["mass_kg"],
                                                                          "matrix": [[25.0]]}}).active()
+
+
+def test_declared_standard_deviations_match_the_distributions():
+    """The 1-sigma a report shows is the distribution's: scipy's truncated normal and uniform as the reference."""
+    from marsedl.montecarlo import Distribution
+
+    for a in (1.0, 2.0, 3.0):
+        d = Distribution(dist="truncnormal", sigma=0.02, truncate_sigma=a)
+        assert d.std == pytest.approx(stats.truncnorm(-a, a, scale=0.02).std(), rel=1e-12)
+    assert Distribution(dist="uniform", half_width=0.5).std == pytest.approx(stats.uniform(-0.5, 1.0).std())
+
+
+def test_dispersions_command_shows_what_a_run_would_fly():
+    """`marsedl dispersions` resolves the preset's set with the overrides on top (no case flown): the built-in
+    set's active names, an override's new width, a field switched off, and a one-line error for a bad width."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from marsedl.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["dispersions", "mars2020", "--json", "--set", "dispersions.fpa_deg.sigma=0.05",
+                            "--set", "dispersions.cd_rel.sigma=0"])
+    assert r.exit_code == 0, r.output
+    rows = {row["name"]: row for row in json.loads(r.output)["dispersions"]}
+    assert set(rows) == set(parse_dispersions(default_dispersions("mars2020")).active()) - {"cd_rel"}
+    assert rows["fpa_deg"]["width"] == 0.05 and rows["fpa_deg"]["unit"] == "deg"
+    assert rows["wind_profile"]["unit"] == "m/s" and rows["wind_rel"]["std"] == pytest.approx(0.5 / 3**0.5)
+    import subprocess
+    import sys
+
+    bad = subprocess.run([sys.executable, "-m", "marsedl", "dispersions", "--set", "dispersions.fpa_deg.sigma=-1"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "dispersions.fpa_deg.sigma" in bad.stderr and "Traceback" not in bad.stderr

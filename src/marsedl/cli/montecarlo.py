@@ -139,7 +139,34 @@ def _print(s: dict, manifest: dict) -> None:
     console.print(d)
 
 
+def dispersions(
+    preset: str = typer.Argument("mars2020", help="Preset name (see `marsedl presets`)."),
+    preset_file: Path | None = typer.Option(None, "--preset-file", help="Your own TOML preset instead."),
+    set_: list[str] | None = typer.Option(None, "--set", help="Override: dispersions.<field>=value."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Show the dispersions a Monte Carlo run of this preset would fly (no case is flown)."""
+    from marsedl.montecarlo.context import resolve_dispersions
+
+    spec, _, origin = resolve_dispersions(preset, preset_file=preset_file, overrides=set_)
+    rows = spec.describe()
+    if as_json:
+        typer.echo(json.dumps({"origin": origin, "dispersions": rows}, indent=2))
+        return
+    table = Table(title=f"Dispersions of {origin} ({len(rows)} active; widths 1 sigma unless said)",
+                  title_justify="left")
+    for col, just in (("dispersion", "left"), ("distribution", "left"), ("width", "right"), ("1 sigma", "right"),
+                      ("unit", "left"), ("", "left")):
+        table.add_column(col, justify=just)
+    for r in rows:
+        kind = {"uniform": "uniform +-", "truncnormal": "truncated normal"}.get(r["kind"], r["kind"])
+        table.add_row(r["name"], kind, f"{r['width']:.4g}", f"{r['std']:.4g}", r["unit"], r["detail"])
+    console.print(table)
+    console.print("Change any of them in a preset's \\[dispersions] table or with --set dispersions.<field>=...")
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     app.command("montecarlo")(montecarlo)
     app.command("summary")(summary)
+    app.command("dispersions")(dispersions)

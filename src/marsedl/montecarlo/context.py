@@ -19,7 +19,7 @@ from marsedl.montecarlo.dispersions import DispersionSpec, default_dispersions, 
 from marsedl.planet import surface_distance_bearing
 from marsedl.scenario import apply_overrides, preset_text, validate_mission
 
-__all__ = ["RunContext", "plan_run", "split_overrides"]
+__all__ = ["RunContext", "plan_run", "resolve_dispersions", "split_overrides"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,29 @@ class RunContext:
     @property
     def body_names(self) -> tuple[str, ...]:
         return tuple(self.setup.config.vehicle.body_names)
+
+
+def resolve_dispersions(preset: str | None = "mars2020", *, preset_file: str | Path | None = None,
+                        overrides: list[str] | None = None,
+                        dispersions: DispersionSpec | dict[str, Any] | None = None
+                        ) -> tuple[DispersionSpec, dict[str, Any], str]:
+    """The dispersions a run of this preset would fly, without planning it.
+
+    Returns ``(spec, preset data without its [dispersions] table, origin)``: ``dispersions`` from Python if
+    given, else the preset's table, else the built-in set, with the ``dispersions.*`` overrides on top.
+    """
+    data, origin = _raw_preset(preset, preset_file)
+    table = data.pop("dispersions", None)
+    if isinstance(dispersions, DispersionSpec):
+        table = dispersions.model_dump()
+    elif dispersions is not None:
+        table = dict(dispersions)
+    elif table is None:
+        table = default_dispersions(preset)
+    if not isinstance(table, dict):
+        raise MarsEDLError(f"{origin}: dispersions must be a table of dispersions")
+    table = apply_overrides({"dispersions": table}, split_overrides(overrides)[1])["dispersions"]
+    return parse_dispersions(table), data, origin
 
 
 def split_overrides(overrides: list[str] | None) -> tuple[list[str], list[str]]:
@@ -105,20 +128,9 @@ def plan_run(preset: str | None = "mars2020", *, preset_file: str | Path | None 
     -------
     RunContext
     """
-    mission_over, disp_over = split_overrides(overrides)
-    data, origin = _raw_preset(preset, preset_file)
-    table = data.pop("dispersions", None)
-    if isinstance(dispersions, DispersionSpec):
-        table = dispersions.model_dump()
-    elif dispersions is not None:
-        table = dict(dispersions)
-    elif table is None:
-        table = default_dispersions(preset)
-    if not isinstance(table, dict):
-        raise MarsEDLError(f"{origin}: dispersions must be a table of dispersions")
-    table = apply_overrides({"dispersions": table}, disp_over)["dispersions"]
-    spec = parse_dispersions(table)
-    mission = validate_mission(apply_overrides(data, mission_over), origin)
+    spec, data, origin = resolve_dispersions(preset, preset_file=preset_file, overrides=overrides,
+                                             dispersions=dispersions)
+    mission = validate_mission(apply_overrides(data, split_overrides(overrides)[0]), origin)
     cfg, atm_name = build_config(mission, atmosphere)
     try:
         plan = plan_mission(mission, cfg)

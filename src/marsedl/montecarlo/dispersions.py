@@ -29,6 +29,7 @@ every other dispersion here.
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -87,6 +88,10 @@ class Distribution(BaseModel):
         """Standard deviation of the draws (for reports)."""
         if self.dist == "uniform":
             return self.half_width / 3.0**0.5
+        if self.dist == "truncnormal":  # a normal cut at +-a sigma: variance sigma^2 (1 - 2 a phi(a) / (2 Phi(a) - 1))
+            a = self.truncate_sigma
+            phi = math.exp(-0.5 * a * a) / math.sqrt(2.0 * math.pi)
+            return self.sigma * math.sqrt(1.0 - 2.0 * a * phi / math.erf(a / math.sqrt(2.0)))
         return self.sigma
 
 
@@ -284,6 +289,39 @@ class DispersionSpec(BaseModel):
                 raise ValueError(f"{name}.sigma must be at most 0.25 (1 + x must stay positive); got {d.sigma:g}")
         return self
 
+    def describe(self) -> list[dict[str, Any]]:
+        """One row per active dispersion: ``name``, ``kind`` (normal, uniform, truncnormal, profile,
+        covariance, file), ``mean``, ``width`` (sigma, half-width or the profile's sigma), ``std`` (one standard
+        deviation of the draws), ``unit`` and ``detail`` (truncation, correlation length, covariance fields)."""
+        rows = []
+        for name in (*SCALAR_FIELDS, *HARDWARE_FIELDS, *NAV_FIELDS):
+            d = getattr(self, name)
+            if d.is_zero and not d.mean:
+                continue
+            width = d.half_width if d.dist == "uniform" else d.sigma
+            detail = f"cut at {d.truncate_sigma:g} sigma" if d.dist == "truncnormal" else ""
+            if name in NAV_FIELDS:
+                detail = "each of east, north, up"
+            rows.append({"name": name, "kind": d.dist, "mean": d.mean, "width": width, "std": d.std,
+                         "unit": _unit(name), "detail": detail})
+        for name, spec in (("density_profile", self.density_profile), ("wind_profile", self.wind_profile)):
+            width = getattr(spec, spec.width_field)
+            if width > 0:
+                rows.append({"name": name, "kind": "profile", "mean": 0.0, "width": width, "std": width,
+                             "unit": "ln(rho)" if name == "density_profile" else "m/s",
+                             "detail": f"Gauss-Markov in altitude, {spec.correlation_length_km:g} km"})
+        if self.entry_covariance is not None:
+            c = self.entry_covariance
+            for j, f in enumerate(c.fields):
+                sd = float(c.matrix[j][j]) ** 0.5
+                rows.append({"name": f, "kind": "covariance", "mean": c.mean[j] if c.mean else 0.0, "width": sd,
+                             "std": sd, "unit": _unit(f), "detail": "jointly with " + ", ".join(
+                                 g for g in c.fields if g != f) if len(c.fields) > 1 else "entry_covariance"})
+        if self.marsgram_file:
+            rows.append({"name": "marsgram_file", "kind": "file", "mean": 0.0, "width": 0.0, "std": 0.0, "unit": "",
+                         "detail": self.marsgram_file})
+        return rows
+
     def active(self) -> list[str]:
         """Names of the dispersions that are not fixed at the nominal."""
         names = [n for n in (*SCALAR_FIELDS, *HARDWARE_FIELDS, *NAV_FIELDS)
@@ -297,6 +335,15 @@ class DispersionSpec(BaseModel):
         if self.entry_covariance is not None:
             names.append("entry_covariance")
         return names
+
+
+def _unit(name: str) -> str:
+    """The unit a dispersion's name ends in (``_rel``: relative, 0.01 = 1 %)."""
+    for suffix, unit in (("_m_s", "m/s"), ("_deg", "deg"), ("_km", "km"), ("_kg", "kg"), ("_rel", "relative"),
+                         ("_s", "s"), ("_m", "m")):
+        if name.endswith(suffix):
+            return unit
+    return ""
 
 
 def parse_dispersions(data: dict[str, Any] | None, origin: str = "dispersions") -> DispersionSpec:
