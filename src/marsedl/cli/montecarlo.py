@@ -19,6 +19,7 @@ _SHOWN = (
     "miss_distance_m", "miss_along_m", "miss_cross_m", "backshell_separation_along_m",
     "backshell_separation_cross_m", "peak_deceleration_g", "peak_dynamic_pressure_pa", "peak_heat_rate_w_cm2",
     "parachute_deploy_t_s", "parachute_deploy_alt_agl_m", "deploy_mach", "deploy_q_pa", "peak_parachute_load_n",
+    "opening_load_estimate_n",
     "touchdown_t_s", "touchdown_vertical_speed_m_s", "touchdown_horizontal_speed_m_s", "propellant_used_kg",
 )
 

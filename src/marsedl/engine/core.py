@@ -355,9 +355,23 @@ class Engine:
             peaks={"deceleration_g": st.peak_g, "deceleration_time_s": st.peak_g_t,
                    "dynamic_pressure_pa": st.peak_q, "heat_rate_w_cm2": st.peak_heat / 1e4,
                    "propellant_used_kg": st.prop_used, "deploy_mach": st.deploy_mach,
-                   "deploy_q_pa": st.deploy_q, "peak_parachute_load_n": st.peak_chute_load},
+                   "deploy_q_pa": st.deploy_q, "peak_parachute_load_n": st.peak_chute_load,
+                   "opening_load_estimate_n": self._opening_load(st)},
             history=hist.table() if hist is not None else None,
         )
+
+    def _opening_load(self, st: _State) -> np.ndarray:
+        """Peak opening load estimate per case, N: C_x C_D(M) q S0 at the deploy point (NaN if not deployed).
+
+        The engine's canopy grows monotonically to its steady drag area, so the flown peak parachute load is
+        the steady drag q C_D S0; parachutes overshoot while they open. C_x is the canopy's opening-load factor
+        (:class:`marsedl.aero.parachute.DiskGapBand`, derived from the ASPIRE tests: the peak force was 0.9–1.0
+        q S0), applied to the case's own parachute C_D (its ``chute_cd_scale``).
+        """
+        v = self.cfg.vehicle
+        mach_grid = np.arange(v.chute_cd_s.size) * MACH_STEP
+        cds = np.interp(np.nan_to_num(st.deploy_mach), mach_grid, v.chute_cd_s) * st.cases.chute_cd_scale
+        return v.parachute.opening_load_factor * cds * st.deploy_q
 
     def _step(self, st: _State, act: np.ndarray, log: _Log, max_steps: int = 1,
               pool: ThreadPoolExecutor | None = None) -> None:

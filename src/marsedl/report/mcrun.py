@@ -24,7 +24,8 @@ KEY_METRICS = {
     "peak_heat_rate_w_cm2": ("peak heat rate", "W/cm²", 1.0),
     "deploy_mach": ("parachute deploy Mach", "", 1.0),
     "deploy_q_pa": ("parachute deploy dynamic pressure", "Pa", 1.0),
-    "peak_parachute_load_n": ("peak parachute load", "kN", 1e-3),
+    "peak_parachute_load_n": ("peak parachute load (steady canopy drag)", "kN", 1e-3),
+    "opening_load_estimate_n": ("parachute opening load estimate", "kN", 1e-3),
     "touchdown_t_s": ("touchdown time", "s", 1.0),
     "propellant_used_kg": ("propellant used", "kg", 1.0),
 }

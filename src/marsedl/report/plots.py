@@ -156,6 +156,10 @@ def deploy(result: Any, *, before_s: float = 10.0, after_s: float = 25.0) -> Fig
     if peak:
         ax2.axhline(peak / 1e3, color="#D55E00", ls=":", lw=1,
                     label=f"peak parachute load {peak / 1e3:,.0f} kN (the canopy's own drag)")
+    opening = result.info.get("opening_load_estimate_n")
+    if opening and np.isfinite(opening):
+        ax2.axhline(opening / 1e3, color="#CC79A7", ls="--", lw=1,
+                    label=f"opening load estimate {opening / 1e3:,.0f} kN (C_x C_D q S0)")
     ax2.set_ylabel("force (kN)")
     ax2.set_xlabel("time from parachute deploy (s)")
     ax2.legend(loc="center right")
