@@ -368,10 +368,8 @@ class Engine:
         (:class:`marsedl.aero.parachute.DiskGapBand`, derived from the ASPIRE tests: the peak force was 0.9–1.0
         q S0), applied to the case's own parachute C_D (its ``chute_cd_scale``).
         """
-        v = self.cfg.vehicle
-        mach_grid = np.arange(v.chute_cd_s.size) * MACH_STEP
-        cds = np.interp(np.nan_to_num(st.deploy_mach), mach_grid, v.chute_cd_s) * st.cases.chute_cd_scale
-        return v.parachute.opening_load_factor * cds * st.deploy_q
+        cds = self._mach_lookup(self._chute_tab, None, np.nan_to_num(st.deploy_mach)) * st.cases.chute_cd_scale
+        return self.cfg.vehicle.parachute.opening_load_factor * cds * st.deploy_q
 
     def _step(self, st: _State, act: np.ndarray, log: _Log, max_steps: int = 1,
               pool: ThreadPoolExecutor | None = None) -> None:
