@@ -117,9 +117,9 @@ def test_hardware_draws_come_after_every_earlier_draw_of_the_case_generator():
         for a, axis in enumerate(("east", "north", "up")):
             assert d.values[f"nav_position_{axis}_m"][j] == pytest.approx(30.0 * ndtri(u_hw[nh + a]), rel=1e-9)
             assert d.values[f"nav_velocity_{axis}_m_s"][j] == 0.0
-    for name in HARDWARE_FIELDS:
+    for name in HARDWARE_FIELDS:  # the hardware dispersions left at their built-in widths draw as before
         if name not in ("heat_shield_mass_kg", "powered_descent_delay_s"):
-            assert np.all(d.values[name] == 0.0)
+            assert np.array_equal(d.values[name], base.values[name]), name
     assert {"heat_shield_mass_kg", "powered_descent_delay_s", "nav_position_m"} <= set(spec.active())
 
 

@@ -399,6 +399,19 @@ _DEFAULT: dict[str, Any] = {
     # M: entry-navigation knowledge error, 650 m per axis (east, north, up; seen by entry guidance and the deploy
     # trigger; the descent's radar and terrain-relative navigation remove it before landing). Calibrated
     "nav_position_m": {"dist": "normal", "sigma": 650.0},
+    # Shed hardware and timing (deviations from the preset's values), all M: no public tolerance was found.
+    # They barely move the rover but spread the debris footprints the survey must cover.
+    "heat_shield_mass_kg": {"dist": "normal", "sigma": 5.0},  # +-15 kg 3-sigma on 440 kg (a secondary source)
+    "backshell_mass_kg": {"dist": "normal", "sigma": 5.0},  # +-15 kg 3-sigma on 575 kg
+    "entry_balance_mass_kg": {"dist": "normal", "sigma": 0.1},  # machined tungsten, +-0.3 kg 3-sigma
+    "cruise_balance_mass_kg": {"dist": "normal", "sigma": 0.3},
+    # spring push-off speeds, +-10 % 1-sigma, cut at 3 sigma so a speed never goes negative
+    "heat_shield_delta_v_m_s": {"dist": "truncnormal", "sigma": 0.15, "truncate_sigma": 3.0},
+    "entry_balance_delta_v_m_s": {"dist": "truncnormal", "sigma": 0.3, "truncate_sigma": 3.0},
+    "parachute_deploy_delay_s": {"dist": "truncnormal", "sigma": 0.05, "truncate_sigma": 3.0},  # mortar to line stretch
+    "heat_shield_delay_s": {"dist": "normal", "sigma": 0.5},  # minimum time after deploy (20 s nominal)
+    "backshell_altitude_m": {"dist": "normal", "sigma": 20.0},  # radar altitude at separation, about 1 % of 2.1 km
+    "powered_descent_delay_s": {"dist": "truncnormal", "sigma": 0.05, "truncate_sigma": 3.0},  # engine warm-up
 }
 
 
