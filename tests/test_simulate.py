@@ -204,3 +204,32 @@ def test_opening_load_estimate_sits_in_the_aspire_band(m2020, setup):
     est = m2020.info["opening_load_estimate_n"]
     assert 0.84 <= est / (q * s0) <= 1.0
     assert est > m2020.info["peak_parachute_load_n"]
+
+
+def test_deploy_altitude_floor_fires_when_the_box_has_not(setup):
+    """The parachute opens at the latest at the floor (navigated altitude above the ground). Same plan (and so
+    the same range threshold) flown with a floor above the nominal deploy altitude (about 11 km): it opens at the
+    floor, located inside the step, earlier and faster; a navigation error 500 m up (the vehicle believes it is
+    higher) opens it 500 m lower; the preset's 6 km floor leaves the nominal range-trigger deploy as it was."""
+    from dataclasses import replace
+
+    cfg = setup.config
+    assert cfg.sequence.deploy_floor_agl_m == 6000.0
+
+    def deploy(floor, nav_up=0.0):
+        c = replace(cfg, sequence=replace(cfg.sequence, deploy_floor_agl_m=floor))
+        cases = nominal_cases(setup)
+        if nav_up:
+            cases = replace(cases, nav_position_error_m=np.array([[0.0, 0.0, nav_up]]))
+        out = Engine(c).run(cases)
+        ev = out.events
+        k = np.flatnonzero((ev["code"] == Ev.PARACHUTE_DEPLOY) & (ev["body"] == 0))[0]
+        return ev["t"][k], ev["alt_agl"][k], ev["mach"][k], out.outcome[0]
+
+    t0, h0, m0, o0 = deploy(0.0)
+    assert 7000.0 < h0 < 12000.0 and o0 == Outcome.LANDED
+    assert deploy(6000.0)[:2] == (t0, h0)
+    t1, h1, m1, o1 = deploy(12000.0)
+    assert h1 == pytest.approx(12000.0, abs=1.0)
+    assert t1 < t0 and m1 > m0 and o1 == Outcome.LANDED
+    assert deploy(12000.0, nav_up=500.0)[1] == pytest.approx(11500.0, abs=1.0)

@@ -49,7 +49,8 @@ def build_config(mission: Mission, atmosphere: str | None = None) -> tuple[Engin
     m = mission
     seq = Sequence(
         sufr_speed_m_s=m.sequence.sufr_speed_m_s, trigger=m.parachute.trigger, mach_box=m.parachute.mach_box,
-        q_box_pa=m.parachute.q_box_pa, hs_max_mach=m.heat_shield.max_mach,
+        q_box_pa=m.parachute.q_box_pa, deploy_floor_agl_m=m.parachute.deploy_floor_agl_m,
+        hs_max_mach=m.heat_shield.max_mach,
         hs_min_time_s=m.heat_shield.min_time_after_deploy_s, hs_delta_v_m_s=m.heat_shield.delta_v_m_s,
         ebm_delta_v_m_s=m.entry_balance_masses.delta_v_m_s, cbm_delta_v_m_s=m.cruise_balance_masses.delta_v_m_s,
         cbm_eject_time_s=m.cruise_balance_masses.eject_time_s,

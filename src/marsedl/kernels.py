@@ -86,8 +86,8 @@ NOBS = 17
  P_SUFR_SPEED, P_HS_MAX_MACH, P_HS_MIN_TIME, P_BACKSHELL_ALT, P_POWERED_DELAY, P_SKY_CRANE_ALT, P_BRIDLE,
  P_TOUCHDOWN_DETECT, P_FLYAWAY_BURN, P_MAX_TIME, P_TRIGGER_RANGE, P_MACH_LO, P_MACH_HI, P_Q_LO, P_Q_HI,
  P_TARGET_RADIUS, P_G0, P_N_ALT, P_SKY_CRANE_SPEED, P_THRUST_MIN, P_THRUST_MAX, P_FLYAWAY_COS, P_FLYAWAY_SIN,
- P_FLYAWAY_THRUST, P_HAS_WIND, P_HAS_WPERT, P_WPERT_HMIN, P_WPERT_DH, P_TRN) = range(48)
-NP = 48
+ P_FLYAWAY_THRUST, P_HAS_WIND, P_HAS_WPERT, P_WPERT_HMIN, P_WPERT_DH, P_TRN, P_DEPLOY_FLOOR) = range(49)
+NP = 49
 
 # event columns, in the order of marsedl.engine._CONTINUOUS
 (E_IMPACT, E_SKIP_OUT, E_STOP_SPEED, E_SUFR, E_DEPLOY, E_HS_SEP, E_BACKSHELL_SEP, E_POWERED_START,
@@ -395,6 +395,8 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
                 speed = math.sqrt(wx * wx + wy * wy + wz * wz)
             inner = max((speed - cf[i, CF_VELOCITY_TRIGGER]) / _VELOCITY_SCALE_M_S, mach - p[P_MACH_HI])
         g[E_DEPLOY] = min(inner, mach - p[P_MACH_LO])
+        if p[P_DEPLOY_FLOOR] > 0.0:  # the altitude floor, on the navigated altitude above the ground
+            g[E_DEPLOY] = min(g[E_DEPLOY], (ob[O_ALT_AGL] + cf[i, CF_NAV_DR + 2] - p[P_DEPLOY_FLOOR]) / _RANGE_SCALE_M)
     if armed[ph, E_HS_SEP]:
         g[E_HS_SEP] = max(ob[O_MACH] - p[P_HS_MAX_MACH], cf[i, CF_T_DEPLOY] + cf[i, CF_HS_MIN_TIME] - t)
     if armed[ph, E_BACKSHELL_SEP]:

@@ -107,6 +107,7 @@ class ParachuteSpec(_Spec):
     range_trigger_m: float | Literal["auto"] = "auto"
     mach_box: tuple[float, float] = (1.4, 2.2)
     q_box_pa: tuple[float, float] = (300.0, 800.0)
+    deploy_floor_agl_m: float = Field(default=0.0, ge=0, lt=50_000)
 
     @field_validator("mach_box", "q_box_pa")
     @classmethod

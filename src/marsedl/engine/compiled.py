@@ -51,6 +51,7 @@ class _KernelData:
         p[K.P_TRIGGER_RANGE] = 1.0 if s.trigger == "range" else 0.0
         p[K.P_MACH_LO], p[K.P_MACH_HI] = s.mach_box
         p[K.P_Q_LO], p[K.P_Q_HI] = s.q_box_pa
+        p[K.P_DEPLOY_FLOOR] = s.deploy_floor_agl_m
         p[K.P_TARGET_RADIUS] = float(cfg.site.areoid_radius_m + cfg.site.ground_mola_m)
         p[K.P_G0] = G0
         p[K.P_N_ALT] = atm._flat.shape[1] // np.asarray(atm.top_scale_height_m).size

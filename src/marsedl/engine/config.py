@@ -148,6 +148,8 @@ class Sequence:
     flyaway_throttle: float
     flyaway_burn_s: float
     skip_out_margin_m: float = 5000.0
+    #: deploy at the latest when the navigated altitude above the ground falls to this (0: no floor)
+    deploy_floor_agl_m: float = 0.0
     #: the powered descent knows its horizontal position from terrain-relative navigation (Mars 2020), so a
     #: navigation error no longer moves the landing; without it (MSL) the horizontal error stays
     terrain_relative_navigation: bool = False

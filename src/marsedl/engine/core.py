@@ -295,16 +295,22 @@ class Engine:
         """Deploy trigger as a continuous function: <= 0 when the parachute should fire.
 
         Inside the Mach/q box the trigger (range or velocity) decides; reaching the low-Mach edge of the box
-        fires it regardless (the box edge comes first).
+        fires it regardless (the box edge comes first), and so does the altitude floor
+        (``sequence.deploy_floor_agl_m``, on the navigated altitude above the ground; 0: none).
         """
         s = self.cfg.sequence
         _, _, up, speed = _navigated(y, obs, c)  # the trigger sees the navigated state
         if s.trigger == "range":
             rng = great_circle_m(up, c.target_lat, c.target_lon, c.target_radius)
-            return triggers.range_trigger_g(rng, c.range_trigger, obs.mach, obs.q, s.mach_box, s.q_box_pa)
-        in_box = triggers.all_of_g(triggers.velocity_trigger_g(speed, c.velocity_trigger) / 100.0,
-                                   triggers.below_g(obs.mach, s.mach_box[1]))
-        return triggers.any_of_g(in_box, triggers.below_g(obs.mach, s.mach_box[0]))
+            g = triggers.range_trigger_g(rng, c.range_trigger, obs.mach, obs.q, s.mach_box, s.q_box_pa)
+        else:
+            in_box = triggers.all_of_g(triggers.velocity_trigger_g(speed, c.velocity_trigger) / 100.0,
+                                       triggers.below_g(obs.mach, s.mach_box[1]))
+            g = triggers.any_of_g(in_box, triggers.below_g(obs.mach, s.mach_box[0]))
+        if s.deploy_floor_agl_m > 0.0:
+            alt = obs.alt_agl if c.nav_dr is None else obs.alt_agl + c.nav_dr[:, 2]
+            g = triggers.any_of_g(g, triggers.altitude_trigger_g(alt, s.deploy_floor_agl_m) / 1000.0)
+        return g
 
 
     # ------------------------------------------------------------------ the run
