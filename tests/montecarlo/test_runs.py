@@ -111,6 +111,34 @@ def test_sigkill_then_resume_is_bit_identical(ctx_default, tmp_path):
     assert not list(out.glob(".*tmp*"))
 
 
+def test_ctrl_c_keeps_the_finished_chunks_and_says_how_to_resume(tmp_path):
+    out = tmp_path / "interrupted"
+    cmd = [sys.executable, "-m", "marsedl", "montecarlo", "mars2020", "-n", "240", "--seed", "5", "--chunk-size", "3",
+           "--processes", "1", "--out", str(out)]
+    # a child of a non-interactive shell may inherit SIGINT ignored: give it the default handler
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(out.glob("chunk-*.parquet"))) < 2:
+            assert proc.poll() is None, proc.stderr.read()
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    last = err.strip().splitlines()[-1]  # one line, after the progress bar
+    assert last.startswith("interrupted:") and "--resume" in last and "Traceback" not in err
+    kept = len(list(out.glob("chunk-*.parquet")))
+    assert 2 <= kept < 80 and f"{kept:,} finished chunks" in last
+    res = subprocess.run(cmd + ["--resume", "--quiet", "--json"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert len(RunStore(out).read()) == 240
+
+
 def test_range_trigger_shrinks_the_along_track_spread(ctx_default, ctx_velocity):
     # DW17: the range trigger shrank the Mars 2020 ellipse by more than half along track. Same seed (common random
     # numbers) for both designs, 30 cases. Along-track sigma at the deploy point, where the trigger acts (the wind

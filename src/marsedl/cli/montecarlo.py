@@ -57,19 +57,29 @@ def montecarlo(
     chi2_2(probability)
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,.0f}/{task.total:,.0f}"),
                _RateColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err_console, disable=quiet, transient=False) as bar:
-        # hidden until the first report: a run refused during planning prints its error, not an empty bar
-        task = bar.add_task("cases", total=n, start=False, visible=False)
+    try:
+        with Progress(*columns, console=err_console, disable=quiet, transient=False) as bar:
+            # hidden until the first report: a run refused during planning prints its error, not an empty bar
+            task = bar.add_task("cases", total=n, start=False, visible=False)
 
-        def progress(done: int, total: int) -> None:
-            if not bar.tasks[task].started:  # the first report comes as the flying starts
-                bar.start_task(task)
-                bar.update(task, initial=done)
-            bar.update(task, completed=done, visible=True)
+            def progress(done: int, total: int) -> None:
+                if not bar.tasks[task].started:  # the first report comes as the flying starts
+                    bar.start_task(task)
+                    bar.update(task, initial=done)
+                bar.update(task, completed=done, visible=True)
 
-        result = run_montecarlo(preset, n=n, seed=seed, out=out, resume=resume, preset_file=preset_file,
-                                overrides=set_, atmosphere=atmosphere, chunk_size=chunk_size, processes=processes,
-                                workers=workers, scheduler=scheduler, progress=progress)
+            result = run_montecarlo(preset, n=n, seed=seed, out=out, resume=resume, preset_file=preset_file,
+                                    overrides=set_, atmosphere=atmosphere, chunk_size=chunk_size,
+                                    processes=processes, workers=workers, scheduler=scheduler, progress=progress)
+    except KeyboardInterrupt:
+        kept = len(list(out.glob("chunk-*.parquet"))) if out is not None and out.is_dir() else 0
+        if kept:
+            err_console.print(f"interrupted: {kept:,} finished chunks kept in {out}; the same command with --resume "
+                              "finishes the run", markup=False, highlight=False, soft_wrap=True)
+        else:
+            hint = "" if out is not None else " (--out keeps finished chunks)"
+            err_console.print("interrupted: nothing kept" + hint, markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
     summary = summarize(result.frame, result.manifest, probability)
     if as_json:
         typer.echo(json.dumps(summary, indent=2))

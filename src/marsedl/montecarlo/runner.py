@@ -270,6 +270,13 @@ def run_montecarlo(
             if created and flown == 0:
                 store.discard(remove_folder=not existed)
             raise
+        except KeyboardInterrupt:
+            # Ctrl-C: the finished chunks stay (each was written atomically); the time spent on them is kept so
+            # the resumed run's cases/s stays true
+            if store is not None and flown:
+                manifest["elapsed_s"] += time.perf_counter() - t0
+                store.write_manifest(manifest)
+            raise
     elapsed = time.perf_counter() - t0
     manifest["elapsed_s"] += elapsed
     manifest["complete"] = True
