@@ -210,7 +210,8 @@ def test_deploy_altitude_floor_fires_when_the_box_has_not(setup):
     """The parachute opens at the latest at the floor (navigated altitude above the ground). Same plan (and so
     the same range threshold) flown with a floor above the nominal deploy altitude (about 11 km): it opens at the
     floor, located inside the step, earlier and faster; a navigation error 500 m up (the vehicle believes it is
-    higher) opens it 500 m lower; the preset's 6 km floor leaves the nominal range-trigger deploy as it was."""
+    higher) opens it 500 m lower; the preset's 6 km floor leaves the nominal range-trigger deploy as it was; a
+    floor crossed above the box's Mach edge waits for that edge."""
     from dataclasses import replace
 
     cfg = setup.config
@@ -233,3 +234,6 @@ def test_deploy_altitude_floor_fires_when_the_box_has_not(setup):
     assert h1 == pytest.approx(12000.0, abs=1.0)
     assert t1 < t0 and m1 > m0 and o1 == Outcome.LANDED
     assert deploy(12000.0, nav_up=500.0)[1] == pytest.approx(11500.0, abs=1.0)
+    # a floor the vehicle crosses above Mach 2.2 waits for the box's upper Mach edge: no canopy opens faster
+    t2, h2, m2, _ = deploy(30000.0)
+    assert m2 == pytest.approx(cfg.sequence.mach_box[1], abs=1e-3) and h2 < 30000.0

@@ -395,8 +395,9 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
                 speed = math.sqrt(wx * wx + wy * wy + wz * wz)
             inner = max((speed - cf[i, CF_VELOCITY_TRIGGER]) / _VELOCITY_SCALE_M_S, mach - p[P_MACH_HI])
         g[E_DEPLOY] = min(inner, mach - p[P_MACH_LO])
-        if p[P_DEPLOY_FLOOR] > 0.0:  # the altitude floor, on the navigated altitude above the ground
-            g[E_DEPLOY] = min(g[E_DEPLOY], (ob[O_ALT_AGL] + cf[i, CF_NAV_DR + 2] - p[P_DEPLOY_FLOOR]) / _RANGE_SCALE_M)
+        if p[P_DEPLOY_FLOOR] > 0.0:  # the altitude floor (navigated altitude above the ground), below the Mach box
+            g[E_DEPLOY] = min(g[E_DEPLOY], max((ob[O_ALT_AGL] + cf[i, CF_NAV_DR + 2] - p[P_DEPLOY_FLOOR])
+                                               / _RANGE_SCALE_M, mach - p[P_MACH_HI]))
     if armed[ph, E_HS_SEP]:
         g[E_HS_SEP] = max(ob[O_MACH] - p[P_HS_MAX_MACH], cf[i, CF_T_DEPLOY] + cf[i, CF_HS_MIN_TIME] - t)
     if armed[ph, E_BACKSHELL_SEP]:

@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from marsedl.errors import MarsEDLError
-from marsedl.montecarlo.stats import chi2_2, drivers, ellipse_axes, ground_ellipse, inside_fraction
+from marsedl.montecarlo.stats import (
+    chi2_2,
+    deploy_outside_box,
+    drivers,
+    ellipse_axes,
+    ground_ellipse,
+    inside_fraction,
+)
 from marsedl.planet import destination
 
 
@@ -68,3 +75,15 @@ def test_drivers_rank_the_inputs_of_a_linear_model():
     assert ranked[0]["src"] == pytest.approx(3 / math.sqrt(10), abs=0.03)
     assert ranked[1]["src"] == pytest.approx(-1 / math.sqrt(10), abs=0.03)
     assert "zero" not in [r["input"] for r in ranked]
+
+
+def test_deploys_above_the_box_are_counted_by_edge():
+    frame = pd.DataFrame({
+        "parachute_deploy_mach": [1.9, 2.2, 2.25, 1.8, np.nan, 2.3],
+        "parachute_deploy_q_pa": [700.0, 800.0, 700.0, 850.0, np.nan, 900.0],
+    })
+    box = deploy_outside_box(frame, {"deploy_box": {"mach": [1.4, 2.2], "q_pa": [300.0, 800.0]}})
+    # on an edge is inside; the NaN row never deployed; the last row is over both edges, counted once
+    assert box == {"mach_max": 2.2, "q_max_pa": 800.0, "cases": 3, "cases_over_mach": 2, "cases_over_q": 2,
+                   "deployed": 5}
+    assert deploy_outside_box(frame, {}) is None  # a run written before the box was recorded

@@ -90,6 +90,8 @@ def test_page_is_self_contained_with_five_plots(page):
 
 def test_page_holds_summary_ellipses_drivers_metrics_manifest_and_inputs(mc_run, page):
     assert "id='mc-seed'>7<" in page
+    box = mc_run.summary["deploy_outside_box"]
+    assert f"id='mc-deploy-box'>{box['cases']:,}<" in page and box["deployed"] == 24
     for el in mc_run.ellipses():
         assert f"{el['semi_major_km']:.3f}" in page and f"{el['azimuth_deg']:.1f}" in page
     assert "99%" in page

@@ -126,6 +126,10 @@ def _print(s: dict, manifest: dict) -> None:
     console.print(f"[bold]{manifest.get('mission', manifest.get('preset'))}[/]  {s['cases']} cases, seed "
                   f"{s['seed']}, {s['elapsed_s']:.1f} s ({rate}){done}")
     console.print("outcomes: " + ", ".join(f"{k} {v}" for k, v in s["outcomes"].items()))
+    box = s.get("deploy_outside_box")
+    if box:
+        console.print(f"deploys above the box (Mach ≤ {box['mach_max']:g}, q ≤ {box['q_max_pa']:g} Pa): "
+                      f"{box['cases']} of {box['deployed']}")
     p = s["landing_ellipse"]["probability"] if s["landing_ellipse"] else None
     t = Table(title=f"Ellipses ({p or 0.99:.0%}; azimuth of the major axis from north)", title_justify="left")
     for col in ("body", "semi-major (km)", "semi-minor (km)", "azimuth (°)", "centre lat, lon (°)"):

@@ -296,7 +296,8 @@ class Engine:
 
         Inside the Mach/q box the trigger (range or velocity) decides; reaching the low-Mach edge of the box
         fires it regardless (the box edge comes first), and so does the altitude floor
-        (``sequence.deploy_floor_agl_m``, on the navigated altitude above the ground; 0: none).
+        (``sequence.deploy_floor_agl_m``, on the navigated altitude above the ground; 0: none) once Mach is below
+        the box's upper edge (a canopy opened faster would not survive).
         """
         s = self.cfg.sequence
         _, _, up, speed = _navigated(y, obs, c)  # the trigger sees the navigated state
@@ -309,7 +310,9 @@ class Engine:
             g = triggers.any_of_g(in_box, triggers.below_g(obs.mach, s.mach_box[0]))
         if s.deploy_floor_agl_m > 0.0:
             alt = obs.alt_agl if c.nav_dr is None else obs.alt_agl + c.nav_dr[:, 2]
-            g = triggers.any_of_g(g, triggers.altitude_trigger_g(alt, s.deploy_floor_agl_m) / 1000.0)
+            floor = triggers.all_of_g(triggers.altitude_trigger_g(alt, s.deploy_floor_agl_m) / 1000.0,
+                                      triggers.below_g(obs.mach, s.mach_box[1]))
+            g = triggers.any_of_g(g, floor)
         return g
 
 

@@ -230,6 +230,8 @@ def run_montecarlo(
             "target_lat_deg": ctx.setup.mission.site.lat_deg, "target_lon_deg": ctx.setup.mission.site.lon_deg,
             "radius_m": ctx.radius_m, "approach_azimuth_deg": math.degrees(ctx.approach_azimuth_rad),
             "atmosphere_used": ctx.setup.atmosphere_name, "body_names": list(ctx.body_names),
+            "deploy_box": {"mach": list(ctx.setup.config.sequence.mach_box),
+                           "q_pa": list(ctx.setup.config.sequence.q_box_pa)},
             "complete": False, "elapsed_s": float(old.get("elapsed_s", 0.0)) if old else 0.0,
         }
         done: set[int] = set()

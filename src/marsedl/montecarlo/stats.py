@@ -20,7 +20,8 @@ import pandas as pd
 
 from marsedl.planet import destination, surface_distance_bearing
 
-__all__ = ["chi2_2", "drivers", "ellipse_axes", "ground_ellipse", "inside_fraction", "metric_stats", "summarize"]
+__all__ = ["chi2_2", "deploy_outside_box", "drivers", "ellipse_axes", "ground_ellipse", "inside_fraction",
+           "metric_stats", "summarize"]
 
 #: Miss components whose drivers are ranked: at touchdown, and at backshell separation (before the powered
 #: descent's divert absorbs most of the miss).
@@ -121,11 +122,32 @@ def drivers(frame: pd.DataFrame, target: str, top: int = 8) -> list[dict[str, fl
             for i in order]
 
 
+def deploy_outside_box(frame: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, Any] | None:
+    """Cases whose parachute opened above the preset's deploy box (Mach or dynamic pressure over its upper edge:
+    the range trigger's fallbacks, the velocity trigger, or the altitude floor can open it there).
+
+    Returns ``{"mach_max", "q_max_pa", "cases", "cases_over_mach", "cases_over_q", "deployed"}`` (``*_max``: the
+    box's upper edges), or None for a run without a recorded box or deploy columns.
+    """
+    box = manifest.get("deploy_box")
+    if not box or "parachute_deploy_mach" not in frame or "parachute_deploy_q_pa" not in frame:
+        return None
+    mach = frame["parachute_deploy_mach"].to_numpy(dtype=float)
+    q = frame["parachute_deploy_q_pa"].to_numpy(dtype=float)
+    m_hi, q_hi = float(box["mach"][1]), float(box["q_pa"][1])
+    over_m = mach > m_hi * (1 + 1e-9)  # NaN (no deploy) compares False
+    over_q = q > q_hi * (1 + 1e-9)
+    return {"mach_max": m_hi, "q_max_pa": q_hi, "cases": int((over_m | over_q).sum()),
+            "cases_over_mach": int(over_m.sum()), "cases_over_q": int(over_q.sum()),
+            "deployed": int(np.isfinite(mach).sum())}
+
+
 def summarize(frame: pd.DataFrame, manifest: dict[str, Any], probability: float = 0.99) -> dict[str, Any]:
     """The public summary of a run (the ``marsedl summary --json`` object).
 
     Keys: ``cases``, ``seed``, ``outcomes``, ``landing_ellipse``, ``debris_ellipses``, ``metrics``, ``elapsed_s``,
-    ``cases_per_s`` (as in the issue), plus ``drivers`` (SRC ranking of the miss components) and ``complete``.
+    ``cases_per_s`` (as in the issue), plus ``drivers`` (SRC ranking of the miss components), ``complete`` and
+    ``deploy_outside_box`` (:func:`deploy_outside_box`; absent for runs written before it was recorded).
     """
     chi2_2(probability)
     radius = float(manifest["radius_m"])
@@ -140,6 +162,7 @@ def summarize(frame: pd.DataFrame, manifest: dict[str, Any], probability: float 
             if e is not None:
                 debris[body] = e
     elapsed = float(manifest.get("elapsed_s", 0.0))
+    box = deploy_outside_box(frame, manifest)
     return {
         "cases": int(len(frame)),
         "seed": manifest.get("seed"),
@@ -150,5 +173,6 @@ def summarize(frame: pd.DataFrame, manifest: dict[str, Any], probability: float 
         "elapsed_s": elapsed,
         "cases_per_s": len(frame) / elapsed if elapsed > 0 else None,
         "drivers": {t: drivers(frame, t) for t in DRIVER_TARGETS},
+        **({"deploy_outside_box": box} if box is not None else {}),
         "complete": bool(manifest.get("complete", False)) and len(frame) == manifest.get("n"),
     }

@@ -546,6 +546,10 @@ def render_montecarlo(run: Any, *, canopy_words: str = CANOPY_WORDS, canopy_band
     outcomes = ", ".join(f"{_esc(pretty(k))} {v:,}" for k, v in s["outcomes"].items())
     rate = f", {s['cases_per_s']:,.1f} cases/s" if s.get("cases_per_s") else ""
     done = "" if s.get("complete") else " <b>(incomplete run: not every chunk is written)</b>"
+    box = s.get("deploy_outside_box")
+    if box:
+        done += (f" Parachute opened above the deploy box (Mach ≤ {box['mach_max']:g}, q ≤ {box['q_max_pa']:g} Pa) "
+                 f"in <b id='mc-deploy-box'>{box['cases']:,}</b> of {box['deployed']:,} cases.")
     met = s["metrics"]
     cards = [(f"{len(run.frame):,}", f"cases, seed {m.get('seed')}"),
              (f"{s['outcomes'].get('landed', 0) / max(len(run.frame), 1):.1%}", "landed")]
