@@ -237,3 +237,38 @@ def test_deploy_altitude_floor_fires_when_the_box_has_not(setup):
     # a floor the vehicle crosses above Mach 2.2 waits for the box's upper Mach edge: no canopy opens faster
     t2, h2, m2, _ = deploy(30000.0)
     assert m2 == pytest.approx(cfg.sequence.mach_box[1], abs=1e-3) and h2 < 30000.0
+
+
+@pytest.mark.parametrize("preset", ["mars2020", "msl"])
+def test_guided_flight_converges_as_the_entry_step_shrinks(preset):
+    """Entry guidance runs on its own cycle (guidance.period_s = 0.5 s of flight time), not on the integration
+    step, so a shorter entry step integrates the same guided flight more finely and the flight converges. Same
+    plan, entry steps 0.5, 0.25 and 0.125 s: the same events in the same order, reversals on the same guidance
+    cycles, and the deploy point moving by under 2 m (with the guidance updated every step, halving the step
+    moved the mars2020 deploy by 38 m, and 64 m at an eighth of a second)."""
+    from dataclasses import replace
+
+    setup = prepare(preset)
+    cfg = setup.config
+    assert cfg.guidance.period_s == 0.5 and cfg.steps.entry == 0.5
+
+    def fly(dt):
+        out = Engine(replace(cfg, steps=replace(cfg.steps, entry=dt))).run(nominal_cases(setup))
+        ev = out.events
+        veh = ev["body"] == 0
+        pos = {int(c): np.array([ev["x"][k], ev["y"][k], ev["z"][k]]) for k, c in enumerate(ev["code"]) if veh[k]}
+        rev = ev["t"][veh & (ev["code"] == Ev.BANK_REVERSAL)]
+        return [int(c) for c in ev["code"][veh]], pos, rev
+
+    codes, pos, rev = fly(0.5)
+    for dt in (0.25, 0.125):
+        c2, p2, r2 = fly(dt)
+        assert c2 == codes
+        np.testing.assert_array_equal(r2, rev)
+        assert np.linalg.norm(p2[Ev.PARACHUTE_DEPLOY] - pos[Ev.PARACHUTE_DEPLOY]) < 2.0
+        assert np.linalg.norm(p2[Ev.TOUCHDOWN] - pos[Ev.TOUCHDOWN]) < 1.0
+
+
+def test_entry_step_longer_than_the_guidance_cycle_is_refused():
+    with pytest.raises(MarsEDLError, match="dt_entry_s"):
+        prepare("mars2020", overrides=["integration.dt_entry_s=1.0"])

@@ -73,6 +73,7 @@ def build_config(mission: Mission, atmosphere: str | None = None) -> tuple[Engin
         heading_alignment_max_bank_deg=g.heading_alignment_max_bank_deg,
         corridor_c0=g.corridor_m[0], corridor_c1=g.corridor_m[1], corridor_c2=g.corridor_m[2],
         bank_rate_limit_deg_s=g.bank_rate_limit_deg_s, bank_accel_limit_deg_s2=g.bank_accel_limit_deg_s2,
+        period_s=g.period_s,
     )
     entry_alt = m.entry.radius_m - site.areoid_radius_at(np.radians(site.lat_deg), np.radians(site.lon_deg))
     cfg = EngineConfig(planet=MARS, site=site, atmosphere=grid, vehicle=vehicle, sequence=seq, steps=steps,

@@ -64,7 +64,10 @@ CF_HS_MIN_TIME, CF_BACKSHELL_ALT, CF_POWERED_DELAY = 42, 43, 44
 CF_NAV_ON, CF_NAV_DR, CF_NAV_DV = 45, 46, 49
 # planet-fixed unit vector of the case's target (x, y, z; from CF_TARGET_LAT/LON, computed once when packed)
 CF_TARGET_UNIT = 52
-NCF = 55
+# flight time of the case's next entry-guidance cycle (s; -inf: at the first step)
+CF_T_GUIDE = 55
+NCF = 56
+_T_EPS = 1e-9  # a cycle is due at a step starting this close before its time (steps land on it up to round-off)
 # CF_GUIDANCE_LOG bits: events of the guidance the engine logs (at the state where they happen)
 LOG_GUIDANCE_START, LOG_HEADING_ALIGNMENT, LOG_BANK_REVERSAL = 1, 2, 4
 # entry-guidance constants (gpar), as marsedl.guidance.entry.EntryGuidanceParams (angles in rad)
@@ -515,11 +518,12 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
     powered = ph >= PH_POWERED and ph <= PH_FLYAWAY
     entry = cf[i, CF_ENTRY_GUIDED] != 0.0
     for s in range(n_max):
-        if entry:  # bank for the step from the guidance at its start
+        if entry:  # bank for the step from the guidance at its start, when a guidance cycle is due
             bank_held = cf[i, CF_BANK]  # (the held controls are its cos and sin: see _bank_controls)
-            if s > 0 or cf[i, CF_SKIP_GUIDANCE] == 0.0:
+            if tt >= cf[i, CF_T_GUIDE] - _T_EPS and (s > 0 or cf[i, CF_SKIP_GUIDANCE] == 0.0):
                 cf[i, CF_BANK_BEFORE] = cf[i, CF_BANK]
                 log = _guide1(i, ph, y0, y1_, y2, y3, y4, y5, oa, cf, p, gpar, ref)
+                cf[i, CF_T_GUIDE] = _next_cycle(cf[i, CF_T_GUIDE], tt, gpar[G_DT])
                 if log != 0:  # stop here (no step): the engine logs these events at this state
                     cf[i, CF_GUIDANCE_LOG] = log
                     t_s[i] = tt
@@ -671,6 +675,14 @@ def _lerp(lo, x, ref, row):
         return ref[row, lo + 1]
     slope = (ref[row, lo + 1] - ref[row, lo]) / (xp[lo + 1] - xp[lo])
     return slope * (x - xp[lo]) + ref[row, lo]
+
+
+@njit(**_LEAF)
+def _next_cycle(t_due, t_now, period):
+    """Time of the guidance cycle after the one run at ``t_now`` (due at ``t_due``): on the fixed schedule, or a
+    period after ``t_now`` when the schedule fell behind (as :func:`marsedl.engine.state.next_guidance_cycle`)."""
+    nxt = t_due + period
+    return nxt if nxt > t_now + _T_EPS else t_now + period
 
 
 @njit(**_LEAF)

@@ -163,6 +163,7 @@ class GuidanceSpec(_Spec):
     bank_accel_limit_deg_s2: float = Field(default=5.0, gt=0, le=90)
     corridor_m: tuple[float, float, float] = (4000.0, 0.0, 1.0e-3)
     deploy_reference_speed_m_s: float = Field(default=420.0, gt=100, lt=2000)
+    period_s: float = Field(default=0.5, gt=0, le=10)
 
 
 class IntegrationSpec(_Spec):
@@ -206,6 +207,10 @@ class Mission(_Spec):
             )
         if self.parachute.mass_kg >= self.backshell.mass_kg:
             raise ValueError("parachute.mass_kg must be less than backshell.mass_kg (the backshell carries it)")
+        if self.integration.dt_entry_s > self.guidance.period_s * (1 + 1e-12):
+            raise ValueError(f"integration.dt_entry_s ({self.integration.dt_entry_s:g} s) must not exceed "
+                             f"guidance.period_s ({self.guidance.period_s:g} s): the bank is held over each guidance "
+                             "cycle and integrated in steps no longer than it")
         return self
 
     @property

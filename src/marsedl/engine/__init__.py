@@ -45,7 +45,16 @@ from marsedl.engine.config import (  # noqa: F401
     Steps,
 )
 from marsedl.engine.core import Engine
-from marsedl.engine.state import _Ctx, _Obs, _State, great_circle_m, navigated_state, unit_vector  # noqa: F401
+from marsedl.engine.state import (  # noqa: F401
+    _Ctx,
+    _Obs,
+    _State,
+    great_circle_m,
+    guidance_due,
+    navigated_state,
+    next_guidance_cycle,
+    unit_vector,
+)
 
 __all__ = [
     "EVENT_NAMES",

@@ -41,7 +41,9 @@ from marsedl.engine.state import (
     _Obs,
     _State,
     great_circle_m,
+    guidance_due,
     navigated_state,
+    next_guidance_cycle,
     unit_vector,
 )
 from marsedl.errors import MarsEDLError
@@ -496,6 +498,7 @@ class Engine:
         cf[rows, K.CF_GUIDANCE_ON] = st.guidance_on[cs]
         cf[rows, K.CF_HEADING_ALIGNED] = st.heading_aligned[cs]
         cf[rows, K.CF_SKIP_GUIDANCE] = st.guidance_done[cs]
+        cf[rows, K.CF_T_GUIDE] = st.guidance_t_next[cs]
 
     def _unpack_entry_guidance(self, st, act, cf, rows, cs, log) -> None:
         """Log the guidance events the kernel stopped at (with the bank before that step's update, as the Python
@@ -518,6 +521,7 @@ class Engine:
         st.bank_sign[cs] = g[:, K.CF_BANK_SIGN]
         st.guidance_on[cs] = g[:, K.CF_GUIDANCE_ON] != 0.0
         st.heading_aligned[cs] = g[:, K.CF_HEADING_ALIGNED] != 0.0
+        st.guidance_t_next[cs] = g[:, K.CF_T_GUIDE]
         st.guidance_done[cs] = stopped  # that state's guidance is applied: the next call steps on from it
 
     def _locate(self, t0, y0, dt, ga, gb, c, k, iterations: int = 40, tol_s: float = 1e-7) -> np.ndarray:
@@ -640,8 +644,13 @@ class Engine:
         veh = st.slot[act] == 0
         entering = veh & ((ph == _ENTRY) | (ph == _SUFR))
         if entering.any() and (self._k is None or self._k.gpar is None):  # (else the kernels guide, step by step)
-            self._entry_guidance(st, act[entering], t0[entering], y0[entering], obs.take(entering),
-                                 c.take(entering), log)
+            # a guidance cycle runs when due (every guidance.period_s of flight time); the bank is held between
+            due = entering & guidance_due(t0, st.guidance_t_next[st.case[act]])
+            if due.any():
+                self._entry_guidance(st, act[due], t0[due], y0[due], obs.take(due), c.take(due), log)
+                dc = st.case[act[due]]
+                st.guidance_t_next[dc] = next_guidance_cycle(st.guidance_t_next[dc], t0[due],
+                                                             self.cfg.guidance.period_s)
             c.cos_bank[entering] = np.cos(st.bank[st.case[act[entering]]])
             sinb = np.sin(st.bank[st.case[act[entering]]])
             c.sin_bank[entering] = np.where(st.cases.planar[st.case[act[entering]]], 0.0, sinb)
@@ -701,7 +710,7 @@ class Engine:
             ha = entry_guidance.heading_alignment_bank(herr, gp)
             cmd[i] = np.where(heading_mode, ha, st.bank_sign[ci] * mag)
         cmd = np.where(c.phase == _SUFR, 0.0, cmd)
-        dt = self.cfg.steps.entry
+        dt = gp.period_s  # the bank moves by one guidance cycle's worth
         new_bank, new_rate = entry_guidance.rate_limited_bank(st.bank[cs], st.bank_rate[cs], cmd, dt, gp)
         st.bank[cs] = new_bank
         st.bank_rate[cs] = new_rate

@@ -170,6 +170,19 @@ class _Ctx:
         return great_circle_m(obs.up, self.target_lat, self.target_lon, self.target_radius)
 
 
+def guidance_due(t: np.ndarray, t_due: np.ndarray) -> np.ndarray:
+    """Whether an entry-guidance cycle is due at flight time ``t`` (as the kernels: up to round-off)."""
+    return t >= t_due - kernels._T_EPS
+
+
+def next_guidance_cycle(t_due: np.ndarray, t_now: np.ndarray, period_s: float) -> np.ndarray:
+    """Time of the guidance cycle after the one run at ``t_now`` (due at ``t_due``): on the fixed schedule
+    ``t_due + period``, or a period after ``t_now`` when the schedule fell behind (the first cycle, due at -inf, or
+    steps longer than the period). As :func:`marsedl.kernels._next_cycle`."""
+    nxt = t_due + period_s
+    return np.where(nxt > t_now + kernels._T_EPS, nxt, t_now + period_s)
+
+
 def navigated_state(r: np.ndarray, v: np.ndarray, dr_enu: np.ndarray, dv_enu: np.ndarray):
     """Navigated position and velocity (n, 3): the true ones plus constant errors given east/north/up in the
     local frame of the true position ``r`` (planet-fixed, m and m/s)."""
@@ -298,6 +311,7 @@ class _State:
         st.guidance_on = np.zeros(n, dtype=bool)
         st.heading_aligned = np.zeros(n, dtype=bool)
         st.guidance_done = np.zeros(n, dtype=bool)  # kernels: guidance of the current state already applied
+        st.guidance_t_next = np.full(n, -np.inf)  # flight time of the next entry-guidance cycle
         st.t_deploy = np.full(n, np.inf)
         st.t_line_stretch = np.full(n, np.inf)
         st.pd_target = np.zeros((n, 3))

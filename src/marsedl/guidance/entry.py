@@ -178,6 +178,10 @@ class EntryGuidanceParams:
         Bank slew limits (20°/s, 5°/s², usual in MSL-class studies; project reference, tag M).
     min_bank_deg, max_bank_deg : float
         Limits on the range-control bank magnitude (0°–180° by default).
+    period_s : float
+        Guidance cycle (s): the engine computes the bank command every ``period_s`` of flight time, whatever its
+        integration step, and holds it in between; the rate-limited bank moves by one cycle's worth per update
+        (0.5 s, a model value; scalar).
     """
 
     lod: float | NDArray[np.float64] = 0.24
@@ -193,6 +197,7 @@ class EntryGuidanceParams:
     bank_accel_limit_deg_s2: float | NDArray[np.float64] = 5.0
     min_bank_deg: float | NDArray[np.float64] = 0.0
     max_bank_deg: float | NDArray[np.float64] = 180.0
+    period_s: float = 0.5
 
     def __post_init__(self) -> None:
         def check(name: str, lo: float, hi: float, lo_open: bool = False) -> None:
