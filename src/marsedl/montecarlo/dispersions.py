@@ -370,7 +370,7 @@ def parse_dispersions(data: dict[str, Any] | None, origin: str = "dispersions") 
 # matches within 10 % (tests/montecarlo/test_calibration.py). The calibration moved five widths (the density
 # profile 3 -> 7 %, the unpredicted winds 6 -> 10 m/s, capsule C_L 2 -> 3 %, C_D 1 -> 2 %, navigation
 # knowledge 300 -> 650 m). Checked, not tuned: MSL's published 20 km x 7 km ellipse (JPL PIA15686) - our
-# msl preset gives the width (about 6.5 km) but only about 11 km of the length; see README, "Monte Carlo".
+# msl preset gives the width (about 7.6 km) but only about 12 km of the length; see README, "Monte Carlo".
 # Change them in a preset's [dispersions] table or with --set.
 _DEFAULT: dict[str, Any] = {
     # delivery error at entry interface: +-0.075 deg 3-sigma FPA (W22/DW17 quote +-0.05-0.1 deg), M
