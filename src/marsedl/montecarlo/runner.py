@@ -8,6 +8,7 @@ the same vectorised engine, so the results are identical.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import time
@@ -95,7 +96,9 @@ def _connect(scheduler: str | None, workers: int | None):
         except (OSError, TimeoutError, ValueError) as exc:
             raise MarsEDLError(f"--scheduler {scheduler} does not answer ({type(exc).__name__}); "
                                f"is a Dask scheduler running there?") from None
-    cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None)
+    # its workers log errors only (a Ctrl-C otherwise prints a warning per cancelled chunk)
+    cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None,
+                           silence_logs=logging.ERROR)
     return Client(cluster), cluster
 
 
@@ -108,7 +111,10 @@ def _dask(client, ctx, seed, jobs) -> Iterator[tuple[int, pd.DataFrame]]:
         for f in dask_completed(list(futs)):
             yield futs[f], f.result()
     finally:
-        client.cancel(list(futs))
+        try:
+            client.cancel(list(futs))
+        except (RuntimeError, OSError, TimeoutError):  # the client is already going away (Ctrl-C): nothing to cancel
+            pass
 
 
 @contextmanager
@@ -279,6 +285,8 @@ def run_montecarlo(
                 manifest["elapsed_s"] += time.perf_counter() - t0
                 store.write_manifest(manifest)
             raise
+        finally:
+            it.close()  # its clean-up (cancelling what is queued) runs now, while the backend is still up
     elapsed = time.perf_counter() - t0
     manifest["elapsed_s"] += elapsed
     manifest["complete"] = True
