@@ -47,6 +47,9 @@ def test_simulate_json_interface(tmp_path):
         (["simulate", "mars2020", "--atmosphere", "no_such_file.csv"], "no_such_file.csv"),
         (["simulate", "mars2020", "--out", "run.txt"], ".parquet or .csv"),
         (["simulate", "mars2020", "--preset-file", "missing.toml"], "missing.toml"),
+        # the message is printed as text: its "[low, high]" is not taken for terminal markup and dropped
+        (["simulate", "mars2020", "--set", "parachute.mach_box=[2.2, 1.4]"], "must be [low, high]"),
+        (["simulate", "mars2020", "--set", "integration.dt_entry_s=1.0"], "guidance.period_s"),
     ],
 )
 def test_bad_input_is_one_line_and_nonzero(args, needle):

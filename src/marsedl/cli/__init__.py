@@ -11,6 +11,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from marsedl import __version__
 from marsedl.cli import cache as _cache
@@ -74,7 +75,8 @@ def main() -> None:
     try:
         app()
     except (MarsEDLError, ValidationError) as exc:
-        err_console.print(f"[bold red]error:[/] {_one_line(exc)}", markup=True)
+        # the message is text, not markup: "[low, high]" in it must print as written
+        err_console.print(f"[bold red]error:[/] {escape(_one_line(exc))}", markup=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("interrupted")

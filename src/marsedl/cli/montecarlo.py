@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -86,7 +87,8 @@ def montecarlo(
         return
     _print(summary, result.manifest)
     if out is not None:
-        console.print(f"results in [bold]{out}[/] ({result.manifest['n_chunks']} Parquet chunks + manifest.json)")
+        console.print(f"results in [bold]{escape(str(out))}[/] ({result.manifest['n_chunks']} Parquet chunks + "
+                      "manifest.json)")
 
 
 def summary(

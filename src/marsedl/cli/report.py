@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from marsedl.errors import MarsEDLError
@@ -66,7 +67,7 @@ def plot(
     else:
         paths = write_nominal_plots(result, out_dir, fmt=fmt)
     for p in paths:
-        console.print(f"wrote {p}")
+        console.print(f"wrote {escape(str(p))}")
 
 
 def report(
@@ -85,7 +86,7 @@ def report(
     result = _load(run, set_, probability)
     text = html.render_montecarlo(result) if is_montecarlo(result) else html.render_nominal(result)
     path = html.write(text, out)
-    console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")
+    console.print(f"wrote {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")
 
 
 def _ellipses(path: Path | None) -> list[dict]:
@@ -126,7 +127,7 @@ def kml(
     else:
         doc = kml_mod.nominal_kml(result, ellipses=els)
     path = kml_mod.write(doc, out)
-    console.print(f"wrote {path} (open it in Google Earth, Mars mode)")
+    console.print(f"wrote {escape(str(path))} (open it in Google Earth, Mars mode)")
 
 
 def _base(text: str | None) -> tuple[float, float]:
@@ -246,7 +247,7 @@ def survey(
             f"{name} ({far[name] / 1e3:.2f} km)" for name in plan.skipped))
     for p in (kml_out, plot_out):
         if p is not None:
-            console.print(f"wrote {p}")
+            console.print(f"wrote {escape(str(p))}")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from marsedl.errors import MarsEDLError
@@ -49,7 +50,7 @@ def simulate(
         return
     _print(result)
     if out is not None:
-        console.print(f"time histories written to [bold]{out}[/]")
+        console.print(f"time histories written to [bold]{escape(str(out))}[/]")
 
 
 def _write_history(result, out: Path) -> None:

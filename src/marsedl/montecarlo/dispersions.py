@@ -287,6 +287,13 @@ class DispersionSpec(BaseModel):
                 raise ValueError(f"{name} would make its scale 1 + x reach zero or below (lowest {1 + low:g})")
             if d.dist == "normal" and d.sigma > 0.25:
                 raise ValueError(f"{name}.sigma must be at most 0.25 (1 + x must stay positive); got {d.sigma:g}")
+        # a knowledge error, not a different planet: beyond these the guidance would steer for somewhere else
+        for name, most, unit in (("nav_position_m", 50_000.0, "m"), ("nav_velocity_m_s", 50.0, "m/s")):
+            d = getattr(self, name)
+            reach = abs(d.mean) + (d.half_width if d.dist == "uniform" else d.sigma)
+            if reach > most:
+                raise ValueError(f"{name}: |mean| + width must be at most {most:g} {unit} (an entry-navigation "
+                                 f"error); got {reach:g}")
         return self
 
     def describe(self) -> list[dict[str, Any]]:
