@@ -23,18 +23,19 @@ _SET = typer.Option(None, "--set", help="Override a preset field: path.to.field=
 _PROB = typer.Option(0.99, "--probability", help="Ellipse probability (Monte Carlo runs).")
 
 
-def _check_writable(path: Path, option: str) -> None:
-    """Fail before a long simulation when the output cannot be written."""
+def _check_writable(path: Path, option: str, *, folder: bool = False) -> None:
+    """Fail before a long simulation when the output (a file, or a ``folder`` to write files in) cannot be
+    written."""
     import os
 
-    parent = path.parent if str(path.parent) else Path(".")
+    parent = path if folder else (path.parent if str(path.parent) else Path("."))
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise MarsEDLError(f"{option} '{path}' cannot be written: {exc.strerror or exc}") from None
     if not os.access(parent, os.W_OK):
         raise MarsEDLError(f"{option} '{path}' cannot be written: {parent} is not a writable folder")
-    if path.is_dir():
+    if not folder and path.is_dir():
         raise MarsEDLError(f"{option} '{path}' is a folder; give a file name")
 
 
@@ -60,7 +61,7 @@ def plot(
         raise MarsEDLError(f"--format '{fmt}': choose one of {', '.join(FORMATS)}")
     if out_dir.exists() and not out_dir.is_dir():
         raise MarsEDLError(f"--out-dir '{out_dir}' is a file, not a folder")
-    _check_writable(out_dir / "x.png", "--out-dir")
+    _check_writable(out_dir, "--out-dir", folder=True)
     result = _load(run, set_, probability)
     if is_montecarlo(result):
         paths = write_montecarlo_plots(result, out_dir, fmt=fmt)
