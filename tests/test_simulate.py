@@ -145,6 +145,22 @@ def test_entry_that_cannot_reach_the_ground_is_a_one_line_error():
     assert "\n" not in str(err.value)
 
 
+def test_a_failing_design_is_planned_flown_and_shown_not_refused():
+    """50 kg of hydrazine cannot stop the descent: with Isp g0 = 220 x 9.81 m/s and about 1,750 kg at ignition,
+    the rocket equation gives 63 m/s of delta-v against the ~80 m/s descent plus gravity losses. Planning aims
+    with where the reference hits the ground, so the design flies: every kilogram is burnt, the timeline ends
+    with the exhaustion and the vehicle's impact, and there is no touchdown."""
+    r = simulate("mars2020", overrides=["descent_stage.propellant_kg=50"], record=False)
+    assert r.outcome == "propellant_exhausted" and r.touchdown is None
+    assert [e.name for e in r.events][-2:] == ["propellant_exhausted", "impact"]
+    assert r.info["propellant_used_kg"] == pytest.approx(50.0, rel=1e-6)
+    crash = r.events[-1]
+    assert crash.speed_m_s > 20.0 and abs(crash.altitude_agl_m) < 1.0
+    shallow = pytest.raises(MarsEDLError, match="skip_out.*too shallow")
+    with shallow:
+        prepare("mars2020", overrides=["entry.fpa_deg=-6"])
+
+
 def test_outcomes_other_than_landing_are_results(setup):
     cases = nominal_cases(setup)
     shallow = setup.plan.y0.copy()

@@ -69,15 +69,39 @@ def entry_state(cfg: EngineConfig, lat_rad: np.ndarray, lon_rad: np.ndarray, rad
     return np.hstack([r, np.broadcast_to(v, r.shape), m])
 
 
+#: Outcomes of the reference vehicle that planning can aim with: it reached the ground under its parachute or
+#: its engines, softly or not, so its end point and its parachute phase exist. A failing design (too little
+#: propellant, too small a parachute...) is thus planned and flown, and its outcome shown, instead of refused.
+_AIMABLE = (Outcome.LANDED, Outcome.GROUND_IMPACT_BEFORE_TOUCHDOWN, Outcome.PROPELLANT_EXHAUSTED)
+
+#: What to check when the reference vehicle cannot be aimed, by how it ended.
+_HINTS = {
+    Outcome.SKIP_OUT: "it left the atmosphere again: check entry.fpa_deg (too shallow) and entry.speed_m_s",
+    Outcome.PARACHUTE_NOT_DEPLOYED: "it never slowed into the parachute's Mach box before the ground: check "
+                                    "entry.fpa_deg (too steep), the vehicle's mass and the site altitude",
+    Outcome.TIMEOUT: "it was still flying at integration.max_time_s",
+}
+
+
 def _landing(out: EngineOutput) -> tuple[np.ndarray, np.ndarray]:
-    """Touchdown latitude/longitude per case (NaN where a case did not land)."""
+    """Latitude/longitude (rad) where each case's vehicle ended on the ground: its touchdown, or where it hit the
+    ground when it reached it otherwise (an aimable outcome); NaN for the others."""
     ev = out.events
     lat = np.full(out.n_cases, np.nan)
     lon = np.full(out.n_cases, np.nan)
-    sel = (ev["code"] == Ev.TOUCHDOWN) & (ev["body"] == 0)
-    lat[ev["case"][sel]] = ev["lat"][sel]
-    lon[ev["case"][sel]] = ev["lon"][sel]
+    for code in (Ev.IMPACT, Ev.TOUCHDOWN):  # a touchdown, when there is one, wins
+        sel = (ev["code"] == code) & (ev["body"] == 0)
+        lat[ev["case"][sel]] = ev["lat"][sel]
+        lon[ev["case"][sel]] = ev["lon"][sel]
+    bad = ~np.isin(out.outcome, _AIMABLE)
+    lat[bad], lon[bad] = np.nan, np.nan
     return lat, lon
+
+
+def _cannot_aim(what: str, outcome: int) -> RuntimeError:
+    o = Outcome(outcome)
+    hint = _HINTS.get(o, "check the entry state and the vehicle")
+    return RuntimeError(f"{what} ended with '{OUTCOME_NAMES[o]}': {hint}")
 
 
 def _event_rows(out: EngineOutput, code: Ev) -> dict[str, np.ndarray]:
@@ -110,9 +134,8 @@ def solve_entry_point(cfg: EngineConfig, target: tuple[float, float], radius_m: 
         out = Engine(vcfg).run(_case_inputs(vcfg, y0, target, bank_rad, velocity_trigger=deploy_speed))
         llat, llon = _landing(out)
         if np.isnan(llat).any():
-            ended = OUTCOME_NAMES[out.outcome[np.flatnonzero(np.isnan(llat))[0]]]
-            raise RuntimeError(f"the unguided reference vehicle ended with '{ended}' instead of a landing "
-                               "while solving for the entry point; check entry.fpa_deg and entry.speed_m_s")
+            raise _cannot_aim("the unguided reference vehicle, flown to place the entry point,",
+                              out.outcome[np.flatnonzero(np.isnan(llat))[0]])
         # landing offsets from the target in a local east/north plane (m)
         e, n = _east_north(llat, llon, tlat, tlon, planet_r)
         jac = np.array([[e[1] - e[0], e[2] - e[0]], [n[1] - n[0], n[2] - n[0]]]) / step
@@ -148,14 +171,13 @@ def build_reference(cfg: EngineConfig, y0: np.ndarray, target: tuple[float, floa
     vcfg = _velocity_trigger(cfg)
     eng = Engine(vcfg)
     out = eng.run(_case_inputs(vcfg, y0[None, :], target, bank_rad, velocity_trigger=deploy_speed), record=True)
-    if out.outcome[0] != Outcome.LANDED:
-        raise RuntimeError(f"the reference trajectory ended with '{OUTCOME_NAMES[out.outcome[0]]}' instead of a "
-                           "landing; check the entry state and the vehicle")
+    if out.outcome[0] not in _AIMABLE:
+        raise _cannot_aim("the reference trajectory", out.outcome[0])
     radius = cfg.site.areoid_radius_m + cfg.site.ground_mola_m
     dep = _event_rows(out, Ev.PARACHUTE_DEPLOY)
-    td = _event_rows(out, Ev.TOUCHDOWN)
-    chute_range, _ = surface_distance_bearing(dep["lat"][0], dep["lon"][0], td["lat"][0], td["lon"][0], radius)
-    e, n = _east_north(td["lat"], td["lon"], target[0], target[1], radius)
+    end_lat, end_lon = _landing(out)  # the touchdown, or where a failing design hit the ground
+    chute_range, _ = surface_distance_bearing(dep["lat"][0], dep["lon"][0], end_lat[0], end_lon[0], radius)
+    e, n = _east_north(end_lat[:1], end_lon[:1], target[0], target[1], radius)
     miss = float(np.hypot(e[0], n[0]))
 
     h = out.history

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from marsedl.errors import MarsEDLError
+from marsedl.planet import surface_distance_bearing
 
 console = Console(highlight=False)
 
@@ -76,7 +78,8 @@ def _print(result) -> None:
     for col in ("event", "t (s)", "alt AGL (m)", "speed (m/s)", "Mach", "q (Pa)", "g-load"):
         t.add_column(col, justify="left" if col == "event" else "right")
     for e in result.events:
-        t.add_row(e.name, f"{e.time_s:.1f}", f"{e.altitude_agl_m:,.0f}", f"{e.speed_m_s:,.1f}", f"{e.mach:.2f}",
+        alt = e.altitude_agl_m if abs(e.altitude_agl_m) >= 0.5 else 0.0  # no "-0" at an impact on the ground
+        t.add_row(e.name, f"{e.time_s:.1f}", f"{alt:,.0f}", f"{e.speed_m_s:,.1f}", f"{e.mach:.2f}",
                   f"{e.dynamic_pressure_pa:,.0f}", f"{e.g_load:.2f}")
     console.print(t)
     p = result.peaks
@@ -88,7 +91,16 @@ def _print(result) -> None:
         console.print(f"touchdown at {td.time_s:.1f} s, {td.lat_deg:.5f}°, {td.lon_deg:.5f}°: "
                       f"{td.vertical_speed_m_s:.2f} m/s down, {td.horizontal_speed_m_s:.2f} m/s across, "
                       f"[bold]{td.miss_distance_m:,.0f} m[/] from the target")
-    d = Table(title="Debris field (impacts; distance and bearing from the rover)", title_justify="left")
+    crash = next((e for e in reversed(result.events) if e.name == "impact"), None)
+    if td is None and crash is not None:  # the vehicle reached the ground without landing: where and how fast
+        miss, _ = surface_distance_bearing(np.radians(result.target_lat_deg), np.radians(result.target_lon_deg),
+                                           np.radians(crash.lat_deg), np.radians(crash.lon_deg),
+                                           result.site_radius_m)
+        console.print(f"[bold red]no landing[/]: the vehicle hit the ground at {crash.time_s:.1f} s, "
+                      f"{crash.lat_deg:.5f}°, {crash.lon_deg:.5f}°, at [bold]{crash.speed_m_s:,.1f} m/s[/] "
+                      f"({crash.speed_m_s * 3.6:,.0f} km/h), {float(miss):,.0f} m from the target")
+    origin = "the rover" if td is not None else "the target"
+    d = Table(title=f"Debris field (impacts; distance and bearing from {origin})", title_justify="left")
     for col in ("body", "t (s)", "lat (°)", "lon (°)", "dist (m)", "brg (°)", "m/s", "km/h", "KE (MJ)"):
         d.add_column(col, justify="left" if col == "body" else "right", no_wrap=col == "body")
     for i in result.impacts:

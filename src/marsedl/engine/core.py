@@ -861,6 +861,7 @@ class Engine:
             self._log_events(log, st, bodies, Ev.PROPELLANT_EXHAUSTED)
             vb = cs[veh]
             st.outcome[vb[st.outcome[vb] == Outcome.RUNNING]] = Outcome.PROPELLANT_EXHAUSTED
+            st.prop_used[vb] = st.prop_start[vb]  # the vehicle burnt all it had
             st.phase[bodies] = _BALLISTIC
         else:  # pragma: no cover - every armed event has a handler
             raise RuntimeError(f"no handler for event {code!r}")
