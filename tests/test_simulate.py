@@ -156,6 +156,8 @@ def test_a_failing_design_is_planned_flown_and_shown_not_refused():
     assert r.info["propellant_used_kg"] == pytest.approx(50.0, rel=1e-6)
     crash = r.events[-1]
     assert crash.speed_m_s > 20.0 and abs(crash.altitude_agl_m) < 1.0
+    wreck = [i for i in r.impacts if i.body == "vehicle"]  # the wreck is on the debris list, to be surveyed
+    assert len(wreck) == 1 and wreck[0].speed_m_s == pytest.approx(crash.speed_m_s)
     shallow = pytest.raises(MarsEDLError, match="skip_out.*too shallow")
     with shallow:
         prepare("mars2020", overrides=["entry.fpa_deg=-6"])

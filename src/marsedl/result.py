@@ -176,7 +176,8 @@ def build_result(out: EngineOutput, *, case: int, preset: str, target_lat_deg: f
                               horizontal_speed_m_s=float(np.linalg.norm(v - vz * up)),
                               miss_distance_m=float(miss))
     impacts = []
-    for i in np.flatnonzero((rows["code"] == Ev.IMPACT) & (rows["body"] > 0)):
+    # every body that hit the ground: the shed hardware, and the vehicle itself when it crashed (a wreck to find)
+    for i in np.flatnonzero(rows["code"] == Ev.IMPACT):
         dist, bearing = surface_distance_bearing(rover_lat, rover_lon, rows["lat"][i], rows["lon"][i], radius_m)
         impacts.append(Impact(
             body=out.body_names[rows["body"][i]], time_s=float(rows["t"][i]),
