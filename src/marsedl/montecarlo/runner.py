@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import math
 import os
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -96,25 +98,63 @@ def _connect(scheduler: str | None, workers: int | None):
         except (OSError, TimeoutError, ValueError) as exc:
             raise MarsEDLError(f"--scheduler {scheduler} does not answer ({type(exc).__name__}); "
                                f"is a Dask scheduler running there?") from None
-    # its workers log errors only (a Ctrl-C otherwise prints a warning per cancelled chunk)
+    # its processes stay quiet: a Ctrl-C at the terminal reaches them too, and they would print a warning per
+    # cancelled chunk and the traceback of every connection their dying peers closed. A chunk's own error still
+    # reaches the caller through its future.
     cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None,
-                           silence_logs=logging.ERROR)
+                           silence_logs=logging.CRITICAL)
     return Client(cluster), cluster
 
 
+_END = object()
+
+
 def _dask(client, ctx, seed, jobs) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Chunks from a Dask cluster as they finish.
+
+    The waiting for results runs on a helper thread and hands them over through a queue: a Ctrl-C then lands in
+    this thread's ``Queue.get``, never inside distributed's event-loop synchronisation (where it made distributed
+    log a traceback of its own), and the queued chunks are cancelled from here.
+    """
     from distributed import as_completed as dask_completed
 
     ctx_f = client.scatter(ctx, broadcast=True)
     futs = {client.submit(fly_chunk, ctx_f, seed, s, e, pure=False): k for k, s, e in jobs}
+    handed: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def collect() -> None:
+        try:
+            for f in dask_completed(list(futs)):
+                if stop.is_set():
+                    break
+                handed.put((futs[f], f.result()))
+        except BaseException as exc:  # a chunk's error (bad input found while flying...) goes to the caller
+            if not stop.is_set():
+                handed.put(exc)
+        finally:
+            handed.put(_END)
+
+    helper = threading.Thread(target=collect, name="marsedl-dask-results", daemon=True)
+    helper.start()
     try:
-        for f in dask_completed(list(futs)):
-            yield futs[f], f.result()
+        while True:
+            try:
+                item = handed.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
     finally:
+        stop.set()
         try:
             client.cancel(list(futs))
-        except (RuntimeError, OSError, TimeoutError):  # the client is already going away (Ctrl-C): nothing to cancel
+        except (RuntimeError, OSError, TimeoutError):  # the client is already going away: nothing to cancel
             pass
+        helper.join(timeout=10.0)
 
 
 @contextmanager
