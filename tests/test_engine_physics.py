@@ -157,3 +157,19 @@ def test_events_located_inside_the_step():
     i = np.flatnonzero((ev["code"] == Ev.IMPACT) & (ev["body"] == 0))[0]
     assert abs(ev["alt_agl"][i]) < 1e-3
     assert ev["t"][i] % 2.0 not in (0.0,)
+
+
+def test_a_ctrl_c_inside_a_compiled_kernel_comes_back_as_one():
+    """Numba hands a KeyboardInterrupt that arrived during a kernel call back as a SystemError caused by it;
+    the engine and the command line treat that as the Ctrl-C it is (and anything else as itself)."""
+    from marsedl.errors import interrupt_in
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as ki:
+            raise SystemError("CPUDispatcher(<function rk4>) returned a result with an exception set") from ki
+    except SystemError as exc:
+        assert interrupt_in(exc)
+    assert not interrupt_in(SystemError("something else"))
+    assert not interrupt_in(ValueError("no"))

@@ -16,6 +16,18 @@ class MarsEDLError(ValueError):
         super().__init__(" ".join(str(message).split()))
 
 
+def interrupt_in(exc: BaseException) -> bool:
+    """Whether ``exc`` is a Ctrl-C in disguise: a ``KeyboardInterrupt`` that surfaced inside compiled code
+    comes back as a ``SystemError`` ("returned a result with an exception set") caused by it."""
+    seen = 0
+    while exc is not None and seen < 16:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
 def finite_array(name: str, values, *, flat: bool = False, nonempty: bool = False) -> np.ndarray:
     """``values`` as a read-only float array, or :class:`MarsEDLError` naming ``name``.
 

@@ -19,7 +19,7 @@ from marsedl.cli import chute as _chute
 from marsedl.cli import montecarlo as _montecarlo
 from marsedl.cli import report as _report
 from marsedl.cli import simulate as _simulate
-from marsedl.errors import MarsEDLError
+from marsedl.errors import MarsEDLError, interrupt_in
 
 app = typer.Typer(
     name="marsedl",
@@ -79,5 +79,10 @@ def main() -> None:
         err_console.print(f"[bold red]error:[/] {escape(_one_line(exc))}", markup=True)
         sys.exit(2)
     except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except SystemError as exc:  # a Ctrl-C that surfaced inside compiled code (see errors.interrupt_in)
+        if not interrupt_in(exc):
+            raise
         err_console.print("interrupted")
         sys.exit(130)

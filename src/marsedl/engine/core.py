@@ -46,7 +46,7 @@ from marsedl.engine.state import (
     next_guidance_cycle,
     unit_vector,
 )
-from marsedl.errors import MarsEDLError
+from marsedl.errors import MarsEDLError, interrupt_in
 from marsedl.guidance import entry as entry_guidance
 from marsedl.guidance import powered, triggers
 from marsedl.vehicle import (
@@ -331,6 +331,14 @@ class Engine:
             Keep the time history of every body (for a nominal run, plots and ``--out``). Monte Carlo runs
             leave it off and keep only events, impacts and peaks.
         """
+        try:
+            return self._run(cases, record)
+        except SystemError as exc:  # a Ctrl-C that surfaced inside a compiled kernel: give it back as one
+            if interrupt_in(exc):
+                raise KeyboardInterrupt from None
+            raise
+
+    def _run(self, cases: CaseInputs, record: bool) -> EngineOutput:
         if self.cfg.reference is None and np.any(cases.guided):
             i = int(np.flatnonzero(cases.guided)[0])
             raise MarsEDLError(f"cases.guided must be false without a reference trajectory (case {i} is guided)")
