@@ -26,22 +26,35 @@ DELTAS = {"fpa_deg": 0.2, "speed_m_s": 20.0, "azimuth_deg": 0.5, "downrange_km":
 PROFILE_LN = 0.1  # last case: altitude-correlated factor exp(0.1) at every altitude
 
 
-def _one_at_a_time(n_extra: int = 1):
+def _draws(rows: list[dict[str, float]], **profiles) -> Draws:
+    """One case per row: the draws it sets (every other draw zero, the nominal), and optionally the profiles."""
+    n = len(rows)
+    vals = {k: np.zeros(n) for k in (*SCALAR_FIELDS, *HARDWARE_FIELDS, *NAV_COMPONENTS)}
+    for j, row in enumerate(rows):
+        for k, v in row.items():
+            vals[k][j] = v
+    return Draws(start=0, values=vals, profile_uniform=np.full(n, 0.5),
+                 **{"density_perturbation": None, **profiles})
+
+
+def _one_at_a_time(deltas: dict[str, float]) -> list[dict[str, float]]:
+    """The nominal, then one case per entry of ``deltas`` with that draw alone set."""
+    return [{}, *({k: v} for k, v in deltas.items())]
+
+
+def _scalar_draws(n_extra: int = 1):
     names = list(DELTAS)
     n = len(names) + 1 + n_extra
-    vals = {k: np.zeros(n) for k in SCALAR_FIELDS}
-    for j, k in enumerate(names):
-        vals[k][j + 1] = DELTAS[k]
     h0, h1, dh = PERTURBATION_GRID_M
     f = np.ones((n, int(round((h1 - h0) / dh)) + 1))
     f[-1] = math.exp(PROFILE_LN)
-    return names, Draws(start=0, values=vals, profile_uniform=np.full(n, 0.5),
-                        density_perturbation=DensityPerturbation(f, h0, dh))
+    return names, _draws(_one_at_a_time(DELTAS) + [{}] * n_extra,
+                         density_perturbation=DensityPerturbation(f, h0, dh))
 
 
 @pytest.fixture(scope="module")
 def flown(ctx_zero):
-    names, draws = _one_at_a_time()
+    names, draws = _scalar_draws()
     cases = build_cases(ctx_zero, draws)
     df = pd.DataFrame(case_table(Engine(ctx_zero.setup.config).run(cases), ctx_zero, 0))
     df.index = ["nominal", *names, "density_profile"]
@@ -120,9 +133,7 @@ def test_each_dispersion_moves_the_output_physics_says_it_should(ctx_zero, flown
 
 def test_velocity_trigger_dispersion_sets_the_deploy_speed(ctx_velocity):
     ctx = replace(ctx_velocity, spec=DispersionSpec())
-    vals = {k: np.zeros(2) for k in SCALAR_FIELDS}
-    vals["velocity_trigger_m_s"][1] = 20.0
-    draws = Draws(start=0, values=vals, profile_uniform=np.full(2, 0.5), density_perturbation=None)
+    draws = _draws([{}, {"velocity_trigger_m_s": 20.0}])
     df = pd.DataFrame(case_table(Engine(ctx.setup.config).run(build_cases(ctx, draws)), ctx, 0))
     v0 = ctx.setup.mission.parachute.velocity_trigger_m_s
     assert df.parachute_deploy_speed_m_s[0] == pytest.approx(v0, abs=0.5)
@@ -155,23 +166,11 @@ MARS_G = 3.71  # m/s^2 surface gravity near Jezero (GM / R^2 = 4.2828e13 / 3.39e
 
 @pytest.fixture(scope="module")
 def hw_flown(ctx_zero):
-    names = list(HW_DELTAS)
-    n = len(names) + 1
-    vals = {k: np.zeros(n) for k in (*SCALAR_FIELDS, *HARDWARE_FIELDS, *NAV_COMPONENTS)}
-    for j, k in enumerate(names):
-        vals[k][j + 1] = HW_DELTAS[k]
-    draws = Draws(start=0, values=vals, profile_uniform=np.full(n, 0.5), density_perturbation=None)
-    cases = build_cases(ctx_zero, draws)
+    cases = build_cases(ctx_zero, _draws(_one_at_a_time(HW_DELTAS)))
     out = Engine(ctx_zero.setup.config).run(cases)
     df = pd.DataFrame(case_table(out, ctx_zero, 0))
-    df.index = ["nominal", *names]
+    df.index = ["nominal", *HW_DELTAS]
     return df, cases, out
-
-
-def _impact_shift_m(df, ctx, body, row):
-    la, lo = np.radians(df[f"impact_{body}_lat_deg"]), np.radians(df[f"impact_{body}_lon_deg"])
-    dist, _ = surface_distance_bearing(la["nominal"], lo["nominal"], la[row], lo[row], ctx.radius_m)
-    return float(dist)
 
 
 def test_shed_masses_change_the_entry_mass_and_leave_the_vehicle_after_separation_nominal(ctx_zero, hw_flown):
@@ -217,7 +216,7 @@ def test_separation_speeds_move_only_their_body(ctx_zero, hw_flown):
     df, _, _ = hw_flown
     for body, row, t_sep in (("heat_shield", "heat_shield_delta_v_m_s", "heat_shield_separation_t_s"),
                              ("entry_balance_mass_1", "entry_balance_delta_v_m_s", "sufr_t_s")):
-        shift = _impact_shift_m(df, ctx_zero, body, row)
+        shift, _ = _shift(df, ctx_zero, row, f"impact_{body}")
         assert shift > 20.0, body
         if body == "heat_shield":
             assert shift < 5.0 * (df.loc[row, f"impact_{body}_t_s"] - df.loc[row, t_sep])
@@ -265,20 +264,14 @@ NAV_DELTAS = {"nav_position_east_m": 100.0, "nav_position_north_m": 100.0, "nav_
 @pytest.fixture(scope="module")
 def nav_flown(ctx_zero):
     """The navigation cases flown as Mars 2020 (terrain-relative navigation in the descent) and as without it."""
-    names = list(NAV_DELTAS)
-    n = len(names) + 1
-    vals = {k: np.zeros(n) for k in (*SCALAR_FIELDS, *HARDWARE_FIELDS, *NAV_COMPONENTS)}
-    for j, k in enumerate(names):
-        vals[k][j + 1] = NAV_DELTAS[k]
-    draws = Draws(start=0, values=vals, profile_uniform=np.full(n, 0.5), density_perturbation=None)
-    cases = build_cases(ctx_zero, draws)
+    cases = build_cases(ctx_zero, _draws(_one_at_a_time(NAV_DELTAS)))
     cfg = ctx_zero.setup.config
     assert cfg.sequence.terrain_relative_navigation  # the mars2020 preset (PK)
     no_trn = replace(cfg, sequence=replace(cfg.sequence, terrain_relative_navigation=False))
     tables = []
     for c in (cfg, no_trn):
         df = pd.DataFrame(case_table(Engine(c).run(cases), ctx_zero, 0))
-        df.index = ["nominal", *names]
+        df.index = ["nominal", *NAV_DELTAS]
         tables.append(df)
     return tables[0], tables[1], cases
 
@@ -329,10 +322,7 @@ def test_radar_altitude_holds_the_descent_far_from_where_it_believes_it_is(ctx_z
     above it until the propellant ran out), 300 m north of the target, at the sky-crane speed."""
     cfg = ctx_zero.setup.config
     no_trn = replace(cfg, sequence=replace(cfg.sequence, terrain_relative_navigation=False))
-    vals = {k: np.zeros(2) for k in (*SCALAR_FIELDS, *HARDWARE_FIELDS, *NAV_COMPONENTS)}
-    vals["nav_position_north_m"][1] = -300.0
-    cases = build_cases(ctx_zero, Draws(start=0, values=vals, profile_uniform=np.full(2, 0.5),
-                                        density_perturbation=None))
+    cases = build_cases(ctx_zero, _draws([{}, {"nav_position_north_m": -300.0}]))
     df = pd.DataFrame(case_table(Engine(no_trn).run(cases), ctx_zero, 0))
     df.index = ["nominal", "south"]
     assert (df.outcome == "landed").all()
@@ -385,9 +375,7 @@ def test_wind_profile_offsets_carry_the_parachute_with_the_air(ctx_zero):
     n_alt = int(round((h1 - h0) / dh)) + 1
     offsets = np.zeros((2, 2, n_alt))
     offsets[1, 0, :] = 10.0  # case 1: east +10 m/s; north 0
-    vals = {k: np.zeros(2) for k in (*SCALAR_FIELDS, *HARDWARE_FIELDS, *NAV_COMPONENTS)}
-    draws = Draws(start=0, values=vals, profile_uniform=np.full(2, 0.5), density_perturbation=None,
-                  wind_perturbation=WindPerturbation(offsets, h0, dh))
+    draws = _draws([{}, {}], wind_perturbation=WindPerturbation(offsets, h0, dh))
     cases = build_cases(ctx_zero, draws)
     df = pd.DataFrame(case_table(Engine(ctx_zero.setup.config).run(cases), ctx_zero, 0))
     df.index = ["nominal", "wind"]
@@ -411,9 +399,7 @@ def test_a_draw_outside_the_physical_range_is_a_one_line_error_naming_the_disper
     spec = DispersionSpec(powered_descent_delay_s={"dist": "uniform", "half_width": 0.1})
     ok = build_cases(ctx_zero, draw_cases(spec, 1, 0, 3))
     assert np.all(np.abs(ok.powered_delay_s - ctx_zero.setup.config.sequence.powered_delay_s) <= 0.1)
-    vals = {k: np.zeros(2) for k in (*SCALAR_FIELDS, *HARDWARE_FIELDS, *NAV_COMPONENTS)}
-    vals["powered_descent_delay_s"][1] = -2.0
-    draws = Draws(start=40, values=vals, profile_uniform=np.full(2, 0.5), density_perturbation=None)
+    draws = replace(_draws([{}, {"powered_descent_delay_s": -2.0}]), start=40)
     with pytest.raises(MarsEDLError) as exc:
         build_cases(ctx_zero, draws)
     msg = str(exc.value)
