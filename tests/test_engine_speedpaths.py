@@ -79,6 +79,16 @@ def _assert_close(a, b, what):
     assert np.all((rel <= 1e-10) | (absd <= 1e-12)), f"{what}: worst relative difference {rel.max():.3g}"
 
 
+def _assert_same_events(a, b, t_tol=1e-5):
+    """Two runs of the same cases (kernels and NumPy reference): same outcomes, the same events of the same
+    bodies in the same order, at times within ``t_tol`` (events are located to 1e-7 s; the paths differ only by
+    round-off)."""
+    assert np.array_equal(a.outcome, b.outcome)
+    for k in ("case", "body", "code"):
+        assert np.array_equal(a.events[k], b.events[k]), k
+    assert np.max(np.abs(a.events["t"] - b.events["t"])) < t_tol
+
+
 @pytest.mark.parametrize("trigger", ["range", "velocity"])
 def test_kernel_derivatives_and_events_match_the_numpy_reference(setup, trigger):
     cfg = setup.config
@@ -148,11 +158,7 @@ def test_nominal_run_same_event_sequence_as_the_numpy_reference(setup):
     cases = nominal_cases(setup)
     a = Engine(setup.config).run(cases)
     b = Engine(setup.config, compiled=False).run(cases)
-    assert np.array_equal(a.outcome, b.outcome)
-    assert np.array_equal(a.events["code"], b.events["code"])
-    assert np.array_equal(a.events["body"], b.events["body"])
-    # events are located to 1e-7 s; the two paths differ only by round-off
-    assert np.max(np.abs(a.events["t"] - b.events["t"])) < 1e-5
+    _assert_same_events(a, b)
     for k in ("x", "y", "z"):
         assert np.max(np.abs(a.events[k] - b.events[k])) < 1e-2  # m, out of 3.4e6
     # the kernels run the entry guidance and the thrust law themselves: same bank in the logged rows (the bank
@@ -172,10 +178,7 @@ def test_dispersed_cases_same_guidance_events_as_the_numpy_reference(setup):
                                        "cl_scale": rng.uniform(0.9, 1.1, n), "wind_scale": rng.uniform(0.0, 2.0, n)})
     a = Engine(setup.config).run(cases)
     b = Engine(setup.config, compiled=False).run(cases)
-    assert np.array_equal(a.outcome, b.outcome)
-    for k in ("case", "body", "code"):
-        assert np.array_equal(a.events[k], b.events[k]), k
-    assert np.max(np.abs(a.events["t"] - b.events["t"])) < 1e-5
+    _assert_same_events(a, b)
     assert np.allclose(a.events["bank"], b.events["bank"], atol=1e-6, equal_nan=True)
 
 
@@ -276,10 +279,7 @@ def test_per_case_hardware_and_timing_same_in_kernels_and_numpy_and_alone_or_in_
     base, batch = _hardware_batch(setup, 3)
     a = Engine(setup.config).run(batch)
     b = Engine(setup.config, compiled=False).run(batch)
-    assert np.array_equal(a.outcome, b.outcome)
-    for k in ("case", "body", "code"):
-        assert np.array_equal(a.events[k], b.events[k]), k
-    assert np.max(np.abs(a.events["t"] - b.events["t"])) < 1e-5
+    _assert_same_events(a, b)
     alone = Engine(setup.config).run(base)
     mine = a.events["case"] == 0
     for k in ("code", "t", "x", "y", "z", "vx", "mass"):
@@ -306,10 +306,7 @@ def test_navigation_errors_same_in_kernels_and_numpy(setup):
     cases = CaseInputs.broadcast(3, **{**base.__dict__, "nav_position_error_m": dr, "nav_velocity_error_m_s": dv})
     a = Engine(setup.config).run(cases)
     b = Engine(setup.config, compiled=False).run(cases)
-    assert np.array_equal(a.outcome, b.outcome)
-    for k in ("case", "body", "code"):
-        assert np.array_equal(a.events[k], b.events[k]), k
-    assert np.max(np.abs(a.events["t"] - b.events["t"])) < 1e-4
+    _assert_same_events(a, b, t_tol=1e-4)
     alone = Engine(setup.config).run(base)  # zero error: bit for bit the perfect-navigation flight
     mine = a.events["case"] == 0
     for k in ("code", "t", "x", "y", "z"):
@@ -347,9 +344,7 @@ def test_unguided_flight_without_a_reference_runs_in_the_kernel(setup):
     cases = CaseInputs.broadcast(2, **{**base.__dict__, "guided": False, "bank0_rad": np.array([0.5, -1.0])})
     a = Engine(cfg).run(cases)
     b = Engine(cfg, compiled=False).run(cases)
-    assert np.array_equal(a.outcome, b.outcome)
-    assert np.array_equal(a.events["code"], b.events["code"])
-    assert np.max(np.abs(a.events["t"] - b.events["t"])) < 1e-5
+    _assert_same_events(a, b)
     for k in ("x", "y", "z"):
         assert np.allclose(a.events[k], b.events[k], rtol=1e-9, atol=1e-3), k
     guided = CaseInputs.broadcast(1, **{**base.__dict__, "guided": True})
