@@ -54,6 +54,7 @@ def montecarlo(
     """Fly N dispersed cases (all cores, or Dask) and print the landing/debris ellipses and statistics."""
     from marsedl.montecarlo.runner import run_montecarlo
     from marsedl.montecarlo.stats import chi2_2, summarize
+    from marsedl.montecarlo.store import RunStore
 
     chi2_2(probability)
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,.0f}/{task.total:,.0f}"),
@@ -73,7 +74,7 @@ def montecarlo(
                                     overrides=set_, atmosphere=atmosphere, chunk_size=chunk_size,
                                     processes=processes, workers=workers, scheduler=scheduler, progress=progress)
     except KeyboardInterrupt:
-        kept = len(list(out.glob("chunk-*.parquet"))) if out is not None and out.is_dir() else 0
+        kept = len(RunStore(out).chunk_files()) if out is not None and out.is_dir() else 0
         if kept:
             err_console.print(f"interrupted: {kept:,} finished chunks kept in {out}; the same command with --resume "
                               "finishes the run", markup=False, highlight=False, soft_wrap=True)

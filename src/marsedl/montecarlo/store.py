@@ -114,6 +114,10 @@ class RunStore:
     def chunk_path(self, k: int) -> Path:
         return self.path / _CHUNK.format(k)
 
+    def chunk_files(self) -> list[Path]:
+        """The finished chunks' files, in chunk order (a half-written chunk is a hidden temporary, not one)."""
+        return sorted(self.path.glob(_CHUNK.replace("{:05d}", "*")))
+
     def done_chunks(self, n_chunks: int) -> set[int]:
         """Indices of the chunks already complete (their final file exists)."""
         return {k for k in range(n_chunks) if self.chunk_path(k).is_file()}
@@ -125,7 +129,7 @@ class RunStore:
     def read(self, chunks: Iterable[int] | None = None) -> pd.DataFrame:
         """All (or the given) chunks as one DataFrame in case order."""
         if chunks is None:
-            files = sorted(self.path.glob("chunk-*.parquet"))
+            files = self.chunk_files()
         else:
             files = [self.chunk_path(k) for k in sorted(chunks)]
         if not files:
