@@ -52,9 +52,10 @@ CF_THRUST_X, CF_THRUST_MAG = 10, 13  # thrust x, y, z in 10..12
 CF_STOP_SPEED, CF_DEPLOY_ENABLED, CF_RANGE_TRIGGER, CF_VELOCITY_TRIGGER = 14, 15, 16, 17
 CF_TARGET_LAT, CF_TARGET_LON, CF_T_DEPLOY, CF_T_MARK, CF_DRY_MASS = 18, 19, 20, 21, 22
 CF_PD_TARGET, CF_FLYAWAY_DIR = 23, 26  # powered-descent aim point (x, y, z), fly-away azimuth (unit, x, y, z)
-# entry guidance of the case (read and written by the kernel for an entry vehicle: see _guide1)
+# entry guidance of the case (read and written by the kernel for an entry vehicle: see _guide1); CF_T_GUIDE is
+# the flight time of its next guidance cycle (s; -inf: at the first step)
 (CF_ENTRY_GUIDED, CF_GUIDED, CF_BANK0, CF_PLANAR, CF_AIM_RANGE, CF_BANK, CF_BANK_RATE, CF_BANK_SIGN,
- CF_GUIDANCE_ON, CF_HEADING_ALIGNED, CF_SKIP_GUIDANCE, CF_GUIDANCE_LOG, CF_BANK_BEFORE) = range(29, 42)
+ CF_GUIDANCE_ON, CF_HEADING_ALIGNED, CF_T_GUIDE, CF_GUIDANCE_LOG, CF_BANK_BEFORE) = range(29, 42)
 # per-case event thresholds (Monte Carlo disperses them): heat-shield minimum time after deploy (s), backshell
 # separation altitude above ground as the altimeter reads it (m), powered-descent delay after backshell
 # separation (s)
@@ -64,9 +65,7 @@ CF_HS_MIN_TIME, CF_BACKSHELL_ALT, CF_POWERED_DELAY = 42, 43, 44
 CF_NAV_ON, CF_NAV_DR, CF_NAV_DV = 45, 46, 49
 # planet-fixed unit vector of the case's target (x, y, z; from CF_TARGET_LAT/LON, computed once when packed)
 CF_TARGET_UNIT = 52
-# flight time of the case's next entry-guidance cycle (s; -inf: at the first step)
-CF_T_GUIDE = 55
-NCF = 56
+NCF = 55
 _T_EPS = 1e-9  # a cycle is due at a step starting this close before its time (steps land on it up to round-off)
 # CF_GUIDANCE_LOG bits: events of the guidance the engine logs (at the state where they happen)
 LOG_GUIDANCE_START, LOG_HEADING_ALIGNMENT, LOG_BANK_REVERSAL = 1, 2, 4
@@ -520,7 +519,9 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
     for s in range(n_max):
         if entry:  # bank for the step from the guidance at its start, when a guidance cycle is due
             bank_held = cf[i, CF_BANK]  # (the held controls are its cos and sin: see _bank_controls)
-            if tt >= cf[i, CF_T_GUIDE] - _T_EPS and (s > 0 or cf[i, CF_SKIP_GUIDANCE] == 0.0):
+            # (a cycle that stopped the kernel to log an event is not run again when it resumes at that state:
+            # the schedule has already moved past it)
+            if tt >= cf[i, CF_T_GUIDE] - _T_EPS:
                 cf[i, CF_BANK_BEFORE] = cf[i, CF_BANK]
                 log = _guide1(i, ph, y0, y1_, y2, y3, y4, y5, oa, cf, p, gpar, ref)
                 cf[i, CF_T_GUIDE] = _next_cycle(cf[i, CF_T_GUIDE], tt, gpar[G_DT])

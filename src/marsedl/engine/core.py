@@ -505,7 +505,6 @@ class Engine:
         cf[rows, K.CF_BANK_SIGN] = st.bank_sign[cs]
         cf[rows, K.CF_GUIDANCE_ON] = st.guidance_on[cs]
         cf[rows, K.CF_HEADING_ALIGNED] = st.heading_aligned[cs]
-        cf[rows, K.CF_SKIP_GUIDANCE] = st.guidance_done[cs]
         cf[rows, K.CF_T_GUIDE] = st.guidance_t_next[cs]
 
     def _unpack_entry_guidance(self, st, act, cf, rows, cs, log) -> None:
@@ -530,7 +529,6 @@ class Engine:
         st.guidance_on[cs] = g[:, K.CF_GUIDANCE_ON] != 0.0
         st.heading_aligned[cs] = g[:, K.CF_HEADING_ALIGNED] != 0.0
         st.guidance_t_next[cs] = g[:, K.CF_T_GUIDE]
-        st.guidance_done[cs] = stopped  # that state's guidance is applied: the next call steps on from it
 
     def _locate(self, t0, y0, dt, ga, gb, c, k, iterations: int = 40, tol_s: float = 1e-7) -> np.ndarray:
         """Root of event function ``k`` inside the step by the Illinois method on partial RK4 steps.

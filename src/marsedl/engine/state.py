@@ -310,7 +310,6 @@ class _State:
         st.bank_sign = np.where(cases.bank0_rad < 0, -1.0, 1.0)
         st.guidance_on = np.zeros(n, dtype=bool)
         st.heading_aligned = np.zeros(n, dtype=bool)
-        st.guidance_done = np.zeros(n, dtype=bool)  # kernels: guidance of the current state already applied
         st.guidance_t_next = np.full(n, -np.inf)  # flight time of the next entry-guidance cycle
         st.t_deploy = np.full(n, np.inf)
         st.t_line_stretch = np.full(n, np.inf)
