@@ -84,6 +84,11 @@ class Distribution(BaseModel):
         return self.sigma == 0.0 and self.half_width == 0.0
 
     @property
+    def width(self) -> float:
+        """The declared width: ``half_width`` of a uniform, ``sigma`` of the others."""
+        return self.half_width if self.dist == "uniform" else self.sigma
+
+    @property
     def std(self) -> float:
         """Standard deviation of the draws (for reports)."""
         if self.dist == "uniform":
@@ -290,7 +295,7 @@ class DispersionSpec(BaseModel):
         # a knowledge error, not a different planet: beyond these the guidance would steer for somewhere else
         for name, most, unit in (("nav_position_m", 50_000.0, "m"), ("nav_velocity_m_s", 50.0, "m/s")):
             d = getattr(self, name)
-            reach = abs(d.mean) + (d.half_width if d.dist == "uniform" else d.sigma)
+            reach = abs(d.mean) + d.width
             if reach > most:
                 raise ValueError(f"{name}: |mean| + width must be at most {most:g} {unit} (an entry-navigation "
                                  f"error); got {reach:g}")
@@ -305,11 +310,10 @@ class DispersionSpec(BaseModel):
             d = getattr(self, name)
             if d.is_zero and not d.mean:
                 continue
-            width = d.half_width if d.dist == "uniform" else d.sigma
             detail = f"cut at {d.truncate_sigma:g} sigma" if d.dist == "truncnormal" else ""
             if name in NAV_FIELDS:
                 detail = "each of east, north, up"
-            rows.append({"name": name, "kind": d.dist, "mean": d.mean, "width": width, "std": d.std,
+            rows.append({"name": name, "kind": d.dist, "mean": d.mean, "width": d.width, "std": d.std,
                          "unit": _unit(name), "detail": detail})
         for name, spec in (("density_profile", self.density_profile), ("wind_profile", self.wind_profile)):
             width = getattr(spec, spec.width_field)
