@@ -21,6 +21,14 @@ def test_presets_lists_both():
     assert "mars2020" in result.output and "msl" in result.output
 
 
+def test_a_crash_is_reported_where_and_how_fast_from_the_target():
+    result = runner.invoke(app, ["simulate", "mars2020", "--set", "descent_stage.propellant_kg=50"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "outcome: propellant_exhausted" in text and "no landing: the vehicle hit the ground" in text
+    assert "from the target" in text and "distance and bearing from the target" in text
+
+
 def test_simulate_json_interface(tmp_path):
     out = tmp_path / "run.parquet"
     result = runner.invoke(app, ["simulate", "mars2020", "--json", "--out", str(out)])

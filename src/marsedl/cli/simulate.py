@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from marsedl.errors import MarsEDLError
-from marsedl.planet import surface_distance_bearing
 
 console = Console(highlight=False)
 
@@ -91,14 +89,12 @@ def _print(result) -> None:
         console.print(f"touchdown at {td.time_s:.1f} s, {td.lat_deg:.5f}°, {td.lon_deg:.5f}°: "
                       f"{td.vertical_speed_m_s:.2f} m/s down, {td.horizontal_speed_m_s:.2f} m/s across, "
                       f"[bold]{td.miss_distance_m:,.0f} m[/] from the target")
-    crash = next((e for e in reversed(result.events) if e.name == "impact"), None)
-    if td is None and crash is not None:  # the vehicle reached the ground without landing: where and how fast
-        miss, _ = surface_distance_bearing(np.radians(result.target_lat_deg), np.radians(result.target_lon_deg),
-                                           np.radians(crash.lat_deg), np.radians(crash.lon_deg),
-                                           result.site_radius_m)
+    # the vehicle reached the ground without landing: its wreck is on the impact list (measured from the target)
+    crash = next((i for i in result.impacts if i.body == result.body_names[0]), None)
+    if td is None and crash is not None:
         console.print(f"[bold red]no landing[/]: the vehicle hit the ground at {crash.time_s:.1f} s, "
                       f"{crash.lat_deg:.5f}°, {crash.lon_deg:.5f}°, at [bold]{crash.speed_m_s:,.1f} m/s[/] "
-                      f"({crash.speed_m_s * 3.6:,.0f} km/h), {float(miss):,.0f} m from the target")
+                      f"({crash.speed_km_h:,.0f} km/h), {crash.distance_from_rover_m:,.0f} m from the target")
     origin = "the rover" if td is not None else "the target"
     d = Table(title=f"Debris field (impacts; distance and bearing from {origin})", title_justify="left")
     for col in ("body", "t (s)", "lat (°)", "lon (°)", "dist (m)", "brg (°)", "m/s", "km/h", "KE (MJ)"):
