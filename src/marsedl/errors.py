@@ -16,6 +16,18 @@ class MarsEDLError(ValueError):
         super().__init__(" ".join(str(message).split()))
 
 
+class PlanningError(MarsEDLError):
+    """A mission whose reference flight cannot be planned (it skips out, never deploys its parachute...): an
+    answer about the user's design, said in one line with what to check."""
+
+
+def debug_enabled() -> bool:
+    """Whether the user asked for tracebacks (``MARSEDL_DEBUG=1`` in the environment, or ``--debug``)."""
+    import os
+
+    return os.environ.get("MARSEDL_DEBUG", "").strip() not in ("", "0")
+
+
 def interrupt_in(exc: BaseException) -> bool:
     """Whether ``exc`` is a Ctrl-C in disguise: a ``KeyboardInterrupt`` that surfaced inside compiled code
     comes back as a ``SystemError`` ("returned a result with an exception set") caused by it."""

@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from marsedl.atmosphere import AtmosphereGrid, get_atmosphere
+from marsedl.constants import G0
 from marsedl.engine import CaseInputs, Engine, EngineConfig, Outcome, Sequence, Steps
-from marsedl.errors import MarsEDLError
+from marsedl.errors import MarsEDLError, PlanningError
 from marsedl.guidance.entry import EntryGuidanceParams, ReferenceTrajectory
 from marsedl.planet import MARS, Site, destination, inertial_to_relative
 from marsedl.result import SimulationResult, build_result
@@ -68,7 +69,7 @@ def build_config(mission: Mission, atmosphere: str | None = None) -> tuple[Engin
     g = m.guidance
     lod = float(vehicle.tables[0].lift_to_drag(30.0)) * m.aeroshell.cl_scale / m.aeroshell.cd_scale
     params = EntryGuidanceParams(
-        lod=lod, k3=g.k3, start_drag_m_s2=g.start_drag_g * 9.80665,
+        lod=lod, k3=g.k3, start_drag_m_s2=g.start_drag_g * G0,
         heading_alignment_speed_m_s=g.heading_alignment_speed_m_s,
         heading_alignment_max_bank_deg=g.heading_alignment_max_bank_deg,
         corridor_c0=g.corridor_m[0], corridor_c1=g.corridor_m[1], corridor_c2=g.corridor_m[2],
@@ -289,11 +290,17 @@ def prepare(preset: str | None = "mars2020", *, preset_file: str | Path | None =
     ``cache=False`` always plans afresh (see :func:`cached_plan`; ``MARSEDL_NO_CACHE=1`` does the same).
     """
     mission = load_mission(preset, preset_file=preset_file, overrides=overrides)
+    return plan_setup(mission, atmosphere, cache=cache)
+
+
+def plan_setup(mission: Mission, atmosphere: str | None = None, *, cache: bool = True) -> Setup:
+    """Plan a validated mission: its engine configuration, its plan (from the cache when it holds it) and the
+    reference the guidance flies. The one way every command and the Python API plan a mission."""
     cfg, atm_name = build_config(mission, atmosphere)
     try:
         plan, _ = cached_plan(mission, cfg, cache=cache)
-    except RuntimeError as exc:
-        raise MarsEDLError(f"{mission.name}: planning failed: {exc}") from None
+    except PlanningError as exc:
+        raise PlanningError(f"{mission.name}: planning failed: {exc}") from None
     cfg = replace(cfg, reference=plan.reference)
     return Setup(mission=mission, config=cfg, plan=plan, atmosphere_name=atm_name)
 
@@ -353,4 +360,5 @@ def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None 
 
 
 __all__ = ["PLAN_CACHE_MAX", "Outcome", "Setup", "build_config", "cached_plan", "clear_plan_cache", "nominal_cases",
+           "plan_setup",
            "plan_cache_dir", "plan_cache_folder", "plan_key", "plan_mission", "prepare", "simulate"]

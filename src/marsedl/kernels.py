@@ -15,10 +15,10 @@ cost more than a derivative's arithmetic. The kernels are compiled ``nogil``: :c
 (``threads=N``) runs :func:`advance_steps` on disjoint row ranges from Python threads. There is no numba
 ``parallel`` kernel: an OpenMP thread pool in the parent makes a later ``fork`` (Monte Carlo workers) abort.
 
-The physics is the same expression for expression as :meth:`marsedl.engine.Engine._derivs`,
-:meth:`marsedl.engine.Engine._event_values`, ``_entry_guidance`` and ``_thrust``, which stay as the readable
-NumPy reference; ``tests/test_engine_speedpaths.py`` checks that the two agree to round-off and give the
-same event sequence.
+Each law the kernels apply (gravity, the frame terms, the reference ellipsoid, canopy inflation, heating, the
+navigated state, the triggers, the entry guidance and the powered-descent guidance) is a compiled function of
+:mod:`marsedl.laws`, the one the Python API calls too; this module adds only the data layout, the atmosphere
+and table look-ups, the RK4 stages and the stepping loop.
 
 Data layout (all arrays are float64 unless said):
 
@@ -44,6 +44,30 @@ import math
 
 import numpy as np
 from numba import njit
+
+from marsedl.laws import (
+    ellipsoid_radius,
+    frame_acceleration,
+    gravity_j2,
+    inflation_fraction,
+    navigated,
+    radar_navigated_position,
+    sutton_graves,
+)
+from marsedl.laws._jit import JIT as _JIT
+from marsedl.laws._jit import LEAF as _LEAF
+from marsedl.laws.entry_guidance import (
+    apollo_vertical_lod,
+    bank_magnitude,
+    corridor_width,
+    heading_alignment_bank,
+    lateral_sign,
+    rate_limited_bank,
+)
+from marsedl.laws.powered import eguidance_acceleration, velocity_hold_acceleration, vertical_time_to_go
+from marsedl.laws.tables import exponential_extension, grid_cell
+from marsedl.laws.triggers import altitude_floor_g, heat_shield_separation_g, range_trigger_g, velocity_trigger_g
+from marsedl.phase import Phase
 
 # --- per-body float columns (cf)
 CF_CD_SCALE, CF_CL_SCALE, CF_CHUTE_CD_SCALE, CF_DENSITY_FACTOR, CF_WIND_SCALE = 0, 1, 2, 3, 4
@@ -96,25 +120,40 @@ NP = 49
  E_SKY_CRANE_START, E_TOUCHDOWN, E_FLYAWAY, E_FLYAWAY_BURN_END, E_PROPELLANT, E_TIMEOUT) = range(14)
 N_EV = 14
 
-_RANGE_SCALE_M = 1000.0  # as marsedl.guidance.triggers._RANGE_SCALE_M
-_Q_SCALE_PA = 100.0  # as marsedl.guidance.triggers._Q_SCALE_PA
-_VELOCITY_SCALE_M_S = 100.0  # as the velocity-trigger scaling in marsedl.engine.Engine._deploy_g
 
-_JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
-# Per-body helpers take arrays but never allocate: compiled without the reference-counting runtime, a call no
-# longer increments and decrements (atomically) the count of each of its ten or so array arguments, which
-# cost more than the arithmetic of a derivative.
-_LEAF = {**_JIT, "_nrt": False}
 
 
 @njit(**_LEAF)
 def _cell(h, h_min, dh, n):
     """Cell ``i`` and fraction ``t`` of altitude ``h`` on the grid ``h_min + dh k`` (k < n): clamped to the grid,
-    so values beyond its ends are held (as the perturbations' ``evaluate``)."""
-    x = (h - h_min) / dh
-    f = min(max(math.floor(x), 0.0), n - 2.0)
-    k = int(f)
-    return k, min(max(x - k, 0.0), 1.0)
+    so values beyond its ends are held (:func:`marsedl.laws.tables.grid_cell`)."""
+    f, t = grid_cell(h, h_min, dh, n)
+    return int(f), t
+
+
+@njit(**_LEAF)
+def _mach_cell(mach, p):
+    """Cell ``im`` and fraction ``fm`` of ``mach`` on the aerodynamic tables' uniform Mach grid (step
+    ``p[P_MACH_STEP]``, held at its ends)."""
+    u = min(max(mach, 0.0), p[P_MACH_MAX] - 1e-9) / p[P_MACH_STEP]
+    im = int(u)
+    return im, u - im
+
+
+@njit(**_LEAF)
+def _mach_lerp(tab, row, im, fm):
+    """Row ``row`` of a Mach table at the point ``(im, fm)`` of :func:`_mach_cell` (linear in Mach)."""
+    return tab[row, im] * (1.0 - fm) + tab[row, im + 1] * fm
+
+
+@njit(**_JIT)
+def table_at_mach(tab, rows, mach, p):
+    """``tab[rows[k]]`` at ``mach[k]`` for each k: the engine's Mach interpolation over arrays."""
+    out = np.empty(mach.shape[0])
+    for k in range(mach.shape[0]):
+        im, fm = _mach_cell(mach[k], p)
+        out[k] = _mach_lerp(tab, rows[k], im, fm)
+    return out
 
 
 @njit(**_LEAF)
@@ -130,23 +169,13 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
     rad = math.sqrt(rxy2 + z * z)
     rxy = math.sqrt(rxy2)
     slat = z / rad
-    a, b = p[P_RE], p[P_RP]
-    clat2 = rxy2 / (rad * rad)
-    ell = a * b / math.sqrt((b * b) * clat2 + (a * a) * slat * slat)
-    alt_mola = rad - ell - p[P_UNDULATION]
+    alt_mola = rad - ellipsoid_radius(rxy2 / (rad * rad), slat, p[P_RE], p[P_RP]) - p[P_UNDULATION]
     alt_agl = alt_mola - p[P_GROUND]
     # gravity (point mass + J2) and frame terms
-    mu, j2, re = p[P_GM], p[P_J2], p[P_RE]
-    r2 = rad * rad
-    k = 1.5 * j2 * (re * re) / r2
-    s2 = slat * slat
-    c_xy = -mu / (r2 * rad) * (1.0 + k * (1.0 - 5.0 * s2))
-    c_z = -mu / (r2 * rad) * (1.0 + k * (3.0 - 5.0 * s2))
-    w = p[P_W]
-    ax = x * c_xy + (2.0 * w * vy + w * w * x)
-    ay = yy * c_xy + (-2.0 * w * vx + w * w * yy)
-    az = z * c_z + 0.0
-    gx, gy, gz = ax, ay, az  # gravity and frame terms: the observables' "grav"
+    gx, gy, gz = gravity_j2(x, yy, z, rad, p[P_GM], p[P_J2], p[P_RE])
+    fx, fy, fz = frame_acceleration(x, yy, z, vx, vy, vz, p[P_W])
+    gx, gy, gz = gx + fx, gy + fy, gz + fz  # gravity and frame terms: the observables' "grav"
+    ax, ay, az = gx, gy, gz
     # density factor (case factor x altitude-correlated perturbation)
     factor = cf[i, CF_DENSITY_FACTOR]
     if p[P_HAS_PERT] != 0.0:
@@ -154,20 +183,14 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
         c = ci[i, CI_CASE]
         lo = pert[c, ip]
         factor = factor * (lo + tp * (pert[c, ip + 1] - lo))
-    # atmosphere grid (as marsedl.atmosphere.AtmosphereGrid.evaluate)
+    # atmosphere grid (marsedl.atmosphere.AtmosphereGrid.evaluate does the same over arrays)
     row = ci[i, CI_ATM_ROW]
     n_alt = int(p[P_N_ALT])  # altitudes per row (an integer division per call cost as much as a sqrt)
-    xg = (alt_mola - p[P_GRID_HMIN]) / p[P_GRID_DH]
-    fg = math.floor(xg)
-    fg = min(max(fg, 0.0), n_alt - 2.0)
-    ig = int(fg)
-    tg = min(max(xg - ig, 0.0), 1.0)
+    ig, tg = _cell(alt_mola, p[P_GRID_HMIN], p[P_GRID_DH], n_alt)
     kk = row * n_alt + ig
-    above = max(alt_mola - p[P_GRID_HMAX], 0.0)
-    below = max(p[P_GRID_HMIN] - alt_mola, 0.0)
-    ext = 0.0  # inside the grid (the usual case) both terms are zero: skip the two divisions
-    if above != 0.0 or below != 0.0:
-        ext = below / bottom_h[row] - above / top_h[row]
+    ext = 0.0  # inside the grid (the usual case): no extension, skip the two divisions
+    if alt_mola > p[P_GRID_HMAX] or alt_mola < p[P_GRID_HMIN]:
+        ext = exponential_extension(alt_mola, p[P_GRID_HMIN], p[P_GRID_HMAX], bottom_h[row], top_h[row])
     lo = flat[0, kk]
     rho = math.exp(lo + tg * (flat[0, kk + 1] - lo) + ext)
     rho = rho * factor
@@ -201,18 +224,15 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
     q = 0.5 * rho * vair * vair
     mach = vair / sound
     aid = ci[i, CI_AERO_ID]
-    # one Mach interpolation point for every table (linear in Mach on the tables' uniform grid)
-    u = min(max(mach, 0.0), p[P_MACH_MAX] - 1e-9) / p[P_MACH_STEP]
-    im = int(u)
-    fm = u - im
-    gm = 1.0 - fm
-    cda = (cd_tab[aid, im] * gm + cd_tab[aid, im + 1] * fm) * cf[i, CF_CD_SCALE]
+    im, fm = _mach_cell(mach, p)  # one Mach interpolation point for every table
+    cda = _mach_lerp(cd_tab, aid, im, fm) * cf[i, CF_CD_SCALE]
     canopy = 0.0  # drag area of the parachute alone, m^2 (its force is the riser load)
     if cf[i, CF_HAS_CHUTE] != 0.0:
-        tau = (t - cf[i, CF_T_LINE_STRETCH]) / p[P_T_INFLATION]
-        tau = min(max(tau, 0.0), 1.0)
-        frac = 1.0 if tau == 1.0 else tau ** p[P_INFLATION_EXP]  # 1**x == 1: no pow once inflated
-        canopy = (chute_tab[0, im] * gm + chute_tab[0, im + 1] * fm) * cf[i, CF_CHUTE_CD_SCALE] * frac
+        dt_ls = t - cf[i, CF_T_LINE_STRETCH]
+        frac = 1.0  # once inflated (no pow)
+        if dt_ls < p[P_T_INFLATION]:
+            frac = inflation_fraction(dt_ls, p[P_T_INFLATION], p[P_INFLATION_EXP])
+        canopy = _mach_lerp(chute_tab, 0, im, fm) * cf[i, CF_CHUTE_CD_SCALE] * frac
         cda = cda + canopy
     drag = q * cda / m
     aex = -drag * vax * inv_v
@@ -220,7 +240,7 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
     aez = -drag * vaz * inv_v
     lifting = cf[i, CF_LIFTING]
     if lifting != 0.0:
-        lift = q * (cl_tab[aid, im] * gm + cl_tab[aid, im + 1] * fm) * cf[i, CF_CL_SCALE] / m * lifting
+        lift = q * _mach_lerp(cl_tab, aid, im, fm) * cf[i, CF_CL_SCALE] / m * lifting
         vxh, vyh, vzh = vax * inv_v, vay * inv_v, vaz * inv_v
         ud = ux * vxh + uy * vyh + uz * vzh
         lx, ly, lz = ux - ud * vxh, uy - ud * vyh, uz - ud * vzh
@@ -323,39 +343,16 @@ def _rk4_1(t, h, y0, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_
 
 @njit(**_LEAF)
 def _nav1(i, x, yy, z, vx, vy, vz, cf):
-    """The navigated state of body ``i``: the true position and velocity plus the case's constant error, given
-    east/north/up in the local frame of the true position (as :func:`marsedl.engine.navigated_state`)."""
-    rn = math.sqrt(x * x + yy * yy + z * z)
-    ux, uy, uz = x / rn, yy / rn, z / rn
-    en = max(math.sqrt(ux * ux + uy * uy), 1e-12)
-    ex, ey = -uy / en, ux / en
-    nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
-    de, dn, du = cf[i, CF_NAV_DR], cf[i, CF_NAV_DR + 1], cf[i, CF_NAV_DR + 2]
-    ve, vn, vu = cf[i, CF_NAV_DV], cf[i, CF_NAV_DV + 1], cf[i, CF_NAV_DV + 2]
-    return (x + de * ex + dn * nx + du * ux, yy + de * ey + dn * ny + du * uy, z + dn * nz + du * uz,
-            vx + ve * ex + vn * nx + vu * ux, vy + ve * ey + vn * ny + vu * uy, vz + vn * nz + vu * uz)
+    """The navigated state of body ``i``: :func:`marsedl.laws.navigated` with its case's error."""
+    return navigated(x, yy, z, vx, vy, vz, cf[i, CF_NAV_DR], cf[i, CF_NAV_DR + 1], cf[i, CF_NAV_DR + 2],
+                     cf[i, CF_NAV_DV], cf[i, CF_NAV_DV + 1], cf[i, CF_NAV_DV + 2])
 
 
 @njit(**_LEAF)
 def _nav_descent1(i, x, yy, z, cf, p):
-    """The position the powered descent flies without terrain-relative navigation (as
-    :func:`marsedl.engine.state._descent_navigated`): the horizontal (east, north) position error of the case
-    remains, but the radar measures the altitude above the ground, so the believed position sits at the true
-    altitude above the reference ellipsoid at the believed place."""
-    rn = math.sqrt(x * x + yy * yy + z * z)
-    ux, uy, uz = x / rn, yy / rn, z / rn
-    en = max(math.sqrt(ux * ux + uy * uy), 1e-12)
-    ex, ey = -uy / en, ux / en
-    nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
-    de, dn = cf[i, CF_NAV_DR], cf[i, CF_NAV_DR + 1]
-    qx, qy, qz = x + de * ex + dn * nx, yy + de * ey + dn * ny, z + dn * nz
-    qn = math.sqrt(qx * qx + qy * qy + qz * qz)
-    wx, wy, wz = qx / qn, qy / qn, qz / qn
-    a, b = p[P_RE], p[P_RP]
-    ell_true = a * b / math.sqrt(b * b * (ux * ux + uy * uy) + a * a * uz * uz)
-    ell_nav = a * b / math.sqrt(b * b * (wx * wx + wy * wy) + a * a * wz * wz)
-    radius = rn - ell_true + ell_nav
-    return wx * radius, wy * radius, wz * radius
+    """The position the powered descent of body ``i`` flies without terrain-relative navigation:
+    :func:`marsedl.laws.radar_navigated_position` with its case's error."""
+    return radar_navigated_position(x, yy, z, cf[i, CF_NAV_DR], cf[i, CF_NAV_DR + 1], p[P_RE], p[P_RP])
 
 
 @njit(**_LEAF)
@@ -366,7 +363,7 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
     for k in range(N_EV):
         g[k] = inf
     if armed[ph, E_IMPACT]:
-        g[E_IMPACT] = ob[O_ALT_AGL] - 0.0
+        g[E_IMPACT] = ob[O_ALT_AGL]
     if armed[ph, E_SKIP_OUT]:
         g[E_SKIP_OUT] = p[P_SKIP_ALT] - ob[O_ALT_MOLA]
     if armed[ph, E_STOP_SPEED] and cf[i, CF_STOP_SPEED] > 0.0:
@@ -387,21 +384,20 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
             cx, cy, cz = uy * tz - uz * ty, uz * tx - ux * tz, ux * ty - uy * tx
             sinang = math.sqrt(cx * cx + cy * cy + cz * cz)
             rng = p[P_TARGET_RADIUS] * math.atan2(sinang, cosang)
-            q = ob[O_Q]
-            inner = max(max(max((rng - cf[i, CF_RANGE_TRIGGER]) / _RANGE_SCALE_M, mach - p[P_MACH_HI]),
-                            (p[P_Q_LO] - q) / _Q_SCALE_PA), (q - p[P_Q_HI]) / _Q_SCALE_PA)
+            g[E_DEPLOY] = range_trigger_g(rng, cf[i, CF_RANGE_TRIGGER], mach, ob[O_Q], p[P_MACH_LO], p[P_MACH_HI],
+                                          p[P_Q_LO], p[P_Q_HI])
         else:
             speed = ob[O_SPEED]
             if cf[i, CF_NAV_ON] != 0.0:  # the trigger sees the navigated speed
                 _, _, _, wx, wy, wz = _nav1(i, y[0], y[1], y[2], y[3], y[4], y[5], cf)
                 speed = math.sqrt(wx * wx + wy * wy + wz * wz)
-            inner = max((speed - cf[i, CF_VELOCITY_TRIGGER]) / _VELOCITY_SCALE_M_S, mach - p[P_MACH_HI])
-        g[E_DEPLOY] = min(inner, mach - p[P_MACH_LO])
+            g[E_DEPLOY] = velocity_trigger_g(speed, cf[i, CF_VELOCITY_TRIGGER], mach, p[P_MACH_LO], p[P_MACH_HI])
         if p[P_DEPLOY_FLOOR] > 0.0:  # the altitude floor (navigated altitude above the ground), below the Mach box
-            g[E_DEPLOY] = min(g[E_DEPLOY], max((ob[O_ALT_AGL] + cf[i, CF_NAV_DR + 2] - p[P_DEPLOY_FLOOR])
-                                               / _RANGE_SCALE_M, mach - p[P_MACH_HI]))
+            g[E_DEPLOY] = min(g[E_DEPLOY], altitude_floor_g(ob[O_ALT_AGL] + cf[i, CF_NAV_DR + 2], p[P_DEPLOY_FLOOR],
+                                                            mach, p[P_MACH_HI]))
     if armed[ph, E_HS_SEP]:
-        g[E_HS_SEP] = max(ob[O_MACH] - p[P_HS_MAX_MACH], cf[i, CF_T_DEPLOY] + cf[i, CF_HS_MIN_TIME] - t)
+        g[E_HS_SEP] = heat_shield_separation_g(ob[O_MACH], t, cf[i, CF_T_DEPLOY], p[P_HS_MAX_MACH],
+                                               cf[i, CF_HS_MIN_TIME])
     if armed[ph, E_BACKSHELL_SEP]:
         g[E_BACKSHELL_SEP] = ob[O_ALT_AGL] - cf[i, CF_BACKSHELL_ALT]
     if armed[ph, E_POWERED_START]:
@@ -460,16 +456,18 @@ def rk4(t, y, h, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pe
 # ------------------------------------------------------------------------------------ many steps per call
 
 # phases (as marsedl.engine.Phase; the engine checks the two agree at import)
-PH_ENTRY, PH_SUFR, PH_CHUTE, PH_CHUTE_NO_HS, PH_FREEFALL, PH_FLYAWAY, PH_BALLISTIC = 2, 3, 4, 5, 6, 10, 11
+PH_ENTRY, PH_SUFR, PH_CHUTE, PH_CHUTE_NO_HS, PH_FREEFALL, PH_FLYAWAY, PH_BALLISTIC = (
+    int(Phase.ENTRY), int(Phase.SUFR), int(Phase.CHUTE), int(Phase.CHUTE_NO_HS), int(Phase.FREEFALL),
+    int(Phase.FLYAWAY), int(Phase.BALLISTIC))
 # step sizes (steps array, s; the last entry is the coast altitude, m), as marsedl.engine.Steps
 S_ENTRY, S_PARACHUTE, S_INFLATION, S_POWERED, S_BALLISTIC, S_COAST, S_COAST_ALT = range(7)
-# per-body peak records (pk columns), as marsedl.engine.Engine._track_peaks
+# per-body peak records (pk columns)
 PK_G, PK_G_T, PK_Q, PK_CHUTE_LOAD, PK_HEAT = range(5)
 
 
 @njit(**_LEAF)
 def _step_size1(t, ph, alt_mola, tls, p, steps):
-    """Step of a body in phase ``ph`` at time ``t`` (as :meth:`marsedl.engine.Engine._step_size`)."""
+    """Step of a body in phase ``ph`` at time ``t``: the phase's step (:class:`marsedl.engine.Steps`)."""
     dt = steps[S_BALLISTIC]
     if ph == PH_ENTRY or ph == PH_SUFR:
         dt = steps[S_ENTRY]
@@ -584,18 +582,17 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
             _track1(tt, ph, oa, y6, p, gpar, pk[i])
 
 
-PH_POWERED, PH_SKY_CRANE, PH_HOVER = 7, 8, 9
-_SKY_CRANE_GAIN_PER_S = 2.0  # as the default of marsedl.guidance.powered.sky_crane_acceleration
-_TGO_MIN_S, _TGO_MAX_S = 1.0, 120.0  # as marsedl.engine.Engine._thrust
+PH_POWERED, PH_SKY_CRANE, PH_HOVER = int(Phase.POWERED), int(Phase.SKY_CRANE), int(Phase.HOVER)
+_SKY_CRANE_GAIN_PER_S = 2.0  # M: velocity-loop gain of the sky-crane hold, 1/s (time constant 0.5 s)
+_TGO_MIN_S, _TGO_MAX_S = 1.0, 120.0  # M: bounds of the powered approach's time to go, s
 
 
 @njit(**_LEAF)
 def _thrust1(i, ph, x, yy, z, vx, vy, vz, m, ob, cf, p):
-    """Thrust of a powered body at the start of a step into ``cf[i]`` (as :meth:`marsedl.engine.Engine._thrust`).
+    """Thrust of a powered body at the start of a step into ``cf[i]``.
 
-    E-guidance to the aim point (:func:`marsedl.guidance.powered.time_to_go` and ``eguidance_acceleration``),
-    the sky-crane velocity hold, the engines' range, and the fly-away burn; ``ob`` are the observables of the
-    state (local up, gravity with the frame terms).
+    E-guidance to the aim point (:mod:`marsedl.laws.powered`), the sky-crane velocity hold, the engines' range,
+    and the fly-away burn; ``ob`` are the observables of the state (local up, gravity with the frame terms).
     """
     ux, uy, uz = ob[O_UP], ob[O_UP + 1], ob[O_UP + 2]
     gx, gy, gz = ob[O_GRAV], ob[O_GRAV + 1], ob[O_GRAV + 2]
@@ -621,24 +618,21 @@ def _thrust1(i, ph, x, yy, z, vx, vy, vz, m, ob, cf, p):
             vfx, vfy, vfz = -rate * ux, -rate * uy, -rate * uz
             dz = (fx - x) * nx + (fy - yy) * ny + (fz - z) * nz
             vz_sum = (vx + vfx) * nx + (vy + vfy) * ny + (vz + vfz) * nz
-            tgo = 2.0 * dz / vz_sum if vz_sum != 0.0 else np.inf
-            if not (math.isfinite(tgo) and tgo > 0.0):
-                tgo = _TGO_MAX_S
-            tgo = min(max(tgo, _TGO_MIN_S), _TGO_MAX_S)
-        # at the floor of its time to go, an approach no longer sinking at the sky-crane rate holds that rate
-        # instead (see marsedl.engine.core.Engine._thrust: E-guidance would hover above its aim point)
+            tgo = vertical_time_to_go(dz, vz_sum, _TGO_MIN_S, _TGO_MAX_S)
+        # E-guidance with its time to go at the floor has a fixed point hovering v_f T / 3 (0.25 m) above its aim
+        # point, so an altitude bias beyond that would hover there until the propellant ran out: an approach at
+        # the floor that no longer sinks at the sky-crane rate holds that rate instead (a nominal one still sinks
+        # faster there and is unchanged)
         stalled = tgo <= _TGO_MIN_S and -(vx * nx + vy * ny + vz * nz) < rate
         if ph == PH_POWERED and not stalled:
-            drx, dry, drz = fx - x - vx * tgo, fy - yy - vy * tgo, fz - z - vz * tgo
-            t2 = tgo * tgo
-            ax = 6.0 * drx / t2 - 2.0 * (vfx - vx) / tgo - gx
-            ay = 6.0 * dry / t2 - 2.0 * (vfy - vy) / tgo - gy
-            az = 6.0 * drz / t2 - 2.0 * (vfz - vz) / tgo - gz
+            ax = eguidance_acceleration(x, vx, fx, vfx, tgo, gx)
+            ay = eguidance_acceleration(yy, vy, fy, vfy, tgo, gy)
+            az = eguidance_acceleration(z, vz, fz, vfz, tgo, gz)
         else:  # sky crane, hover, a stalled approach: hold the descent rate
             k = _SKY_CRANE_GAIN_PER_S
-            ax = -gx + k * (-rate * nx - vx)
-            ay = -gy + k * (-rate * ny - vy)
-            az = -gz + k * (-rate * nz - vz)
+            ax = velocity_hold_acceleration(vx, -rate * nx, gx, k)
+            ay = velocity_hold_acceleration(vy, -rate * ny, gy, k)
+            az = velocity_hold_acceleration(vz, -rate * nz, gz, k)
         tx, ty, tz = ax * m, ay * m, az * m
         mag = math.sqrt(tx * tx + ty * ty + tz * tz)
         scale = min(max(mag, p[P_THRUST_MIN]), p[P_THRUST_MAX]) / max(mag, 1e-9)
@@ -681,16 +675,16 @@ def _lerp(lo, x, ref, row):
 @njit(**_LEAF)
 def _next_cycle(t_due, t_now, period):
     """Time of the guidance cycle after the one run at ``t_now`` (due at ``t_due``): on the fixed schedule, or a
-    period after ``t_now`` when the schedule fell behind (as :func:`marsedl.engine.state.next_guidance_cycle`)."""
+    period after ``t_now`` when the schedule fell behind."""
     nxt = t_due + period
     return nxt if nxt > t_now + _T_EPS else t_now + period
 
 
 @njit(**_LEAF)
 def _guide1(i, ph, x, yy, z, vx, vy, vz, ob, cf, p, gpar, ref):
-    """Entry guidance of an entry vehicle at the start of a step (as :meth:`marsedl.engine.Engine._entry_guidance`
-    and :mod:`marsedl.guidance.entry`): guidance start on sensed drag, Apollo range control on the reference,
-    lateral corridor with bank reversals, heading alignment, then the rate- and acceleration-limited bank.
+    """Entry guidance of an entry vehicle at the start of a step (:mod:`marsedl.laws.entry_guidance`): guidance
+    start on sensed drag, Apollo range control on the reference, lateral corridor with bank reversals, heading
+    alignment, then the rate- and acceleration-limited bank.
     Writes the case's guidance values in ``cf[i]``; returns the LOG_* bits of what the engine must log here.
     """
     if cf[i, CF_GUIDED] == 0.0 and cf[i, CF_BANK_RATE] == 0.0:
@@ -730,18 +724,14 @@ def _guide1(i, ph, x, yy, z, vx, vy, vz, ob, cf, p, gpar, ref):
         if heading_mode and cf[i, CF_HEADING_ALIGNED] == 0.0:
             cf[i, CF_HEADING_ALIGNED] = 1.0
             log |= LOG_HEADING_ALIGNMENT
-        # range control (marsedl.guidance.entry.range_control_bank)
+        # range control (Apollo), lateral logic, heading alignment: marsedl.laws.entry_guidance
         lo, xs = _bracket(speed, ref)
-        f3 = max(_lerp(lo, xs, ref, R_F3), gpar[G_F3_FLOOR])
-        r_p = _lerp(lo, xs, ref, R_RANGE) + _lerp(lo, xs, ref, R_F1) * (drag - _lerp(lo, xs, ref, R_DRAG)) + \
-            _lerp(lo, xs, ref, R_F2) * (hdot - _lerp(lo, xs, ref, R_HDOT))
-        lodvc = _lerp(lo, xs, ref, R_LOD) + gpar[G_K3] * (rtg - r_p) / f3
-        mag = math.acos(min(max(lodvc / gpar[G_LOD], -1.0), 1.0))
-        mag = min(max(mag, gpar[G_MIN_BANK]), gpar[G_MAX_BANK])
-        # lateral logic (marsedl.guidance.entry.lateral_logic)
-        sign = -1.0 if cf[i, CF_BANK_SIGN] < 0 else 1.0
-        width = max(gpar[G_C0] + gpar[G_C1] * speed + gpar[G_C2] * (speed * speed), 0.0)
-        new_sign = (1.0 if crossrange > 0.0 else -1.0) if abs(crossrange) > width else sign
+        lodvc = apollo_vertical_lod(rtg, drag, hdot, _lerp(lo, xs, ref, R_RANGE), _lerp(lo, xs, ref, R_DRAG),
+                                    _lerp(lo, xs, ref, R_HDOT), _lerp(lo, xs, ref, R_F1), _lerp(lo, xs, ref, R_F2),
+                                    _lerp(lo, xs, ref, R_F3), _lerp(lo, xs, ref, R_LOD), gpar[G_K3], gpar[G_F3_FLOOR])
+        mag = bank_magnitude(lodvc, gpar[G_LOD], gpar[G_MIN_BANK], gpar[G_MAX_BANK])
+        width = corridor_width(speed, gpar[G_C0], gpar[G_C1], gpar[G_C2])
+        new_sign = lateral_sign(crossrange, width, cf[i, CF_BANK_SIGN])
         if new_sign != cf[i, CF_BANK_SIGN] and not heading_mode:
             log |= LOG_BANK_REVERSAL
         if not heading_mode:
@@ -754,29 +744,13 @@ def _guide1(i, ph, x, yy, z, vx, vy, vz, ob, cf, p, gpar, ref):
             d = tx * ux + ty * uy + tz * uz
             ttx, tty, ttz = tx - ux * d, ty - uy * d, tz - uz * d
             bearing = math.atan2(ttx * ex + tty * ey, ttx * nx + tty * ny + ttz * nz)
-            err = bearing - heading
-            err = math.atan2(math.sin(err), math.cos(err))  # wrap to (-pi, pi]
-            err = (err + math.pi) % (2.0 * math.pi) - math.pi
-            lim = gpar[G_HA_LIMIT]
-            cmd = min(max(gpar[G_HA_GAIN] * err, -lim), lim)
+            cmd = heading_alignment_bank(bearing - heading, gpar[G_HA_GAIN], gpar[G_HA_LIMIT])
         else:
             cmd = cf[i, CF_BANK_SIGN] * mag
     if ph == PH_SUFR:
         cmd = 0.0
-    # rate- and acceleration-limited bank (marsedl.guidance.entry.rate_limited_bank)
-    dt, rmax, amax = gpar[G_DT], gpar[G_RATE_MAX], gpar[G_ACC_MAX]
-    bank = cf[i, CF_BANK]
-    rate = min(max(cf[i, CF_BANK_RATE], -rmax), rmax)
-    e = cmd - bank
-    sg = -1.0 if e < 0.0 else 1.0
-    half = 0.5 * amax * dt
-    left = max(abs(e) - sg * rate * 0.5 * dt, 0.0)
-    braking = -half + math.sqrt(half * half + 2.0 * amax * left)
-    desired = sg * min(rmax, braking)
-    rn = rate + min(max(desired - rate, -amax * dt), amax * dt)
-    rn = min(max(rn, -rmax), rmax)
-    cf[i, CF_BANK] = bank + 0.5 * (rate + rn) * dt
-    cf[i, CF_BANK_RATE] = rn
+    cf[i, CF_BANK], cf[i, CF_BANK_RATE] = rate_limited_bank(cf[i, CF_BANK], cf[i, CF_BANK_RATE], cmd, gpar[G_DT],
+                                                            gpar[G_RATE_MAX], gpar[G_ACC_MAX])
     return log
 
 
@@ -791,7 +765,7 @@ def _bank_controls(i, cf):
 @njit(**_LEAF)
 def _track1(t, ph, ob, m, p, gpar, pk):
     """Peak deceleration (and its time), dynamic pressure, heat rate and parachute load of a vehicle body after
-    a quiet step, as :meth:`marsedl.engine.Engine._track_peaks`."""
+    a quiet step."""
     entry_like = ph >= PH_ENTRY and ph <= PH_CHUTE_NO_HS
     g = ob[O_AERO_G] if entry_like else 0.0
     if g > pk[PK_G]:
@@ -799,9 +773,8 @@ def _track1(t, ph, ob, m, p, gpar, pk):
         pk[PK_G_T] = t
     q = ob[O_Q] if entry_like else 0.0
     pk[PK_Q] = max(pk[PK_Q], q)
-    if ph == PH_ENTRY or ph == PH_SUFR:  # Sutton-Graves, as marsedl.aero.heating.sutton_graves_heat_rate_w_m2
-        v = abs(ob[O_SPEED])
-        pk[PK_HEAT] = max(pk[PK_HEAT], gpar[G_HEAT_K] * math.sqrt(ob[O_RHO] / gpar[G_NOSE_RADIUS]) * (v * v * v))
+    if ph == PH_ENTRY or ph == PH_SUFR:
+        pk[PK_HEAT] = max(pk[PK_HEAT], sutton_graves(ob[O_RHO], ob[O_SPEED], gpar[G_NOSE_RADIUS], gpar[G_HEAT_K]))
     if ph == PH_CHUTE or ph == PH_CHUTE_NO_HS:
         pk[PK_CHUTE_LOAD] = max(pk[PK_CHUTE_LOAD], ob[O_CANOPY])
 

@@ -20,11 +20,12 @@ differ by 2.57 km. :class:`Site` converts between them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from marsedl import laws
 
 __all__ = [
     "JEZERO",
@@ -88,11 +89,6 @@ class Planet:
     j2: float
     rotation_rate_rad_s: float
 
-    @property
-    def omega_vector(self) -> Array:
-        """The spin vector ``(0, 0, omega)`` in rad/s."""
-        return np.array([0.0, 0.0, self.rotation_rate_rad_s])
-
     def potential(self, r_m: ArrayLike) -> Array:
         """Gravitational potential energy per unit mass (J/kg, negative), point mass + J2.
 
@@ -109,7 +105,7 @@ class Planet:
         """Gravitational acceleration (m/s^2) at planet-fixed positions ``r_m`` of shape ``(..., 3)``.
 
         Point mass plus the J2 zonal term (``-grad`` of :meth:`potential`); no centrifugal term (see
-        :meth:`frame_acceleration`).
+        :meth:`frame_acceleration`). The engine's law, :func:`marsedl.laws.gravity_j2`, over arrays.
 
         Returns
         -------
@@ -117,36 +113,31 @@ class Planet:
         """
         r = _f(r_m)
         x, y, z = r[..., 0], r[..., 1], r[..., 2]
-        r2 = x * x + y * y + z * z
-        rn = np.sqrt(r2)
-        mu_r3 = self.gm_m3_s2 / (r2 * rn)
-        k = 1.5 * self.j2 * self.equatorial_radius_m**2 / r2
-        z2_r2 = z * z / r2
-        f_xy = -mu_r3 * (1.0 - k * (5.0 * z2_r2 - 1.0))
-        f_z = -mu_r3 * (1.0 - k * (5.0 * z2_r2 - 3.0))
-        return np.stack([f_xy * x, f_xy * y, f_z * z], axis=-1)
+        rn = np.sqrt(x * x + y * y + z * z)
+        return np.stack(laws.gravity_j2.py_func(x, y, z, rn, self.gm_m3_s2, self.j2, self.equatorial_radius_m),
+                        axis=-1)
 
     def frame_acceleration(self, r_m: ArrayLike, v_m_s: ArrayLike) -> Array:
         """Apparent acceleration of the rotating planet-fixed frame (m/s^2).
 
         ``-2 omega x v - omega x (omega x r)`` (Coriolis + centrifugal), with ``v`` the planet-relative
-        velocity.
+        velocity: the engine's law, :func:`marsedl.laws.frame_acceleration`, over arrays.
         Add it to the gravity and aerodynamic accelerations when integrating in the planet-fixed frame.
         """
         r, v = np.broadcast_arrays(_f(r_m), _f(v_m_s))
-        w = self.rotation_rate_rad_s
-        ax = 2.0 * w * v[..., 1] + w * w * r[..., 0]
-        ay = -2.0 * w * v[..., 0] + w * w * r[..., 1]
-        return np.stack([ax, ay, np.zeros_like(ax)], axis=-1)
+        a = laws.frame_acceleration.py_func(r[..., 0], r[..., 1], r[..., 2], v[..., 0], v[..., 1], v[..., 2],
+                                            self.rotation_rate_rad_s)
+        return np.stack(a, axis=-1)
 
     def ellipsoid_radius_m(self, lat_rad: ArrayLike) -> Array:
         """Radius (m) of the reference ellipsoid at planetocentric latitude ``lat_rad``.
 
-        ``r = a b / sqrt((b cos(lat))^2 + (a sin(lat))^2)`` with ``a`` equatorial, ``b`` polar radius.
+        ``r = a b / sqrt((b cos(lat))^2 + (a sin(lat))^2)`` with ``a`` equatorial, ``b`` polar radius (the
+        engine's :func:`marsedl.laws.ellipsoid_radius`).
         """
         lat = _f(lat_rad)
-        a, b = self.equatorial_radius_m, self.polar_radius_m
-        return a * b / np.sqrt((b * np.cos(lat)) ** 2 + (a * np.sin(lat)) ** 2)
+        return laws.ellipsoid_radius.py_func(np.cos(lat) ** 2, np.sin(lat), self.equatorial_radius_m,
+                                             self.polar_radius_m)
 
     def omega_cross(self, r_m: ArrayLike) -> Array:
         """``omega x r`` (m/s): the velocity of a planet-fixed point seen from the inertial frame."""
@@ -297,11 +288,10 @@ class Site:
     lat_deg, lon_deg : float
         Planetocentric latitude and east longitude of the site (degrees).
     ground_mola_m : float
-        Ground elevation above the MOLA areoid at the site (m), used everywhere unless ``terrain`` is given.
+        Ground elevation above the MOLA areoid at the site (m), used everywhere (the engine flies over a level
+        ground at this height).
     areoid_radius_m : float
         MOLA areoid radius at the site (m).
-    terrain : callable, optional
-        ``terrain(lat_rad, lon_rad) -> ndarray``: ground elevation above the areoid (m), vectorised.
     planet : Planet
         The planet (for the reference ellipsoid); Mars by default.
 
@@ -310,14 +300,13 @@ class Site:
     The areoid is approximated locally as the reference ellipsoid plus a constant undulation, fitted so that
     it equals ``areoid_radius_m`` at the site. The true MOLA areoid undulation varies by a few hundred metres
     over hundreds of km, so altitudes far (> ~100 km) from the site are approximate; near the landing ellipse
-    the error is far below the other uncertainties. Pass a ``terrain`` callable for local relief.
+    the error is far below the other uncertainties.
     """
 
     lat_deg: float
     lon_deg: float
     ground_mola_m: float
     areoid_radius_m: float
-    terrain: Callable[[Array, Array], Array] | None = None
     planet: Planet = MARS
 
     @property
@@ -344,11 +333,9 @@ class Site:
         return rad - self.areoid_radius_at(lat, lon)
 
     def ground_mola_m_at(self, lat_rad: ArrayLike, lon_rad: ArrayLike) -> Array:
-        """Ground elevation above the areoid (m): ``terrain(lat, lon)`` or the site's constant."""
-        lat, lon = np.broadcast_arrays(_f(lat_rad), _f(lon_rad))
-        if self.terrain is None:
-            return np.full(lat.shape, float(self.ground_mola_m))
-        return np.broadcast_to(_f(self.terrain(lat, lon)), lat.shape).astype(np.float64)
+        """Ground elevation above the areoid (m): the site's constant, in the shape of ``(lat, lon)``."""
+        lat, _ = np.broadcast_arrays(_f(lat_rad), _f(lon_rad))
+        return np.full(lat.shape, float(self.ground_mola_m))
 
     def altitude_agl_m(self, r_m: ArrayLike) -> Array:
         """Height above the local ground (m): MOLA altitude minus ground elevation."""

@@ -21,7 +21,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from marsedl.constants import G0
 from marsedl.engine import OUTCOME_NAMES, CaseInputs, Engine, EngineConfig, EngineOutput, Ev, Outcome, unit_vector
+from marsedl.errors import PlanningError
 from marsedl.guidance.entry import ReferenceTrajectory, reference_sensitivities
 from marsedl.planet import destination, surface_distance_bearing, velocity_from_flight
 
@@ -98,10 +100,10 @@ def _landing(out: EngineOutput) -> tuple[np.ndarray, np.ndarray]:
     return lat, lon
 
 
-def _cannot_aim(what: str, outcome: int) -> RuntimeError:
+def _cannot_aim(what: str, outcome: int) -> PlanningError:
     o = Outcome(outcome)
     hint = _HINTS.get(o, "check the entry state and the vehicle")
-    return RuntimeError(f"{what} ended with '{OUTCOME_NAMES[o]}': {hint}")
+    return PlanningError(f"{what} ended with '{OUTCOME_NAMES[o]}': {hint}")
 
 
 def _event_rows(out: EngineOutput, code: Ev) -> dict[str, np.ndarray]:
@@ -192,7 +194,7 @@ def build_reference(cfg: EngineConfig, y0: np.ndarray, target: tuple[float, floa
     # speed nodes from the deploy speed up to the speed where the sensed drag reaches the guidance start
     # (0.2 g): range control runs only below it, and from there on the speed falls monotonically
     drag_start = float(np.min(np.atleast_1d(cfg.guidance.start_drag_m_s2)))
-    sensed = hs["accel_g"] * 9.80665
+    sensed = hs["accel_g"] * G0
     i_start = int(np.argmax(sensed >= drag_start)) if np.any(sensed >= drag_start) else int(np.argmax(speed))
     v_top = float(speed[i_start]) - 1.0
     nodes = np.linspace(deploy_speed + 1.0, v_top, _SPEED_NODES)

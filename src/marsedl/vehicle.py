@@ -75,10 +75,6 @@ class VehicleModel:
         return self.descent_stage_dry_kg + self.propellant_kg + self.rover_mass_kg
 
 
-def _on_grid(values_fn, grid: np.ndarray) -> np.ndarray:
-    return np.asarray(values_fn(grid), dtype=float)
-
-
 def build_vehicle(mission: Mission) -> VehicleModel:
     """Compile a mission's vehicle into engine numbers and aero look-up grids."""
     m = mission

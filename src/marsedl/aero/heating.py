@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from marsedl import laws
 from marsedl.errors import MarsEDLError
 
 #: Sutton–Graves constant for a CO₂ atmosphere, kg^0.5/m (q in W/m² with SI inputs). Sutton & Graves,
@@ -38,7 +39,7 @@ def sutton_graves_heat_rate_w_m2(
     Returns
     -------
     ndarray
-        Heat rate in W/m².
+        Heat rate in W/m² (the engine's law, :func:`marsedl.laws.sutton_graves`, over arrays).
     """
     if not (np.isfinite(nose_radius_m) and nose_radius_m > 0.0):
         raise MarsEDLError(f"nose_radius_m: must be a finite number > 0 (got {nose_radius_m})")
@@ -47,5 +48,5 @@ def sutton_graves_heat_rate_w_m2(
     rho = np.asarray(density_kg_m3, dtype=float)
     if np.any(rho < 0.0):
         raise MarsEDLError("density_kg_m3: must be ≥ 0 for the heating estimate")
-    v = np.abs(np.asarray(speed_m_s, dtype=float))
-    return k * np.sqrt(rho / nose_radius_m) * v**3
+    v = np.asarray(speed_m_s, dtype=float)
+    return laws.sutton_graves.py_func(rho, v, float(nose_radius_m), float(k))

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from marsedl import laws
 from marsedl.errors import MarsEDLError
 
 #: True nominal diameter of the MSL / Mars 2020 DGB, m (Cruz et al., JSR 2014: S0 = 358 m²).
@@ -131,8 +132,8 @@ class DiskGapBand:
 
     def area_fraction(self, t_since_line_stretch_s: ArrayLike) -> NDArray[np.float64]:
         """Fraction of the full drag area open: 0 before line stretch, (t/t_inf)^n, 1 after t_inf."""
-        tau = np.clip(np.asarray(t_since_line_stretch_s, dtype=float) / self.inflation_time_s, 0.0, 1.0)
-        return tau**self.inflation_exponent
+        t = np.asarray(t_since_line_stretch_s, dtype=float)
+        return np.asarray(laws.inflation_fraction.py_func(t, self.inflation_time_s, self.inflation_exponent))
 
     def drag_area_m2(self, mach: ArrayLike, t_since_line_stretch_s: ArrayLike) -> NDArray[np.float64]:
         """Drag area C_D(M) · S0 · area_fraction(t), m² (broadcast over the two arguments)."""

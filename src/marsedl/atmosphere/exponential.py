@@ -6,13 +6,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from marsedl.atmosphere.base import GAMMA_CO2, R_CO2, Atmosphere, AtmosphereState, as_altitude, zeros_like
+from marsedl.constants import MARS_SURFACE_GRAVITY_M_S2
 from marsedl.errors import MarsEDLError
 
 __all__ = ["ExponentialAtmosphere"]
-
-# Mean Mars surface gravity, NSSDC Mars Fact Sheet (3.71 m/s^2): used to make the default temperature
-# hydrostatically consistent with the scale height, T = g H / R.
-_G_SURFACE = 3.71
 
 
 class ExponentialAtmosphere(Atmosphere):
@@ -50,7 +47,7 @@ class ExponentialAtmosphere(Atmosphere):
         if not (np.isfinite(scale_height_m) and scale_height_m > 0):
             raise MarsEDLError(f"scale_height_m must be positive (metres), got {scale_height_m}")
         if temperature_k is None:
-            temperature_k = _G_SURFACE * scale_height_m / gas_constant
+            temperature_k = MARS_SURFACE_GRAVITY_M_S2 * scale_height_m / gas_constant
         if not (np.isfinite(temperature_k) and temperature_k > 0):
             raise MarsEDLError(f"temperature_k must be positive (kelvin), got {temperature_k}")
         self.rho0_kg_m3 = float(rho0_kg_m3)

@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from marsedl.atmosphere.base import R_CO2, Atmosphere, AtmosphereState, as_altitude, gravity_at_altitude
 from marsedl.errors import MarsEDLError
+from marsedl.laws.tables import exponential_extension, grid_cell
 
 __all__ = ["AtmosphereGrid"]
 
@@ -215,16 +216,13 @@ class AtmosphereGrid:
                 raise MarsEDLError(f"profile row {bad} is out of range 0..{self.n_rows - 1}")
             h, r = np.broadcast_arrays(h, r.astype(np.intp, copy=False))
         n_alt = self.n_alt
-        x = (h - self.h_min_m) / self.dh_m
-        i = np.clip(np.floor(x), 0, n_alt - 2).astype(np.intp)
-        t = np.clip(x - i, 0.0, 1.0)
-        k = r * n_alt + i
+        f, t = grid_cell.py_func(h, self.h_min_m, self.dh_m, n_alt)  # the engine's look-up, over arrays
+        k = r * n_alt + f.astype(np.intp)
         lo = self._flat[:, k]
         hi = self._flat[:, k + 1]
         v = lo + t * (hi - lo)  # (6, ...) linear interpolation of all six columns at once
-        above = np.maximum(h - self.h_max_m, 0.0)
-        below = np.maximum(self.h_min_m - h, 0.0)
-        ext = below / self.bottom_scale_height_m[r] - above / self.top_scale_height_m[r]
+        ext = exponential_extension.py_func(h, self.h_min_m, self.h_max_m, self.bottom_scale_height_m[r],
+                                            self.top_scale_height_m[r])
         rho = np.exp(v[0] + ext)
         p = np.exp(v[1] + ext)
         if density_factor is not None:

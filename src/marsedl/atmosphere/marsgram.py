@@ -235,15 +235,3 @@ class MarsGramProfiles:
             name=f"{self.name}:{index}",
             source=f"{self.source}, profile {index}",
         )
-
-    def mean_profile(self) -> TableAtmosphere:
-        """The unperturbed mean (``DENSAV``) as a table."""
-        return TableAtmosphere(
-            self.altitude_m,
-            self.mean_density_kg_m3,
-            temperature=self.temperature_k,
-            pressure=self.mean_density_kg_m3 * R_CO2 * self.temperature_k,
-            sound_speed=self.sound_speed_m_s,
-            name=f"{self.name}:mean",
-            source=f"{self.source}, mean DENSAV",
-        )

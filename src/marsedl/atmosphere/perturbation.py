@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from marsedl.errors import MarsEDLError
+from marsedl.laws.tables import grid_cell
 
 __all__ = ["DensityPerturbation", "WindPerturbation", "density_perturbation", "wind_perturbation"]
 
@@ -159,9 +160,8 @@ def wind_perturbation(
 
 def _cells(altitude_m: ArrayLike, h_min_m: float, dh_m: float, n_alt: int) -> tuple[NDArray[np.intp], Array]:
     """Grid cell and fraction of each altitude (linear interpolation, held beyond the grid ends)."""
-    x = (np.asarray(altitude_m, dtype=np.float64) - h_min_m) / dh_m
-    i = np.clip(np.floor(x), 0, n_alt - 2).astype(np.intp)
-    return i, np.clip(x - i, 0.0, 1.0)
+    f, t = grid_cell.py_func(np.asarray(altitude_m, dtype=np.float64), h_min_m, dh_m, n_alt)  # the engine's
+    return f.astype(np.intp), t
 
 
 def _grid(n_cases: int, correlation_length_m: float, h_min_m: float, h_max_m: float,

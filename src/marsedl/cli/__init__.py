@@ -7,6 +7,7 @@ code 2, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -19,7 +20,7 @@ from marsedl.cli import chute as _chute
 from marsedl.cli import montecarlo as _montecarlo
 from marsedl.cli import report as _report
 from marsedl.cli import simulate as _simulate
-from marsedl.errors import MarsEDLError, interrupt_in
+from marsedl.errors import MarsEDLError, debug_enabled, interrupt_in
 
 app = typer.Typer(
     name="marsedl",
@@ -49,8 +50,11 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."
     ),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of any error (also MARSEDL_DEBUG=1)."),
 ) -> None:
     """Mars entry, descent and landing: simulate an EDL, its debris field, and the parachute code."""
+    if debug:
+        os.environ["MARSEDL_DEBUG"] = "1"
 
 
 def _one_line(exc: BaseException) -> str:
@@ -75,6 +79,8 @@ def main() -> None:
     try:
         app()
     except (MarsEDLError, ValidationError) as exc:
+        if debug_enabled():
+            raise
         # the message is text, not markup: "[low, high]" in it must print as written
         err_console.print(f"[bold red]error:[/] {escape(_one_line(exc))}", markup=True)
         sys.exit(2)
@@ -82,7 +88,19 @@ def main() -> None:
         err_console.print("interrupted")
         sys.exit(130)
     except SystemError as exc:  # a Ctrl-C that surfaced inside compiled code (see errors.interrupt_in)
-        if not interrupt_in(exc):
-            raise
-        err_console.print("interrupted")
-        sys.exit(130)
+        if interrupt_in(exc):
+            err_console.print("interrupted")
+            sys.exit(130)
+        _internal_error(exc)
+    except Exception as exc:  # noqa: BLE001 - anything else is a bug of ours, said as one
+        _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> None:
+    """A bug, not a user error: say so in one line (the traceback with --debug or MARSEDL_DEBUG=1)."""
+    if debug_enabled():
+        raise exc
+    err_console.print(f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(_one_line(exc))} "
+                      "(a bug in marsedl: run again with --debug for the traceback, and please report it)",
+                      markup=True)
+    sys.exit(1)

@@ -49,10 +49,7 @@ from marsedl.engine.state import (  # noqa: F401
     _Ctx,
     _Obs,
     _State,
-    great_circle_m,
-    guidance_due,
     navigated_state,
-    next_guidance_cycle,
     unit_vector,
 )
 
@@ -69,7 +66,6 @@ __all__ = [
     "Phase",
     "Sequence",
     "Steps",
-    "great_circle_m",
     "navigated_state",
     "unit_vector",
 ]

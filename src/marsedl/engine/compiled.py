@@ -8,8 +8,10 @@ import numpy as np
 
 from marsedl import kernels
 from marsedl.aero import heating
+from marsedl.atmosphere import AtmosphereGrid
 from marsedl.engine.config import G0, EngineConfig
 from marsedl.engine.state import _Ctx
+from marsedl.errors import MarsEDLError
 from marsedl.guidance import entry as entry_guidance
 from marsedl.vehicle import MACH_MAX, MACH_STEP
 
@@ -22,14 +24,15 @@ class _KernelData:
     arrays: tuple  # flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab
     no_pert: np.ndarray
     no_wpert: np.ndarray
-    gpar: np.ndarray | None = None  # entry-guidance constants (None: guidance the kernels cannot run)
-    ref: np.ndarray | None = None  # reference trajectory rows (kernels.R_*)
+    gpar: np.ndarray  # entry-guidance constants (kernels.G_*)
+    ref: np.ndarray  # reference trajectory rows (kernels.R_*)
 
     @classmethod
-    def build(cls, cfg: EngineConfig) -> _KernelData | None:
+    def build(cls, cfg: EngineConfig) -> _KernelData:
         atm = cfg.atmosphere
-        if cfg.site.terrain is not None or not all(hasattr(atm, a) for a in ("_flat", "top_scale_height_m")):
-            return None
+        if not isinstance(atm, AtmosphereGrid):
+            raise MarsEDLError(f"the engine's atmosphere must be an AtmosphereGrid, got {type(atm).__name__} "
+                               "(AtmosphereGrid.from_atmosphere puts any model on one)")
         K = kernels
         s = cfg.sequence
         v = cfg.vehicle
@@ -85,9 +88,9 @@ class _KernelData:
         return (p, *self.arrays, pert, wpert)
 
 
-def _guidance_tables(cfg: EngineConfig) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Entry-guidance constants and reference tables for the kernels, or (None, None) when the guidance stays in
-    Python (per-case arrays of guidance parameters, or no guidance parameters at all).
+def _guidance_tables(cfg: EngineConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Entry-guidance constants and reference tables for the kernels (the parameters must be scalars: one
+    guidance for every case of a run).
 
     Without a reference trajectory no case can be guided (:meth:`Engine.run` refuses that), but the kernels still
     fly the commanded bank through the rate and acceleration limits: they get an empty reference table, which
@@ -95,12 +98,13 @@ def _guidance_tables(cfg: EngineConfig) -> tuple[np.ndarray | None, np.ndarray |
     """
     gp, ref = cfg.guidance, cfg.reference
     if gp is None:
-        return None, None
+        raise MarsEDLError("the engine needs entry-guidance parameters (EngineConfig.guidance)")
     names = ("lod", "k3", "start_drag_m_s2", "heading_alignment_speed_m_s", "heading_alignment_max_bank_deg",
              "heading_alignment_gain", "corridor_c0", "corridor_c1", "corridor_c2", "bank_rate_limit_deg_s",
              "bank_accel_limit_deg_s2", "min_bank_deg", "max_bank_deg")
-    if any(np.ndim(getattr(gp, n)) != 0 for n in names):
-        return None, None
+    per_case = [n for n in names if np.ndim(getattr(gp, n)) != 0]
+    if per_case:
+        raise MarsEDLError(f"entry guidance {per_case[0]} must be one number for every case of a run")
     K = kernels
     g = np.zeros(K.NG)
     g[K.G_LOD], g[K.G_K3], g[K.G_START_DRAG] = gp.lod, gp.k3, gp.start_drag_m_s2

@@ -8,29 +8,11 @@ from enum import IntEnum
 
 import numpy as np
 
-from marsedl import kernels
+from marsedl.constants import G0  # noqa: F401  (re-exported: the engine's "g")
 from marsedl.errors import MarsEDLError
+from marsedl.phase import Phase
 from marsedl.planet import Planet, Site
 from marsedl.vehicle import VehicleModel
-
-G0 = 9.80665  # standard gravity, m/s² (defines "g" for loads and Isp; BIPM)
-
-
-class Phase(IntEnum):
-    """What a body is doing: selects its forces and the events it can meet."""
-
-    UNBORN = 0  # slot not yet released
-    DONE = 1  # on the ground (or stopped)
-    ENTRY = 2  # lifting capsule, trim angle of attack, guided bank
-    SUFR = 3  # capsule at zero angle of attack, bank to zero, before deploy
-    CHUTE = 4  # capsule (with heat shield) under the parachute
-    CHUTE_NO_HS = 5  # backshell + powered descent vehicle under the parachute
-    FREEFALL = 6  # powered descent vehicle falling free from the backshell, engines warming
-    POWERED = 7  # powered descent, guided to the sky-crane start point
-    SKY_CRANE = 8  # constant-rate descent with the rover on the bridles
-    HOVER = 9  # descent stage after touchdown, before the bridles are cut
-    FLYAWAY = 10  # descent stage flying away
-    BALLISTIC = 11  # any unpowered, non-lifting body (shed hardware)
 
 
 class Ev(IntEnum):
@@ -114,10 +96,6 @@ _POWERED = int(Phase.POWERED)
 _SKY_CRANE = int(Phase.SKY_CRANE)
 _SUFR = int(Phase.SUFR)
 _UNBORN = int(Phase.UNBORN)
-# the kernels' own copies of the phase numbers (they step bodies and pick step sizes without the engine)
-assert (kernels.PH_ENTRY, kernels.PH_SUFR, kernels.PH_CHUTE, kernels.PH_CHUTE_NO_HS, kernels.PH_FREEFALL,
-        kernels.PH_FLYAWAY, kernels.PH_BALLISTIC) == (_ENTRY, _SUFR, _CHUTE, _CHUTE_NO_HS, _FREEFALL, _FLYAWAY,
-                                                      _BALLISTIC)
 
 
 # --------------------------------------------------------------------------------------------- configuration

@@ -10,6 +10,7 @@ import numpy as np
 
 from marsedl import kernels
 from marsedl.engine.config import _BALLISTIC, _ENTRY, _UNBORN, CaseInputs, Ev
+from marsedl.laws.navigation import navigated_many
 from marsedl.vehicle import AERO_TRIM
 
 if TYPE_CHECKING:
@@ -76,7 +77,6 @@ class _Ctx:
     target_lat: np.ndarray
     target_lon: np.ndarray
     target_radius: float
-    positions: np.ndarray | None = None
     pd_target: np.ndarray | None = None  # (n, 3) powered-descent aim point of each body's case
     flyaway_dir: np.ndarray | None = None  # (n, 3) fly-away azimuth of each body's case
     hs_min_time: np.ndarray | None = None  # heat-shield minimum time after deploy of each body's case, s
@@ -160,99 +160,18 @@ class _Ctx:
             out["_packed"] = (self._packed[0][idx], self._packed[1][idx])
         return _Ctx(**out)
 
-    def chute_fraction(self, t: np.ndarray) -> np.ndarray:
-        tau = np.clip((t - self.t_line_stretch) / self.t_inflation, 0.0, 1.0)
-        tau = np.where(self.has_chute, tau, 0.0)
-        return tau**self.inflation_exponent
-
-    def range_to_target(self, obs) -> np.ndarray:
-        """Great-circle distance from the body to the target (on the target's radius), m."""
-        return great_circle_m(obs.up, self.target_lat, self.target_lon, self.target_radius)
-
-
-def guidance_due(t: np.ndarray, t_due: np.ndarray) -> np.ndarray:
-    """Whether an entry-guidance cycle is due at flight time ``t`` (as the kernels: up to round-off)."""
-    return t >= t_due - kernels._T_EPS
-
-
-def next_guidance_cycle(t_due: np.ndarray, t_now: np.ndarray, period_s: float) -> np.ndarray:
-    """Time of the guidance cycle after the one run at ``t_now`` (due at ``t_due``): on the fixed schedule
-    ``t_due + period``, or a period after ``t_now`` when the schedule fell behind (the first cycle, due at -inf, or
-    steps longer than the period). As :func:`marsedl.kernels._next_cycle`."""
-    nxt = t_due + period_s
-    return np.where(nxt > t_now + kernels._T_EPS, nxt, t_now + period_s)
-
-
 def navigated_state(r: np.ndarray, v: np.ndarray, dr_enu: np.ndarray, dv_enu: np.ndarray):
     """Navigated position and velocity (n, 3): the true ones plus constant errors given east/north/up in the
-    local frame of the true position ``r`` (planet-fixed, m and m/s)."""
-    rn = np.sqrt(np.einsum("ij,ij->i", r, r))
-    ux, uy, uz = r[:, 0] / rn, r[:, 1] / rn, r[:, 2] / rn
-    en = np.maximum(np.sqrt(ux * ux + uy * uy), 1e-12)
-    ex, ey = -uy / en, ux / en
-    nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
-    de, dn, du = dr_enu[:, 0], dr_enu[:, 1], dr_enu[:, 2]
-    ve, vn, vu = dv_enu[:, 0], dv_enu[:, 1], dv_enu[:, 2]
-    rr = np.column_stack([r[:, 0] + de * ex + dn * nx + du * ux, r[:, 1] + de * ey + dn * ny + du * uy,
-                          r[:, 2] + dn * nz + du * uz])
-    vv = np.column_stack([v[:, 0] + ve * ex + vn * nx + vu * ux, v[:, 1] + ve * ey + vn * ny + vu * uy,
-                          v[:, 2] + vn * nz + vu * uz])
-    return rr, vv
-
-
-def _navigated(y: np.ndarray, obs, c) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(position, velocity, up, speed) the guidance and triggers see: the true state, or for bodies whose case
-    has a navigation error, the navigated one (as :func:`marsedl.kernels._nav1`)."""
-    r, v, up, speed = y[:, :3], y[:, 3:6], obs.up, obs.speed
-    if c.nav_on is None or not c.nav_on.any():
-        return r, v, up, speed
-    rn, vn = navigated_state(r, v, c.nav_dr, c.nav_dv)
-    on = c.nav_on[:, None]
-    up_n = rn / np.sqrt(np.einsum("ij,ij->i", rn, rn))[:, None]
-    speed_n = np.sqrt(np.einsum("ij,ij->i", vn, vn))
-    return (np.where(on, rn, r), np.where(on, vn, v), np.where(on, up_n, up), np.where(c.nav_on, speed_n, speed))
-
-
-def _descent_navigated(y: np.ndarray, obs, c, trn: bool, re_m: float,
-                       rp_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(position, velocity, up) the powered descent flies (as :func:`marsedl.kernels._nav_descent1`).
-
-    The descent's radar (MSL and Mars 2020 Terminal Descent Sensor, from before backshell separation: PK)
-    measures the velocity and the altitude above the ground, so neither error reaches it: the believed position
-    keeps the horizontal error of entry navigation but sits at the true altitude above the reference ellipsoid
-    (equatorial ``re_m``, polar ``rp_m``) at the believed place. Terrain-relative navigation (``trn``, Mars 2020)
-    removes the horizontal error too.
-    """
-    r, v, up = y[:, :3], y[:, 3:6], obs.up
-    if trn or c.nav_on is None or not c.nav_on.any():
-        return r, v, up
-    dr = c.nav_dr.copy()
-    dr[:, 2] = 0.0
-    q, _ = navigated_state(r, v, dr, np.zeros_like(dr))
-    rn = np.sqrt(np.einsum("ij,ij->i", r, r))
-    qn = np.sqrt(np.einsum("ij,ij->i", q, q))
-    u, w = r / rn[:, None], q / qn[:, None]
-
-    def ell(d):
-        return re_m * rp_m / np.sqrt(rp_m * rp_m * (d[:, 0] ** 2 + d[:, 1] ** 2) + re_m * re_m * d[:, 2] ** 2)
-
-    rq = w * (rn - ell(u) + ell(w))[:, None]
-    on = c.nav_on[:, None]
-    return np.where(on, rq, r), v, np.where(on, w, up)
+    local frame of the true position ``r`` (planet-fixed, m and m/s); :func:`marsedl.laws.navigated` for
+    each row."""
+    f = np.ascontiguousarray
+    return navigated_many(f(r, dtype=float), f(v, dtype=float), f(dr_enu, dtype=float), f(dv_enu, dtype=float))
 
 
 def unit_vector(lat_rad, lon_rad) -> np.ndarray:
     """Planet-fixed unit vectors (n, 3) of planetocentric latitude/longitude."""
     cl = np.cos(lat_rad)
     return np.stack([cl * np.cos(lon_rad), cl * np.sin(lon_rad), np.sin(lat_rad)], axis=-1)
-
-
-def great_circle_m(up: np.ndarray, lat_rad, lon_rad, radius_m) -> np.ndarray:
-    """Great-circle distance from the points with unit vectors ``up`` (n, 3) to (lat, lon), m."""
-    tgt = unit_vector(lat_rad, lon_rad)
-    cosang = np.einsum("ij,ij->i", up, np.broadcast_to(tgt, up.shape))
-    sinang = np.linalg.norm(np.cross(up, np.broadcast_to(tgt, up.shape)), axis=1)
-    return radius_m * np.arctan2(sinang, cosang)
 
 
 _CTX_SHARED = ("density_perturbation", "wind_perturbation", "t_inflation", "inflation_exponent", "target_radius")

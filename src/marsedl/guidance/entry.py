@@ -33,6 +33,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from marsedl import laws
+from marsedl.constants import G0, MARS_SURFACE_GRAVITY_M_S2
 from marsedl.errors import MarsEDLError, finite_array
 
 #: Phase codes returned by :func:`entry_bank_command`.
@@ -45,7 +47,7 @@ F3_FLOOR_M = 1.0
 
 #: 0.2 g in Earth g (9.80665 m/s²), the sensed drag at which MSL / Mars 2020 range control starts
 #: (Mendeck & Carman 2011).
-START_DRAG_M_S2 = 0.2 * 9.80665
+START_DRAG_M_S2 = 0.2 * G0
 
 
 @dataclass(frozen=True, eq=False)
@@ -247,10 +249,11 @@ def commanded_vertical_lod(
     F3 is floored at ``F3_FLOOR_M`` (1 m) so the command saturates instead of dividing by zero at the end of
     the reference, where F3 → 0.
     """
-    _, _, _, _, _, f3 = ref.at(speed_m_s)
-    f3 = np.maximum(f3, F3_FLOOR_M)
-    r_p = predicted_range_m(speed_m_s, drag_m_s2, altitude_rate_m_s, ref)
-    return ref.lod_ref(speed_m_s) + np.asarray(params.k3) * (np.asarray(range_to_go_m, dtype=float) - r_p) / f3
+    r_ref, d_ref, hdot_ref, f1, f2, f3 = ref.at(speed_m_s)
+    f = np.asarray
+    return laws.apollo_vertical_lod.py_func(f(range_to_go_m, dtype=float), f(drag_m_s2, dtype=float),
+                                            f(altitude_rate_m_s, dtype=float), r_ref, d_ref, hdot_ref, f1, f2, f3,
+                                            ref.lod_ref(speed_m_s), f(params.k3, dtype=float), F3_FLOOR_M)
 
 
 def range_control_bank(
@@ -283,14 +286,14 @@ def range_control_bank(
     """
     lod_vehicle = np.asarray(params.lod if lod is None else lod, dtype=float)
     lodvc = commanded_vertical_lod(speed_m_s, drag_m_s2, altitude_rate_m_s, range_to_go_m, ref, params)
-    sigma = np.arccos(np.clip(lodvc / lod_vehicle, -1.0, 1.0))
-    return np.clip(sigma, np.radians(params.min_bank_deg), np.radians(params.max_bank_deg))
+    return laws.bank_magnitude.py_func(lodvc, lod_vehicle, np.radians(params.min_bank_deg),
+                                       np.radians(params.max_bank_deg))
 
 
 def lateral_corridor(speed_m_s: ArrayLike, params: EntryGuidanceParams) -> NDArray[np.float64]:
     """Corridor half-width c0 + c1 V + c2 V² (crossrange unit), never below 0."""
-    v = np.asarray(speed_m_s, dtype=float)
-    return np.maximum(params.corridor_c0 + params.corridor_c1 * v + params.corridor_c2 * v**2, 0.0)
+    return laws.corridor_width.py_func(np.asarray(speed_m_s, dtype=float), params.corridor_c0, params.corridor_c1,
+                                       params.corridor_c2)
 
 
 def lateral_logic(
@@ -308,17 +311,15 @@ def lateral_logic(
         +1 (lift to the right) or −1.
     """
     xr = np.asarray(crossrange, dtype=float)
-    sign = np.where(np.asarray(current_sign) < 0, -1, 1)
-    outside = np.abs(xr) > lateral_corridor(speed_m_s, params)
-    return np.where(outside, np.where(xr > 0.0, 1, -1), sign).astype(np.int8)
+    sign = np.asarray(current_sign, dtype=float)
+    return np.asarray(laws.lateral_sign.py_func(xr, lateral_corridor(speed_m_s, params), sign)).astype(np.int8)
 
 
 def heading_alignment_bank(heading_error_rad: ArrayLike, params: EntryGuidanceParams) -> NDArray[np.float64]:
     """Signed bank for heading alignment: gain × heading error, limited to ±max (30° by default), rad."""
     limit = np.radians(params.heading_alignment_max_bank_deg)
     err = np.asarray(heading_error_rad, dtype=float)
-    err = (err + np.pi) % (2.0 * np.pi) - np.pi  # wrap to [-π, π)
-    return np.clip(params.heading_alignment_gain * err, -limit, limit)
+    return laws.heading_alignment_bank.py_func(err, np.asarray(params.heading_alignment_gain, dtype=float), limit)
 
 
 def rate_limited_bank(
@@ -355,19 +356,10 @@ def rate_limited_bank(
         raise MarsEDLError(f"rate_limited_bank dt_s: must be a finite number > 0 (got {dt_s})")
     rate_max = np.radians(params.bank_rate_limit_deg_s)
     acc_max = np.radians(params.bank_accel_limit_deg_s2)
-    bank = np.asarray(bank_now_rad, dtype=float)
-    rate = np.clip(np.asarray(bank_rate_now_rad_s, dtype=float), -rate_max, rate_max)
-    err = np.asarray(bank_cmd_rad, dtype=float) - bank
-    s = np.where(err < 0.0, -1.0, 1.0)
-    # Largest end-of-step rate w (toward the command) from which braking at a still stops at the command:
-    # w²/(2a) ≤ error left after this step = |e| − (w_now + w) dt/2  →  solve the quadratic for w.
-    half = 0.5 * acc_max * dt_s
-    left = np.maximum(np.abs(err) - s * rate * 0.5 * dt_s, 0.0)
-    braking = -half + np.sqrt(half**2 + 2.0 * acc_max * left)
-    desired = s * np.minimum(rate_max, braking)
-    rate_next = rate + np.clip(desired - rate, -acc_max * dt_s, acc_max * dt_s)
-    rate_next = np.clip(rate_next, -rate_max, rate_max)
-    return bank + 0.5 * (rate + rate_next) * dt_s, rate_next
+    bank, rate = laws.rate_limited_bank.py_func(np.asarray(bank_now_rad, dtype=float),
+                                                np.asarray(bank_rate_now_rad_s, dtype=float),
+                                                np.asarray(bank_cmd_rad, dtype=float), dt_s, rate_max, acc_max)
+    return np.asarray(bank, dtype=float), np.asarray(rate, dtype=float)
 
 
 class EntryCommand(NamedTuple):
@@ -430,9 +422,8 @@ def entry_bank_command(
     )
 
 
-#: Mars mean radius, m, and surface gravity, m/s² (NASA NSSDC Mars Fact Sheet), defaults of the adjoint model.
+#: Mars mean radius, m (NASA NSSDC Mars Fact Sheet), default of the adjoint model (with marsedl.constants' gravity).
 _MARS_MEAN_RADIUS_M = 3389.5e3
-_MARS_SURFACE_GRAVITY_M_S2 = 3.71
 
 
 def _planar_rates(
@@ -463,7 +454,7 @@ def reference_sensitivities(
     altitude_rate_m_s: ArrayLike,
     lod_vertical_ref: ArrayLike,
     scale_height_m: ArrayLike = 10.0e3,
-    gravity_m_s2: ArrayLike = _MARS_SURFACE_GRAVITY_M_S2,
+    gravity_m_s2: ArrayLike = MARS_SURFACE_GRAVITY_M_S2,
     radius_m: ArrayLike = _MARS_MEAN_RADIUS_M + 30.0e3,
     n_steps: int = 4000,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:

@@ -19,10 +19,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from marsedl import laws
+from marsedl.constants import G0
 from marsedl.errors import MarsEDLError
 
-#: Standard gravity for Isp, m/s² (exact, CGPM 1901).
-STANDARD_GRAVITY_M_S2 = 9.80665
 #: Number of MR-80B descent engines (MSL / Mars 2020 descent stage, NASA/JPL press kit).
 N_DESCENT_ENGINES = 8
 #: MR-80B throttle range per engine, N (Dawson et al., "Development of the MR-80B throttling engine",
@@ -75,7 +75,7 @@ def eguidance_coefficients(
     t = _positive_time("t_go_s", t_go_s)[..., None]
     dr = r_f - r - v * t
     dv = v_f - v
-    c0 = 6.0 * dr / t**2 - 2.0 * dv / t
+    c0 = laws.eguidance_acceleration.py_func(r, v, r_f, v_f, t, 0.0)  # the commanded acceleration, g aside
     c1 = 6.0 * dv / t**2 - 12.0 * dr / t**3
     return c0, c1
 
@@ -89,8 +89,9 @@ def eguidance_acceleration(
     hover term. Clip the result to the engines' range with :func:`clip_thrust_vector` (after multiplying
     by mass).
     """
-    c0, _ = eguidance_coefficients(r, v, r_f, v_f, t_go_s)
-    return c0 - _vec("g", g)
+    r, v, r_f, v_f, g = (_vec(n, x) for n, x in (("r", r), ("v", v), ("r_f", r_f), ("v_f", v_f), ("g", g)))
+    t = _positive_time("t_go_s", t_go_s)[..., None]
+    return laws.eguidance_acceleration.py_func(r, v, r_f, v_f, t, g)
 
 
 def time_to_go(
@@ -134,10 +135,10 @@ def time_to_go(
     up = up / np.linalg.norm(up, axis=-1, keepdims=True)
     dz = np.sum((r_f - r) * up, axis=-1)
     vz_sum = np.sum((v + v_f) * up, axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = 2.0 * dz / vz_sum
-    t = np.where(np.isfinite(t) & (t > 0.0), t, t_max_s)
-    return np.clip(t, t_min_s, t_max_s)
+    dz, vz_sum = np.broadcast_arrays(dz, vz_sum)
+    t = laws.vertical_time_to_go_many(np.ascontiguousarray(dz.ravel(), dtype=float),
+                                      np.ascontiguousarray(vz_sum.ravel(), dtype=float), float(t_min_s), float(t_max_s))
+    return t.reshape(dz.shape)
 
 
 def sky_crane_acceleration(
@@ -172,7 +173,7 @@ def sky_crane_acceleration(
     up = _vec("up", up)
     up = up / np.linalg.norm(up, axis=-1, keepdims=True)
     v_ref = -np.asarray(descent_rate_m_s, dtype=float)[..., None] * up
-    return -_vec("g", g) + gain_per_s * (v_ref - v)
+    return laws.velocity_hold_acceleration.py_func(v, v_ref, _vec("g", g), gain_per_s)
 
 
 def throttle_limits(
@@ -215,4 +216,4 @@ def propellant_mass_flow_kg_s(thrust_n: ArrayLike, isp_s: float = MR80B_ISP_S) -
     """Propellant mass flow ṁ = T / (Isp g0), kg/s."""
     if not (np.isfinite(isp_s) and isp_s > 0.0):
         raise MarsEDLError(f"isp_s: must be a finite number > 0 (got {isp_s})")
-    return np.asarray(thrust_n, dtype=float) / (isp_s * STANDARD_GRAVITY_M_S2)
+    return np.asarray(thrust_n, dtype=float) / (isp_s * G0)

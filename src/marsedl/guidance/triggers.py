@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from marsedl import laws
 from marsedl.errors import MarsEDLError
 
 #: Range-trigger box of open research code (project reference mars_edl_inputs.md, tag M): Mach 1.4–2.2,
@@ -26,10 +27,6 @@ from marsedl.errors import MarsEDLError
 RANGE_TRIGGER_MACH_BOX = (1.4, 2.2)
 RANGE_TRIGGER_Q_BOX_PA = (300.0, 800.0)
 
-# Scales that make the parts of a compound event function comparable (only for root-finding conditioning;
-# the sign, hence the event, does not depend on them).
-_RANGE_SCALE_M = 1000.0
-_Q_SCALE_PA = 100.0
 
 
 def _box(box: tuple[float, float], name: str) -> tuple[float, float]:
@@ -87,19 +84,15 @@ def range_trigger_g(
 ) -> NDArray[np.float64]:
     """Event function of :func:`range_trigger` (positive before deploy, ≤ 0 once deploy is due).
 
-    ``min( max((R - R*) / 1 km, M - M_hi, (q_lo - q) / 100 Pa, (q - q_hi) / 100 Pa), M - M_lo )``.
+    ``min( max((R - R*) / 1 km, M - M_hi, (q_lo - q) / 100 Pa, (q - q_hi) / 100 Pa), M - M_lo )``: the
+    engine's :func:`marsedl.laws.range_trigger_g` over arrays.
     """
     m_lo, m_hi = _box(mach_box, "range trigger mach_box")
     q_lo, q_hi = _box(q_box, "range trigger q_box")
-    m = np.asarray(mach, dtype=float)
-    q = np.asarray(dynamic_pressure_pa, dtype=float)
-    in_box_and_range = all_of_g(
-        below_g(range_to_go_m, threshold_m) / _RANGE_SCALE_M,
-        below_g(m, m_hi),
-        above_g(q, q_lo) / _Q_SCALE_PA,
-        below_g(q, q_hi) / _Q_SCALE_PA,
-    )
-    return any_of_g(in_box_and_range, below_g(m, m_lo))
+    f = np.asarray
+    return np.asarray(laws.range_trigger_g.py_func(f(range_to_go_m, dtype=float), f(threshold_m, dtype=float),
+                                                   f(mach, dtype=float), f(dynamic_pressure_pa, dtype=float),
+                                                   m_lo, m_hi, q_lo, q_hi), dtype=float)
 
 
 def range_trigger(
@@ -156,8 +149,11 @@ def heat_shield_separation_g(
     min_time_s: float = 20.0,
 ) -> NDArray[np.float64]:
     """Event function of heat-shield separation: subsonic (Mach ≤ ``max_mach``) **and** a minimum time after
-    parachute deploy (≈ 20 s for Mars 2020, press kit; logic of this kind per the project reference)."""
-    return all_of_g(below_g(mach, max_mach), above_g(time_since_deploy_s, min_time_s) / 10.0)
+    parachute deploy (≈ 20 s for Mars 2020, press kit; logic of this kind per the project reference): the engine's
+    :func:`marsedl.laws.heat_shield_separation_g` over arrays, ``max(M - M_max, t_min - t_since_deploy)``."""
+    f = np.asarray
+    return np.asarray(laws.heat_shield_separation_g.py_func(f(mach, dtype=float), f(time_since_deploy_s, dtype=float),
+                                                            0.0, float(max_mach), float(min_time_s)), dtype=float)
 
 
 def heat_shield_separation(

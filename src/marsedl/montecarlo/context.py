@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from marsedl.errors import MarsEDLError
-from marsedl.flight import Setup, build_config, plan_mission
+from marsedl.flight import Setup, plan_setup
 from marsedl.montecarlo.dispersions import DispersionSpec, default_dispersions, parse_dispersions
 from marsedl.planet import surface_distance_bearing
 from marsedl.scenario import apply_overrides, preset_text, validate_mission
@@ -131,18 +131,13 @@ def plan_run(preset: str | None = "mars2020", *, preset_file: str | Path | None 
     spec, data, origin = resolve_dispersions(preset, preset_file=preset_file, overrides=overrides,
                                              dispersions=dispersions)
     mission = validate_mission(apply_overrides(data, split_overrides(overrides)[0]), origin)
-    cfg, atm_name = build_config(mission, atmosphere)
-    try:
-        plan = plan_mission(mission, cfg)
-    except RuntimeError as exc:
-        raise MarsEDLError(f"{mission.name}: planning failed: {exc}") from None
-    cfg = replace(cfg, reference=plan.reference)
+    setup = plan_setup(mission, atmosphere)
+    plan = setup.plan
     n_profiles = 1
     if spec.marsgram_file:
-        grid, n_profiles = _marsgram_grid(spec.marsgram_file, cfg.atmosphere)
-        cfg = replace(cfg, atmosphere=grid)
-        atm_name = f"{Path(spec.marsgram_file).name} ({n_profiles} Mars-GRAM profiles)"
-    setup = Setup(mission=mission, config=cfg, plan=plan, atmosphere_name=atm_name)
+        grid, n_profiles = _marsgram_grid(spec.marsgram_file, setup.config.atmosphere)
+        setup = replace(setup, config=replace(setup.config, atmosphere=grid),
+                        atmosphere_name=f"{Path(spec.marsgram_file).name} ({n_profiles} Mars-GRAM profiles)")
     tlat, tlon = np.radians(mission.site.lat_deg), np.radians(mission.site.lon_deg)
     radius = mission.site.areoid_radius_m + mission.site.ground_mola_m
     _, back = surface_distance_bearing(tlat, tlon, np.radians(plan.entry_lat_deg), np.radians(plan.entry_lon_deg),

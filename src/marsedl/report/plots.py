@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Polygon
 
+from marsedl.constants import G0
 from marsedl.errors import MarsEDLError
 from marsedl.report.common import (
     BODY_COLOURS,
@@ -30,7 +31,6 @@ from marsedl.report.common import (
 )
 from marsedl.survey import ellipse_boundary, to_local_en
 
-G0 = 9.80665  # standard gravity (m/s^2), CGPM 1901: the "g" of g-loads
 FORMATS = ("png", "svg")
 _STYLE = {"axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
           "font.size": 10, "axes.titlesize": 12, "axes.titleweight": "bold", "legend.fontsize": 8,

@@ -1,11 +1,6 @@
-"""The compiled kernels against the NumPy reference: same forces, same events, same answers.
-
-The kernels in :mod:`marsedl.kernels` are a transliteration of :meth:`Engine._derivs` and
-:meth:`Engine._event_values`, so the independent expectation is agreement to floating-point round-off (1e-10
-relative), on every branch (lift with bank, parachute inflation, thrust, winds, several atmosphere rows,
-altitude-correlated density perturbations, all phases), and the same event sequence on a full nominal run.
-A case must also fly the same whether alone or inside a batch, and the multi-core kernel must give the serial
-kernel's numbers bit for bit (bodies are independent).
+"""The engine's own paths agree with each other: many steps per kernel call and one at a time, with and without
+the history recorded, a case alone and inside a batch, one thread and two. Each law itself is tested against
+independent truths elsewhere (tests/test_planet.py, tests/test_engine_physics.py, tests/laws/).
 """
 
 from __future__ import annotations
@@ -16,11 +11,10 @@ import numpy as np
 import pytest
 
 from marsedl import kernels
-from marsedl.atmosphere import AtmosphereGrid, ExponentialAtmosphere, density_perturbation, wind_perturbation
-from marsedl.engine import _ARMED, CaseInputs, Engine, Phase, _Ctx
+from marsedl.atmosphere import ExponentialAtmosphere
+from marsedl.engine import _ARMED, CaseInputs, Engine, Ev, Phase, _Ctx
 from marsedl.errors import MarsEDLError
 from marsedl.flight import nominal_cases, prepare
-from marsedl.planet import MARS
 
 
 @pytest.fixture(scope="module")
@@ -67,57 +61,6 @@ def _random_bodies(cfg, n, rng, *, rows=1, pert=None, wpert=None):
     return t, y, c
 
 
-def _assert_close(a, b, what):
-    a, b = np.asarray(a), np.asarray(b)
-    assert np.array_equal(np.isinf(a), np.isinf(b)), what
-    fin = np.isfinite(a)
-    scale = np.maximum(np.abs(b[fin]), 1e-300)
-    rel = np.abs(a[fin] - b[fin]) / scale
-    # values that cancel to near zero (an altitude near the ground) are compared on their column's scale
-    col_scale = np.max(np.abs(np.where(np.isfinite(b), b, 0.0)), axis=0) if b.ndim == 2 else np.max(np.abs(b))
-    absd = np.abs(a[fin] - b[fin]) / np.broadcast_to(np.maximum(col_scale, 1e-300), a.shape)[fin]
-    assert np.all((rel <= 1e-10) | (absd <= 1e-12)), f"{what}: worst relative difference {rel.max():.3g}"
-
-
-def _assert_same_events(a, b, t_tol=1e-5):
-    """Two runs of the same cases (kernels and NumPy reference): same outcomes, the same events of the same
-    bodies in the same order, at times within ``t_tol`` (events are located to 1e-7 s; the paths differ only by
-    round-off)."""
-    assert np.array_equal(a.outcome, b.outcome)
-    for k in ("case", "body", "code"):
-        assert np.array_equal(a.events[k], b.events[k]), k
-    assert np.max(np.abs(a.events["t"] - b.events["t"])) < t_tol
-
-
-@pytest.mark.parametrize("trigger", ["range", "velocity"])
-def test_kernel_derivatives_and_events_match_the_numpy_reference(setup, trigger):
-    cfg = setup.config
-    # a deploy floor high enough that the random bodies fall on both sides of it
-    cfg = replace(cfg, sequence=replace(cfg.sequence, trigger=trigger, deploy_floor_agl_m=20e3))
-    # three atmosphere rows (different densities and winds), per-case density perturbations and wind offsets
-    grid = AtmosphereGrid.stack([cfg.atmosphere] + [
-        AtmosphereGrid.from_atmosphere(ExponentialAtmosphere(rho0_kg_m3=0.015 + 0.005 * k, scale_height_m=11e3,
-                                                             temperature_k=210.0), h_min_m=-9000.0,
-                                       h_max_m=200000.0, dh_m=100.0) for k in range(2)])
-    cfg = replace(cfg, atmosphere=grid)
-    rng = np.random.default_rng(7)
-    pert = density_perturbation(np.random.default_rng(3), 5, 0.1, 8000.0)
-    wind = wind_perturbation(np.random.default_rng(4), 5, 15.0, 5000.0, -9000.0, 150e3, 250.0)
-    fast, ref = Engine(cfg), Engine(cfg, compiled=False)
-    assert fast.compiled and not ref.compiled
-    for dp, wp in ((None, None), (pert, None), (None, wind), (pert, wind)):
-        t, y, c = _random_bodies(cfg, 400, rng, rows=3, pert=dp, wpert=wp)
-        dy_ref, obs_ref = ref._derivs(t, y, c, want_obs=True)
-        dy_k, obs_k = fast._derivs_obs(t, y, c)
-        _assert_close(dy_k, dy_ref, "derivatives")
-        _assert_close(obs_k.data, obs_ref.data, "observables")
-        cf, ci = c.packed()
-        g_k = kernels.event_values(t, y, obs_ref.data, cf, ci, fast._k.p, _ARMED)
-        _assert_close(g_k, ref._event_values(t, y, obs_ref, c), "event functions")
-        h = rng.uniform(0.01, 2.0, t.size)
-        _assert_close(fast._rk4(t, y, h, c), ref._rk4(t, y, h, c), "RK4 step")
-
-
 def test_many_steps_per_call_is_one_step_per_call_repeated(setup):
     """A body stepping on inside the kernel (the end of one step reused as the start of the next) lands on
     the numbers of the same steps taken one call at a time, bit for bit; it stops at its first event."""
@@ -154,34 +97,6 @@ def test_many_steps_per_call_is_one_step_per_call_repeated(setup):
     assert np.array_equal(many[5][quiet], yy[quiet])
 
 
-def test_nominal_run_same_event_sequence_as_the_numpy_reference(setup):
-    cases = nominal_cases(setup)
-    a = Engine(setup.config).run(cases)
-    b = Engine(setup.config, compiled=False).run(cases)
-    _assert_same_events(a, b)
-    for k in ("x", "y", "z"):
-        assert np.max(np.abs(a.events[k] - b.events[k])) < 1e-2  # m, out of 3.4e6
-    # the kernels run the entry guidance and the thrust law themselves: same bank in the logged rows (the bank
-    # before that step's update), same peaks (deceleration, q, heat rate, parachute load, propellant)
-    assert np.allclose(a.events["bank"], b.events["bank"], atol=1e-6, equal_nan=True)
-    for k, va in a.peaks.items():
-        assert np.allclose(va, b.peaks[k], rtol=1e-6, equal_nan=True), k
-
-
-def test_dispersed_cases_same_guidance_events_as_the_numpy_reference(setup):
-    """Cases that fly different bank histories (density, L/D and wind dispersed) log the same guidance events
-    (start, reversals, heading alignment) at the same times in both paths."""
-    base = nominal_cases(setup)
-    rng = np.random.default_rng(2)
-    n = 4
-    cases = CaseInputs.broadcast(n, **{**base.__dict__, "density_factor": rng.uniform(0.85, 1.15, n),
-                                       "cl_scale": rng.uniform(0.9, 1.1, n), "wind_scale": rng.uniform(0.0, 2.0, n)})
-    a = Engine(setup.config).run(cases)
-    b = Engine(setup.config, compiled=False).run(cases)
-    _assert_same_events(a, b)
-    assert np.allclose(a.events["bank"], b.events["bank"], atol=1e-6, equal_nan=True)
-
-
 def test_recording_the_history_does_not_change_the_flight(setup):
     """With ``record=True`` every body takes one step per kernel call; the events are the same."""
     cases = nominal_cases(setup)
@@ -214,11 +129,12 @@ def test_bad_atmosphere_row_is_a_one_line_error(setup):
         Engine(setup.config).run(cases)
 
 
-def test_unsupported_configuration_falls_back_to_numpy(setup):
-    site = replace(setup.config.site, terrain=lambda lat, lon: np.zeros_like(lat))
-    assert not Engine(replace(setup.config, site=site)).compiled
-    assert Engine(setup.config).compiled
-    assert MARS.j2 > 0  # the kernels' J2 branch is exercised by the comparisons above
+def test_an_atmosphere_off_the_grid_is_a_one_line_error(setup):
+    """The kernels read a uniform altitude grid: any other model is refused, saying how to put it on one."""
+    cfg = replace(setup.config, atmosphere=ExponentialAtmosphere(rho0_kg_m3=0.02, scale_height_m=11e3,
+                                                                 temperature_k=210.0))
+    with pytest.raises(MarsEDLError, match="must be an AtmosphereGrid, got ExponentialAtmosphere"):
+        Engine(cfg)
 
 
 # ------------------------------------------------------------------------------------------------ plan cache
@@ -272,18 +188,19 @@ def _hardware_batch(setup, n):
     return base, CaseInputs.broadcast(n, **values)
 
 
-def test_per_case_hardware_and_timing_same_in_kernels_and_numpy_and_alone_or_in_batch(setup):
-    """Per-case shed masses, separation speeds, delays and altimeter bias: the kernels' per-body columns give the
-    NumPy reference's events; a case flies bit for bit the same alone (preset values by default) or in a batch
-    whose other cases have different hardware."""
+def test_per_case_hardware_and_timing_alone_or_in_batch(setup):
+    """Per-case shed masses, separation speeds, delays and altimeter bias: a case flies bit for bit the same alone
+    (preset values by default) or in a batch whose other cases have different hardware, and the others' changes
+    move their own events (the kernels read each body's own column, not a shared constant)."""
     base, batch = _hardware_batch(setup, 3)
     a = Engine(setup.config).run(batch)
-    b = Engine(setup.config, compiled=False).run(batch)
-    _assert_same_events(a, b)
     alone = Engine(setup.config).run(base)
     mine = a.events["case"] == 0
     for k in ("code", "t", "x", "y", "z", "vx", "mass"):
         assert np.array_equal(alone.events[k], a.events[k][mine]), k
+    bs = a.events["code"] == Ev.BACKSHELL_SEPARATION
+    alt = a.events["alt_agl"][bs]  # the threshold plus the case's altimeter bias (150 m more per case)
+    assert np.diff(alt) == pytest.approx([150.0, 150.0], abs=1.0)
 
 
 @pytest.mark.parametrize(("field", "value", "needle"), [
@@ -297,20 +214,21 @@ def test_bad_per_case_hardware_is_a_one_line_error(setup, field, value, needle):
         Engine(setup.config).run(cases)
 
 
-def test_navigation_errors_same_in_kernels_and_numpy(setup):
+def test_zero_navigation_error_flies_the_perfect_navigation_case(setup):
     """Cases whose guidance, deploy trigger and powered descent see a navigated state (position and velocity
-    errors east/north/up): the kernels log the NumPy reference's events at the same times."""
+    errors east/north/up) in a batch beside a case without error: that one flies bit for bit as alone, the
+    others land elsewhere."""
     base = nominal_cases(setup)
     dr = np.array([[0.0, 0.0, 0.0], [300.0, -200.0, 50.0], [-150.0, 400.0, -30.0]])
     dv = np.array([[0.0, 0.0, 0.0], [0.5, -1.0, 0.2], [-1.0, 0.3, -0.4]])
     cases = CaseInputs.broadcast(3, **{**base.__dict__, "nav_position_error_m": dr, "nav_velocity_error_m_s": dv})
     a = Engine(setup.config).run(cases)
-    b = Engine(setup.config, compiled=False).run(cases)
-    _assert_same_events(a, b, t_tol=1e-4)
-    alone = Engine(setup.config).run(base)  # zero error: bit for bit the perfect-navigation flight
+    alone = Engine(setup.config).run(base)
     mine = a.events["case"] == 0
     for k in ("code", "t", "x", "y", "z"):
         assert np.array_equal(alone.events[k], a.events[k][mine]), k
+    deploy = a.events["code"] == Ev.PARACHUTE_DEPLOY
+    assert len(set(np.round(a.events["t"][deploy], 3))) == 3
 
 
 def test_threads_give_the_one_thread_numbers_bit_for_bit(setup):
@@ -336,17 +254,21 @@ def test_bad_thread_count_is_a_one_line_error(setup, threads):
         Engine(setup.config, threads=threads)
 
 
-def test_unguided_flight_without_a_reference_runs_in_the_kernel(setup):
-    """Without a reference trajectory (no range control) the kernels still fly the commanded bank through the
-    rate limits, many steps per call, and agree with the NumPy reference; a guided case is refused."""
+def test_unguided_flight_without_a_reference_holds_its_bank(setup):
+    """Without a reference trajectory (no range control) the kernels fly the commanded bank, many steps per call:
+    each case holds its own bank until SUFR rolls it to zero, and the two land apart; a guided case is refused."""
     cfg = replace(setup.config, reference=None)
     base = nominal_cases(setup)
     cases = CaseInputs.broadcast(2, **{**base.__dict__, "guided": False, "bank0_rad": np.array([0.5, -1.0])})
     a = Engine(cfg).run(cases)
-    b = Engine(cfg, compiled=False).run(cases)
-    _assert_same_events(a, b)
-    for k in ("x", "y", "z"):
-        assert np.allclose(a.events[k], b.events[k], rtol=1e-9, atol=1e-3), k
+    ev = a.events
+    for case, bank in ((0, 0.5), (1, -1.0)):
+        mine = ev["case"] == case
+        t_sufr = ev["t"][mine & (ev["code"] == Ev.SUFR)][0]
+        before = mine & (ev["t"] <= t_sufr) & (ev["body"] == 0)  # (a row shows the bank before the event)
+        assert before.sum() >= 2 and np.all(ev["bank"][before] == bank)
+        deploy = mine & (ev["code"] == Ev.PARACHUTE_DEPLOY)
+        assert abs(ev["bank"][deploy][0]) < 1e-3
     guided = CaseInputs.broadcast(1, **{**base.__dict__, "guided": True})
     with pytest.raises(MarsEDLError, match="cases.guided must be false without a reference trajectory"):
         Engine(cfg).run(guided)
