@@ -1,0 +1,311 @@
+"""Forces, derivatives and RK4 steps of one body (gravity, frame terms, atmosphere, aerodynamics with
+bank, parachute inflation, thrust), and their batched entries :func:`observe` and :func:`rk4`."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from marsedl.kernels.layout import (
+    CF_CD_SCALE,
+    CF_CHUTE_CD_SCALE,
+    CF_CL_SCALE,
+    CF_COS_BANK,
+    CF_DENSITY_FACTOR,
+    CF_HAS_CHUTE,
+    CF_LIFTING,
+    CF_SIN_BANK,
+    CF_T_LINE_STRETCH,
+    CF_THRUST_MAG,
+    CF_THRUST_X,
+    CF_WIND_SCALE,
+    CI_AERO_ID,
+    CI_ATM_ROW,
+    CI_CASE,
+    NOBS,
+    O_AERO_G,
+    O_ALT_AGL,
+    O_ALT_MOLA,
+    O_CANOPY,
+    O_DRAG,
+    O_GRAV,
+    O_MACH,
+    O_Q,
+    O_RAD,
+    O_RHO,
+    O_SLAT,
+    O_SPEED,
+    O_UP,
+    P_G0,
+    P_GM,
+    P_GRID_DH,
+    P_GRID_HMAX,
+    P_GRID_HMIN,
+    P_GROUND,
+    P_HAS_PERT,
+    P_HAS_WIND,
+    P_HAS_WPERT,
+    P_INFLATION_EXP,
+    P_ISP_G0,
+    P_J2,
+    P_MACH_MAX,
+    P_MACH_STEP,
+    P_N_ALT,
+    P_PERT_DH,
+    P_PERT_HMIN,
+    P_RE,
+    P_RP,
+    P_T_INFLATION,
+    P_UNDULATION,
+    P_W,
+    P_WPERT_DH,
+    P_WPERT_HMIN,
+)
+from marsedl.laws import ellipsoid_radius, frame_acceleration, gravity_j2, inflation_fraction
+from marsedl.laws._jit import JIT as _JIT
+from marsedl.laws._jit import LEAF as _LEAF
+from marsedl.laws.tables import exponential_extension, grid_cell
+
+
+@njit(**_LEAF)
+def _cell(h, h_min, dh, n):
+    """Cell ``i`` and fraction ``t`` of altitude ``h`` on the grid ``h_min + dh k`` (k < n): clamped to the grid,
+    so values beyond its ends are held (:func:`marsedl.laws.tables.grid_cell`)."""
+    f, t = grid_cell(h, h_min, dh, n)
+    return int(f), t
+
+
+@njit(**_LEAF)
+def _mach_cell(mach, p):
+    """Cell ``im`` and fraction ``fm`` of ``mach`` on the aerodynamic tables' uniform Mach grid (step
+    ``p[P_MACH_STEP]``, held at its ends)."""
+    u = min(max(mach, 0.0), p[P_MACH_MAX] - 1e-9) / p[P_MACH_STEP]
+    im = int(u)
+    return im, u - im
+
+
+@njit(**_LEAF)
+def _mach_lerp(tab, row, im, fm):
+    """Row ``row`` of a Mach table at the point ``(im, fm)`` of :func:`_mach_cell` (linear in Mach)."""
+    return tab[row, im] * (1.0 - fm) + tab[row, im + 1] * fm
+
+
+@njit(**_JIT)
+def table_at_mach(tab, rows, mach, p):
+    """``tab[rows[k]]`` at ``mach[k]`` for each k: the engine's Mach interpolation over arrays."""
+    out = np.empty(mach.shape[0])
+    for k in range(mach.shape[0]):
+        im, fm = _mach_cell(mach[k], p)
+        out[k] = _mach_lerp(tab, rows[k], im, fm)
+    return out
+
+
+@njit(**_LEAF)
+def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert):
+    """Accelerations of body ``i`` at state ``(x, yy, z, vx, vy, vz, m)`` and what the observables need.
+
+    Scalars in and out (no array views, so no reference counting per call): returns ``(ax, ay, az, mdot,
+    alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad, slat)`` where ``g*`` are
+    gravity and the frame terms alone (everything but aerodynamics and thrust).
+    """
+    # geometry
+    rxy2 = x * x + yy * yy
+    rad = math.sqrt(rxy2 + z * z)
+    rxy = math.sqrt(rxy2)
+    slat = z / rad
+    alt_mola = rad - ellipsoid_radius(rxy2 / (rad * rad), slat, p[P_RE], p[P_RP]) - p[P_UNDULATION]
+    alt_agl = alt_mola - p[P_GROUND]
+    # gravity (point mass + J2) and frame terms
+    gx, gy, gz = gravity_j2(x, yy, z, rad, p[P_GM], p[P_J2], p[P_RE])
+    fx, fy, fz = frame_acceleration(x, yy, z, vx, vy, vz, p[P_W])
+    gx, gy, gz = gx + fx, gy + fy, gz + fz  # gravity and frame terms: the observables' "grav"
+    ax, ay, az = gx, gy, gz
+    # density factor (case factor x altitude-correlated perturbation)
+    factor = cf[i, CF_DENSITY_FACTOR]
+    if p[P_HAS_PERT] != 0.0:
+        ip, tp = _cell(alt_mola, p[P_PERT_HMIN], p[P_PERT_DH], pert.shape[1])
+        c = ci[i, CI_CASE]
+        lo = pert[c, ip]
+        factor = factor * (lo + tp * (pert[c, ip + 1] - lo))
+    # atmosphere grid (marsedl.atmosphere.AtmosphereGrid.evaluate does the same over arrays)
+    row = ci[i, CI_ATM_ROW]
+    n_alt = int(p[P_N_ALT])  # altitudes per row (an integer division per call cost as much as a sqrt)
+    ig, tg = _cell(alt_mola, p[P_GRID_HMIN], p[P_GRID_DH], n_alt)
+    kk = row * n_alt + ig
+    ext = 0.0  # inside the grid (the usual case): no extension, skip the two divisions
+    if alt_mola > p[P_GRID_HMAX] or alt_mola < p[P_GRID_HMIN]:
+        ext = exponential_extension(alt_mola, p[P_GRID_HMIN], p[P_GRID_HMAX], bottom_h[row], top_h[row])
+    lo = flat[0, kk]
+    rho = math.exp(lo + tg * (flat[0, kk + 1] - lo) + ext)
+    rho = rho * factor
+    lo = flat[3, kk]
+    sound = lo + tg * (flat[3, kk + 1] - lo)
+    ux, uy, uz = x / rad, yy / rad, z / rad
+    vax, vay, vaz = vx, vy, vz
+    if p[P_HAS_WIND] != 0.0 or p[P_HAS_WPERT] != 0.0:  # (no winds at all: skip the wind frame)
+        lo = flat[4, kk]
+        wind_e = lo + tg * (flat[4, kk + 1] - lo)
+        lo = flat[5, kk]
+        wind_n = lo + tg * (flat[5, kk + 1] - lo)
+        # wind in the planet-fixed frame: east = (-y, x, 0)/rxy, north = up x east
+        inv_rxy = 1.0 / max(rxy, 1e-9)
+        ex, ey = -yy * inv_rxy, x * inv_rxy
+        nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
+        ws = cf[i, CF_WIND_SCALE]
+        we, wn = wind_e * ws, wind_n * ws
+        if p[P_HAS_WPERT] != 0.0:  # the case's altitude-correlated wind offsets (as WindPerturbation.evaluate)
+            iw, tw = _cell(alt_mola, p[P_WPERT_HMIN], p[P_WPERT_DH], wpert.shape[2])
+            cw = ci[i, CI_CASE]
+            lo = wpert[cw, 0, iw]
+            we = we + (lo + tw * (wpert[cw, 0, iw + 1] - lo))
+            lo = wpert[cw, 1, iw]
+            wn = wn + (lo + tw * (wpert[cw, 1, iw + 1] - lo))
+        vax = vx - (we * ex + wn * nx)
+        vay = vy - (we * ey + wn * ny)
+        vaz = vz - wn * nz
+    vair = math.sqrt(vax * vax + vay * vay + vaz * vaz)
+    inv_v = 1.0 / max(vair, 1e-9)
+    q = 0.5 * rho * vair * vair
+    mach = vair / sound
+    aid = ci[i, CI_AERO_ID]
+    im, fm = _mach_cell(mach, p)  # one Mach interpolation point for every table
+    cda = _mach_lerp(cd_tab, aid, im, fm) * cf[i, CF_CD_SCALE]
+    canopy = 0.0  # drag area of the parachute alone, m^2 (its force is the riser load)
+    if cf[i, CF_HAS_CHUTE] != 0.0:
+        dt_ls = t - cf[i, CF_T_LINE_STRETCH]
+        frac = 1.0  # once inflated (no pow)
+        if dt_ls < p[P_T_INFLATION]:
+            frac = inflation_fraction(dt_ls, p[P_T_INFLATION], p[P_INFLATION_EXP])
+        canopy = _mach_lerp(chute_tab, 0, im, fm) * cf[i, CF_CHUTE_CD_SCALE] * frac
+        cda = cda + canopy
+    drag = q * cda / m
+    aex = -drag * vax * inv_v
+    aey = -drag * vay * inv_v
+    aez = -drag * vaz * inv_v
+    lifting = cf[i, CF_LIFTING]
+    if lifting != 0.0:
+        lift = q * _mach_lerp(cl_tab, aid, im, fm) * cf[i, CF_CL_SCALE] / m * lifting
+        vxh, vyh, vzh = vax * inv_v, vay * inv_v, vaz * inv_v
+        ud = ux * vxh + uy * vyh + uz * vzh
+        lx, ly, lz = ux - ud * vxh, uy - ud * vyh, uz - ud * vzh
+        ln = 1.0 / max(math.sqrt(lx * lx + ly * ly + lz * lz), 1e-12)
+        lx, ly, lz = lx * ln, ly * ln, lz * ln
+        sx, sy, sz = vyh * lz - vzh * ly, vzh * lx - vxh * lz, vxh * ly - vyh * lx
+        cb, sb = cf[i, CF_COS_BANK], cf[i, CF_SIN_BANK]
+        aex += lift * (cb * lx + sb * sx)
+        aey += lift * (cb * ly + sb * sy)
+        aez += lift * (cb * lz + sb * sz)
+    ax += aex
+    ay += aey
+    az += aez
+    tx = ty = tz = 0.0
+    if cf[i, CF_THRUST_MAG] != 0.0:
+        tx = cf[i, CF_THRUST_X] / m
+        ty = cf[i, CF_THRUST_X + 1] / m
+        tz = cf[i, CF_THRUST_X + 2] / m
+        ax += tx
+        ay += ty
+        az += tz
+    return (ax, ay, az, -cf[i, CF_THRUST_MAG] / p[P_ISP_G0], alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx,
+            gy, gz, ux, uy, uz, drag, rad, slat, q * canopy)
+
+
+@njit(**_LEAF)
+def _deriv1(t, y, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert, dy, ob):
+    """dy/dt of body ``i`` at state ``y`` (7,) into ``dy``; its observables into ``ob`` (NOBS,)."""
+    r = _core(t, y[0], y[1], y[2], y[3], y[4], y[5], y[6], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab,
+              chute_tab, pert, wpert)
+    _put(y[3], y[4], y[5], r, p, dy, ob)
+
+
+@njit(**_LEAF)
+def _put(vx, vy, vz, r, p, dy, ob):
+    """Write a :func:`_core` result as derivatives ``dy`` (7,) and observables ``ob`` (NOBS,)."""
+    (ax, ay, az, mdot, alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad,
+     slat, canopy_force) = r
+    dy[0], dy[1], dy[2] = vx, vy, vz
+    dy[3], dy[4], dy[5] = ax, ay, az
+    dy[6] = mdot
+    ob[O_ALT_MOLA] = alt_mola
+    ob[O_ALT_AGL] = alt_agl
+    ob[O_SPEED] = math.sqrt(vx * vx + vy * vy + vz * vz)
+    ob[O_MACH] = mach
+    ob[O_Q] = q
+    ob[O_RHO] = rho
+    ob[O_AERO_G] = math.sqrt(aex * aex + aey * aey + aez * aez) / p[P_G0]
+    ob[O_UP], ob[O_UP + 1], ob[O_UP + 2] = ux, uy, uz
+    ob[O_GRAV], ob[O_GRAV + 1], ob[O_GRAV + 2] = gx, gy, gz
+    ob[O_DRAG] = drag
+    ob[O_RAD] = rad
+    ob[O_SLAT] = slat
+    ob[O_CANOPY] = canopy_force
+
+
+@njit(**_LEAF)
+def _rk4_s(t, h, y0, y1, y2, y3, y4, y5, y6, d3, d4, d5, d6, i, cf, ci, p, flat, top_h, bottom_h, cd_tab,
+           cl_tab, chute_tab, pert, wpert):
+    """One RK4 step of body ``i`` from the state ``y0..y6`` whose derivative (accelerations and mass rate)
+    ``d3..d6`` is known; the stages are held in scalars. Returns the new state (7 scalars)."""
+    a = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert)
+    hh = 0.5 * h
+    # k1 = (y3, y4, y5, d3, d4, d5, d6)
+    s0, s1, s2 = y0 + hh * y3, y1 + hh * y4, y2 + hh * y5
+    s3, s4, s5, s6 = y3 + hh * d3, y4 + hh * d4, y5 + hh * d5, y6 + hh * d6
+    r = _core(t + hh, s0, s1, s2, s3, s4, s5, s6, i, *a)
+    k2v0, k2v1, k2v2, k2a0, k2a1, k2a2, k2m = s3, s4, s5, r[0], r[1], r[2], r[3]
+    s0, s1, s2 = y0 + hh * k2v0, y1 + hh * k2v1, y2 + hh * k2v2
+    s3, s4, s5, s6 = y3 + hh * k2a0, y4 + hh * k2a1, y5 + hh * k2a2, y6 + hh * k2m
+    r = _core(t + hh, s0, s1, s2, s3, s4, s5, s6, i, *a)
+    k3v0, k3v1, k3v2, k3a0, k3a1, k3a2, k3m = s3, s4, s5, r[0], r[1], r[2], r[3]
+    s0, s1, s2 = y0 + h * k3v0, y1 + h * k3v1, y2 + h * k3v2
+    s3, s4, s5, s6 = y3 + h * k3a0, y4 + h * k3a1, y5 + h * k3a2, y6 + h * k3m
+    r = _core(t + h, s0, s1, s2, s3, s4, s5, s6, i, *a)
+    h6 = h / 6.0
+    return (y0 + h6 * (y3 + 2.0 * k2v0 + 2.0 * k3v0 + s3),
+            y1 + h6 * (y4 + 2.0 * k2v1 + 2.0 * k3v1 + s4),
+            y2 + h6 * (y5 + 2.0 * k2v2 + 2.0 * k3v2 + s5),
+            y3 + h6 * (d3 + 2.0 * k2a0 + 2.0 * k3a0 + r[0]),
+            y4 + h6 * (d4 + 2.0 * k2a1 + 2.0 * k3a1 + r[1]),
+            y5 + h6 * (d5 + 2.0 * k2a2 + 2.0 * k3a2 + r[2]),
+            y6 + h6 * (d6 + 2.0 * k2m + 2.0 * k3m + r[3]))
+
+
+@njit(**_LEAF)
+def _rk4_1(t, h, y0, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert, out, ob, sc):
+    """One RK4 step of body ``i`` from ``y0`` (7,) over ``h`` into ``out`` (7,); observables at the end in ob.
+
+    ``sc`` (7,) is scratch space (no allocation per body).
+    """
+    a = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert)
+    r = _core(t, y0[0], y0[1], y0[2], y0[3], y0[4], y0[5], y0[6], i, *a)
+    n = _rk4_s(t, h, y0[0], y0[1], y0[2], y0[3], y0[4], y0[5], y0[6], r[0], r[1], r[2], r[3], i, *a)
+    for j in range(7):
+        out[j] = n[j]
+    r = _core(t + h, n[0], n[1], n[2], n[3], n[4], n[5], n[6], i, *a)
+    _put(n[3], n[4], n[5], r, p, sc, ob)
+
+
+@njit(**_JIT)
+def observe(t, y, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert):
+    """Derivatives (n, 7) and observables (n, NOBS) of every body's state (no integration)."""
+    n = y.shape[0]
+    dy = np.empty((n, 7))
+    obs = np.empty((n, NOBS))
+    for i in range(n):
+        _deriv1(t[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert, dy[i], obs[i])
+    return dy, obs
+
+
+@njit(**_JIT)
+def rk4(t, y, h, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert):
+    """One RK4 step of every body over its own ``h``: new states (n, 7) and their observables (n, NOBS)."""
+    n = y.shape[0]
+    out = np.empty((n, 7))
+    obs = np.empty((n, NOBS))
+    sc = np.empty(7)
+    for i in range(n):
+        _rk4_1(t[i], h[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert, out[i],
+               obs[i], sc)
+    return out, obs

@@ -1,0 +1,154 @@
+"""Event functions of one body (the sequence's triggers and thresholds) and their batched entry
+:func:`event_values`; the navigated state the triggers see."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from marsedl.kernels.layout import (
+    CF_BACKSHELL_ALT,
+    CF_DEPLOY_ENABLED,
+    CF_DRY_MASS,
+    CF_HS_MIN_TIME,
+    CF_NAV_DR,
+    CF_NAV_DV,
+    CF_NAV_ON,
+    CF_POWERED_DELAY,
+    CF_RANGE_TRIGGER,
+    CF_STOP_SPEED,
+    CF_T_DEPLOY,
+    CF_T_MARK,
+    CF_TARGET_UNIT,
+    CF_VELOCITY_TRIGGER,
+    CI_PHASE,
+    E_BACKSHELL_SEP,
+    E_DEPLOY,
+    E_FLYAWAY,
+    E_FLYAWAY_BURN_END,
+    E_HS_SEP,
+    E_IMPACT,
+    E_POWERED_START,
+    E_PROPELLANT,
+    E_SKIP_OUT,
+    E_SKY_CRANE_START,
+    E_STOP_SPEED,
+    E_SUFR,
+    E_TIMEOUT,
+    E_TOUCHDOWN,
+    N_EV,
+    O_ALT_AGL,
+    O_ALT_MOLA,
+    O_MACH,
+    O_Q,
+    O_SPEED,
+    O_UP,
+    P_BRIDLE,
+    P_DEPLOY_FLOOR,
+    P_FLYAWAY_BURN,
+    P_HS_MAX_MACH,
+    P_MACH_HI,
+    P_MACH_LO,
+    P_MAX_TIME,
+    P_Q_HI,
+    P_Q_LO,
+    P_RE,
+    P_RP,
+    P_SKIP_ALT,
+    P_SKY_CRANE_ALT,
+    P_SUFR_SPEED,
+    P_TARGET_RADIUS,
+    P_TOUCHDOWN_DETECT,
+    P_TRIGGER_RANGE,
+)
+from marsedl.laws import navigated, radar_navigated_position
+from marsedl.laws._jit import JIT as _JIT
+from marsedl.laws._jit import LEAF as _LEAF
+from marsedl.laws.triggers import altitude_floor_g, heat_shield_separation_g, range_trigger_g, velocity_trigger_g
+
+
+@njit(**_LEAF)
+def _nav1(i, x, yy, z, vx, vy, vz, cf):
+    """The navigated state of body ``i``: :func:`marsedl.laws.navigated` with its case's error."""
+    return navigated(x, yy, z, vx, vy, vz, cf[i, CF_NAV_DR], cf[i, CF_NAV_DR + 1], cf[i, CF_NAV_DR + 2],
+                     cf[i, CF_NAV_DV], cf[i, CF_NAV_DV + 1], cf[i, CF_NAV_DV + 2])
+
+
+@njit(**_LEAF)
+def _nav_descent1(i, x, yy, z, cf, p):
+    """The position the powered descent of body ``i`` flies without terrain-relative navigation:
+    :func:`marsedl.laws.radar_navigated_position` with its case's error."""
+    return radar_navigated_position(x, yy, z, cf[i, CF_NAV_DR], cf[i, CF_NAV_DR + 1], p[P_RE], p[P_RP])
+
+
+@njit(**_LEAF)
+def _events1(t, y, i, ob, cf, ci, p, armed, g):
+    """Event functions of body ``i`` (N_EV,) into ``g``: +inf where not armed; <= 0 once the event holds."""
+    ph = ci[i, CI_PHASE]
+    inf = np.inf
+    for k in range(N_EV):
+        g[k] = inf
+    if armed[ph, E_IMPACT]:
+        g[E_IMPACT] = ob[O_ALT_AGL]
+    if armed[ph, E_SKIP_OUT]:
+        g[E_SKIP_OUT] = p[P_SKIP_ALT] - ob[O_ALT_MOLA]
+    if armed[ph, E_STOP_SPEED] and cf[i, CF_STOP_SPEED] > 0.0:
+        g[E_STOP_SPEED] = ob[O_SPEED] - cf[i, CF_STOP_SPEED]
+    if armed[ph, E_SUFR] and p[P_SUFR_SPEED] > 0.0:
+        g[E_SUFR] = ob[O_SPEED] - p[P_SUFR_SPEED]
+    if armed[ph, E_DEPLOY] and cf[i, CF_DEPLOY_ENABLED] != 0.0:
+        mach = ob[O_MACH]
+        if p[P_TRIGGER_RANGE] != 0.0:
+            # range to the target: great circle on the target's radius
+            tx, ty, tz = cf[i, CF_TARGET_UNIT], cf[i, CF_TARGET_UNIT + 1], cf[i, CF_TARGET_UNIT + 2]
+            ux, uy, uz = ob[O_UP], ob[O_UP + 1], ob[O_UP + 2]
+            if cf[i, CF_NAV_ON] != 0.0:  # the trigger sees the navigated position
+                nx_, ny_, nz_, _, _, _ = _nav1(i, y[0], y[1], y[2], y[3], y[4], y[5], cf)
+                rn = math.sqrt(nx_ * nx_ + ny_ * ny_ + nz_ * nz_)
+                ux, uy, uz = nx_ / rn, ny_ / rn, nz_ / rn
+            cosang = ux * tx + uy * ty + uz * tz
+            cx, cy, cz = uy * tz - uz * ty, uz * tx - ux * tz, ux * ty - uy * tx
+            sinang = math.sqrt(cx * cx + cy * cy + cz * cz)
+            rng = p[P_TARGET_RADIUS] * math.atan2(sinang, cosang)
+            g[E_DEPLOY] = range_trigger_g(rng, cf[i, CF_RANGE_TRIGGER], mach, ob[O_Q], p[P_MACH_LO], p[P_MACH_HI],
+                                          p[P_Q_LO], p[P_Q_HI])
+        else:
+            speed = ob[O_SPEED]
+            if cf[i, CF_NAV_ON] != 0.0:  # the trigger sees the navigated speed
+                _, _, _, wx, wy, wz = _nav1(i, y[0], y[1], y[2], y[3], y[4], y[5], cf)
+                speed = math.sqrt(wx * wx + wy * wy + wz * wz)
+            g[E_DEPLOY] = velocity_trigger_g(speed, cf[i, CF_VELOCITY_TRIGGER], mach, p[P_MACH_LO], p[P_MACH_HI])
+        if p[P_DEPLOY_FLOOR] > 0.0:  # the altitude floor (navigated altitude above the ground), below the Mach box
+            g[E_DEPLOY] = min(g[E_DEPLOY], altitude_floor_g(ob[O_ALT_AGL] + cf[i, CF_NAV_DR + 2], p[P_DEPLOY_FLOOR],
+                                                            mach, p[P_MACH_HI]))
+    if armed[ph, E_HS_SEP]:
+        g[E_HS_SEP] = heat_shield_separation_g(ob[O_MACH], t, cf[i, CF_T_DEPLOY], p[P_HS_MAX_MACH],
+                                               cf[i, CF_HS_MIN_TIME])
+    if armed[ph, E_BACKSHELL_SEP]:
+        g[E_BACKSHELL_SEP] = ob[O_ALT_AGL] - cf[i, CF_BACKSHELL_ALT]
+    if armed[ph, E_POWERED_START]:
+        g[E_POWERED_START] = cf[i, CF_T_MARK] + cf[i, CF_POWERED_DELAY] - t
+    if armed[ph, E_SKY_CRANE_START]:
+        g[E_SKY_CRANE_START] = ob[O_ALT_AGL] - p[P_SKY_CRANE_ALT]
+    if armed[ph, E_TOUCHDOWN]:
+        g[E_TOUCHDOWN] = ob[O_ALT_AGL] - p[P_BRIDLE]
+    if armed[ph, E_FLYAWAY]:
+        g[E_FLYAWAY] = cf[i, CF_T_MARK] + p[P_TOUCHDOWN_DETECT] - t
+    if armed[ph, E_FLYAWAY_BURN_END]:
+        g[E_FLYAWAY_BURN_END] = cf[i, CF_T_MARK] + p[P_FLYAWAY_BURN] - t
+    if armed[ph, E_PROPELLANT]:
+        g[E_PROPELLANT] = y[6] - cf[i, CF_DRY_MASS]
+    if armed[ph, E_TIMEOUT]:
+        g[E_TIMEOUT] = p[P_MAX_TIME] - t
+
+
+@njit(**_JIT)
+def event_values(t, y, obs, cf, ci, p, armed):
+    """Event functions (n, N_EV) of every body at states ``y`` with observables ``obs``."""
+    n = y.shape[0]
+    g = np.empty((n, N_EV))
+    for i in range(n):
+        _events1(t[i], y[i], i, obs[i], cf, ci, p, armed, g[i])
+    return g
