@@ -79,7 +79,8 @@ def test_many_steps_per_call_is_one_step_per_call_repeated(setup):
         pk = np.zeros((t.size, 5))
         out = kernels.advance_outputs(t.size)
         kernels.advance_steps(0, t.size, t, y, obs, np.full(t.size, n_steps), np.zeros(t.size, dtype=bool),
-                              cf.copy(), ci, *a, _ARMED, fast._steps_arr, pk, gpar, ref, *out)
+                              cf.copy(), ci, *a, _ARMED, fast._steps_arr, pk, gpar, ref, *out,
+                              np.empty((t.size, 0, kernels.NH)), np.zeros(t.size, dtype=np.int64))
         return out
 
     many = call(t, y, 5)
@@ -272,3 +273,22 @@ def test_unguided_flight_without_a_reference_holds_its_bank(setup):
     guided = CaseInputs.broadcast(1, **{**base.__dict__, "guided": True})
     with pytest.raises(MarsEDLError, match="cases.guided must be false without a reference trajectory"):
         Engine(cfg).run(guided)
+
+
+def test_history_written_by_the_kernels_is_the_history_of_single_steps(setup, monkeypatch):
+    """A recorded run writes its quiet steps' rows inside the kernels, many steps per call; recorded one step
+    per call (each row then comes from Python after the call) the history has the same rows: same bodies,
+    phases and times, states bit for bit, observables to round-off."""
+    import marsedl.engine.core as core
+
+    cases = nominal_cases(setup)
+    many = Engine(setup.config).run(cases, record=True).history
+    monkeypatch.setattr(core, "_HISTORY_STEPS", 1)
+    one = Engine(setup.config).run(cases, record=True).history
+    order_m = np.lexsort((many["t"], many["body"]))
+    order_o = np.lexsort((one["t"], one["body"]))
+    assert many["t"].size == one["t"].size > 1000
+    for k in ("case", "body", "phase", "t", "x", "y", "z", "vx", "vy", "vz", "mass"):
+        assert np.array_equal(many[k][order_m], one[k][order_o]), k
+    for k in ("alt_agl", "speed", "mach", "q", "accel_g", "bank"):
+        assert np.allclose(many[k][order_m], one[k][order_o], rtol=1e-12, atol=1e-9, equal_nan=True), k

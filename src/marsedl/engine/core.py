@@ -53,6 +53,7 @@ from marsedl.vehicle import (
 #: Steps a body free of per-step guidance may take in one kernel call (it stops earlier at its first event;
 #: every body also has the timeout event, so this is only a bound).
 _MAX_STEPS_PER_CALL = 1_000_000
+_HISTORY_STEPS = 512  # steps per call of a recorded run (the size of its history buffer per body)
 _MAX_CALLS = 2_000_000  # kernel calls of one run (with histories, one step each): a bound, never reached
 _MIN_BODIES_PER_THREAD = 64  # below this a thread's start-up outweighs its share of the steps
 
@@ -125,7 +126,7 @@ class Engine:
             i = int(np.flatnonzero(cases.guided)[0])
             raise MarsEDLError(f"cases.guided must be false without a reference trajectory (case {i} is guided)")
         self._check_rows(cases)
-        st = _State.allocate(self, cases)
+        st = _State.allocate(self.cfg, cases)
         log = _Log()
         # entry interface of every vehicle, at its own start time
         vi = st.vehicle_index
@@ -141,9 +142,10 @@ class Engine:
                 act = np.flatnonzero(st.phase >= _ENTRY)
                 if act.size == 0:
                     break
-                self._step(st, act, log, 1 if hist is not None else _MAX_STEPS_PER_CALL, pool)
-                if hist is not None:
-                    self._record(hist, st, act)
+                stopped = self._step(st, act, log, _MAX_STEPS_PER_CALL if hist is None else _HISTORY_STEPS, pool,
+                                     hist)
+                if hist is not None:  # (the kernels wrote the quiet steps; these rows are at an event or a stop)
+                    self._record(hist, st, act[stopped])
             else:  # every body meets its timeout event first: reaching this is a bug, never a result
                 raise RuntimeError(f"the engine stopped after {_MAX_CALLS:,} kernel calls with "
                                    f"{int(np.sum(st.phase >= _ENTRY))} bodies still flying")
@@ -177,10 +179,13 @@ class Engine:
         return self.cfg.vehicle.parachute.opening_load_factor * cds * st.deploy_q
 
     def _step(self, st: _State, act: np.ndarray, log: _Log, max_steps: int = 1,
-              pool: ThreadPoolExecutor | None = None) -> None:
+              pool: ThreadPoolExecutor | None = None, hist: _History | None = None) -> np.ndarray:
         """Advance each active body of ``act`` by up to ``max_steps`` steps, stopping at its first event (the
-        kernels guide the bank and the thrust and follow the vehicles' peaks on the way), then apply the events
-        found."""
+        kernels guide the bank and the thrust, follow the vehicles' peaks and, with ``hist``, write the history
+        rows of the quiet steps on the way), then apply the events found.
+
+        Returns the mask of the bodies of ``act`` that stopped at an event or at a logged guidance event (their
+        state after it is not in the kernels' rows)."""
         k = self._k
         t0 = st.t[act]
         y0 = st.y[act]
@@ -197,8 +202,10 @@ class Engine:
         pk = np.column_stack([st.peak_g[cs], st.peak_g_t[cs], st.peak_q[cs], st.peak_chute_load[cs],
                               st.peak_heat[cs]])
         out = kernels.advance_outputs(act.size)
+        hb = np.empty((act.size, max_steps if hist is not None else 0, kernels.NH))
+        hn = np.zeros(act.size, dtype=np.int64)
         args = (t0, y0, obs0.data, steps_n, veh, cf, ci, *k.args(c), _ARMED, self._steps_arr, pk, k.gpar, k.ref,
-                *out)
+                *out, hb, hn)
         n_parts = min(self.threads, act.size // _MIN_BODIES_PER_THREAD) if pool is not None else 1
         if n_parts > 1:
             cuts = np.linspace(0, act.size, n_parts + 1).astype(int)
@@ -208,6 +215,8 @@ class Engine:
         else:
             kernels.advance_steps(0, act.size, *args)
         t0, dt, y0, _, g0, y1, _, g1, has = out
+        if hist is not None:
+            hist.add_steps(st, act, hb, hn)
         if veh.any():
             tc = cs[veh]
             st.peak_g[tc], st.peak_g_t[tc], st.peak_q[tc], st.peak_chute_load[tc], st.peak_heat[tc] = pk[veh].T
@@ -219,8 +228,9 @@ class Engine:
         st.y[qi] = y1[quiet]
         if entry.any():
             self._unpack_entry_guidance(st, act, cf, entry, cs[entry], log)
+        stopped = has | (dt == 0.0)
         if not has.any():
-            return
+            return stopped
         # bodies with an event in this step: find the earliest root per body
         sel = np.flatnonzero(has)
         h_best = np.full(sel.size, np.inf)
@@ -250,6 +260,7 @@ class Engine:
         for k in np.unique(k_best):
             mine = k_best == k
             self._apply(st, bodies[mine], _CONTINUOUS[k][0], log)
+        return stopped
 
     def _pack_entry_guidance(self, st, cf, rows, cs) -> None:
         """The cases' entry-guidance values into the kernel's per-body columns of the entry vehicles ``rows``."""
@@ -569,7 +580,7 @@ class Engine:
 
     def initial_observables(self, cases: CaseInputs) -> dict[str, np.ndarray]:
         """Drag acceleration, altitude rate, Mach, dynamic pressure and altitudes of each case's initial state."""
-        st = _State.allocate(self, cases)
+        st = _State.allocate(self.cfg, cases)
         if self.cfg.reference is None and np.any(cases.guided):
             i = int(np.flatnonzero(cases.guided)[0])
             raise MarsEDLError(f"cases.guided must be false without a reference trajectory (case {i} is guided)")

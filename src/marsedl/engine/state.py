@@ -4,17 +4,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from marsedl import kernels
-from marsedl.engine.config import _BALLISTIC, _ENTRY, _UNBORN, CaseInputs, Ev
+from marsedl.engine.config import _BALLISTIC, _ENTRY, _UNBORN, CaseInputs, EngineConfig, Ev
 from marsedl.laws.navigation import navigated_many
 from marsedl.vehicle import AERO_TRIM
-
-if TYPE_CHECKING:
-    from marsedl.engine.core import Engine
 
 
 class _Obs:
@@ -200,12 +196,12 @@ class _State:
     """Flat arrays over all bodies of all cases (body = case * n_slots + slot), and per-case records."""
 
     @classmethod
-    def allocate(cls, engine: Engine, cases: CaseInputs) -> _State:
+    def allocate(cls, config: EngineConfig, cases: CaseInputs) -> _State:
         st = cls()
-        v = engine.cfg.vehicle
+        v = config.vehicle
         n, S = cases.n, v.n_slots
         N = n * S
-        cases = cases.resolved(engine.cfg)
+        cases = cases.resolved(config)
         st.cases = cases
         st.nav_on = np.any(cases.nav_position_error_m != 0.0, axis=1) | np.any(cases.nav_velocity_error_m_s != 0.0,
                                                                                axis=1)
@@ -244,7 +240,7 @@ class _State:
         st.deploy_q = np.full(n, np.nan)
         st.prop_start = np.full(n, np.nan)
         st.prop_used = np.full(n, np.nan)
-        st.target_radius = float(engine.cfg.site.areoid_radius_m + engine.cfg.site.ground_mola_m)
+        st.target_radius = float(config.site.areoid_radius_m + config.site.ground_mola_m)
         return st
 
     def body_index(self, cases: np.ndarray, slot: int) -> np.ndarray:
@@ -279,6 +275,24 @@ class _History(_Log):
         rows = _rows(st, bodies, obs, -1)
         rows[:, 2] = st.phase[bodies]
         self.blocks.append(rows)
+
+    def add_steps(self, st: _State, bodies: np.ndarray, hb: np.ndarray, hn: np.ndarray) -> None:
+        """The rows the kernels wrote for the quiet steps of ``bodies`` (``hb[k, :hn[k]]`` for body ``k``)."""
+        K = kernels
+        if not hn.any():
+            return
+        k = np.repeat(np.arange(bodies.size), hn)
+        rows = hb[k, np.concatenate([np.arange(c) for c in hn])]
+        b = bodies[k]
+        y = rows[:, K.H_Y:K.H_Y + 7]
+        ob = rows[:, K.H_OBS:K.H_OBS + K.NOBS]
+        bank = rows[:, K.H_BANK]
+        bank = np.where(np.isnan(bank), st.bank[st.case[b]], bank)  # (an entry vehicle's bank is the kernel's)
+        bank = np.where(st.slot[b] == 0, bank, np.nan)
+        self.blocks.append(np.column_stack([
+            st.case[b], st.slot[b], st.phase[b], rows[:, K.H_T], y, ob[:, K.O_ALT_AGL], ob[:, K.O_ALT_MOLA],
+            np.arcsin(np.clip(ob[:, K.O_SLAT], -1, 1)), np.arctan2(y[:, 1], y[:, 0]), ob[:, K.O_SPEED],
+            ob[:, K.O_MACH], ob[:, K.O_Q], ob[:, K.O_AERO_G], bank]))
 
     def table(self) -> dict[str, np.ndarray]:
         out = super().table()

@@ -20,6 +20,10 @@ from marsedl.kernels.layout import (
     G_DT,
     G_HEAT_K,
     G_NOSE_RADIUS,
+    H_BANK,
+    H_OBS,
+    H_T,
+    H_Y,
     N_EV,
     NOBS,
     O_AERO_G,
@@ -76,10 +80,12 @@ def _step_size1(t, ph, alt_mola, tls, p, steps):
 
 @njit(**_LEAF)
 def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert,
-            armed, steps, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa):
+            armed, steps, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa, hb, hn):
     """Up to ``max_steps[i]`` RK4 steps of body ``i``, stopping after the first step in which an event holds
     or is crossed. Out: the last step's start (t_s, y_s, obs_s, g0), length h and end (y1, obs1, g1), and
-    whether it holds an event (has). Quiet steps update the body's peak records ``pk`` when ``track[i]``.
+    whether it holds an event (has). Quiet steps update the body's peak records ``pk`` when ``track[i]`` and,
+    when the history buffer ``hb`` has room (``hb.shape[1] > 0``: a recorded run), write their end as a row of
+    ``hb[i]`` (counted in ``hn[i]``).
 
     The end of a quiet step is the start of the next: its derivative, observables and event functions are
     reused, not evaluated again. A body's steps depend on nothing but its own values, so a case flies the
@@ -160,6 +166,8 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
             has[i] = event
             if not event and track[i]:
                 _track1(tt + dt, ph, oo, n[6], p, gpar, pk[i])
+            if not event:
+                _history_row(hb, hn, i, tt + dt, yo, oo, cf[i, CF_BANK] if entry else np.nan)
             return
         tt = tt + dt
         y0, y1_, y2, y3, y4, y5, y6 = n
@@ -170,6 +178,23 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
             ga[j] = gb[j]
         if track[i]:
             _track1(tt, ph, oa, y6, p, gpar, pk[i])
+        _history_row(hb, hn, i, tt, yo, oa, cf[i, CF_BANK] if entry else np.nan)
+
+
+@njit(**_LEAF)
+def _history_row(hb, hn, i, t, y, ob, bank):
+    """Append the state ``(t, y)`` with its observables and bank to body ``i``'s rows of ``hb`` (if it has room:
+    the caller sizes ``hb`` to its steps per call, or to none when it keeps no history)."""
+    k = hn[i]
+    if k >= hb.shape[1]:
+        return
+    hb[i, k, H_T] = t
+    for j in range(7):
+        hb[i, k, H_Y + j] = y[j]
+    for j in range(NOBS):
+        hb[i, k, H_OBS + j] = ob[j]
+    hb[i, k, H_BANK] = bank
+    hn[i] = k + 1
 
 
 @njit(**_LEAF)
@@ -197,19 +222,22 @@ def advance_outputs(n: int) -> tuple:
 
 @njit(**_JIT)
 def advance_steps(lo, hi, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab,
-                  chute_tab, pert, wpert, armed, steps, pk, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has):
+                  chute_tab, pert, wpert, armed, steps, pk, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has,
+                  hb, hn):
     """Bodies ``lo <= i < hi`` take up to ``max_steps`` RK4 steps (their own step sizes), each stopping at its
     first event step.
 
     Out (rows ``lo:hi`` of the arrays of :func:`advance_outputs`): the last step's start ``t_s``, length ``h``,
     start state ``y_s`` and observables ``obs_s``, end state ``y1`` and observables ``obs1``, the event functions
     at both ends (``g0``, ``g1``) and whether an event holds or is crossed in it (``has``). ``pk`` and the
-    guidance columns of ``cf`` are updated in place, row by row. Rows are independent and the kernel holds no
-    GIL: disjoint row ranges may run on concurrent threads.
+    guidance columns of ``cf`` are updated in place, row by row; a recorded run's quiet steps are written to the
+    history rows ``hb`` (n, K, NH) counted in ``hn`` (n,). Rows are independent and the kernel holds no GIL:
+    disjoint row ranges may run on concurrent threads.
     """
     sc = np.empty(7)
     ga, gb = np.empty(N_EV), np.empty(N_EV)
     oa = np.empty(NOBS)
     for i in range(lo, hi):
         _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert,
-                wpert, armed, steps, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa)
+                wpert, armed, steps, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa, hb,
+                hn)

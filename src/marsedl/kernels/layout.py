@@ -44,6 +44,9 @@ NCI = 4
 O_ALT_MOLA, O_ALT_AGL, O_SPEED, O_MACH, O_Q, O_RHO, O_AERO_G, O_UP, O_GRAV, O_DRAG, O_RAD, O_SLAT, O_CANOPY = (
     0, 1, 2, 3, 4, 5, 6, 7, 10, 13, 14, 15, 16)
 NOBS = 17
+# --- history rows (hb[i, k]): time, state (7), observables (NOBS), bank (NaN: not an entry vehicle)
+H_T, H_Y, H_OBS, H_BANK = 0, 1, 8, 8 + NOBS
+NH = H_BANK + 1
 
 # --- constants (p)
 (P_GM, P_J2, P_RE, P_RP, P_W, P_UNDULATION, P_GROUND, P_GRID_HMIN, P_GRID_DH, P_GRID_HMAX, P_MACH_MAX,
