@@ -13,15 +13,12 @@ import numpy as np
 
 from marsedl.engine import EVENT_NAMES, G0, OUTCOME_NAMES, EngineOutput, Ev, Phase
 from marsedl.planet import surface_distance_bearing
+from marsedl.sequence import EVENTS
 
 #: Events shown in the public timeline, in the order they are named in the interface.
-TIMELINE_EVENTS = (
-    Ev.ENTRY_INTERFACE, Ev.GUIDANCE_START, Ev.BANK_REVERSAL, Ev.HEADING_ALIGNMENT, Ev.SUFR,
-    Ev.PARACHUTE_DEPLOY, Ev.HEAT_SHIELD_SEPARATION, Ev.BACKSHELL_SEPARATION, Ev.POWERED_DESCENT_START,
-    Ev.SKY_CRANE_START, Ev.TOUCHDOWN, Ev.FLYAWAY,
-    # how a vehicle that does not land ends: these close its timeline (the impact is the vehicle's own)
-    Ev.PROPELLANT_EXHAUSTED, Ev.SKIP_OUT, Ev.TIMEOUT, Ev.IMPACT,
-)
+#: the vehicle's timeline (marsedl.sequence.EVENTS, ``timeline``), with how a vehicle that does not land ends
+#: (propellant exhausted, skip-out, timeout, its own impact)
+TIMELINE_EVENTS = tuple(Ev(k) for k, e in enumerate(EVENTS) if e.timeline)
 
 
 @dataclass(frozen=True)

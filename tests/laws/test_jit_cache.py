@@ -17,6 +17,7 @@ def _copy_package(tmp_path: Path) -> Path:
     dst = tmp_path / "marsedl"
     dst.mkdir()
     shutil.copy(src / "phase.py", dst / "phase.py")
+    shutil.copy(src / "sequence.py", dst / "sequence.py")
     shutil.copy(src / "planet.py", dst / "planet.py")
     for sub in ("laws", "kernels"):
         shutil.copytree(src / sub, dst / sub, ignore=shutil.ignore_patterns("__pycache__"))

@@ -12,32 +12,8 @@ from marsedl.constants import G0  # noqa: F401  (re-exported: the engine's "g")
 from marsedl.errors import MarsEDLError
 from marsedl.phase import Phase
 from marsedl.planet import Planet, Site
+from marsedl.sequence import ARMED, CONTINUOUS, Ev
 from marsedl.vehicle import VehicleModel
-
-
-class Ev(IntEnum):
-    """Event codes. The first block are the timeline events named in the public JSON."""
-
-    ENTRY_INTERFACE = 0
-    GUIDANCE_START = 1
-    BANK_REVERSAL = 2
-    HEADING_ALIGNMENT = 3
-    SUFR = 4
-    PARACHUTE_DEPLOY = 5
-    HEAT_SHIELD_SEPARATION = 6
-    BACKSHELL_SEPARATION = 7
-    POWERED_DESCENT_START = 8
-    SKY_CRANE_START = 9
-    TOUCHDOWN = 10
-    FLYAWAY = 11
-    CRUISE_BALANCE_MASS_SEPARATION = 12
-    IMPACT = 13
-    SKIP_OUT = 14
-    PROPELLANT_EXHAUSTED = 15
-    FLYAWAY_BURN_END = 16
-    TIMEOUT = 17
-    STOP_SPEED = 18  # reference/planning runs: the vehicle reached the requested speed
-
 
 EVENT_NAMES = {e: e.name.lower() for e in Ev}
 
@@ -58,29 +34,10 @@ class Outcome(IntEnum):
 OUTCOME_NAMES = {o: o.name.lower() for o in Outcome}
 
 
-# Continuous event functions evaluated every step: (code, phases in which it is armed).
-_CONTINUOUS = (
-    (Ev.IMPACT, (Phase.ENTRY, Phase.SUFR, Phase.CHUTE, Phase.CHUTE_NO_HS, Phase.FREEFALL, Phase.POWERED,
-                 Phase.SKY_CRANE, Phase.HOVER, Phase.FLYAWAY, Phase.BALLISTIC)),
-    (Ev.SKIP_OUT, (Phase.ENTRY,)),
-    (Ev.STOP_SPEED, (Phase.ENTRY, Phase.SUFR)),
-    (Ev.SUFR, (Phase.ENTRY,)),
-    (Ev.PARACHUTE_DEPLOY, (Phase.ENTRY, Phase.SUFR)),
-    (Ev.HEAT_SHIELD_SEPARATION, (Phase.CHUTE,)),
-    (Ev.BACKSHELL_SEPARATION, (Phase.CHUTE_NO_HS,)),
-    (Ev.POWERED_DESCENT_START, (Phase.FREEFALL,)),
-    (Ev.SKY_CRANE_START, (Phase.POWERED,)),
-    (Ev.TOUCHDOWN, (Phase.SKY_CRANE,)),
-    (Ev.FLYAWAY, (Phase.HOVER,)),
-    (Ev.FLYAWAY_BURN_END, (Phase.FLYAWAY,)),
-    (Ev.PROPELLANT_EXHAUSTED, (Phase.POWERED, Phase.SKY_CRANE, Phase.HOVER, Phase.FLYAWAY)),
-    (Ev.TIMEOUT, tuple(p for p in Phase if p not in (Phase.UNBORN, Phase.DONE))),
-)
-_N_EV = len(_CONTINUOUS)
-_ARMED = np.zeros((len(Phase), _N_EV), dtype=bool)
-for _k, (_code, _phases) in enumerate(_CONTINUOUS):
-    for _p in _phases:
-        _ARMED[_p, _k] = True
+# the continuous events, in the order of the kernels' event columns, and which phases arm each (marsedl.sequence)
+_CONTINUOUS = CONTINUOUS
+_N_EV = len(CONTINUOUS)
+_ARMED = ARMED
 
 
 # plain ints of the phases for the hot paths (an IntEnum attribute look-up costs a microsecond each)

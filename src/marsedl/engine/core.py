@@ -1,5 +1,6 @@
-"""The batched integrator: :class:`Engine` (run loop, NumPy reference forces, event location and handlers,
-guidance at the start of each step). See :mod:`marsedl.engine` for the model."""
+"""The batched integrator: :class:`Engine` (the run loop around the compiled kernels, event location inside
+the step, the event log and histories; what each event does is in :mod:`marsedl.engine.handlers`). See
+:mod:`marsedl.engine` for the model."""
 
 from __future__ import annotations
 
@@ -11,50 +12,37 @@ from marsedl import kernels
 from marsedl.engine.compiled import _KernelData
 from marsedl.engine.config import (
     _ARMED,
-    _BALLISTIC,
     _CHUTE,
     _CHUTE_NO_HS,
     _CONTINUOUS,
-    _DONE,
     _ENTRY,
-    _FLYAWAY,
-    _FREEFALL,
-    _HOVER,
     _N_EV,
-    _POWERED,
-    _SKY_CRANE,
     _SUFR,
     CaseInputs,
     EngineConfig,
     EngineOutput,
     Ev,
-    Outcome,
 )
+from marsedl.engine.handlers import HANDLERS, spawn
 from marsedl.engine.state import (
     _Ctx,
     _History,
     _Log,
     _Obs,
     _State,
-    navigated_state,
 )
 from marsedl.errors import MarsEDLError, interrupt_in
 from marsedl.guidance import triggers
+from marsedl.sequence import EVENTS
 from marsedl.vehicle import (
-    AERO_BACKSHELL,
     AERO_CBM,
-    AERO_DESCENT_STAGE,
-    AERO_EBM,
-    AERO_HEAT_SHIELD,
-    AERO_PDV,
-    AERO_ZERO_ALPHA,
 )
 
 #: Steps a body free of per-step guidance may take in one kernel call (it stops earlier at its first event;
 #: every body also has the timeout event, so this is only a bound).
 _MAX_STEPS_PER_CALL = 1_000_000
 _HISTORY_STEPS = 512  # steps per call of a recorded run (the size of its history buffer per body)
-_MAX_CALLS = 2_000_000  # kernel calls of one run (with histories, one step each): a bound, never reached
+_MAX_CALLS = 2_000_000  # kernel calls of one run: a bound, never reached
 _MIN_BODIES_PER_THREAD = 64  # below this a thread's start-up outweighs its share of the steps
 
 
@@ -259,7 +247,7 @@ class Engine:
         st.y[bodies] = ye
         for k in np.unique(k_best):
             mine = k_best == k
-            self._apply(st, bodies[mine], _CONTINUOUS[k][0], log)
+            self._apply(st, bodies[mine], _CONTINUOUS[k], log)
         return stopped
 
     def _pack_entry_guidance(self, st, cf, rows, cs) -> None:
@@ -302,41 +290,10 @@ class Engine:
         st.guidance_t_next[cs] = g[:, K.CF_T_GUIDE]
 
     def _locate(self, t0, y0, dt, ga, gb, c, k, iterations: int = 40, tol_s: float = 1e-7) -> np.ndarray:
-        """Root of event function ``k`` inside the step by the Illinois method on partial RK4 steps.
-
-        Returns the right end of the final bracket, where the event condition (g <= 0) holds.
-        """
-        a = np.zeros_like(dt)
-        b = dt.copy()
-        fa = ga.copy()
-        fb = gb.copy()
-        side = np.zeros(dt.shape, dtype=np.int8)
-        for _ in range(iterations):
-            # each body stops at its own tolerance, so its answer does not depend on the others in the batch
-            open_ = (b - a) >= tol_s
-            if not open_.any():
-                break
-            x = b - fb * (b - a) / (fb - fa)
-            x = np.where(np.isfinite(x) & (x > a) & (x < b), x, 0.5 * (a + b))
-            fx = self._event_at(t0, y0, x, c)[:, k]
-            left = (fx > 0.0) & open_
-            right = ~(fx > 0.0) & open_
-            # root in [x, b]
-            a = np.where(left, x, a)
-            fa = np.where(left, fx, fa)
-            fb = np.where(left & (side == 1), 0.5 * fb, fb)
-            # root in [a, x]
-            b = np.where(right, x, b)
-            fb = np.where(right, fx, fb)
-            fa = np.where(right & (side == -1), 0.5 * fa, fa)
-            side = np.where(left, 1, np.where(right, -1, side)).astype(np.int8)
-        return b
-
-    def _event_at(self, t0, y0, h, c) -> np.ndarray:
-        """Event functions (n, _N_EV) after partial RK4 steps of length ``h`` from ``(t0, y0)``."""
+        """Root of event column ``k`` inside the step of the bodies of ``c`` (:func:`marsedl.kernels.locate`:
+        Illinois on partial RK4 steps). Returns the right end of the final bracket, where the event holds."""
         cf, ci = c.packed()
-        yx, data = kernels.rk4(t0, y0, h, cf, ci, *self._k.args(c))
-        return kernels.event_values(t0 + h, yx, data, cf, ci, self._k.p, _ARMED)
+        return kernels.locate(t0, y0, dt, ga, gb, k, cf, ci, *self._k.args(c), _ARMED, iterations, tol_s)
 
     # ------------------------------------------------------------------ per-step controls
 
@@ -394,163 +351,8 @@ class Engine:
     # ------------------------------------------------------------------ events
 
     def _apply(self, st: _State, bodies: np.ndarray, code: Ev, log: _Log) -> None:
-        """Apply one event to the bodies it happened to (vectorised)."""
-        s = self.cfg.sequence
-        v = self.cfg.vehicle
-        cs = st.case[bodies]
-        veh = st.slot[bodies] == 0
-        if code == Ev.IMPACT:
-            self._log_events(log, st, bodies, Ev.IMPACT)
-            st.phase[bodies] = _DONE
-            vb = cs[veh]
-            running = st.outcome[vb] == Outcome.RUNNING
-            before_chute = np.isinf(st.t_deploy[vb])
-            st.outcome[vb[running]] = np.where(before_chute[running], Outcome.PARACHUTE_NOT_DEPLOYED,
-                                               Outcome.GROUND_IMPACT_BEFORE_TOUCHDOWN)
-        elif code == Ev.SKIP_OUT:
-            self._log_events(log, st, bodies, Ev.SKIP_OUT)
-            st.phase[bodies] = _DONE
-            st.outcome[cs] = Outcome.SKIP_OUT
-        elif code == Ev.STOP_SPEED:
-            self._log_events(log, st, bodies, Ev.STOP_SPEED)
-            st.phase[bodies] = _DONE
-            st.outcome[cs] = Outcome.STOPPED
-        elif code == Ev.TIMEOUT:
-            self._log_events(log, st, bodies, Ev.TIMEOUT)
-            st.phase[bodies] = _DONE
-            st.outcome[cs[veh & (st.outcome[cs] == Outcome.RUNNING)]] = Outcome.TIMEOUT
-        elif code == Ev.SUFR:
-            self._log_events(log, st, bodies, Ev.SUFR)
-            st.phase[bodies] = _SUFR
-            st.aero_id[bodies] = AERO_ZERO_ALPHA
-            self._spawn_entry_balance_masses(st, bodies)
-        elif code == Ev.PARACHUTE_DEPLOY:
-            if v.n_ebm and s.sufr_speed_m_s <= 0:
-                self._spawn_entry_balance_masses(st, bodies[st.phase[bodies] == _ENTRY])
-            self._log_events(log, st, bodies, Ev.PARACHUTE_DEPLOY)
-            st.phase[bodies] = _CHUTE
-            st.aero_id[bodies] = AERO_ZERO_ALPHA
-            st.t_deploy[cs] = st.t[bodies]
-            st.t_line_stretch[cs] = st.t[bodies] + st.cases.line_stretch_delay_s[cs]
-            obs = self._observe(st, bodies)
-            st.deploy_mach[cs] = obs.mach
-            st.deploy_q[cs] = obs.q
-        elif code == Ev.HEAT_SHIELD_SEPARATION:
-            self._log_events(log, st, bodies, Ev.HEAT_SHIELD_SEPARATION)
-            st.phase[bodies] = _CHUTE_NO_HS
-            hs = st.body_index(cs, v.slot_heat_shield)
-            vel = st.y[bodies, 3:6]
-            vhat = vel / np.linalg.norm(vel, axis=1, keepdims=True)
-            m_hs = st.cases.heat_shield_mass_kg[cs]
-            self._spawn(st, hs, st.y[bodies], st.t[bodies], m_hs, AERO_HEAT_SHIELD,
-                        vhat * st.cases.hs_delta_v_m_s[cs][:, None])
-            st.y[bodies, 6] -= m_hs
-        elif code == Ev.BACKSHELL_SEPARATION:
-            self._log_events(log, st, bodies, Ev.BACKSHELL_SEPARATION)
-            st.phase[bodies] = _FREEFALL
-            st.aero_id[bodies] = AERO_PDV
-            st.t_mark[bodies] = st.t[bodies]
-            bs = st.body_index(cs, v.slot_backshell)
-            vel = st.y[bodies, 3:6]
-            vhat = vel / np.linalg.norm(vel, axis=1, keepdims=True)
-            m_bs = st.cases.backshell_mass_kg[cs]
-            self._spawn(st, bs, st.y[bodies], st.t[bodies], m_bs, AERO_BACKSHELL,
-                        -vhat * st.cases.backshell_delta_v_m_s[cs][:, None])
-            st.y[bodies, 6] -= m_bs
-            st.dry_mass[bodies] = v.descent_stage_dry_kg + v.rover_mass_kg
-            st.prop_start[cs] = st.y[bodies, 6] - st.dry_mass[bodies]
-            obs = self._observe(st, bodies)
-            horiz = vel - obs.up * np.einsum("ij,ij->i", vel, obs.up)[:, None]
-            st.flyaway_dir[cs] = horiz / np.maximum(np.linalg.norm(horiz, axis=1, keepdims=True), 1e-9)
-        elif code == Ev.POWERED_DESCENT_START:
-            self._log_events(log, st, bodies, Ev.POWERED_DESCENT_START)
-            st.phase[bodies] = _POWERED
-            st.pd_target[cs] = self._powered_target(st, bodies)
-        elif code == Ev.SKY_CRANE_START:
-            self._log_events(log, st, bodies, Ev.SKY_CRANE_START)
-            st.phase[bodies] = _SKY_CRANE
-        elif code == Ev.TOUCHDOWN:
-            self._log_events(log, st, bodies, Ev.TOUCHDOWN)
-            st.phase[bodies] = _DONE
-            st.outcome[cs] = Outcome.LANDED
-            ds = st.body_index(cs, v.slot_descent_stage)
-            self._spawn(st, ds, st.y[bodies], st.t[bodies], st.y[bodies, 6] - v.rover_mass_kg,
-                        AERO_DESCENT_STAGE, 0.0)
-            st.phase[ds] = _HOVER
-            st.t_mark[ds] = st.t[bodies]
-            st.dry_mass[ds] = v.descent_stage_dry_kg
-            st.prop_used[cs] = st.prop_start[cs] - (st.y[bodies, 6] - st.dry_mass[bodies])
-        elif code == Ev.FLYAWAY:
-            self._log_events(log, st, bodies, Ev.FLYAWAY)
-            st.phase[bodies] = _FLYAWAY
-            st.t_mark[bodies] = st.t[bodies]
-        elif code == Ev.FLYAWAY_BURN_END:
-            st.phase[bodies] = _BALLISTIC
-            st.aero_id[bodies] = AERO_DESCENT_STAGE
-        elif code == Ev.PROPELLANT_EXHAUSTED:
-            self._log_events(log, st, bodies, Ev.PROPELLANT_EXHAUSTED)
-            vb = cs[veh]
-            st.outcome[vb[st.outcome[vb] == Outcome.RUNNING]] = Outcome.PROPELLANT_EXHAUSTED
-            st.prop_used[vb] = st.prop_start[vb]  # the vehicle burnt all it had
-            st.phase[bodies] = _BALLISTIC
-        else:  # pragma: no cover - every armed event has a handler
-            raise RuntimeError(f"no handler for event {code!r}")
-
-    def _powered_target(self, st, bodies) -> np.ndarray:
-        """Sky-crane start point: above the target, or as near as the divert limit allows."""
-        s = self.cfg.sequence
-        cs = st.case[bodies]
-        site = self.cfg.site
-        # aim 0.5 m below the sky-crane start height: the approach then crosses it at about 0.9 m/s, close to
-        # the sky-crane speed, instead of closing on it asymptotically (E-guidance's time to go is floored)
-        aim_agl = s.sky_crane_altitude_m - 0.5
-        tgt = site.position_m(st.cases.target_lat_rad[cs], st.cases.target_lon_rad[cs], aim_agl)
-        r = st.y[bodies, :3]
-        nav = st.cases.nav_position_error_m[cs].copy()
-        nav[:, 2] = 0.0  # the radar measures the altitude (see marsedl.laws.radar_navigated_position)
-        on = np.any(nav != 0.0, axis=1) & (not s.terrain_relative_navigation)
-        if on.any():  # the aim point is chosen from where the vehicle believes it is
-            r = np.where(on[:, None], navigated_state(r, r, nav, np.zeros_like(nav))[0], r)
-        up = r / np.linalg.norm(r, axis=1, keepdims=True)
-        d = tgt - r
-        horiz = d - up * np.einsum("ij,ij->i", d, up)[:, None]
-        dist = np.linalg.norm(horiz, axis=1)
-        # a point straight below the vehicle at the sky-crane altitude, then the allowed share of the divert
-        lat, lon = np.arcsin(up[:, 2]), np.arctan2(up[:, 1], up[:, 0])
-        below = site.position_m(lat, lon, aim_agl)
-        limit = st.cases.divert_limit_m[cs]
-        frac = np.where(dist > limit, limit / np.maximum(dist, 1e-9), 1.0)
-        return below + (tgt - below) * frac[:, None]
-
-    def _spawn(self, st, bodies, y, t, mass, aero_id, dv) -> None:
-        st.y[bodies] = y
-        st.y[bodies, 3:6] += dv
-        st.y[bodies, 6] = mass
-        st.t[bodies] = t
-        st.phase[bodies] = _BALLISTIC
-        st.aero_id[bodies] = aero_id
-        st.dry_mass[bodies] = 0.0
-
-    def _spawn_entry_balance_masses(self, st, bodies) -> None:
-        """Eject the entry balance masses in a fan normal to the velocity (directions are a model choice)."""
-        v = self.cfg.vehicle
-        if v.n_ebm == 0 or bodies.size == 0:
-            return
-        cs = st.case[bodies]
-        m_ebm = st.cases.ebm_mass_kg[cs]
-        dv_ebm = st.cases.ebm_delta_v_m_s[cs][:, None]
-        vel = st.y[bodies, 3:6]
-        r = st.y[bodies, :3]
-        vhat = vel / np.linalg.norm(vel, axis=1, keepdims=True)
-        side = np.cross(vhat, r)
-        side /= np.linalg.norm(side, axis=1, keepdims=True)
-        normal = np.cross(side, vhat)
-        for k in range(v.n_ebm):  # loop over the (few) masses, vectorised over cases
-            ang = 2 * np.pi * (k + 0.5) / v.n_ebm
-            d = np.cos(ang) * side + np.sin(ang) * normal
-            self._spawn(st, st.body_index(cs, 1 + v.n_cbm + k), st.y[bodies], st.t[bodies], m_ebm,
-                        AERO_EBM, d * dv_ebm)
-        st.y[bodies, 6] -= v.n_ebm * m_ebm
+        """Apply one event to the bodies it happened to: its handler, named in :data:`marsedl.sequence.EVENTS`."""
+        HANDLERS[EVENTS[code].handler](self, st, bodies, log)
 
     def _spawn_cruise_balance_masses(self, st, cases, log) -> None:
         """Fly each vehicle back in vacuum to the CBM ejection time and release the masses there."""
@@ -573,7 +375,7 @@ class Engine:
         for k in range(v.n_cbm):
             sign = 1.0 if k % 2 == 0 else -1.0
             b = st.body_index(cs, 1 + k)
-            self._spawn(st, b, y, t, st.cases.cbm_mass_kg[cs], AERO_CBM, sign * side * s.cbm_delta_v_m_s)
+            spawn(st, b, y, t, st.cases.cbm_mass_kg[cs], AERO_CBM, sign * side * s.cbm_delta_v_m_s)
         self._log_events(log, st, st.body_index(cs, 1), Ev.CRUISE_BALANCE_MASS_SEPARATION)
 
     # ------------------------------------------------------------------ bookkeeping

@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 from marsedl.kernels.control import _bank_controls, _guide1, _next_cycle, _thrust1
-from marsedl.kernels.dynamics import _core, _put, _rk4_s
+from marsedl.kernels.dynamics import _core, _put, _rk4_1, _rk4_s
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
     _T_EPS,
@@ -241,3 +241,40 @@ def advance_steps(lo, hi, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, 
         _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert,
                 wpert, armed, steps, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa, hb,
                 hn)
+
+
+@njit(**_JIT)
+def locate(t0, y0, dt, ga, gb, col, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert, armed,
+           iterations, tol_s):
+    """Where event column ``col`` falls through zero inside each body's step ``(t0, y0, dt)``, from its values
+    ``ga`` > 0 at the start and ``gb`` <= 0 at the end: the Illinois variant of regula falsi on partial RK4
+    steps from the step's start, each body to its own tolerance ``tol_s`` (so its answer does not depend on the
+    others), at most ``iterations`` times. Returns the right end of each final bracket (where the event holds).
+    """
+    n = dt.shape[0]
+    out = np.empty(n)
+    yx, ob, sc, g = np.empty(7), np.empty(NOBS), np.empty(7), np.empty(N_EV)
+    for i in range(n):
+        a, b, fa, fb, side = 0.0, dt[i], ga[i], gb[i], 0
+        for _ in range(iterations):
+            if not (b - a >= tol_s):
+                break
+            x = b - fb * (b - a) / (fb - fa)
+            if not (np.isfinite(x) and x > a and x < b):
+                x = 0.5 * (a + b)
+            _rk4_1(t0[i], x, y0[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert,
+                   yx, ob, sc)
+            _events1(t0[i] + x, yx, i, ob, cf, ci, p, armed, g)
+            fx = g[col]
+            if fx > 0.0:  # the root is in [x, b]
+                a, fa = x, fx
+                if side == 1:
+                    fb = 0.5 * fb
+                side = 1
+            else:  # in [a, x]
+                b, fb = x, fx
+                if side == -1:
+                    fa = 0.5 * fa
+                side = -1
+        out[i] = b
+    return out

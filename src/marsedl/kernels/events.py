@@ -24,20 +24,6 @@ from marsedl.kernels.layout import (
     CF_TARGET_UNIT,
     CF_VELOCITY_TRIGGER,
     CI_PHASE,
-    E_BACKSHELL_SEP,
-    E_DEPLOY,
-    E_FLYAWAY,
-    E_FLYAWAY_BURN_END,
-    E_HS_SEP,
-    E_IMPACT,
-    E_POWERED_START,
-    E_PROPELLANT,
-    E_SKIP_OUT,
-    E_SKY_CRANE_START,
-    E_STOP_SPEED,
-    E_SUFR,
-    E_TIMEOUT,
-    E_TOUCHDOWN,
     N_EV,
     O_ALT_AGL,
     O_ALT_MOLA,
@@ -67,6 +53,7 @@ from marsedl.laws import navigated, radar_navigated_position
 from marsedl.laws._jit import JIT as _JIT
 from marsedl.laws._jit import LEAF as _LEAF
 from marsedl.laws.triggers import altitude_floor_g, heat_shield_separation_g, range_trigger_g, velocity_trigger_g
+from marsedl.sequence import event_column
 
 
 @njit(**_LEAF)
@@ -81,6 +68,23 @@ def _nav_descent1(i, x, yy, z, cf, p):
     """The position the powered descent of body ``i`` flies without terrain-relative navigation:
     :func:`marsedl.laws.radar_navigated_position` with its case's error."""
     return radar_navigated_position(x, yy, z, cf[i, CF_NAV_DR], cf[i, CF_NAV_DR + 1], p[P_RE], p[P_RP])
+
+
+# the kernels' column of each continuous event of marsedl.sequence.EVENTS
+E_IMPACT = event_column("impact")
+E_SKIP_OUT = event_column("skip_out")
+E_STOP_SPEED = event_column("stop_speed")
+E_SUFR = event_column("sufr")
+E_DEPLOY = event_column("parachute_deploy")
+E_HS_SEP = event_column("heat_shield_separation")
+E_BACKSHELL_SEP = event_column("backshell_separation")
+E_POWERED_START = event_column("powered_descent_start")
+E_SKY_CRANE_START = event_column("sky_crane_start")
+E_TOUCHDOWN = event_column("touchdown")
+E_FLYAWAY = event_column("flyaway")
+E_FLYAWAY_BURN_END = event_column("flyaway_burn_end")
+E_PROPELLANT = event_column("propellant_exhausted")
+E_TIMEOUT = event_column("timeout")
 
 
 @njit(**_LEAF)

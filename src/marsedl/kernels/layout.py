@@ -4,6 +4,7 @@ event columns, phases, step sizes and peak records (indices, named once)."""
 from __future__ import annotations
 
 from marsedl.phase import Phase
+from marsedl.sequence import CONTINUOUS
 
 # --- per-body float columns (cf)
 CF_CD_SCALE, CF_CL_SCALE, CF_CHUTE_CD_SCALE, CF_DENSITY_FACTOR, CF_WIND_SCALE = 0, 1, 2, 3, 4
@@ -56,10 +57,8 @@ NH = H_BANK + 1
  P_TARGET_RADIUS, P_G0, P_N_ALT, P_SKY_CRANE_SPEED, P_THRUST_MIN, P_THRUST_MAX, P_FLYAWAY_COS, P_FLYAWAY_SIN,
  P_FLYAWAY_THRUST, P_HAS_WIND, P_HAS_WPERT, P_WPERT_HMIN, P_WPERT_DH, P_TRN, P_DEPLOY_FLOOR) = range(49)
 NP = 49
-# event columns, in the order of marsedl.engine._CONTINUOUS
-(E_IMPACT, E_SKIP_OUT, E_STOP_SPEED, E_SUFR, E_DEPLOY, E_HS_SEP, E_BACKSHELL_SEP, E_POWERED_START,
- E_SKY_CRANE_START, E_TOUCHDOWN, E_FLYAWAY, E_FLYAWAY_BURN_END, E_PROPELLANT, E_TIMEOUT) = range(14)
-N_EV = 14
+# event columns: the continuous events of marsedl.sequence.EVENTS (each one's column: event_column(name))
+N_EV = len(CONTINUOUS)
 # phases (the numbers of marsedl.phase.Phase, as plain ints for the compiled code)
 PH_ENTRY, PH_SUFR, PH_CHUTE, PH_CHUTE_NO_HS, PH_FREEFALL, PH_FLYAWAY, PH_BALLISTIC = (
     int(Phase.ENTRY), int(Phase.SUFR), int(Phase.CHUTE), int(Phase.CHUTE_NO_HS), int(Phase.FREEFALL),

@@ -3,7 +3,8 @@
 Numba caches a compiled function beside its own source file and checks only that file when it loads it again:
 a kernel compiled with a law from another module, or with the layout constants of another module, would be
 served stale after that other module changed. So the cache lives in a folder named after a hash of every
-source file that compiled code reads (``marsedl/laws``, ``marsedl/kernels``, ``marsedl/phase.py``): any change
+source file that compiled code reads (``marsedl/laws``, ``marsedl/kernels``, ``marsedl/phase.py``,
+``marsedl/sequence.py``): any change
 to any of them starts from an empty folder. The folder is ``$NUMBA_CACHE_DIR/marsedl-<hash>`` when that variable
 is set, else ``marsedl/__pycache__/numba/<hash>`` inside the package (numba's own default place, by the
 sources), or ``~/.cache/marsedl/numba/<hash>`` (``$XDG_CACHE_HOME`` is honoured) where the package's folder
@@ -31,7 +32,8 @@ def compiled_sources_digest(root: Path | None = None) -> str:
     package folder (this one by default)."""
     root = Path(__file__).resolve().parents[1] if root is None else Path(root)
     h = hashlib.sha256(numba.__version__.encode())
-    files = [root / "phase.py", *sorted((root / "laws").glob("*.py")), *sorted((root / "kernels").glob("*.py"))]
+    files = [root / "phase.py", root / "sequence.py", *sorted((root / "laws").glob("*.py")),
+             *sorted((root / "kernels").glob("*.py"))]
     for path in files:
         h.update(str(path.relative_to(root)).encode())
         h.update(path.read_bytes())

@@ -11,15 +11,13 @@ import numpy as np
 from marsedl.engine import EVENT_NAMES, OUTCOME_NAMES, EngineOutput, Ev
 from marsedl.montecarlo.context import RunContext
 from marsedl.planet import surface_distance_bearing
+from marsedl.sequence import EVENTS
 
 __all__ = ["TIMELINE", "case_table"]
 
-#: Timeline events given a column group ``<event>_<quantity>`` (first occurrence; bank reversals also counted).
-TIMELINE = (
-    Ev.GUIDANCE_START, Ev.BANK_REVERSAL, Ev.HEADING_ALIGNMENT, Ev.SUFR, Ev.PARACHUTE_DEPLOY,
-    Ev.HEAT_SHIELD_SEPARATION, Ev.BACKSHELL_SEPARATION, Ev.POWERED_DESCENT_START, Ev.SKY_CRANE_START,
-    Ev.TOUCHDOWN, Ev.FLYAWAY,
-)
+#: Timeline events given a column group ``<event>_<quantity>`` (first occurrence; bank reversals also counted):
+#: those of marsedl.sequence.EVENTS with ``columns``.
+TIMELINE = tuple(Ev(k) for k, e in enumerate(EVENTS) if e.columns)
 
 _EVENT_FIELDS = (("t_s", "t"), ("alt_agl_m", "alt_agl"), ("alt_mola_m", "alt_mola"), ("speed_m_s", "speed"),
                  ("mach", "mach"), ("q_pa", "q"), ("accel_g", "accel_g"))
