@@ -268,8 +268,13 @@ def _logsumexp(x: np.ndarray, axis: int | tuple[int, ...]) -> np.ndarray:
     return np.squeeze(out, axis=axis)
 
 
-def _group_loglik(bits: np.ndarray, flip_probability: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _group_loglik(bits: np.ndarray, flip_probability: float,
+                  p_coloured: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Log-likelihood of every group under every pattern, for every (direction, start) hypothesis.
+
+    Each known gore contributes ``log P(seen | pattern bit)``: from ``p_coloured`` (the probability that the
+    gore is coloured) when given, else ``1 - flip_probability`` for agreeing with the bit and
+    ``flip_probability`` for disagreeing. Unknown gores (-1) contribute nothing.
 
     Returns ``ll`` (H, R, C, 129), ``known`` (H, R, C) and ``gore_index`` (H, G): hypothesis ``h`` maps
     canonical gore ``i`` to input gore ``gore_index[h, i]``; h < G are forward (start h), h >= G mirrored
@@ -279,14 +284,21 @@ def _group_loglik(bits: np.ndarray, flip_probability: float) -> tuple[np.ndarray
     i = np.arange(n_gores)
     s = np.arange(n_gores)[:, None]
     gore_index = np.concatenate([(s + i) % n_gores, (s - i) % n_gores])  # (H, G)
-    canon = np.transpose(bits[:, gore_index], (1, 0, 2))  # (H, R, G)
-    canon = canon.reshape(canon.shape[0], n_rings, n_gores // GROUP, GROUP)
-    one = (canon == 1).astype(np.float64)
-    zero = (canon == 0).astype(np.float64)
+    seen = bits >= 0
+    if p_coloured is None:
+        p1 = np.where(bits == 1, 1.0 - flip_probability, flip_probability)
+    else:
+        p1 = np.clip(p_coloured, flip_probability, 1.0 - flip_probability)
+    log1 = np.where(seen, np.log(p1), 0.0)  # (R, G) log P(seen | coloured)
+    log0 = np.where(seen, np.log1p(-p1), 0.0)  # log P(seen | white)
+
+    def canonical(a: np.ndarray) -> np.ndarray:
+        c = np.transpose(a[:, gore_index], (1, 0, 2))  # (H, R, G)
+        return c.reshape(c.shape[0], n_rings, n_gores // GROUP, GROUP)
+
     pats = PATTERNS.astype(np.float64)
-    mism = one @ (1.0 - pats).T + zero @ pats.T  # (H, R, C, P)
-    known = (one + zero).sum(-1)
-    ll = mism * math.log(flip_probability) + (known[..., None] - mism) * math.log1p(-flip_probability)
+    ll = canonical(log1) @ pats.T + canonical(log0) @ (1.0 - pats).T  # (H, R, C, P)
+    known = canonical(seen.astype(np.float64)).sum(-1)
     return ll, known, gore_index
 
 
@@ -367,7 +379,8 @@ def _band_text(j: int, value: int) -> str:
 
 
 def decode(pattern: Canopy | np.ndarray | Sequence[str], *, band: bool | None = None,
-           flip_probability: float = 1e-3, min_probability: float = 0.95) -> Decoded:
+           flip_probability: float = 1e-3, min_probability: float = 0.95,
+           p_coloured: np.ndarray | None = None) -> Decoded:
     """Decode a canopy pattern whose starting gore and reading direction are unknown.
 
     Parameters
@@ -383,6 +396,12 @@ def decode(pattern: Canopy | np.ndarray | Sequence[str], *, band: bool | None = 
     min_probability : float
         A character is reported only when its posterior probability (summed over all orientations and word
         layouts) reaches this value (default 0.95); otherwise it is ``?`` with its candidates.
+    p_coloured : array_like, optional
+        Soft evidence, same shape and gore order as the pattern: the probability that each gore is coloured
+        (e.g. from a photo's pixels). Used for the gores the pattern marks as known (0/1), clipped to
+        ``[flip_probability, 1 - flip_probability]``; gores the pattern marks unknown (-1) still carry no
+        information. The code's structure (spacers, filler, letter and band ranges) then decides between
+        readings the gores alone leave open.
 
     Returns
     -------
@@ -427,7 +446,14 @@ def decode(pattern: Canopy | np.ndarray | Sequence[str], *, band: bool | None = 
                            f"pattern has {n_gores} gores per ring")
     variants = [bool(band)] if band is not None else ([False, True] if n_groups == BAND_GROUPS else [False])
 
-    ll, known, gore_index = _group_loglik(bits, flip_probability)
+    if p_coloured is not None:
+        p_coloured = np.asarray(p_coloured, dtype=np.float64)
+        if p_coloured.shape != bits.shape:
+            raise MarsEDLError(f"p_coloured: shape {p_coloured.shape}, need the pattern's {bits.shape}")
+        if not np.all((p_coloured >= 0) & (p_coloured <= 1) | (bits < 0)):
+            raise MarsEDLError("p_coloured: probabilities must lie in [0, 1] for every known gore")
+        p_coloured = np.where(bits < 0, 0.5, p_coloured)
+    ll, known, gore_index = _group_loglik(bits, flip_probability, p_coloured)
     fits = []
     for has_band in variants:
         n_disk = n_rings - int(has_band)
