@@ -36,7 +36,22 @@ __all__ = ["read", "read_bits", "load_rgb"]
 _N_THETA_PER_GORE = 12
 _RHO_MAX = 1.3
 _N_RHO = 520
-_MIN_GORE_PX = 4.0
+_MIN_SECTOR_PX2 = 6.0
+"""A gore whose sector covers fewer image pixels than this is too small to read."""
+_MIN_WIDTH_PX = 2.0
+"""A gore whose sector's mean width (its area over its radial length, in image pixels) is under 2 px is too
+small to read: a one-gore stripe needs two samples across (sampling theorem), or its colour is its
+neighbours' blur."""
+_MIN_FABRIC = 0.6
+"""A gore's sector must be at least 60 % canopy fabric (red or white samples) to be read; otherwise something
+is in front of it (hardware, lines) or it is in shadow."""
+_MAX_BETWEEN = 0.1
+"""A ring is not read when more than 10 % of its gores' means lie in the middle half between its white and
+coloured levels (measured: 0-7 % on synthetic photos and on the raw up-look frame; 16 % and 11 % on the
+small composite's middle ring and band, where a gore phase off by about half a gore misread 9 and 11 gores;
+9 % on its outer ring, read without error)."""
+_AMBIGUOUS = 0.25
+"""A gore whose probability of being coloured lies in (0.25, 0.75) is reported unknown (ambiguous colour)."""
 
 
 # ----------------------------------------------------------------------------------------------- input
@@ -243,7 +258,18 @@ def _polar(rgb: np.ndarray, el: tuple[float, float, float, float, float],
     feat["inside"] = inside
     feat["rho"] = rho
     feat["theta"] = theta
+    feat["ab"] = a * b
+    feat["ellipse"] = el
     return feat
+
+
+def _ellipse_reach(el: tuple[float, float, float, float, float], theta: np.ndarray) -> np.ndarray:
+    """Image distance (px) from the centre to the outline at polar angle ``theta`` of :func:`_polar`."""
+    _, _, a, b, psi = el
+    qx, qy = np.sin(theta), -np.cos(theta)
+    s = qx * np.cos(psi) + qy * np.sin(psi)
+    t = -qx * np.sin(psi) + qy * np.cos(psi)
+    return np.hypot(a * s, b * t)
 
 
 # ----------------------------------------------------------------------------------------------- rings
@@ -370,54 +396,151 @@ def _gore_centres(pol: dict[str, np.ndarray], radii: np.ndarray, gores: int) -> 
 
 
 # ----------------------------------------------------------------------------------------------- classify
-def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, radii: np.ndarray,
-              centres: np.ndarray, gores: int,
-              gore_px: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Bits (n_rings, gores), confidence in [0, 1], reason code (0 ok, 1 occluded/dark, 2 ambiguous)."""
+def _sector_means(pol: dict[str, np.ndarray], layers: dict[str, np.ndarray], radii: np.ndarray,
+                  centres: np.ndarray, gores: int, margin: float = 0.12,
+                  fraction: float = 1.0) -> dict[str, np.ndarray]:
+    """Area-weighted mean of each layer over every gore's sector, and the sector's area in image pixels.
+
+    A gore's sector runs between its two edges (half a gore either side of its centre) and between the
+    ring's inner and outer radius (less ``margin`` of the ring's width at each end, clear of the seams and
+    the panels' chevron-shaped ends). The polar samples are finer than the image's pixels (bilinear
+    interpolation) and each carries the area it stands for (rho d rho d theta, the ellipse's map being
+    affine), so an image pixel counts in proportion to how much of it lies inside the sector; columns cut by
+    a gore's edge count by the fraction of the column inside. Layers: (n_rho, n_theta) arrays.
+    Returns one (n_rings, gores) array per layer plus ``area_px`` (the sector's area in image pixels, the part
+    inside the image), ``width_px`` (its mean width: area over radial length) and ``inside`` (fraction of the
+    sector inside the image).
+    """
     rho, theta = pol["rho"], pol["theta"]
     n_theta = theta.size
-    spacing = 2 * np.pi / gores
-    offs = np.linspace(-0.15, 0.15, 5) * spacing
-    bits = np.full(centres.shape, -1, dtype=np.int8)
-    conf = np.zeros(centres.shape)
-    why = np.zeros(centres.shape, dtype=np.int8)
-    chroma = np.zeros((*centres.shape, 2))
+    dth = 2 * np.pi / n_theta
+    half = fraction * np.pi / gores
+    out = {k: np.zeros(centres.shape) for k in layers}
+    out["inside"] = np.zeros(centres.shape)
+    inside = pol["inside"].astype(np.float64)
     for i, (r_in, r_out) in enumerate(radii):
         w = r_out - r_in
-        lo, hi = 0.25, 0.25  # the middle half: clear of the chevron-shaped panel ends
-        rows = np.nonzero((rho >= r_in + lo * w) & (rho <= r_out - hi * w))[0]
-        if rows.size == 0:
-            rows = np.array([int(np.argmin(np.abs(rho - 0.5 * (r_in + r_out))))])
-        cols = np.floor(np.mod(centres[i][:, None] + offs[None, :], 2 * np.pi) / (2 * np.pi / n_theta))
-        cols = cols.astype(int) % n_theta
-        fr = red[rows][:, cols].mean(axis=(0, 2))
-        fw = white[rows][:, cols].mean(axis=(0, 2))
-        is_red = fr >= 0.6
-        is_white = (fw >= 0.6) & ~is_red
-        bits[i, is_red] = 1
-        bits[i, is_white] = 0
-        conf[i] = np.maximum(fr, fw)
-        unknown = ~(is_red | is_white)
-        why[i, unknown & (fr + fw < 0.5)] = 1
-        why[i, unknown & (fr + fw >= 0.5)] = 2
-        px = pol["rgb"][rows][:, cols]  # (rows, gores, samples, 3)
-        tot = px.sum(axis=-1) + 1e-6
-        chroma[i] = np.stack([(px[..., 0] / tot).mean(axis=(0, 2)), (px[..., 2] / tot).mean(axis=(0, 2))], -1)
+        rows = (rho >= r_in + margin * w) & (rho <= r_out - margin * w)
+        if not rows.any():
+            rows = np.abs(rho - 0.5 * (r_in + r_out)) <= np.abs(rho - 0.5 * (r_in + r_out)).min()
+        wr = rho[rows][:, None] * inside[rows]  # area weight of each sample, zero outside the image
+        wsum = wr.sum(axis=0)  # (n_theta,)
+        # cumulative integrals over the column edges, tiled once either side for gores crossing 0 / 2 pi
+        e0 = np.mod(centres[i] - half, 2 * np.pi)
+        e1 = e0 + 2 * half
+        edges = np.arange(3 * n_theta + 1) * dth - 2 * np.pi
+
+        def integral(col: np.ndarray, a: np.ndarray = e0, b: np.ndarray = e1,
+                     at: np.ndarray = edges) -> np.ndarray:
+            cum = np.concatenate([[0.0], np.cumsum(np.tile(col, 3))])
+            return np.interp(b, at, cum) - np.interp(a, at, cum)
+
+        area = integral(wsum)
+        full = integral(rho[rows].sum() * np.ones(n_theta))
+        out["inside"][i] = area / np.maximum(full, 1e-12)
+        for k, layer in layers.items():
+            out[k][i] = integral((layer[rows] * wr).sum(axis=0)) / np.maximum(area, 1e-12)
+    step = rho[1] - rho[0]
+    out["area_px"] = np.zeros(centres.shape)
+    out["width_px"] = np.zeros(centres.shape)
+    for i, (r_in, r_out) in enumerate(radii):
+        r0, r1 = r_in + margin * (r_out - r_in), r_out - margin * (r_out - r_in)
+        full_area = 0.5 * (r1 * r1 - r0 * r0 + 2 * step * r1) * 2 * half * pol["ab"]
+        out["area_px"][i] = full_area * out["inside"][i]
+        # radial length of the sector in the image: the ellipse's radius along the gore's centre line
+        out["width_px"][i] = full_area / ((r1 - r0 + step) * _ellipse_reach(pol["ellipse"], centres[i]))
+    return out
+
+
+def _two_levels(x: np.ndarray) -> tuple[float, float, float]:
+    """White and coloured levels of a ring's gore means (two-means) and their common spread."""
+    lo, hi = np.percentile(x, [10, 90])
+    for _ in range(10):
+        cut = 0.5 * (lo + hi)
+        a, b = x[x < cut], x[x >= cut]
+        if a.size == 0 or b.size == 0:
+            break
+        lo, hi = float(np.median(a)), float(np.median(b))
+    cut = 0.5 * (lo + hi)
+    resid = np.where(x < cut, x - lo, x - hi)
+    sigma = 1.4826 * float(np.median(np.abs(resid)))
+    return float(lo), float(hi), sigma
+
+
+def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, radii: np.ndarray,
+              centres: np.ndarray, gores: int, gore_px: np.ndarray, blend: np.ndarray) -> dict[str, np.ndarray]:
+    """Each gore from its whole sector: ``bits``, ``p_coloured``, ``reason`` and ``area_px`` (n_rings, gores).
+
+    The sector's area-weighted means (:func:`_sector_means`) give the fraction of canopy fabric (red or
+    white samples) and the mean red-ness. A sector with less than ``_MIN_FABRIC`` fabric is hidden or too dark
+    (reason 1); one smaller than ``_MIN_SECTOR_PX2`` image pixels, or narrower on average than
+    ``_MIN_WIDTH_PX``, is too small (reason 3). Otherwise the
+    ring's gore means fall in two groups, white and coloured; the probability that a gore is coloured comes
+    from a two-level model with the ring's own levels and spread (so blur, which pulls a narrow gore towards
+    its neighbours, only makes it less certain, never a guess). A ring with more than ``_MAX_BETWEEN`` of its
+    gores between the two levels is not trusted at all (reason 2). Probabilities between ``_AMBIGUOUS`` and
+    ``1 - _AMBIGUOUS`` are unknown (reason 2, ambiguous colour).
+    """
+    redness = np.clip(pol["red"], -0.2, 0.8)
+    layers = {"red": redness, "fr": red.astype(np.float64), "fw": white.astype(np.float64),
+              "fb": blend.astype(np.float64),
+              "r": pol["rgb"][..., 0], "g": pol["rgb"][..., 1], "b": pol["rgb"][..., 2]}
+    sm = _sector_means(pol, layers, radii, centres, gores)
+    fabric = sm["fr"] + sm["fw"] + sm["fb"]
+    p = np.full(centres.shape, 0.5)
+    why = np.zeros(centres.shape, dtype=np.int8)
+    hidden = (fabric < _MIN_FABRIC) | (sm["inside"] < 0.5)
+    small = (sm["area_px"] < _MIN_SECTOR_PX2) | (sm["width_px"] < _MIN_WIDTH_PX)
+    why[hidden] = 1
+    why[small] = 3
+    usable = ~(hidden | small)
+    all_x = sm["red"][usable]
+    g_lo, g_hi, _ = _two_levels(all_x) if all_x.size >= 8 else (0.0, 0.6, 0.05)
+    for i in range(centres.shape[0]):
+        ok = usable[i]
+        if ok.sum() < 8:
+            continue
+        x = sm["red"][i]
+        lo, hi, sigma = _two_levels(x[ok])
+        if hi - lo < 0.4 * (g_hi - g_lo):  # the ring is (nearly) one colour: use the canopy's levels
+            lo, hi = g_lo, g_hi
+        sigma = max(sigma, 0.06 * (hi - lo), 0.01)
+        logit = (hi - lo) / sigma**2 * (x - 0.5 * (lo + hi))
+        p[i, ok] = 1.0 / (1.0 + np.exp(-np.clip(logit[ok], -30, 30)))
+        # A ring whose gores often sit between the two levels has gore edges misplaced or unresolved (blur,
+        # a phase error of about half a gore): none of its gores is trusted.
+        between = float(np.mean(np.abs(x[ok] - 0.5 * (lo + hi)) < 0.25 * (hi - lo)))
+        if between > _MAX_BETWEEN:
+            p[i, ok] = 0.5
+    ambiguous = usable & (np.abs(p - 0.5) < 0.5 - _AMBIGUOUS)
+    why[ambiguous] = 2
+    bits = np.where(p >= 0.5, 1, 0).astype(np.int8)
+    bits[why > 0] = -1
     # White cells must look like the canopy's own white: a light object in front of the canopy (riser, strap,
     # hardware) is seldom exactly the fabric's tint. Cells off the median white chromaticity by more than
     # max(1.1 %, 2.5 robust sigma) are not trusted (the riser strap in the raw up-look frame is 1.2-2.8 %
-    # off).
+    # off). A narrow white gore takes some of its coloured neighbours' tint through blur and JPEG colour
+    # subsampling, along the white-to-coloured direction: when a neighbour is coloured, up to
+    # 0.1 / (gore width in px) is allowed in that direction.
+    tot = sm["r"] + sm["g"] + sm["b"] + 1e-6
+    chroma = np.stack([sm["r"] / tot, sm["b"] / tot], -1)
     wcells = bits == 0
-    if wcells.sum() >= 8:
+    if wcells.sum() >= 8 and (bits == 1).sum() >= 8:
         ref = np.median(chroma[wcells], axis=0)
-        dist = np.hypot(*(chroma - ref).transpose(2, 0, 1))
+        axis = np.median(chroma[bits == 1], axis=0) - ref
+        axis = axis / (np.hypot(*axis) + 1e-12)
+        d = chroma - ref
+        across = d[..., 0] * axis[1] - d[..., 1] * axis[0]
+        bleed = (np.roll(bits, 1, axis=1) == 1) | (np.roll(bits, -1, axis=1) == 1)  # a coloured neighbour
+        allow = np.where(bleed, 0.1 / gore_px[:, None], 0.0)
+        along = np.maximum(np.abs(d[..., 0] * axis[0] + d[..., 1] * axis[1]) - allow, 0.0)
+        dist = np.hypot(across, along)
         mad = 1.4826 * np.median(np.abs(dist[wcells] - np.median(dist[wcells])))
-        # Narrow gores pick up tint from red neighbours (blur, JPEG colour subsampling): allow 0.1 / width_px.
-        limit = np.maximum(max(0.011, 2.5 * mad), 0.1 / gore_px)[:, None]
-        odd = wcells & (dist > limit)
+        odd = wcells & (dist > max(0.011, 2.5 * mad))
         bits[odd] = -1
         why[odd] = 2
-    return bits, conf, why
+    return {"bits": bits, "p_coloured": p, "reason": why, "area_px": sm["area_px"], "width_px": sm["width_px"],
+            "fabric": fabric}
 
 
 def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
@@ -461,16 +584,15 @@ def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
     red, white = _pixel_classes(pol, v_ref)
     radii, has_band, marks = _rings(pol, red, white, int(rings), band, name)
     centres, p_global = _gore_centres(pol, radii, int(gores))
-    # Resolution: a gore narrower than _MIN_GORE_PX pixels (at the ring's middle, along the minor axis) cannot
-    # be told from its neighbours after blur and colour subsampling; its ring is not read at all.
-    gore_px = 2 * np.pi * radii.mean(axis=1) * el[3] / gores
-    bits, conf, why = _classify(pol, red, white, radii, centres, int(gores), gore_px)
-    small = gore_px < _MIN_GORE_PX
-    bits[small] = -1
-    why[small] = 3
+    gore_px = 2 * np.pi * radii.mean(axis=1) * el[3] / gores  # width at the ring's middle, minor axis
+    # Fabric also takes in the pink blend of a red and a white gore at their seam (blur, colour subsampling).
+    blend = (pol["red"] >= 0.05) & (pol["red"] <= 0.22) & (pol["val"] > 0.42 * v_ref) & pol["inside"]
+    cls = _classify(pol, red, white, radii, centres, int(gores), gore_px, blend)
+    bits, why = cls["bits"], cls["reason"]
     info = {"centre_px": (el[0], el[1]), "axes_px": (el[2], el[3]), "angle_deg": float(np.degrees(el[4])),
             "ring_radii": radii, "band": has_band, "gore_offset_deg": float(np.degrees(p_global)),
-            "gore_centres_rad": centres, "confidence": conf, "reason": why, "landmarks": marks,
+            "gore_centres_rad": centres, "p_coloured": cls["p_coloured"], "reason": why,
+            "sector_area_px": cls["area_px"], "sector_width_px": cls["width_px"], "landmarks": marks,
             "edge_inlier_fraction": loc["edge_inlier_fraction"], "gore_width_px": gore_px, "source": name}
     return bits, info
 
@@ -504,7 +626,8 @@ def read(image: Any, *, band: bool | None = None, rings: int = 4, gores: int = 8
     from marsedl.chute.code import decode
 
     bits, info = read_bits(image, band=band, rings=rings, gores=gores)
-    decoded = decode(Canopy(bits, info["band"]), flip_probability=flip_probability)
+    decoded = decode(Canopy(bits, info["band"]), flip_probability=flip_probability,
+                     p_coloured=info["p_coloured"])
     why = info["reason"]
     lines = []
     for r in range(bits.shape[0]):
