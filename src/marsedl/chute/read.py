@@ -49,6 +49,9 @@ neighbours' blur."""
 _MIN_FABRIC = 0.6
 """A gore's sector must be at least 60 % canopy fabric (red or white samples) to be read; otherwise something
 is in front of it (hardware, lines) or it is in shadow."""
+_BLEED_PX = 0.6
+"""Width (px) of a coloured neighbour's tint that blur and JPEG colour subsampling may spread into a white
+gore's sector, on each side."""
 _MAX_BETWEEN = 0.1
 """A ring is not read when more than 10 % of its gores' means lie in the middle half between its white and
 coloured levels (measured: 0-7 % on synthetic photos and on the raw up-look frame; 16 % and 11 % on the
@@ -514,7 +517,7 @@ def _two_levels(x: np.ndarray) -> tuple[float, float, float]:
 
 
 def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, radii: np.ndarray,
-              centres: np.ndarray, gores: int, gore_px: np.ndarray, blend: np.ndarray) -> dict[str, np.ndarray]:
+              centres: np.ndarray, gores: int, blend: np.ndarray) -> dict[str, np.ndarray]:
     """Each gore from its whole sector: ``bits``, ``p_coloured``, ``reason`` and ``area_px`` (n_rings, gores).
 
     The sector's area-weighted means (:func:`_sector_means`) give the fraction of canopy fabric (red or
@@ -542,6 +545,8 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
     usable = ~(hidden | small)
     all_x = sm["red"][usable]
     g_lo, g_hi, _ = _two_levels(all_x) if all_x.size >= 8 else (0.0, 0.6, 0.05)
+    looks_white = np.zeros(centres.shape, dtype=bool)  # before a ring is set aside: the tint references
+    looks_red = np.zeros(centres.shape, dtype=bool)
     for i in range(centres.shape[0]):
         ok = usable[i]
         if ok.sum() < 8:
@@ -556,6 +561,8 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
         # A ring whose gores often sit between the two levels has gore edges misplaced or unresolved (blur,
         # a phase error of about half a gore): none of its gores is trusted.
         between = float(np.mean(np.abs(x[ok] - 0.5 * (lo + hi)) < 0.25 * (hi - lo)))
+        looks_white[i] = ok & (p[i] < 0.5)
+        looks_red[i] = ok & (p[i] >= 0.5)
         if between > _MAX_BETWEEN:
             p[i, ok] = 0.5
     ambiguous = usable & (np.abs(p - 0.5) < 0.5 - _AMBIGUOUS)
@@ -566,22 +573,22 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
     # hardware) is seldom exactly the fabric's tint. Cells off the median white chromaticity by more than
     # max(1.1 %, 2.5 robust sigma) are not trusted (the riser strap in the raw up-look frame is 1.2-2.8 %
     # off). A narrow white gore takes some of its coloured neighbours' tint through blur and JPEG colour
-    # subsampling, along the white-to-coloured direction: when a neighbour is coloured, up to
-    # 0.1 / (gore width in px) is allowed in that direction.
+    # subsampling, along the white-to-coloured direction: each coloured neighbour may add the tint of a
+    # _BLEED_PX-wide strip of coloured fabric to the sector's mean (its share: _BLEED_PX / sector width).
     tot = sm["r"] + sm["g"] + sm["b"] + 1e-6
     chroma = np.stack([sm["r"] / tot, sm["b"] / tot], -1)
     wcells = bits == 0
-    if wcells.sum() >= 8 and (bits == 1).sum() >= 8:
-        ref = np.median(chroma[wcells], axis=0)
-        axis = np.median(chroma[bits == 1], axis=0) - ref
-        axis = axis / (np.hypot(*axis) + 1e-12)
+    if looks_white.sum() >= 8 and looks_red.sum() >= 8:
+        ref = np.median(chroma[looks_white], axis=0)
+        axis_len = np.median(chroma[looks_red], axis=0) - ref
+        axis = axis_len / (np.hypot(*axis_len) + 1e-12)
         d = chroma - ref
         across = d[..., 0] * axis[1] - d[..., 1] * axis[0]
-        bleed = (np.roll(bits, 1, axis=1) == 1) | (np.roll(bits, -1, axis=1) == 1)  # a coloured neighbour
-        allow = np.where(bleed, 0.1 / gore_px[:, None], 0.0)
+        bleed = (np.roll(bits, 1, axis=1) == 1).astype(float) + (np.roll(bits, -1, axis=1) == 1)
+        allow = _BLEED_PX * np.hypot(*axis_len) * bleed / np.maximum(sm["width_px"], 1.0)
         along = np.maximum(np.abs(d[..., 0] * axis[0] + d[..., 1] * axis[1]) - allow, 0.0)
         dist = np.hypot(across, along)
-        mad = 1.4826 * np.median(np.abs(dist[wcells] - np.median(dist[wcells])))
+        mad = 1.4826 * np.median(np.abs(dist[looks_white] - np.median(dist[looks_white])))
         odd = wcells & (dist > max(0.011, 2.5 * mad))
         bits[odd] = -1
         why[odd] = 2
@@ -633,7 +640,7 @@ def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
     gore_px = 2 * np.pi * radii.mean(axis=1) * el[3] / gores  # width at the ring's middle, minor axis
     # Fabric also takes in the pink blend of a red and a white gore at their seam (blur, colour subsampling).
     blend = (pol["red"] >= 0.05) & (pol["red"] <= 0.22) & (pol["val"] > 0.42 * v_ref) & pol["inside"]
-    cls = _classify(pol, red, white, radii, centres, int(gores), gore_px, blend)
+    cls = _classify(pol, red, white, radii, centres, int(gores), blend)
     bits, why = cls["bits"], cls["reason"]
     info = {"centre_px": (el[0], el[1]), "axes_px": (el[2], el[3]), "angle_deg": float(np.degrees(el[4])),
             "ring_radii": radii, "band": has_band, "gore_offset_deg": float(np.degrees(p_global)),
