@@ -424,3 +424,16 @@ def _as_seen_float(p: np.ndarray, start: int, mirrored: bool) -> np.ndarray:
     out = np.empty_like(p)
     out[:, (start + (-i if mirrored else i)) % n] = p
     return out
+
+
+def test_a_ring_seen_nowhere_has_its_length_flagged_not_claimed():
+    """Ring 1 all unknown and nothing else fixing the spiral: its length is open, and the result says so."""
+    bits = real_canopy().bits.copy()
+    bits[0] = -1
+    bits[1] = -1
+    bits[3] = -1
+    d = decode(Canopy(bits, band=True))
+    assert 0 in d.uncertain_length and 1 in d.uncertain_length
+    assert d.to_dict()["uncertain_length"] == d.uncertain_length
+    full = decode(real_canopy())
+    assert full.uncertain_length == []

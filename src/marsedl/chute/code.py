@@ -207,6 +207,9 @@ class Decoded:
         Human-readable remarks: why characters are unknown, ambiguous orientation or word length.
     orientation_confidence : float
         Posterior probability of (start_gore, mirrored).
+    uncertain_length : list of int
+        Disk rings (0-based) whose word length is not sure (posterior under ``min_probability``): the word
+        shown is only the likeliest length (``""`` when nothing of the ring was seen), not a reading.
     """
 
     rings: list[str]
@@ -219,6 +222,7 @@ class Decoded:
     notes: list[str] = field(default_factory=list)
     orientation_confidence: float = 1.0
     band: bool = False
+    uncertain_length: list[int] = field(default_factory=list)
 
     @property
     def message(self) -> str:
@@ -240,6 +244,7 @@ class Decoded:
             "mirrored": bool(self.mirrored),
             "orientation_confidence": float(self.orientation_confidence),
             "band": bool(self.band),
+            "uncertain_length": list(self.uncertain_length),
             "notes": list(self.notes),
         }
 
@@ -527,6 +532,7 @@ def _report(bits: np.ndarray, fit: dict, w: np.ndarray, p_variant: float, known:
     orient_extra = ["the canopy's orientation is ambiguous"] if p_orient < min_p else []
 
     words: list[str] = []
+    uncertain_length: list[int] = []
     if n_disk:
         rl, post = fit["rl"], fit["post"][keep]
         ridx = rl["ridx"]
@@ -551,6 +557,7 @@ def _report(bits: np.ndarray, fit: dict, w: np.ndarray, p_variant: float, known:
                                    if p_len[r, L] > 0.01)
                 notes.append(f"word {r + 1}: its length is uncertain: {others} characters")
                 len_extra = ["the word's length is uncertain"]
+                uncertain_length.append(r)
             chars = []
             for i in range(length):
                 pv = p_char[r, i]
@@ -609,6 +616,7 @@ def _report(bits: np.ndarray, fit: dict, w: np.ndarray, p_variant: float, known:
     return Decoded(rings=rings, words=words, coordinates=coordinates, unknown=unknown,
                    confidence=float(min(max(confidence, 0.0), 1.0)), start_gore=int(start),
                    mirrored=bool(mirrored), notes=notes, orientation_confidence=float(p_orient),
+                   uncertain_length=uncertain_length,
                    band=bool(fit["band"]))
 
 

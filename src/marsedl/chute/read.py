@@ -12,12 +12,16 @@ Pipeline (every step estimated from the image itself, nothing taken from the dra
    the disk ring boundaries where the angular colour pattern changes;
 5. gore boundaries from the angular edge signal (colour edges and seams) demodulated at ``gores`` cycles per
    turn, per ring, with a smooth (first-harmonic) phase drift around the turn (centre error, perspective);
-6. each gore's central patch is classified pixel by pixel (red; white relative to the canopy's white level):
-   >= 60 % red → 1, >= 60 % white → 0, anything else (hardware, shadow, suspension lines, too dark) → -1;
-   white patches whose tint is not the canopy's white (a riser strap in front) are also -1, and rings whose
-   gores are under 4 px wide in the image are not read at all.
+6. each gore is read from its whole sector (between its two edges and the ring's radii, area-weighted,
+   sampled finer than the pixels): a sector that is not mostly canopy fabric is hidden (hardware, shadow,
+   lines) → -1; one under 6 px² or under 2 px wide on average is too small → -1; otherwise the ring's gore
+   means fall into a white and a coloured level, which give each gore a probability of being coloured.
+   A gore between the levels is ambiguous → -1; so is a white gore whose tint is not the canopy's white (a
+   riser strap in front), and every gore of a ring where more than 10 % sit between the levels (edges
+   misplaced or unresolved).
 
-Orientation (start gore, mirror) is left to :func:`marsedl.chute.code.decode`.
+Orientation (start gore, mirror) is left to :func:`marsedl.chute.code.decode`, which weighs each gore's
+probability against the code's structure (spacers, filler, letter and band ranges).
 """
 
 from __future__ import annotations
@@ -647,9 +651,11 @@ def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
         (rings, gores) int8: 1 coloured, 0 white, -1 unknown (not visible or not clearly one colour). Gore 0
         is the first gore clockwise (on screen) from the outline's 12 o'clock; orientation is not resolved.
     info : dict
+        Pixel values refer to the image as read (photos over 1,600 px are reduced on load by a whole factor).
         ``centre_px`` (x, y), ``axes_px`` (semi-major, semi-minor), ``angle_deg`` (major axis, image coords),
         ``ring_radii`` (rings, 2) as fractions of the outline, ``band``, ``gore_offset_deg`` (global angle of
-        gore boundaries), ``confidence`` (rings, gores), ``reason`` (rings, gores: 0 read, 1 not visible /
+        gore boundaries), ``p_coloured`` (rings, gores: probability that the gore is coloured),
+        ``sector_area_px`` and ``sector_width_px`` (rings, gores), ``reason`` (rings, gores: 0 read, 1 not visible /
         dark, 2 ambiguous colour, 3 ring too small in the image), ``gore_width_px`` (per ring),
         ``landmarks`` (vent, gap and outer radii), ``source``.
     """
