@@ -20,7 +20,7 @@ from marsedl.chute.read import load_rgb, read, read_bits
 from marsedl.chute.render_photo import render_photo
 from marsedl.errors import MarsEDLError
 
-# Inner-ring gores need ~6 px or more to be read reliably (at 3.7-5 px some are ambiguous): 920 px canopy.
+# Large, clear canopies (920 px); photos at the size people have them are in test_read_synthetic.py.
 SIZE = {"size_px": (1100, 960), "canopy_px": 920}
 WORDS = ["DARE", "MIGHTY", "THINGS", "MARS", "ROVER", "LANDS", "JEZERO", "CRATER", "ROCKS", "SKY", "GO"]
 

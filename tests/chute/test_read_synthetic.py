@@ -62,9 +62,9 @@ def _polygon_photo(bits: np.ndarray, *, seed: int, mirrored: bool) -> Image.Imag
         p = squash @ xy + centre[:, None]
         return [(float(x) * ss, float(y) * ss) for x, y in p.T]
 
-    yy, xx = np.mgrid[0:SIDE * ss, 0:SIDE * ss] / (SIDE * ss)
+    yy, xx = np.mgrid[0:SIDE, 0:SIDE] / SIDE
     sky = np.array([22, 26, 44]) * rng.uniform(0.7, 1.3) + (40 * (xx * rng.uniform(-1, 1) + yy))[..., None]
-    img = Image.fromarray(np.clip(sky, 0, 255).astype(np.uint8), "RGB")
+    img = Image.fromarray(np.clip(sky, 0, 255).astype(np.uint8), "RGB").resize((SIDE * ss, SIDE * ss))
     draw = ImageDraw.Draw(img)
     light = rng.uniform(0.75, 1.0)
     light_dir = rng.uniform(0, 2 * np.pi)
