@@ -295,7 +295,8 @@ def _locate(feat: dict[str, np.ndarray], name: str) -> tuple[tuple[float, float,
     white_mask = (val > thr) & (sat < 0.45) & ~red_mask
     if float(white_mask[rr < 0.9 * r0].mean()) < 0.03:
         raise MarsEDLError(f"{name}: no canopy found (red, but no white fabric among it)")
-    fabric = ndimage.median_filter((red_mask | white_mask).astype(np.uint8), size=3).astype(bool)
+    # 3 x 3 majority vote (the median of a binary mask), as a box sum: much faster than a median filter
+    fabric = ndimage.uniform_filter((red_mask | white_mask).astype(np.float32), size=3) > 4.5 / 9
     # Outer-edge points along rays.
     n_rays = 720
     phi = np.linspace(0, 2 * np.pi, n_rays, endpoint=False)
@@ -334,8 +335,7 @@ def _polar(rgb: np.ndarray, el: tuple[float, float, float, float, float],
     y = cy + a * s * u[1] + b * t * v[1]
     h, w, _ = rgb.shape
     inside = (x >= 0) & (x <= w - 1) & (y >= 0) & (y <= h - 1)
-    chans = [ndimage.map_coordinates(rgb[..., k], [y, x], order=1, mode="nearest") for k in range(3)]
-    pol = np.stack(chans, axis=-1)
+    pol = _bilinear(rgb, x, y)
     feat = _features(pol)
     feat["rgb"] = pol
     feat["inside"] = inside
@@ -344,6 +344,21 @@ def _polar(rgb: np.ndarray, el: tuple[float, float, float, float, float],
     feat["ab"] = a * b
     feat["ellipse"] = el
     return feat
+
+
+def _bilinear(rgb: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``rgb`` sampled at (x, y) by bilinear interpolation, edges clamped (all three channels in one gather)."""
+    h, w, _ = rgb.shape
+    x = np.clip(x, 0, w - 1).astype(np.float32)
+    y = np.clip(y, 0, h - 1).astype(np.float32)
+    x0 = np.minimum(x.astype(np.int32), w - 2) if w > 1 else np.zeros(x.shape, np.int32)
+    y0 = np.minimum(y.astype(np.int32), h - 2) if h > 1 else np.zeros(y.shape, np.int32)
+    fx, fy = (x - x0)[..., None], (y - y0)[..., None]
+    flat = rgb.reshape(-1, 3)
+    i00 = y0 * w + x0
+    top = flat[i00] * (1 - fx) + flat[i00 + 1] * fx
+    bottom = flat[i00 + w] * (1 - fx) + flat[i00 + w + 1] * fx
+    return top * (1 - fy) + bottom * fy
 
 
 def _ellipse_reach(el: tuple[float, float, float, float, float], theta: np.ndarray) -> np.ndarray:
