@@ -169,3 +169,14 @@ def test_console_script_prints_one_line_and_exits_2(tmp_path):
     assert "Traceback" not in out.stderr + out.stdout
     lines = [line for line in out.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "missing.txt" in lines[0]
+
+
+def test_decode_says_length_unknown_instead_of_empty():
+    """Rings 1, 2 and the band unseen: the words' lengths are open, and the table says so (not '(empty)')."""
+    unseen = "?" * 80
+    args = ["chute", "decode", "--band"]
+    for ring in (unseen, unseen, REAL[2], unseen):
+        args += ["--bits", ring]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "(length unknown)" in result.output and "(empty)" not in result.output

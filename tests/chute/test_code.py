@@ -386,3 +386,54 @@ def test_mars2020_layout_decodes_exactly():
         assert d.words == words
         assert d.coordinates is not None and d.coordinates.text == coords.text
         assert (d.start_gore, d.mirrored) == (start, mirrored)
+
+
+def test_soft_gore_probabilities_decide_with_the_code_and_never_guess():
+    """Per-gore probabilities (as a photo gives them) combine with the code's structure.
+
+    Truth: the real canopy. D = 0000100 at gores 0..9 (value bits 3..9), so gore 9 is D's last bit (D = 4, E = 5).
+    """
+    truth = real_canopy().bits
+    p = np.where(truth == 1, 0.998, 0.002)  # clear gores are near certain; a few are not
+    bits = truth.copy()
+    # A spacer gore of R's group (gores 20..22) read weakly as coloured: the spacer structure overrules it.
+    bits[0, 21], p[0, 21] = 1, 0.7
+    # A band spacer, also weakly wrong, and two gores with no colour preference at all.
+    bits[3, 11], p[3, 11] = 1, 0.65
+    p[1, 45], p[2, 33] = 0.5, 0.5
+    d = decode(Canopy(bits, band=True).as_seen(31, True), p_coloured=_as_seen_float(p, 31, True))
+    assert d.words == WORDS and d.coordinates.text == JPL
+    assert (d.start_gore, d.mirrored) == (31, True)
+    # D's last bit weakly read as coloured (0.55): D or E, both letters. A hard decoder reads E;
+    # with the probability it is '?', with D and E as the candidates.
+    bits2, p2 = truth.copy(), np.where(truth == 1, 0.998, 0.002)
+    bits2[0, 9], p2[0, 9] = 1, 0.55
+    hard = decode(Canopy(bits2, band=True))
+    assert hard.words[0] == "EARE"  # the flip is undetectable without the probabilities
+    soft = decode(Canopy(bits2, band=True), p_coloured=p2)
+    assert soft.words[0] == "?ARE"
+    assert sorted(soft.unknown[0]["candidates"][:2]) == ["D", "E"]
+    with pytest.raises(MarsEDLError, match="p_coloured"):
+        decode(Canopy(bits2, band=True), p_coloured=p2[:, :40])
+
+
+def _as_seen_float(p: np.ndarray, start: int, mirrored: bool) -> np.ndarray:
+    """Float gore values moved as Canopy.as_seen moves bits."""
+    n = p.shape[1]
+    i = np.arange(n)
+    out = np.empty_like(p)
+    out[:, (start + (-i if mirrored else i)) % n] = p
+    return out
+
+
+def test_a_ring_seen_nowhere_has_its_length_flagged_not_claimed():
+    """Ring 1 all unknown and nothing else fixing the spiral: its length is open, and the result says so."""
+    bits = real_canopy().bits.copy()
+    bits[0] = -1
+    bits[1] = -1
+    bits[3] = -1
+    d = decode(Canopy(bits, band=True))
+    assert 0 in d.uncertain_length and 1 in d.uncertain_length
+    assert d.to_dict()["uncertain_length"] == d.uncertain_length
+    full = decode(real_canopy())
+    assert full.uncertain_length == []

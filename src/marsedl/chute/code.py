@@ -207,6 +207,9 @@ class Decoded:
         Human-readable remarks: why characters are unknown, ambiguous orientation or word length.
     orientation_confidence : float
         Posterior probability of (start_gore, mirrored).
+    uncertain_length : list of int
+        Disk rings (0-based) whose word length is not sure (posterior under ``min_probability``): the word
+        shown is only the likeliest length (``""`` when nothing of the ring was seen), not a reading.
     """
 
     rings: list[str]
@@ -219,6 +222,7 @@ class Decoded:
     notes: list[str] = field(default_factory=list)
     orientation_confidence: float = 1.0
     band: bool = False
+    uncertain_length: list[int] = field(default_factory=list)
 
     @property
     def message(self) -> str:
@@ -240,6 +244,7 @@ class Decoded:
             "mirrored": bool(self.mirrored),
             "orientation_confidence": float(self.orientation_confidence),
             "band": bool(self.band),
+            "uncertain_length": list(self.uncertain_length),
             "notes": list(self.notes),
         }
 
@@ -268,8 +273,13 @@ def _logsumexp(x: np.ndarray, axis: int | tuple[int, ...]) -> np.ndarray:
     return np.squeeze(out, axis=axis)
 
 
-def _group_loglik(bits: np.ndarray, flip_probability: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _group_loglik(bits: np.ndarray, flip_probability: float,
+                  p_coloured: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Log-likelihood of every group under every pattern, for every (direction, start) hypothesis.
+
+    Each known gore contributes ``log P(seen | pattern bit)``: from ``p_coloured`` (the probability that the
+    gore is coloured) when given, else ``1 - flip_probability`` for agreeing with the bit and
+    ``flip_probability`` for disagreeing. Unknown gores (-1) contribute nothing.
 
     Returns ``ll`` (H, R, C, 129), ``known`` (H, R, C) and ``gore_index`` (H, G): hypothesis ``h`` maps
     canonical gore ``i`` to input gore ``gore_index[h, i]``; h < G are forward (start h), h >= G mirrored
@@ -279,14 +289,21 @@ def _group_loglik(bits: np.ndarray, flip_probability: float) -> tuple[np.ndarray
     i = np.arange(n_gores)
     s = np.arange(n_gores)[:, None]
     gore_index = np.concatenate([(s + i) % n_gores, (s - i) % n_gores])  # (H, G)
-    canon = np.transpose(bits[:, gore_index], (1, 0, 2))  # (H, R, G)
-    canon = canon.reshape(canon.shape[0], n_rings, n_gores // GROUP, GROUP)
-    one = (canon == 1).astype(np.float64)
-    zero = (canon == 0).astype(np.float64)
+    seen = bits >= 0
+    if p_coloured is None:
+        p1 = np.where(bits == 1, 1.0 - flip_probability, flip_probability)
+    else:
+        p1 = np.clip(p_coloured, flip_probability, 1.0 - flip_probability)
+    log1 = np.where(seen, np.log(p1), 0.0)  # (R, G) log P(seen | coloured)
+    log0 = np.where(seen, np.log1p(-p1), 0.0)  # log P(seen | white)
+
+    def canonical(a: np.ndarray) -> np.ndarray:
+        c = np.transpose(a[:, gore_index], (1, 0, 2))  # (H, R, G)
+        return c.reshape(c.shape[0], n_rings, n_gores // GROUP, GROUP)
+
     pats = PATTERNS.astype(np.float64)
-    mism = one @ (1.0 - pats).T + zero @ pats.T  # (H, R, C, P)
-    known = (one + zero).sum(-1)
-    ll = mism * math.log(flip_probability) + (known[..., None] - mism) * math.log1p(-flip_probability)
+    ll = canonical(log1) @ pats.T + canonical(log0) @ (1.0 - pats).T  # (H, R, C, P)
+    known = canonical(seen.astype(np.float64)).sum(-1)
     return ll, known, gore_index
 
 
@@ -367,7 +384,8 @@ def _band_text(j: int, value: int) -> str:
 
 
 def decode(pattern: Canopy | np.ndarray | Sequence[str], *, band: bool | None = None,
-           flip_probability: float = 1e-3, min_probability: float = 0.95) -> Decoded:
+           flip_probability: float = 1e-3, min_probability: float = 0.95,
+           p_coloured: np.ndarray | None = None) -> Decoded:
     """Decode a canopy pattern whose starting gore and reading direction are unknown.
 
     Parameters
@@ -383,6 +401,12 @@ def decode(pattern: Canopy | np.ndarray | Sequence[str], *, band: bool | None = 
     min_probability : float
         A character is reported only when its posterior probability (summed over all orientations and word
         layouts) reaches this value (default 0.95); otherwise it is ``?`` with its candidates.
+    p_coloured : array_like, optional
+        Soft evidence, same shape and gore order as the pattern: the probability that each gore is coloured
+        (e.g. from a photo's pixels). Used for the gores the pattern marks as known (0/1), clipped to
+        ``[flip_probability, 1 - flip_probability]``; gores the pattern marks unknown (-1) still carry no
+        information. The code's structure (spacers, filler, letter and band ranges) then decides between
+        readings the gores alone leave open.
 
     Returns
     -------
@@ -427,7 +451,14 @@ def decode(pattern: Canopy | np.ndarray | Sequence[str], *, band: bool | None = 
                            f"pattern has {n_gores} gores per ring")
     variants = [bool(band)] if band is not None else ([False, True] if n_groups == BAND_GROUPS else [False])
 
-    ll, known, gore_index = _group_loglik(bits, flip_probability)
+    if p_coloured is not None:
+        p_coloured = np.asarray(p_coloured, dtype=np.float64)
+        if p_coloured.shape != bits.shape:
+            raise MarsEDLError(f"p_coloured: shape {p_coloured.shape}, need the pattern's {bits.shape}")
+        if not np.all((p_coloured >= 0) & (p_coloured <= 1) | (bits < 0)):
+            raise MarsEDLError("p_coloured: probabilities must lie in [0, 1] for every known gore")
+        p_coloured = np.where(bits < 0, 0.5, p_coloured)
+    ll, known, gore_index = _group_loglik(bits, flip_probability, p_coloured)
     fits = []
     for has_band in variants:
         n_disk = n_rings - int(has_band)
@@ -501,6 +532,7 @@ def _report(bits: np.ndarray, fit: dict, w: np.ndarray, p_variant: float, known:
     orient_extra = ["the canopy's orientation is ambiguous"] if p_orient < min_p else []
 
     words: list[str] = []
+    uncertain_length: list[int] = []
     if n_disk:
         rl, post = fit["rl"], fit["post"][keep]
         ridx = rl["ridx"]
@@ -525,6 +557,7 @@ def _report(bits: np.ndarray, fit: dict, w: np.ndarray, p_variant: float, known:
                                    if p_len[r, L] > 0.01)
                 notes.append(f"word {r + 1}: its length is uncertain: {others} characters")
                 len_extra = ["the word's length is uncertain"]
+                uncertain_length.append(r)
             chars = []
             for i in range(length):
                 pv = p_char[r, i]
@@ -583,6 +616,7 @@ def _report(bits: np.ndarray, fit: dict, w: np.ndarray, p_variant: float, known:
     return Decoded(rings=rings, words=words, coordinates=coordinates, unknown=unknown,
                    confidence=float(min(max(confidence, 0.0), 1.0)), start_gore=int(start),
                    mirrored=bool(mirrored), notes=notes, orientation_confidence=float(p_orient),
+                   uncertain_length=uncertain_length,
                    band=bool(fit["band"]))
 
 

@@ -34,7 +34,9 @@ def _print_decoded(decoded, title: str) -> None:
     table = Table(title=title, show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    words = "  ".join(w if w else "(empty)" for w in decoded.words) or "(no disk rings)"
+    unsure = set(getattr(decoded, "uncertain_length", []))
+    words = "  ".join(f"{w} (length unknown)".strip() if r in unsure else (w or "(empty)")
+                      for r, w in enumerate(decoded.words)) or "(no disk rings)"
     table.add_row("words", escape(words))
     if decoded.coordinates is not None:
         c = decoded.coordinates
