@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 
 from marsedl.cli import app
 from marsedl.errors import MarsEDLError
-from marsedl.montecarlo.stats import chi2_2
 from marsedl.report import html, kml, plots
 from marsedl.report.mcrun import open_run
 from marsedl.survey import inside_ellipse, to_local_en
@@ -39,9 +38,15 @@ def test_run_folder_opens_with_its_cases_and_ellipses(mc_run):
     # the landing ellipse is the 99 % ellipse of those points: its centre is their mean point (within metres)
     e, n = to_local_en(lat, lon, els[0]["center_lat_deg"], els[0]["center_lon_deg"], mc_run.radius_m)
     assert abs(e.mean()) < 1.0 and abs(n.mean()) < 1.0
-    # and, at 99 %, its semi-axes are sqrt(chi2_2(0.99)) = 3.035 times the principal standard deviations
-    lam = np.linalg.eigvalsh(np.cov(np.vstack([e, n])))
-    assert els[0]["semi_major_km"] * 1e3 == pytest.approx(np.sqrt(9.2103 * lam[1]), rel=1e-3)
+    # the Gaussian 99 % ellipse's semi-axes are sqrt(chi2_2(0.99)) = 3.035 times the principal standard deviations
+    x = np.vstack([e, n])
+    lam = np.linalg.eigvalsh(np.cov(x))
+    assert els[0]["gaussian"]["semi_major_km"] * 1e3 == pytest.approx(np.sqrt(9.2103 * lam[1]), rel=1e-3)
+    # the default (empirical) one must hold ceil(0.99 x 24) = 24 points: all of them, so it is the covariance
+    # ellipse through the point farthest in Mahalanobis distance
+    d2 = np.einsum("ij,ij->j", x, np.linalg.solve(np.cov(x), x))
+    assert els[0]["method"] == "empirical" and els[0]["containment"]["inside"] == 24
+    assert els[0]["semi_major_km"] * 1e3 == pytest.approx(np.sqrt(d2.max() * lam[1]), rel=1e-3)
 
 
 def test_scatter_draws_each_ellipse_at_its_size(mc_run):
@@ -158,9 +163,16 @@ def test_survey_tiles_the_debris_ellipses(mc_run, tmp_path):
         pts = pts[inside_ellipse(pts, t["east_m"], t["north_m"], a, b, t["azimuth_deg"])]
         d = np.hypot(pts[:, None, 0] - photos[None, :, 0], pts[:, None, 1] - photos[None, :, 1]).min(axis=1)
         assert len(pts) > 100 and (d <= radius + 1e-9).all(), t["name"]
-        # and the 50 % ellipse is the 99 % one scaled by sqrt(chi2(0.5) / chi2(0.99))
+        # and the 50 % ellipse is the 99 % one scaled down (same shape and orientation) until it holds half of the
+        # body's 24 impacts: at least 12 (the one it passes through counted, hence the 1e-4 margin), and not 24
         el99 = next(e for e in mc_run.ellipses() if e["name"] == t["name"])
-        assert a == pytest.approx(el99["semi_major_km"] * 1e3 * np.sqrt(chi2_2(0.5) / chi2_2(0.99)), rel=1e-9)
+        assert a / b == pytest.approx(el99["semi_major_km"] / el99["semi_minor_km"], rel=1e-9)
+        assert t["azimuth_deg"] == pytest.approx(el99["azimuth_deg"], abs=1e-9) and a < el99["semi_major_km"] * 1e3
+        lat, lon = mc_run.debris_points()[t["name"]]
+        # (in the ellipse's own frame, at its centre: the one the summary fits it in)
+        en = np.column_stack(to_local_en(lat, lon, el99["center_lat_deg"], el99["center_lon_deg"], mc_run.radius_m))
+        held = inside_ellipse(en, 0.0, 0.0, a * (1 + 1e-4), b * (1 + 1e-4), t["azimuth_deg"]).sum()
+        assert 12 <= held < 24
     assert "relocating flights" in (tmp_path / "s.kml").read_text()
 
 
