@@ -97,8 +97,12 @@ def test_page_holds_summary_ellipses_drivers_metrics_manifest_and_inputs(mc_run,
     assert "id='mc-seed'>7<" in page
     box = mc_run.summary["deploy_outside_box"]
     assert f"id='mc-deploy-box'>{box['cases']:,}<" in page and box["deployed"] == 24
-    for el in mc_run.ellipses():
+    for el in mc_run.ellipses(delivery=True):
         assert f"{el['semi_major_km']:.3f}" in page and f"{el['azimuth_deg']:.1f}" in page
+        g = el["gaussian"]["containment"]
+        assert f"{100 * g['fraction']:.1f}% ({100 * g['ci_low']:.1f}–{100 * g['ci_high']:.1f})" in page
+    assert "delivery (backshell separation)" in page and "100.0% (85.8–100.0)" in page
+    assert "id='mc-convergence'>Convergence: the 99% landing and delivery ellipse axes are known to ±" in page
     assert "99%" in page
     m = mc_run.summary["metrics"]["peak_deceleration_g"]
     assert f"{m['p50']:,.4g}" in page and f"{m['p99']:,.4g}" in page
@@ -116,8 +120,12 @@ def test_kml_has_an_ellipse_polygon_per_body_and_the_touchdowns(mc_run, tmp_path
     folders = {f.find("k:name", NS).text: f for f in root.iter(f"{{{NS['k']}}}Folder")}
     ell = next(f for n, f in folders.items() if n.startswith("Ellipses"))
     rings = ell.findall(".//k:outerBoundaryIs//k:coordinates", NS)
-    assert len(rings) == len(mc_run.ellipses())
-    for ring, el in zip(rings, mc_run.ellipses(), strict=True):
+    assert len(rings) == len(mc_run.ellipses(delivery=True)) == len(mc_run.ellipses()) + 1
+    # each says how many cases it holds (all 24: ceil(0.99 x 24)) and what the Gaussian one would
+    descs = [pm.find("k:description", NS).text for pm in ell.findall("k:Placemark", NS)]
+    assert all("holds 100.0 % of 24 cases (95 % interval 85.8–100.0 %)" in d for d in descs)
+    assert all("the Gaussian χ² ellipse of the same covariance would hold" in d for d in descs)
+    for ring, el in zip(rings, mc_run.ellipses(delivery=True), strict=True):
         c = np.array([[float(v) for v in t.split(",")] for t in ring.text.split()])
         e, n = to_local_en(c[:, 1], c[:, 0], el["center_lat_deg"], el["center_lon_deg"], mc_run.radius_m)
         assert np.hypot(e, n).max() == pytest.approx(el["semi_major_km"] * 1e3, rel=2e-3)

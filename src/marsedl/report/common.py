@@ -49,6 +49,30 @@ def body_colour(name: str) -> str:
     return BODY_COLOURS.get(body_kind(name), _OTHER)
 
 
+def containment_text(el: Any) -> str:
+    """How much a Monte Carlo ellipse holds, in words: ``holds 99.0 % of 1,998 cases (95 % interval 98.5-99.4 %);
+    the Gaussian chi2 ellipse 96.5 % (...); axes +-6.5 % (95 %, bootstrap); left out: crash 2``."""
+    c = el.get("containment")
+    if not c or c.get("fraction") is None:
+        return ""
+    conf = 100 * c.get("confidence", 0.95)
+    text = (f"holds {100 * c['fraction']:.1f} % of {c['cases']:,} cases ({conf:g} % interval "
+            f"{100 * c['ci_low']:.1f}–{100 * c['ci_high']:.1f} %)")
+    if el.get("method") == "gaussian":
+        text += f"; to hold {100 * el['probability']:g} % its axes would grow ×{el['axes_vs_gaussian']:.2f}"
+    elif el.get("gaussian"):
+        g = el["gaussian"]["containment"]
+        text += (f"; the Gaussian χ² ellipse of the same covariance would hold {100 * g['fraction']:.1f} % "
+                 f"({100 * g['ci_low']:.1f}–{100 * g['ci_high']:.1f} %)")
+    ci = el.get("axes_ci")
+    if ci:
+        text += f"; axes known to ±{100 * ci['half_width']:.1f} % ({100 * ci['confidence']:g} %, bootstrap)"
+    left = el.get("excluded")
+    if left:
+        text += "; left out: " + ", ".join(f"{pretty(k)} {v:,}" for k, v in left.items())
+    return text
+
+
 def pretty(name: str) -> str:
     """``entry_balance_mass_3`` → ``entry balance mass 3``."""
     return str(name).replace("_", " ")
@@ -171,5 +195,6 @@ def group_label(g: dict[str, Any]) -> str:
     return f"{name}, {speed}"
 
 
-__all__ = ["BODY_COLOURS", "EVENT_LABELS", "SiteFrame", "body_colour", "body_kind", "event_label", "group_label",
+__all__ = ["BODY_COLOURS", "EVENT_LABELS", "SiteFrame", "body_colour", "body_kind", "containment_text",
+           "event_label", "group_label",
            "impact_groups", "is_montecarlo", "load_run", "pretty", "site_frame", "tracks"]

@@ -94,11 +94,14 @@ class MonteCarloRun:
                 out[b] = (lat[ok], lon[ok])
         return out
 
-    def ellipses(self) -> list[dict[str, Any]]:
-        """The landing ellipse (``name`` "landing") and each debris body's, as the summary gives them."""
+    def ellipses(self, *, delivery: bool = False) -> list[dict[str, Any]]:
+        """The landing ellipse (``name`` "landing"), with ``delivery`` the vehicle's at backshell separation
+        (``name`` "delivery"), and each debris body's, as the summary gives them."""
         out = []
         if self.summary.get("landing_ellipse"):
             out.append({"name": "landing", **self.summary["landing_ellipse"]})
+        if delivery and self.summary.get("delivery_ellipse"):
+            out.append({"name": "delivery", **self.summary["delivery_ellipse"]})
         out += [{"name": b, **e} for b, e in self.summary.get("debris_ellipses", {}).items()]
         return out
 
