@@ -132,18 +132,25 @@ def summary(
 def _pct(c: dict | None) -> str:
     if not c or c.get("fraction") is None:
         return "-"
-    return f"{100 * c['fraction']:.1f} % ({100 * c['ci_low']:.1f}–{100 * c['ci_high']:.1f})"
+    return f"{100 * c['fraction']:.1f} ({100 * c['ci_low']:.1f}–{100 * c['ci_high']:.1f})"
 
 
 def _ellipse_row(t: Table, name: str, e: dict | None) -> None:
     if e is None:
-        t.add_row(name, *("-" * 8))
+        t.add_row(name, "-", "-", "-", "-")
+        return
+    t.add_row(name, f"{e['semi_major_km']:.3f}", f"{e['semi_minor_km']:.3f}", f"{e['azimuth_deg']:.1f}",
+              f"{e['center_lat_deg']:.5f}, {e['center_lon_deg']:.5f}")
+
+
+def _holds_row(t: Table, name: str, e: dict | None) -> None:
+    if e is None:
+        t.add_row(name, "-", "-", "-", "-")
         return
     ci = e.get("axes_ci")
-    t.add_row(name, f"{e['cases']:,}", f"{e['semi_major_km']:.3f}", f"{e['semi_minor_km']:.3f}",
-              f"{e['azimuth_deg']:.1f}", f"{e['center_lat_deg']:.5f}, {e['center_lon_deg']:.5f}",
-              _pct(e["containment"]), _pct(e["gaussian"]["containment"]) if e["method"] != "gaussian"
-              else f"×{e['axes_vs_gaussian']:.2f}", f"±{100 * ci['half_width']:.1f} %" if ci else "-")
+    other = (_pct(e["gaussian"]["containment"]) if e["method"] != "gaussian" else f"×{e['axes_vs_gaussian']:.2f}")
+    t.add_row(name, f"{e['cases']:,}", _pct(e["containment"]), other,
+              f"±{100 * ci['half_width']:.1f} %" if ci else "-")
 
 
 def _f(x) -> str:
@@ -170,17 +177,20 @@ def _print(s: dict, manifest: dict) -> None:
     method = s.get("ellipse_method", "empirical")
     how = ("empirical: the covariance ellipse scaled to hold that share of the cases" if method == "empirical"
            else "gaussian: chi-square (2 dof) of the covariance")
-    t = Table(title=f"Ellipses ({p:.0%}, {how}; azimuth of the major axis from north; 95 % intervals)",
-              title_justify="left")
-    other = "Gaussian holds" if method != "gaussian" else "axes to hold it"
-    for col in ("body", "cases", "semi-major (km)", "semi-minor (km)", "azimuth (°)", "centre lat, lon (°)",
-                "holds", other, "axes"):
+    t = Table(title=f"Ellipses ({p:.0%}, {how}; azimuth of the major axis from north)", title_justify="left")
+    for col in ("body", "semi-major (km)", "semi-minor (km)", "azimuth (°)", "centre lat, lon (°)"):
         t.add_column(col, justify="left" if col == "body" else "right")
-    _ellipse_row(t, "landing (rover)", le)
-    _ellipse_row(t, "delivery (backshell sep.)", s.get("delivery_ellipse"))
-    for body, e in s["debris_ellipses"].items():
-        _ellipse_row(t, body, e)
+    h = Table(title="What they hold: % of the cases inside (95 % Clopper-Pearson interval); how well the axes are "
+              "known (95 % bootstrap half-width)", title_justify="left")
+    for col in ("body", "cases", "holds %", "Gaussian holds %" if method != "gaussian" else "axes to hold it",
+                "axes"):
+        h.add_column(col, justify="left" if col == "body" else "right")
+    rows = [("landing (rover)", le), ("delivery", s.get("delivery_ellipse")), *s["debris_ellipses"].items()]
+    for name, e in rows:
+        _ellipse_row(t, name, e)
+        _holds_row(h, name, e)
     console.print(t)
+    console.print(h)
     if le is None:
         console.print(f"[yellow]no landing ellipse[/]: fewer than 3 of the {s['cases']:,} cases landed")
     elif le.get("excluded"):
