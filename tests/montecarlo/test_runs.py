@@ -208,7 +208,10 @@ def test_summary_json_has_the_public_keys(ctx_default, tmp_path):
     assert res.returncode == 0, res.stderr
     import json
 
-    s = json.loads(res.stdout)
+    def no_nan(c):
+        raise AssertionError(f"--json holds {c}, which is not JSON")
+
+    s = json.loads(res.stdout, parse_constant=no_nan)
     for key in ("cases", "seed", "outcomes", "landing_ellipse", "debris_ellipses", "metrics", "elapsed_s",
                 "cases_per_s"):
         assert key in s

@@ -150,7 +150,7 @@ def _holds_row(t: Table, name: str, e: dict | None) -> None:
     ci = e.get("axes_ci")
     other = (_pct(e["gaussian"]["containment"]) if e["method"] != "gaussian" else f"×{e['axes_vs_gaussian']:.2f}")
     t.add_row(name, f"{e['cases']:,}", _pct(e["containment"]), other,
-              f"±{100 * ci['half_width']:.1f} %" if ci else "-")
+              f"±{100 * ci['half_width']:.1f} %" if ci and ci["half_width"] is not None else "-")
 
 
 def _f(x) -> str:
@@ -203,7 +203,7 @@ def _print(s: dict, manifest: dict) -> None:
         need = conv["cases_for_half_width"].get("2%")
         line = (f"convergence: the {p:.0%} {' and '.join(conv['ellipses'])} ellipse axes are known to "
                 f"±{100 * conv['axes_half_width']:.1f} % (95 %, bootstrap of "
-                f"{(le or s['delivery_ellipse'])['axes_ci']['resamples']:,} resamples)")
+                f"{conv['resamples']:,} resamples)")
         if conv["axes_half_width"] > 0.02 and need:
             line += f"; about {need:,} cases for ±2 %"
         console.print(line)

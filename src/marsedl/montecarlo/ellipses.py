@@ -166,8 +166,8 @@ def fit_ellipse(east_m: np.ndarray, north_m: np.ndarray, probability: float,
     dx = x - m[:, None]
     try:
         d2 = np.einsum("ij,ij->j", dx, np.linalg.solve(cov, dx))
-    except np.linalg.LinAlgError:  # all points on a line: no ellipse holds them in a finite Mahalanobis radius
-        d2 = np.where(np.all(dx == 0, axis=0), 0.0, np.inf)
+    except np.linalg.LinAlgError:  # all points on a line: distances along it (the minor axis is then 0)
+        d2 = np.einsum("ij,ij->j", dx, np.linalg.pinv(cov) @ dx)
     if method == "gaussian":
         k2 = _chi2_2(probability)
     else:
@@ -252,9 +252,9 @@ def _resampled_axes(prep: _Prepared, counts: np.ndarray, probability: float, met
             tr, dm = 0.5 * (m11 + m22), m11 * m22 - m12 * m21
             smax = tr + np.sqrt(np.maximum(tr * tr - dm, 0.0))
             bound = (np.sqrt(smax * max(prep.c0, 0.0)) + np.sqrt(np.maximum(coef[:, 0], 0.0))) ** 2
-        redo = ok & ~(k2 > bound * (1.0 + 1e-9)) & (prep.cand.size < prep.basis.shape[0])
-        if redo.any():
-            k2[redo] = _upper_quantile(coef[redo] @ prep.basis.T, w[redo], probability)
+            redo = ok & ~(k2 > bound * (1.0 + 1e-9)) & (prep.cand.size < prep.basis.shape[0])
+            if redo.any():
+                k2[redo] = _upper_quantile(coef[redo] @ prep.basis.T, w[redo], probability)
     axes = np.stack([np.sqrt(k2 * big), np.sqrt(k2 * small)], axis=1)
     axes[~ok] = np.nan
     return axes

@@ -258,8 +258,9 @@ def run_ellipses(frame: pd.DataFrame, manifest: dict[str, Any], probability: flo
             e = out[name]
             lo_a, hi_a = (v / 1e3 for v in ci["semi_major_m"])
             lo_b, hi_b = (v / 1e3 for v in ci["semi_minor_m"])
-            half = max((hi_a - lo_a) / 2 / e["semi_major_km"] if e["semi_major_km"] > 0 else math.inf,
-                       (hi_b - lo_b) / 2 / e["semi_minor_km"] if e["semi_minor_km"] > 0 else math.inf)
+            a, b = e["semi_major_km"], e["semi_minor_km"]
+            # None when an axis is 0 (all points on a line): no relative width to give
+            half = max((hi_a - lo_a) / 2 / a, (hi_b - lo_b) / 2 / b) if a > 0 and b > 0 else None
             e["axes_ci"] = {"semi_major_km": [lo_a, hi_a], "semi_minor_km": [lo_b, hi_b], "half_width": half,
                             "confidence": confidence, "resamples": BOOTSTRAP_RESAMPLES, "seed": seed,
                             "spawn_key": [BOOTSTRAP_STREAM]}
@@ -270,7 +271,7 @@ def axes_half_width(ellipses: dict[str, dict[str, Any]]) -> float | None:
     """Largest relative half-width of the axes' intervals over the :data:`CONVERGENCE_ELLIPSES` present."""
     hw = [ellipses[k]["axes_ci"]["half_width"] for k in CONVERGENCE_ELLIPSES
           if k in ellipses and "axes_ci" in ellipses[k]]
-    return max(hw) if hw else None
+    return None if not hw or None in hw else max(hw)
 
 
 def convergence(ellipses: dict[str, dict[str, Any]], cases: int, manifest: dict[str, Any]) -> dict[str, Any]:
@@ -281,7 +282,7 @@ def convergence(ellipses: dict[str, dict[str, Any]], cases: int, manifest: dict[
     need = {f"{t:g}%": (int(math.ceil(cases * (hw / (t / 100.0)) ** 2)) if hw is not None and math.isfinite(hw)
                         else None) for t in (5, 2, 1)}
     out = {"axes_half_width": hw, "ellipses": [k for k in CONVERGENCE_ELLIPSES if k in ellipses],
-           "confidence": CONFIDENCE, "cases_for_half_width": need}
+           "confidence": CONFIDENCE, "resamples": BOOTSTRAP_RESAMPLES, "cases_for_half_width": need}
     if manifest.get("until"):
         out["until"] = manifest["until"]
     return out

@@ -65,7 +65,7 @@ def containment_text(el: Any) -> str:
         text += (f"; the Gaussian χ² ellipse of the same covariance would hold {100 * g['fraction']:.1f} % "
                  f"({100 * g['ci_low']:.1f}–{100 * g['ci_high']:.1f} %)")
     ci = el.get("axes_ci")
-    if ci:
+    if ci and ci["half_width"] is not None:
         text += f"; axes known to ±{100 * ci['half_width']:.1f} % ({100 * ci['confidence']:g} %, bootstrap)"
     left = el.get("excluded")
     if left:

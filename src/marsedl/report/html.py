@@ -482,7 +482,7 @@ def _ellipse_table(run: Any) -> str:
                      f"{100 * el['probability']:g}%", f"{el.get('cases', 0):,}", f"{el['semi_major_km']:.3f}",
                      f"{el['semi_minor_km']:.3f}", f"{el['azimuth_deg']:.1f}", f"{el['center_lat_deg']:.5f}",
                      f"{el['center_lon_deg']:.5f}", _pct(el.get("containment")), other,
-                     f"±{100 * ci['half_width']:.1f}%" if ci else "-"])
+                     f"±{100 * ci['half_width']:.1f}%" if ci and ci["half_width"] is not None else "-"])
     return _table(["body", "probability", "cases", "semi-major (km)", "semi-minor (km)", "azimuth (°)",
                    "centre lat (°)", "centre lon (°)", "holds (95% interval)",
                    "axes to hold it" if gaussian else "Gaussian χ² would hold", "axes ±95%"], rows, cls="ellipses")
