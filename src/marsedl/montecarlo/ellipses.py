@@ -46,7 +46,8 @@ __all__ = ["BOOTSTRAP_RESAMPLES", "BOOTSTRAP_STREAM", "CONFIDENCE", "METHODS", "
 
 #: Ellipse sizing methods (``--ellipse``).
 METHODS = ("empirical", "gaussian")
-#: Resamples of the axis bootstrap (capped: the interval's ends are then known to about +-0.1 of their width).
+#: Resamples of the axis bootstrap (capped for speed; each end of a 95 % interval is then known to about 2 % of the
+#: interval's width, one standard error).
 BOOTSTRAP_RESAMPLES = 1000
 #: Confidence level of every interval the summary gives (containment, axes, percentiles).
 CONFIDENCE = 0.95
