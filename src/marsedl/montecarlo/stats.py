@@ -144,13 +144,13 @@ def metric_stats(frame: pd.DataFrame, confidence: float = CONFIDENCE) -> dict[st
         if name == "case" or name.startswith("in_") or not pd.api.types.is_numeric_dtype(frame[name]):
             continue
         v = frame[name].to_numpy(dtype=float)
-        v = np.sort(v[np.isfinite(v)])
+        v = v[np.isfinite(v)]
         if v.size == 0:
             out[name] = {"mean": None, "std": None, "p01": None, "p50": None, "p99": None,
                          **{f"{k}_ci": [None, None] for k, _ in PERCENTILES}}
             continue
         pct = np.percentile(v, [100.0 * q for _, q in PERCENTILES])
-        cis = percentile_interval(v, tuple(q for _, q in PERCENTILES), confidence)
+        cis = percentile_interval(np.sort(v), tuple(q for _, q in PERCENTILES), confidence)
         out[name] = {"mean": _num(v.mean()), "std": _num(v.std(ddof=1)) if v.size > 1 else 0.0,
                      **{k: _num(p) for (k, _), p in zip(PERCENTILES, pct, strict=True)},
                      **{f"{k}_ci": list(ci) for (k, _), ci in zip(PERCENTILES, cis, strict=True)}}
