@@ -134,3 +134,17 @@ def test_cases_that_did_not_land_are_counted_and_left_out_of_the_landing_ellipse
     assert "landing ellipse: the 290 landed cases; left out: parachute_not_deployed 6, skip_out 4" in r.output
     assert "delivery ellipse: 296 cases; without that point: skip_out 4" in r.output
     assert "convergence: the 99% landing and delivery ellipse axes are known to ±" in r.output
+
+
+def test_gaussian_sizing_gives_the_first_release_ellipse_bit_for_bit():
+    # --ellipse gaussian keeps the numbers the summary gave before issue 15 (ellipse_axes is that computation)
+    from marsedl.montecarlo.stats import _local_points
+
+    e, n = _samples(500, seed=5)
+    lat0, lon0, radius = math.radians(18.44), math.radians(77.45), 3391937.0
+    lat, lon = destination(lat0, lon0, np.arctan2(e, n), np.hypot(e, n), radius)
+    _, le, ln, _, _ = _local_points(np.degrees(lat), np.degrees(lon), radius)
+    a, b, az = ellipse_axes(le, ln, 0.99)
+    g = ground_ellipse(np.degrees(lat), np.degrees(lon), radius, 0.99, "gaussian")
+    assert (g["semi_major_km"], g["semi_minor_km"], g["azimuth_deg"]) == (a / 1e3, b / 1e3, az)
+    assert g["containment"]["fraction"] == inside_fraction(le, ln, 0.99)

@@ -174,10 +174,10 @@ def fit_ellipse(east_m: np.ndarray, north_m: np.ndarray, probability: float,
     else:
         k2 = float(_upper_quantile(d2[None, :], np.ones((1, d2.size)), probability)[0])
     az = math.degrees(math.atan2(vec[0, 1], vec[1, 1])) % 180.0
-    k = math.sqrt(k2) if np.isfinite(k2) else math.inf
+    # sqrt(k^2 lambda), as the Gaussian ellipses were always computed: --ellipse gaussian gives them bit for bit
     ell = PlaneEllipse(method=method, probability=probability, center_m=(float(m[0]), float(m[1])),
-                       semi_major_m=k * math.sqrt(lam[1]), semi_minor_m=k * math.sqrt(lam[0]), azimuth_deg=az,
-                       radius=k, inside=int(np.sum(d2 <= k2)), cases=int(d2.size))
+                       semi_major_m=math.sqrt(k2 * lam[1]), semi_minor_m=math.sqrt(k2 * lam[0]), azimuth_deg=az,
+                       radius=math.sqrt(k2), inside=int(np.sum(d2 <= k2)), cases=int(d2.size))
     return ell, d2
 
 
