@@ -211,3 +211,12 @@ def test_a_folder_that_is_not_a_readable_run_is_one_line(mc_run, tmp_path):
     assert out.returncode == 2
     assert "not a Monte Carlo run" in out.stderr and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_a_run_opens_with_either_sizing(mc_run):
+    g = open_run(mc_run.path, method="gaussian")
+    assert g.summary["ellipse_method"] == "gaussian"
+    for a, b in zip(g.ellipses(delivery=True), mc_run.ellipses(delivery=True), strict=True):
+        assert a["semi_major_km"] == b["gaussian"]["semi_major_km"] and a["containment"] == b["gaussian"]["containment"]
+    with pytest.raises(MarsEDLError, match="--ellipse 'foo'"):
+        open_run(mc_run.path, method="foo")

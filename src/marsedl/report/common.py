@@ -83,7 +83,7 @@ def event_label(name: str) -> str:
 
 
 def load_run(run: str, *, overrides: list[str] | None = None, record: bool = True,
-             probability: float = 0.99) -> Any:
+             probability: float = 0.99, method: str = "empirical") -> Any:
     """Resolve a RUN argument: a preset name (simulated now) or a Monte Carlo run folder.
 
     Parameters
@@ -96,6 +96,8 @@ def load_run(run: str, *, overrides: list[str] | None = None, record: bool = Tru
         Keep the nominal run's time histories (the plots need them).
     probability : float
         Probability of a Monte Carlo run's ellipses.
+    method : str
+        Their sizing, ``empirical`` (default) or ``gaussian`` (:mod:`marsedl.montecarlo.ellipses`).
 
     Returns
     -------
@@ -114,7 +116,7 @@ def load_run(run: str, *, overrides: list[str] | None = None, record: bool = Tru
 
         if overrides:
             raise MarsEDLError(f"--set applies to a preset, not to the run folder '{run}' (its inputs are fixed)")
-        return open_run(path, probability=probability)
+        return open_run(path, probability=probability, method=method)
     raise MarsEDLError(f"RUN '{run}': neither a preset ({', '.join(preset_names())}) nor a run folder")
 
 
