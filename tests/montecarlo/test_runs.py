@@ -208,15 +208,25 @@ def test_summary_json_has_the_public_keys(ctx_default, tmp_path):
     assert res.returncode == 0, res.stderr
     import json
 
-    s = json.loads(res.stdout)
+    def no_nan(c):
+        raise AssertionError(f"--json holds {c}, which is not JSON")
+
+    s = json.loads(res.stdout, parse_constant=no_nan)
     for key in ("cases", "seed", "outcomes", "landing_ellipse", "debris_ellipses", "metrics", "elapsed_s",
                 "cases_per_s"):
         assert key in s
     assert s["cases"] == 4 and s["seed"] == 1
-    assert set(s["landing_ellipse"]) == {"probability", "semi_major_km", "semi_minor_km", "azimuth_deg",
+    # the keys of the first release stay (new ones are added beside them)
+    assert set(s["landing_ellipse"]) >= {"probability", "semi_major_km", "semi_minor_km", "azimuth_deg",
                                          "center_lat_deg", "center_lon_deg"}
     assert "heat_shield" in s["debris_ellipses"]
-    assert set(s["metrics"]["miss_distance_m"]) == {"mean", "std", "p01", "p50", "p99"}
+    assert set(s["metrics"]["miss_distance_m"]) >= {"mean", "std", "p01", "p50", "p99"}
     assert np.isclose(s["landing_ellipse"]["probability"], 0.99)
+    # added with issue 15: how much each ellipse holds, both sizings, the axes' intervals, the percentiles' ones
+    for e in (s["landing_ellipse"], s["delivery_ellipse"], s["debris_ellipses"]["heat_shield"]):
+        assert e["method"] == "empirical" and e["cases"] == 4 and e["containment"]["inside"] == 4
+        assert {"gaussian", "empirical", "axes_ci", "excluded", "axes_vs_gaussian"} <= set(e)
+    assert set(s["metrics"]["miss_distance_m"]) >= {"p01_ci", "p50_ci", "p99_ci"}
+    assert s["ellipse_method"] == "empirical" and "axes_half_width" in s["convergence"]
     bad = _cli("summary", str(tmp_path / "nothing"))
     assert bad.returncode == 2 and "no manifest" in bad.stderr

@@ -87,3 +87,64 @@ def test_deploys_above_the_box_are_counted_by_edge():
     assert box == {"mach_max": 2.2, "q_max_pa": 800.0, "cases": 3, "cases_over_mach": 2, "cases_over_q": 2,
                    "deployed": 5}
     assert deploy_outside_box(frame, {}) is None  # a run written before the box was recorded
+
+
+def _frame_with_failures(n_landed=290, seed=0):
+    """A run's frame: 290 landings and 10 cases that did not land (6 without a parachute, 4 skip-outs, which also
+    never reach backshell separation)."""
+    rng = np.random.default_rng(seed)
+    lat0, lon0, radius = math.radians(18.44), math.radians(77.45), 3391937.0
+    e, n = _samples(n_landed + 10, seed=seed)
+    lat, lon = destination(lat0, lon0, np.arctan2(e, n), np.hypot(e, n), radius)
+    outcome = np.array(["landed"] * n_landed + ["parachute_not_deployed"] * 6 + ["skip_out"] * 4, dtype=object)
+    order = rng.permutation(outcome.size)
+    outcome = outcome[order]
+    td_lat = np.where(outcome == "landed", np.degrees(lat), np.nan)
+    td_lon = np.where(outcome == "landed", np.degrees(lon), np.nan)
+    bs_lat = np.where(outcome == "skip_out", np.nan, np.degrees(lat) + 0.01)
+    bs_lon = np.where(outcome == "skip_out", np.nan, np.degrees(lon))
+    frame = pd.DataFrame({"case": np.arange(outcome.size), "outcome": outcome, "touchdown_lat_deg": td_lat,
+                          "touchdown_lon_deg": td_lon, "backshell_separation_lat_deg": bs_lat,
+                          "backshell_separation_lon_deg": bs_lon, "miss_distance_m": np.hypot(e, n)})
+    manifest = {"radius_m": radius, "body_names": ["vehicle"], "seed": 3, "n": outcome.size, "complete": True,
+                "mission": "synthetic"}
+    return frame, manifest
+
+
+def test_cases_that_did_not_land_are_counted_and_left_out_of_the_landing_ellipse(tmp_path):
+    from typer.testing import CliRunner
+
+    from marsedl.cli import app
+    from marsedl.montecarlo import RunStore
+    from marsedl.montecarlo.stats import summarize
+
+    frame, manifest = _frame_with_failures()
+    s = summarize(frame, manifest)
+    le, de = s["landing_ellipse"], s["delivery_ellipse"]
+    assert le["cases"] == 290 and le["excluded"] == {"parachute_not_deployed": 6, "skip_out": 4}
+    assert de["cases"] == 296 and de["excluded"] == {"skip_out": 4}
+    assert le["containment"]["cases"] == 290 and le["containment"]["inside"] == math.ceil(0.99 * 290)
+    assert s["outcomes"] == {"landed": 290, "parachute_not_deployed": 6, "skip_out": 4}
+    assert s["ellipse_method"] == "empirical" and s["convergence"]["ellipses"] == ["landing", "delivery"]
+    store = RunStore(tmp_path / "run")
+    store.create(manifest)
+    store.write_chunk(0, frame)
+    r = CliRunner().invoke(app, ["summary", str(tmp_path / "run")], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert "landing ellipse: the 290 landed cases; left out: parachute_not_deployed 6, skip_out 4" in r.output
+    assert "delivery ellipse: 296 cases; without that point: skip_out 4" in r.output
+    assert "convergence: the 99% landing and delivery ellipse axes are known to ±" in r.output
+
+
+def test_gaussian_sizing_gives_the_first_release_ellipse_bit_for_bit():
+    # --ellipse gaussian keeps the numbers the summary gave before issue 15 (ellipse_axes is that computation)
+    from marsedl.montecarlo.stats import _local_points
+
+    e, n = _samples(500, seed=5)
+    lat0, lon0, radius = math.radians(18.44), math.radians(77.45), 3391937.0
+    lat, lon = destination(lat0, lon0, np.arctan2(e, n), np.hypot(e, n), radius)
+    _, le, ln, _, _ = _local_points(np.degrees(lat), np.degrees(lon), radius)
+    a, b, az = ellipse_axes(le, ln, 0.99)
+    g = ground_ellipse(np.degrees(lat), np.degrees(lon), radius, 0.99, "gaussian")
+    assert (g["semi_major_km"], g["semi_minor_km"], g["azimuth_deg"]) == (a / 1e3, b / 1e3, az)
+    assert g["containment"]["fraction"] == inside_fraction(le, ln, 0.99)

@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 
 from marsedl.cli import app
 from marsedl.errors import MarsEDLError
-from marsedl.montecarlo.stats import chi2_2
 from marsedl.report import html, kml, plots
 from marsedl.report.mcrun import open_run
 from marsedl.survey import inside_ellipse, to_local_en
@@ -39,9 +38,15 @@ def test_run_folder_opens_with_its_cases_and_ellipses(mc_run):
     # the landing ellipse is the 99 % ellipse of those points: its centre is their mean point (within metres)
     e, n = to_local_en(lat, lon, els[0]["center_lat_deg"], els[0]["center_lon_deg"], mc_run.radius_m)
     assert abs(e.mean()) < 1.0 and abs(n.mean()) < 1.0
-    # and, at 99 %, its semi-axes are sqrt(chi2_2(0.99)) = 3.035 times the principal standard deviations
-    lam = np.linalg.eigvalsh(np.cov(np.vstack([e, n])))
-    assert els[0]["semi_major_km"] * 1e3 == pytest.approx(np.sqrt(9.2103 * lam[1]), rel=1e-3)
+    # the Gaussian 99 % ellipse's semi-axes are sqrt(chi2_2(0.99)) = 3.035 times the principal standard deviations
+    x = np.vstack([e, n])
+    lam = np.linalg.eigvalsh(np.cov(x))
+    assert els[0]["gaussian"]["semi_major_km"] * 1e3 == pytest.approx(np.sqrt(9.2103 * lam[1]), rel=1e-3)
+    # the default (empirical) one must hold ceil(0.99 x 24) = 24 points: all of them, so it is the covariance
+    # ellipse through the point farthest in Mahalanobis distance
+    d2 = np.einsum("ij,ij->j", x, np.linalg.solve(np.cov(x), x))
+    assert els[0]["method"] == "empirical" and els[0]["containment"]["inside"] == 24
+    assert els[0]["semi_major_km"] * 1e3 == pytest.approx(np.sqrt(d2.max() * lam[1]), rel=1e-3)
 
 
 def test_scatter_draws_each_ellipse_at_its_size(mc_run):
@@ -92,8 +97,12 @@ def test_page_holds_summary_ellipses_drivers_metrics_manifest_and_inputs(mc_run,
     assert "id='mc-seed'>7<" in page
     box = mc_run.summary["deploy_outside_box"]
     assert f"id='mc-deploy-box'>{box['cases']:,}<" in page and box["deployed"] == 24
-    for el in mc_run.ellipses():
+    for el in mc_run.ellipses(delivery=True):
         assert f"{el['semi_major_km']:.3f}" in page and f"{el['azimuth_deg']:.1f}" in page
+        g = el["gaussian"]["containment"]
+        assert f"{100 * g['fraction']:.1f}% ({100 * g['ci_low']:.1f}–{100 * g['ci_high']:.1f})" in page
+    assert "delivery (backshell separation)" in page and "100.0% (85.8–100.0)" in page
+    assert "id='mc-convergence'>Convergence: the 99% landing and delivery ellipse axes are known to ±" in page
     assert "99%" in page
     m = mc_run.summary["metrics"]["peak_deceleration_g"]
     assert f"{m['p50']:,.4g}" in page and f"{m['p99']:,.4g}" in page
@@ -111,8 +120,12 @@ def test_kml_has_an_ellipse_polygon_per_body_and_the_touchdowns(mc_run, tmp_path
     folders = {f.find("k:name", NS).text: f for f in root.iter(f"{{{NS['k']}}}Folder")}
     ell = next(f for n, f in folders.items() if n.startswith("Ellipses"))
     rings = ell.findall(".//k:outerBoundaryIs//k:coordinates", NS)
-    assert len(rings) == len(mc_run.ellipses())
-    for ring, el in zip(rings, mc_run.ellipses(), strict=True):
+    assert len(rings) == len(mc_run.ellipses(delivery=True)) == len(mc_run.ellipses()) + 1
+    # each says how many cases it holds (all 24: ceil(0.99 x 24)) and what the Gaussian one would
+    descs = [pm.find("k:description", NS).text for pm in ell.findall("k:Placemark", NS)]
+    assert all("holds 100.0 % of 24 cases (95 % interval 85.8–100.0 %)" in d for d in descs)
+    assert all("the Gaussian χ² ellipse of the same covariance would hold" in d for d in descs)
+    for ring, el in zip(rings, mc_run.ellipses(delivery=True), strict=True):
         c = np.array([[float(v) for v in t.split(",")] for t in ring.text.split()])
         e, n = to_local_en(c[:, 1], c[:, 0], el["center_lat_deg"], el["center_lon_deg"], mc_run.radius_m)
         assert np.hypot(e, n).max() == pytest.approx(el["semi_major_km"] * 1e3, rel=2e-3)
@@ -158,9 +171,16 @@ def test_survey_tiles_the_debris_ellipses(mc_run, tmp_path):
         pts = pts[inside_ellipse(pts, t["east_m"], t["north_m"], a, b, t["azimuth_deg"])]
         d = np.hypot(pts[:, None, 0] - photos[None, :, 0], pts[:, None, 1] - photos[None, :, 1]).min(axis=1)
         assert len(pts) > 100 and (d <= radius + 1e-9).all(), t["name"]
-        # and the 50 % ellipse is the 99 % one scaled by sqrt(chi2(0.5) / chi2(0.99))
+        # and the 50 % ellipse is the 99 % one scaled down (same shape and orientation) until it holds half of the
+        # body's 24 impacts: at least 12 (the one it passes through counted, hence the 1e-4 margin), and not 24
         el99 = next(e for e in mc_run.ellipses() if e["name"] == t["name"])
-        assert a == pytest.approx(el99["semi_major_km"] * 1e3 * np.sqrt(chi2_2(0.5) / chi2_2(0.99)), rel=1e-9)
+        assert a / b == pytest.approx(el99["semi_major_km"] / el99["semi_minor_km"], rel=1e-9)
+        assert t["azimuth_deg"] == pytest.approx(el99["azimuth_deg"], abs=1e-9) and a < el99["semi_major_km"] * 1e3
+        lat, lon = mc_run.debris_points()[t["name"]]
+        # (in the ellipse's own frame, at its centre: the one the summary fits it in)
+        en = np.column_stack(to_local_en(lat, lon, el99["center_lat_deg"], el99["center_lon_deg"], mc_run.radius_m))
+        held = inside_ellipse(en, 0.0, 0.0, a * (1 + 1e-4), b * (1 + 1e-4), t["azimuth_deg"]).sum()
+        assert 12 <= held < 24
     assert "relocating flights" in (tmp_path / "s.kml").read_text()
 
 
@@ -191,3 +211,12 @@ def test_a_folder_that_is_not_a_readable_run_is_one_line(mc_run, tmp_path):
     assert out.returncode == 2
     assert "not a Monte Carlo run" in out.stderr and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_a_run_opens_with_either_sizing(mc_run):
+    g = open_run(mc_run.path, method="gaussian")
+    assert g.summary["ellipse_method"] == "gaussian"
+    for a, b in zip(g.ellipses(delivery=True), mc_run.ellipses(delivery=True), strict=True):
+        assert a["semi_major_km"] == b["gaussian"]["semi_major_km"] and a["containment"] == b["gaussian"]["containment"]
+    with pytest.raises(MarsEDLError, match="--ellipse 'foo'"):
+        open_run(mc_run.path, method="foo")

@@ -25,6 +25,10 @@ _SHOWN = (
 )
 
 
+_ELLIPSE_HELP = ("empirical: scaled until it holds the stated share of the cases (default); gaussian: the "
+                 "chi-square (2 dof) ellipse of the covariance. Both ones' containment is shown.")
+
+
 class _RateColumn(ProgressColumn):
     """Cases flown per second since this run started (cases finished before a ``--resume`` do not count)."""
 
@@ -36,7 +40,8 @@ class _RateColumn(ProgressColumn):
 
 def montecarlo(
     preset: str = typer.Argument("mars2020", help="Preset name (see `marsedl presets`)."),
-    n: int = typer.Option(1000, "-n", help="Number of cases."),
+    n: int | None = typer.Option(None, "-n", help="Number of cases (default 1,000); with --until, the most to fly "
+                                 "(default 50,000)."),
     seed: int = typer.Option(0, "--seed", help="Run seed; case i draws from SeedSequence(seed, spawn_key=(i,))."),
     out: Path | None = typer.Option(None, "--out", help="Folder for Parquet chunks + manifest.json."),
     resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run in --out."),
@@ -48,15 +53,23 @@ def montecarlo(
     workers: int | None = typer.Option(None, "--workers", help="Start a local Dask cluster of N workers."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Use a Dask scheduler at tcp://HOST:PORT."),
     probability: float = typer.Option(0.99, "--probability", help="Ellipse probability."),
+    ellipse: str = typer.Option("empirical", "--ellipse", help=_ELLIPSE_HELP),
+    until: str | None = typer.Option(None, "--until", help="Fly chunks until the 95 % interval of the ellipse axes "
+                                     "is within +-P % (axes:P%, e.g. axes:2%), at most -n cases."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Fly N dispersed cases (all cores, or Dask) and print the landing/debris ellipses and statistics."""
-    from marsedl.montecarlo.runner import run_montecarlo
+    from marsedl.montecarlo.ellipses import check_method
+    from marsedl.montecarlo.runner import UNTIL_MAX_N, parse_until, run_montecarlo
     from marsedl.montecarlo.stats import chi2_2, summarize
     from marsedl.montecarlo.store import RunStore
 
     chi2_2(probability)
+    check_method(ellipse)
+    if n is None:
+        n = UNTIL_MAX_N if until is not None else 1000
+    rule = parse_until(until, n, probability, ellipse) if until is not None else None
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,.0f}/{task.total:,.0f}"),
                _RateColumn(), TimeRemainingColumn())
     try:
@@ -68,11 +81,12 @@ def montecarlo(
                 if not bar.tasks[task].started:  # the first report comes as the flying starts
                     bar.start_task(task)
                     bar.update(task, initial=done)
-                bar.update(task, completed=done, visible=True)
+                bar.update(task, completed=done, total=total, visible=True)
 
             result = run_montecarlo(preset, n=n, seed=seed, out=out, resume=resume, preset_file=preset_file,
                                     overrides=set_, atmosphere=atmosphere, chunk_size=chunk_size,
-                                    processes=processes, workers=workers, scheduler=scheduler, progress=progress)
+                                    processes=processes, workers=workers, scheduler=scheduler, progress=progress,
+                                    until=rule)
     except KeyboardInterrupt:
         kept = len(RunStore(out).chunk_files()) if out is not None and out.is_dir() else 0
         if kept:
@@ -82,7 +96,7 @@ def montecarlo(
             hint = "" if out is not None else " (--out keeps finished chunks)"
             err_console.print("interrupted: nothing kept" + hint, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(130) from None
-    summary = summarize(result.frame, result.manifest, probability)
+    summary = summarize(result.frame, result.manifest, probability, ellipse)
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
@@ -95,20 +109,30 @@ def montecarlo(
 def summary(
     run: Path = typer.Argument(..., help="A folder written by `marsedl montecarlo --out`."),
     probability: float = typer.Option(0.99, "--probability", help="Ellipse probability."),
+    ellipse: str = typer.Option("empirical", "--ellipse", help=_ELLIPSE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Statistics of a Monte Carlo run folder: ellipses, outcomes, metrics and the drivers of the miss."""
+    """Statistics of a Monte Carlo run folder: ellipses (with the share of cases they hold and how well their axes
+    are known), outcomes, metrics and the drivers of the miss."""
+    from marsedl.montecarlo.ellipses import check_method
     from marsedl.montecarlo.stats import chi2_2, summarize
     from marsedl.montecarlo.store import RunStore
 
     chi2_2(probability)
+    check_method(ellipse)
     store = RunStore(run)
     manifest = store.read_manifest()
-    s = summarize(store.read(), manifest, probability)
+    s = summarize(store.read(), manifest, probability, ellipse)
     if as_json:
         typer.echo(json.dumps(s, indent=2))
         return
     _print(s, manifest)
+
+
+def _pct(c: dict | None) -> str:
+    if not c or c.get("fraction") is None:
+        return "-"
+    return f"{100 * c['fraction']:.1f} ({100 * c['ci_low']:.1f}–{100 * c['ci_high']:.1f})"
 
 
 def _ellipse_row(t: Table, name: str, e: dict | None) -> None:
@@ -119,8 +143,23 @@ def _ellipse_row(t: Table, name: str, e: dict | None) -> None:
               f"{e['center_lat_deg']:.5f}, {e['center_lon_deg']:.5f}")
 
 
+def _holds_row(t: Table, name: str, e: dict | None) -> None:
+    if e is None:
+        t.add_row(name, "-", "-", "-", "-")
+        return
+    ci = e.get("axes_ci")
+    other = (_pct(e["gaussian"]["containment"]) if e["method"] != "gaussian" else f"×{e['axes_vs_gaussian']:.2f}")
+    t.add_row(name, f"{e['cases']:,}", _pct(e["containment"]), other,
+              f"±{100 * ci['half_width']:.1f} %" if ci and ci["half_width"] is not None else "-")
+
+
 def _f(x) -> str:
     return "-" if x is None else f"{x:,.4g}"
+
+
+def _excluded_text(e: dict) -> str:
+    left = e.get("excluded") or {}
+    return ", ".join(f"{k} {v:,}" for k, v in left.items())
 
 
 def _print(s: dict, manifest: dict) -> None:
@@ -133,21 +172,57 @@ def _print(s: dict, manifest: dict) -> None:
     if box:
         console.print(f"deploys above the box (Mach ≤ {box['mach_max']:g}, q ≤ {box['q_max_pa']:g} Pa): "
                       f"{box['cases']} of {box['deployed']}")
-    p = s["landing_ellipse"]["probability"] if s["landing_ellipse"] else None
-    t = Table(title=f"Ellipses ({p or 0.99:.0%}; azimuth of the major axis from north)", title_justify="left")
+    le = s["landing_ellipse"]
+    p = le["probability"] if le else (s["delivery_ellipse"] or {}).get("probability", 0.99)
+    method = s.get("ellipse_method", "empirical")
+    how = ("empirical: the covariance ellipse scaled to hold that share of the cases" if method == "empirical"
+           else "gaussian: chi-square (2 dof) of the covariance")
+    t = Table(title=f"Ellipses ({p:.0%}, {how}; azimuth of the major axis from north)", title_justify="left")
     for col in ("body", "semi-major (km)", "semi-minor (km)", "azimuth (°)", "centre lat, lon (°)"):
         t.add_column(col, justify="left" if col == "body" else "right")
-    _ellipse_row(t, "landing (rover)", s["landing_ellipse"])
-    for body, e in s["debris_ellipses"].items():
-        _ellipse_row(t, body, e)
+    h = Table(title="What they hold: % of the cases inside (95 % Clopper-Pearson interval); how well the axes are "
+              "known (95 % bootstrap half-width)", title_justify="left")
+    for col in ("body", "cases", "holds %", "Gaussian holds %" if method != "gaussian" else "axes to hold it",
+                "axes"):
+        h.add_column(col, justify="left" if col == "body" else "right")
+    rows = [("landing (rover)", le), ("delivery", s.get("delivery_ellipse")), *s["debris_ellipses"].items()]
+    for name, e in rows:
+        _ellipse_row(t, name, e)
+        _holds_row(h, name, e)
     console.print(t)
-    m = Table(title="Metrics (all of them in --json)", title_justify="left")
-    for col in ("metric", "mean", "std", "p01", "p50", "p99"):
+    console.print(h)
+    if le is None:
+        console.print(f"[yellow]no landing ellipse[/]: fewer than 3 of the {s['cases']:,} cases landed")
+    elif le.get("excluded"):
+        console.print(f"landing ellipse: the {le['cases']:,} landed cases; left out: {_excluded_text(le)}")
+    for name, e in [("delivery", s.get("delivery_ellipse")), *s["debris_ellipses"].items()]:
+        if e and e.get("excluded"):
+            console.print(f"{name} ellipse: {e['cases']:,} cases; without that point: {_excluded_text(e)}")
+    conv = s.get("convergence")
+    if conv and conv.get("axes_half_width") is not None:
+        need = conv["cases_for_half_width"].get("2%")
+        line = (f"convergence: the {p:.0%} {' and '.join(conv['ellipses'])} ellipse axes are known to "
+                f"±{100 * conv['axes_half_width']:.1f} % (95 %, bootstrap of "
+                f"{conv['resamples']:,} resamples)")
+        if conv["axes_half_width"] > 0.02 and need:
+            line += f"; about {need:,} cases for ±2 %"
+        console.print(line)
+        u = conv.get("until")
+        if u and u.get("checks"):
+            last = u["checks"][-1]
+            state = ("met" if u.get("met") else f"[yellow]not met[/] at the most cases, -n {u['max_n']:,}")
+            console.print(f"--until {u['rule']}: {state} after {last['cases']:,} cases (checked at "
+                          + ", ".join(f"{c['cases']:,}" for c in u["checks"]) + ")")
+    m = Table(title="Metrics (all of them in --json, with 95 % intervals of every percentile)", title_justify="left")
+    for col in ("metric", "mean", "std", "p01", "p50", "p99", "p99 95 % interval"):
         m.add_column(col, justify="left" if col == "metric" else "right")
     for name in _SHOWN:
         v = s["metrics"].get(name)
         if v:
-            m.add_row(name, *(_f(v[k]) for k in ("mean", "std", "p01", "p50", "p99")))
+            lo, hi = v.get("p99_ci", (None, None))
+            ci = "-" if lo is None and hi is None else f"{_f(lo) if lo is not None else '?'} – " + (
+                _f(hi) if hi is not None else "?")
+            m.add_row(name, *(_f(v[k]) for k in ("mean", "std", "p01", "p50", "p99")), ci)
     console.print(m)
     d = Table(title="Drivers of the miss (standardized regression coefficients, top 5)", title_justify="left")
     d.add_column("miss component")

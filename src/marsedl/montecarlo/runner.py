@@ -12,6 +12,7 @@ import logging
 import math
 import os
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -32,7 +33,8 @@ from marsedl.montecarlo.sampling import draw_cases
 from marsedl.montecarlo.store import RunStore, chunk_bounds
 from marsedl.montecarlo.tabulate import case_table
 
-__all__ = ["MAX_CHUNK", "RunResult", "default_chunk_size", "fly_chunk", "run_montecarlo"]
+__all__ = ["MAX_CHUNK", "UNTIL_MAX_N", "RunResult", "Until", "default_chunk_size", "fly_chunk", "parse_until",
+           "run_montecarlo"]
 
 #: Largest default chunk: big enough that the engine's per-run overhead is small, small enough for a smooth
 #: progress bar and a few MB per chunk in memory.
@@ -175,6 +177,59 @@ def _backend(scheduler: str | None, workers: int | None):
 
 
 _SAME = ("preset", "preset_file", "overrides", "atmosphere", "seed", "n")
+_UNTIL_RE = re.compile(r"^\s*axes\s*:\s*([0-9]*\.?[0-9]+)\s*%\s*$")
+#: Default largest run of ``--until`` (when ``-n`` is not given).
+UNTIL_MAX_N = 50_000
+
+
+@dataclass(frozen=True)
+class Until:
+    """A stopping rule: fly until the ``confidence`` interval half-width of the ``probability`` ellipse axes of the
+    landing and delivery ellipses (:data:`~marsedl.montecarlo.stats.CONVERGENCE_ELLIPSES`), as a fraction of the
+    axis, is at most ``tolerance`` (``--until axes:2%``), or ``max_n`` cases have flown."""
+
+    tolerance: float
+    max_n: int
+    probability: float = 0.99
+    method: str = "empirical"
+
+    @property
+    def text(self) -> str:
+        return f"axes:{100 * self.tolerance:g}%"
+
+    def first(self, step: int) -> int:
+        """First check: at least ``10 / (1 - P)`` cases (ten outside the ellipse), in whole chunks."""
+        want = max(step, math.ceil(10.0 / (1.0 - self.probability) - 1e-9))
+        return min(self.max_n, step * math.ceil(want / step))
+
+    def next(self, n: int, half_width: float | None, step: int) -> int:
+        """Next check after ``n`` cases gave ``half_width``: where 1/sqrt(N) says it is met (10 % more), at least
+        one chunk and at most four times further, in whole chunks, at most ``max_n``."""
+        if half_width is None or not math.isfinite(half_width):
+            want = 2.0 * n
+        else:
+            want = min(4.0 * n, 1.1 * n * (half_width / self.tolerance) ** 2)
+        want = max(n + step, want)
+        return min(self.max_n, step * math.ceil(want / step))
+
+
+def parse_until(text: str, max_n: int, probability: float = 0.99, method: str = "empirical") -> Until:
+    """``--until axes:P%`` (P from 0.1 to 50) as an :class:`Until` (one-line error naming the option otherwise)."""
+    m = _UNTIL_RE.match(str(text))
+    tol = float(m.group(1)) if m else math.nan
+    if not m or not 0.1 <= tol <= 50.0:
+        raise MarsEDLError(f"--until '{text}': give axes:P% with P from 0.1 to 50, e.g. --until axes:2% (fly until "
+                           "the 95 % interval of the ellipse axes is within +-P %)")
+    from marsedl.montecarlo.ellipses import check_method
+
+    return Until(tolerance=tol / 100.0, max_n=int(max_n), probability=float(probability), method=check_method(method))
+
+
+def _half_width(frame: pd.DataFrame, manifest: dict[str, Any], until: Until) -> float | None:
+    from marsedl.montecarlo.stats import CONVERGENCE_ELLIPSES, axes_half_width, run_ellipses
+
+    ells = run_ellipses(frame, manifest, until.probability, until.method, names=CONVERGENCE_ELLIPSES)
+    return axes_half_width(ells)
 
 
 def run_montecarlo(
@@ -194,6 +249,7 @@ def run_montecarlo(
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     context: RunContext | None = None,
+    until: Until | str | None = None,
 ) -> RunResult:
     """Fly ``n`` dispersed cases of a mission and (optionally) store them.
 
@@ -202,7 +258,7 @@ def run_montecarlo(
     preset, preset_file, overrides, atmosphere
         The mission, as for :func:`marsedl.simulate`; ``overrides`` may set ``dispersions.*``.
     n : int
-        Number of cases (at least 1).
+        Number of cases (at least 1); with ``until``, the most cases to fly.
     seed : int
         Run seed (non-negative); case ``i`` draws from ``SeedSequence(seed, spawn_key=(i,))``.
     out : path, optional
@@ -212,7 +268,8 @@ def run_montecarlo(
     dispersions : DispersionSpec or dict, optional
         Dispersions from Python (default: the preset's table or the built-in set).
     chunk_size : int, optional
-        Cases per engine run (default :func:`default_chunk_size`; a resumed run keeps its own).
+        Cases per engine run (default :func:`default_chunk_size`, or 500 with ``until``; a resumed run keeps its
+        own).
     processes : int, optional
         Local worker processes (default: all cores; 1 runs in this process).
     workers : int, optional
@@ -220,10 +277,17 @@ def run_montecarlo(
     scheduler : str, optional
         Address ``tcp://HOST:PORT`` of a running Dask scheduler.
     progress : callable, optional
-        ``progress(cases_done, n)`` after each chunk.
+        ``progress(cases_done, n)`` after each chunk (with ``until``, ``n`` is the cases planned so far).
     context : RunContext, optional
         An already planned run (from :func:`~marsedl.montecarlo.plan_run` with the same preset, overrides and
         dispersions): skips planning, e.g. to fly several runs of one mission.
+    until : Until or str, optional
+        Keep flying chunks until the ellipse axes are known well enough (:class:`Until`; a string such as
+        ``"axes:2%"`` is read by :func:`parse_until` at 99 %, empirical). Cases are checked at whole chunks
+        (:meth:`Until.first`, :meth:`Until.next`), each check on cases ``0 .. N - 1`` only, so the run stops at the
+        same ``N`` whatever the workers, and its cases are the first ``N`` of any longer run with the seed. The
+        manifest records the rule and every check (``until``); ``n`` is then the cases planned so far, and the
+        cases flown when it ends.
 
     Returns
     -------
@@ -242,23 +306,46 @@ def run_montecarlo(
     if workers is not None and scheduler is not None:
         raise MarsEDLError("give --workers (start a local Dask cluster) or --scheduler (use one), not both")
     n, seed = int(n), int(seed)
+    if isinstance(until, str):
+        until = parse_until(until, n)
+    elif until is not None and until.max_n != n:
+        until = Until(until.tolerance, n, until.probability, until.method)
     n_workers = workers or processes or os.cpu_count() or 1
     request = {"preset": None if preset_file else preset, "preset_file": str(preset_file) if preset_file else None,
                "overrides": list(overrides or []), "atmosphere": atmosphere, "seed": seed, "n": n}
+    until_rec = None if until is None else {"rule": until.text, "tolerance": until.tolerance, "max_n": until.max_n,
+                                            "probability": until.probability, "method": until.method}
     store = RunStore(out) if out is not None else None
     old = None
     if store is not None and resume:
         old = store.check_resume()
+        old_until = old.get("until")
+        if (old_until is None) != (until is None):
+            raise MarsEDLError(f"--resume: the run in '{out}' was " + ("not " if old_until is None else "")
+                               + "flown with --until; give the same options, or a new --out")
         for key in _SAME:
+            if key == "n" and until is not None:
+                continue  # an --until run's n is where it has got to; its -n is the recorded max_n
             if old.get(key) != request[key]:
                 raise MarsEDLError(f"--resume: {key} {request[key]!r} differs from the run in '{out}' "
                                    f"({old.get(key)!r}); give the same, or a new --out")
+        if until is not None:
+            for key in ("rule", "max_n", "probability", "method"):
+                if old_until.get(key) != until_rec[key]:
+                    raise MarsEDLError(f"--resume: --until {key} {until_rec[key]!r} differs from the run in "
+                                       f"'{out}' ({old_until.get(key)!r}); give the same, or a new --out")
         if chunk_size is not None and chunk_size != old["chunk_size"]:
             raise MarsEDLError(f"--resume: --chunk-size {chunk_size} differs from the run's {old['chunk_size']}")
         chunk_size = int(old["chunk_size"])
     elif store is not None:
         store.check_new()
-    chunk_size = int(chunk_size or default_chunk_size(n, n_workers))
+    if until is not None:
+        # a fixed step, not one from the worker count: the checks, and so where the run stops, do not depend on it
+        chunk_size = int(chunk_size or MAX_CHUNK)
+        target = until.first(chunk_size)
+    else:
+        chunk_size = int(chunk_size or default_chunk_size(n, n_workers))
+        target = n
 
     with _backend(scheduler, workers) as client:  # connect before anything is written
         ctx = context or plan_run(preset, preset_file=preset_file, overrides=overrides, atmosphere=atmosphere,
@@ -269,9 +356,9 @@ def run_montecarlo(
         if old is not None and old.get("dispersions") != spec_dump:
             raise MarsEDLError(f"--resume: the dispersions now differ from the run in '{out}' (was the preset "
                                "file edited?); give a new --out")
-        bounds = chunk_bounds(n, chunk_size)
+        bounds = chunk_bounds(target, chunk_size)
         manifest = {
-            **request, "chunk_size": chunk_size, "n_chunks": len(bounds), "version": __version__,
+            **request, "n": target, "chunk_size": chunk_size, "n_chunks": len(bounds), "version": __version__,
             "mission": ctx.setup.mission.name, "dispersions": spec_dump, "active_dispersions": ctx.spec.active(),
             "target_lat_deg": ctx.setup.mission.site.lat_deg, "target_lon_deg": ctx.setup.mission.site.lon_deg,
             "radius_m": ctx.radius_m, "approach_azimuth_deg": math.degrees(ctx.approach_azimuth_rad),
@@ -280,7 +367,8 @@ def run_montecarlo(
                            "q_pa": list(ctx.setup.config.sequence.q_box_pa)},
             "complete": False, "elapsed_s": float(old.get("elapsed_s", 0.0)) if old else 0.0,
         }
-        done: set[int] = set()
+        if until_rec is not None:
+            manifest["until"] = {**until_rec, "checks": [], "met": None}
         created = store is not None and old is None
         existed = created and store.path.exists()
         if store is not None:
@@ -288,30 +376,63 @@ def run_montecarlo(
                 store.create(manifest)
             else:
                 store.clean_temporaries()
-                done = store.done_chunks(len(bounds))
-        jobs = [(k, s, e) for k, (s, e) in enumerate(bounds) if k not in done]
+                if until is not None:
+                    store.write_manifest(manifest)
         frames: dict[int, pd.DataFrame] = {}
-        cases_done = sum(bounds[k][1] - bounds[k][0] for k in done)
         flown = 0
-        if progress:
-            progress(cases_done, n)
-        if client is not None:
-            it = _dask(client, ctx, seed, jobs)
-        elif min(n_workers, len(jobs)) <= 1:
-            it = _serial(ctx, seed, jobs)
-        else:
-            it = _processes(ctx, seed, jobs, min(n_workers, len(jobs)))
+
+        def fly(bounds: list[tuple[int, int]]) -> None:
+            """Fly the chunks of ``bounds`` not yet finished (in the store, or in ``frames``)."""
+            nonlocal flown
+            done = store.done_chunks(len(bounds)) if store is not None else set(frames)
+            jobs = [(k, s, e) for k, (s, e) in enumerate(bounds) if k not in done]
+            total = bounds[-1][1]
+            cases_done = sum(bounds[k][1] - bounds[k][0] for k in done)
+            if progress:
+                progress(cases_done, total)
+            if not jobs:
+                return
+            if client is not None:
+                it = _dask(client, ctx, seed, jobs)
+            elif min(n_workers, len(jobs)) <= 1:
+                it = _serial(ctx, seed, jobs)
+            else:
+                it = _processes(ctx, seed, jobs, min(n_workers, len(jobs)))
+            try:
+                for k, frame in it:
+                    if store is not None:
+                        store.write_chunk(k, frame)
+                    else:
+                        frames[k] = frame
+                    size = bounds[k][1] - bounds[k][0]
+                    cases_done += size
+                    flown += size
+                    if progress:
+                        progress(cases_done, total)
+            finally:
+                it.close()  # its clean-up (cancelling what is queued) runs now, while the backend is still up
+
+        def read(n_chunks: int) -> pd.DataFrame:
+            if store is not None:
+                return store.read(range(n_chunks))
+            return pd.concat([frames[k] for k in range(n_chunks)], ignore_index=True)
+
         try:
-            for k, frame in it:
+            fly(bounds)
+            while until is not None:
+                h = _half_width(read(len(bounds)), manifest, until)
+                checks = manifest["until"]["checks"]
+                checks.append({"cases": target, "half_width": h})
+                met = h is not None and h <= until.tolerance
+                if met or target >= until.max_n:
+                    manifest["until"]["met"] = bool(met)
+                    break
+                target = until.next(target, h, chunk_size)
+                bounds = chunk_bounds(target, chunk_size)
+                manifest["n"], manifest["n_chunks"] = target, len(bounds)
                 if store is not None:
-                    store.write_chunk(k, frame)
-                else:
-                    frames[k] = frame
-                size = bounds[k][1] - bounds[k][0]
-                cases_done += size
-                flown += size
-                if progress:
-                    progress(cases_done, n)
+                    store.write_manifest(manifest)
+                fly(bounds)
         except MarsEDLError:
             # bad input found while flying (a draw outside its physical range): a new run that wrote no chunk
             # leaves nothing behind
@@ -325,15 +446,13 @@ def run_montecarlo(
                 manifest["elapsed_s"] += time.perf_counter() - t0
                 store.write_manifest(manifest)
             raise
-        finally:
-            it.close()  # its clean-up (cancelling what is queued) runs now, while the backend is still up
     elapsed = time.perf_counter() - t0
     manifest["elapsed_s"] += elapsed
     manifest["complete"] = True
     if store is not None:
         store.write_manifest(manifest)
-        frame = store.read()
+        frame = store.read(range(len(bounds)))
     else:
-        frame = pd.concat([frames[k] for k in sorted(frames)], ignore_index=True)
+        frame = read(len(bounds))
     return RunResult(frame=frame, manifest=manifest, path=store.path if store else None, elapsed_s=elapsed,
                      cases_flown=flown)

@@ -49,6 +49,30 @@ def body_colour(name: str) -> str:
     return BODY_COLOURS.get(body_kind(name), _OTHER)
 
 
+def containment_text(el: Any) -> str:
+    """How much a Monte Carlo ellipse holds, in words: ``holds 99.0 % of 1,998 cases (95 % interval 98.5-99.4 %);
+    the Gaussian chi2 ellipse 96.5 % (...); axes +-6.5 % (95 %, bootstrap); left out: crash 2``."""
+    c = el.get("containment")
+    if not c or c.get("fraction") is None:
+        return ""
+    conf = 100 * c.get("confidence", 0.95)
+    text = (f"holds {100 * c['fraction']:.1f} % of {c['cases']:,} cases ({conf:g} % interval "
+            f"{100 * c['ci_low']:.1f}–{100 * c['ci_high']:.1f} %)")
+    if el.get("method") == "gaussian":
+        text += f"; to hold {100 * el['probability']:g} % its axes would grow ×{el['axes_vs_gaussian']:.2f}"
+    elif el.get("gaussian"):
+        g = el["gaussian"]["containment"]
+        text += (f"; the Gaussian χ² ellipse of the same covariance would hold {100 * g['fraction']:.1f} % "
+                 f"({100 * g['ci_low']:.1f}–{100 * g['ci_high']:.1f} %)")
+    ci = el.get("axes_ci")
+    if ci and ci["half_width"] is not None:
+        text += f"; axes known to ±{100 * ci['half_width']:.1f} % ({100 * ci['confidence']:g} %, bootstrap)"
+    left = el.get("excluded")
+    if left:
+        text += "; left out: " + ", ".join(f"{pretty(k)} {v:,}" for k, v in left.items())
+    return text
+
+
 def pretty(name: str) -> str:
     """``entry_balance_mass_3`` → ``entry balance mass 3``."""
     return str(name).replace("_", " ")
@@ -59,7 +83,7 @@ def event_label(name: str) -> str:
 
 
 def load_run(run: str, *, overrides: list[str] | None = None, record: bool = True,
-             probability: float = 0.99) -> Any:
+             probability: float = 0.99, method: str = "empirical") -> Any:
     """Resolve a RUN argument: a preset name (simulated now) or a Monte Carlo run folder.
 
     Parameters
@@ -72,6 +96,8 @@ def load_run(run: str, *, overrides: list[str] | None = None, record: bool = Tru
         Keep the nominal run's time histories (the plots need them).
     probability : float
         Probability of a Monte Carlo run's ellipses.
+    method : str
+        Their sizing, ``empirical`` (default) or ``gaussian`` (:mod:`marsedl.montecarlo.ellipses`).
 
     Returns
     -------
@@ -90,7 +116,7 @@ def load_run(run: str, *, overrides: list[str] | None = None, record: bool = Tru
 
         if overrides:
             raise MarsEDLError(f"--set applies to a preset, not to the run folder '{run}' (its inputs are fixed)")
-        return open_run(path, probability=probability)
+        return open_run(path, probability=probability, method=method)
     raise MarsEDLError(f"RUN '{run}': neither a preset ({', '.join(preset_names())}) nor a run folder")
 
 
@@ -171,5 +197,6 @@ def group_label(g: dict[str, Any]) -> str:
     return f"{name}, {speed}"
 
 
-__all__ = ["BODY_COLOURS", "EVENT_LABELS", "SiteFrame", "body_colour", "body_kind", "event_label", "group_label",
+__all__ = ["BODY_COLOURS", "EVENT_LABELS", "SiteFrame", "body_colour", "body_kind", "containment_text",
+           "event_label", "group_label",
            "impact_groups", "is_montecarlo", "load_run", "pretty", "site_frame", "tracks"]

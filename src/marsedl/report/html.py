@@ -462,16 +462,62 @@ def _fmt(x: Any, nd: int = 4) -> str:
     return f"{x:,.{nd}g}" if abs(x) < 1e5 else f"{x:,.0f}"
 
 
+def _pct(c: Any) -> str:
+    if not c or c.get("fraction") is None:
+        return "-"
+    return f"{100 * c['fraction']:.1f}% ({100 * c['ci_low']:.1f}–{100 * c['ci_high']:.1f})"
+
+
 def _ellipse_table(run: Any) -> str:
     rows = []
-    for el in run.ellipses():
-        name = "landing (rover)" if el["name"] == "landing" else pretty(el["name"])
-        colour = "#000000" if el["name"] == "landing" else body_colour(el["name"])
+    gaussian = run.summary.get("ellipse_method") == "gaussian"
+    for el in run.ellipses(delivery=True):
+        name = {"landing": "landing (rover)", "delivery": "delivery (backshell separation)"}.get(
+            el["name"], pretty(el["name"]))
+        colour = {"landing": "#000000", "delivery": "#7F7F7F"}.get(el["name"]) or body_colour(el["name"])
+        ci = el.get("axes_ci")
+        other = (f"×{el['axes_vs_gaussian']:.2f}" if gaussian
+                 else _pct((el.get("gaussian") or {}).get("containment")))
         rows.append([f'<span class="swatch" style="background:{colour}"></span>{_esc(name)}',
-                     f"{100 * el['probability']:g}%", f"{el['semi_major_km']:.3f}", f"{el['semi_minor_km']:.3f}",
-                     f"{el['azimuth_deg']:.1f}", f"{el['center_lat_deg']:.5f}", f"{el['center_lon_deg']:.5f}"])
-    return _table(["body", "probability", "semi-major (km)", "semi-minor (km)", "azimuth (°)", "centre lat (°)",
-                   "centre lon (°)"], rows, cls="ellipses")
+                     f"{100 * el['probability']:g}%", f"{el.get('cases', 0):,}", f"{el['semi_major_km']:.3f}",
+                     f"{el['semi_minor_km']:.3f}", f"{el['azimuth_deg']:.1f}", f"{el['center_lat_deg']:.5f}",
+                     f"{el['center_lon_deg']:.5f}", _pct(el.get("containment")), other,
+                     f"±{100 * ci['half_width']:.1f}%" if ci and ci["half_width"] is not None else "-"])
+    return _table(["body", "probability", "cases", "semi-major (km)", "semi-minor (km)", "azimuth (°)",
+                   "centre lat (°)", "centre lon (°)", "holds (95% interval)",
+                   "axes to hold it" if gaussian else "Gaussian χ² would hold", "axes ±95%"], rows, cls="ellipses")
+
+
+def _ellipse_notes(run: Any) -> str:
+    """What the sizes mean, what was left out, how converged the run is."""
+    s = run.summary
+    method = s.get("ellipse_method", "empirical")
+    how = ("<b>empirical</b>: the covariance ellipse (centre, shape and orientation of the cases' mean and "
+           "covariance) scaled until it holds the stated share of the cases" if method == "empirical" else
+           "<b>Gaussian</b>: the χ²₂ ellipse of the covariance, right only for normally distributed points")
+    out = [f"<p class='muted'>Size: {how}. “holds” counts the cases inside, with the Clopper–Pearson 95% interval "
+           "of the probability it holds; “axes ±” is the 95% bootstrap interval's half-width (1,000 resamples of "
+           "the cases).</p>"]
+    le = s.get("landing_ellipse")
+    if le is None:
+        out.append("<p><b>No landing ellipse</b>: fewer than 3 cases landed.</p>")
+    elif le.get("excluded"):
+        left = ", ".join(f"{_esc(pretty(k))} {v:,}" for k, v in le["excluded"].items())
+        out.append(f"<p id='mc-excluded'>Landing ellipse: the {le['cases']:,} landed cases; left out: {left}.</p>")
+    conv = s.get("convergence") or {}
+    if conv.get("axes_half_width") is not None:
+        need = (conv.get("cases_for_half_width") or {}).get("2%")
+        text = (f"<p id='mc-convergence'>Convergence: the {100 * run.probability:g}% "
+                f"{' and '.join(conv['ellipses'])} ellipse axes are known to "
+                f"±{100 * conv['axes_half_width']:.1f}% (95%, bootstrap)")
+        if conv["axes_half_width"] > 0.02 and need:
+            text += f"; about {need:,} cases would bring that to ±2%"
+        u = conv.get("until")
+        if u and u.get("checks"):
+            text += (f". Flown with --until {_esc(u['rule'])}: " + ("met" if u.get("met") else "not met")
+                     + f" after {u['checks'][-1]['cases']:,} cases")
+        out.append(text + ".</p>")
+    return "".join(out)
 
 
 def _drivers_table(run: Any) -> str:
@@ -493,9 +539,18 @@ def _metrics_table(run: Any) -> str:
 
     m = run.summary["metrics"]
     names = [k for k in KEY_METRICS if k in m] + sorted(k for k in m if k not in KEY_METRICS)
-    rows = [[_esc(k)] + [_fmt(m[k][q]) for q in ("mean", "std", "p01", "p50", "p99")] for k in names]
+    def ci(v: Any) -> str:
+        lo, hi = v if v else (None, None)
+        return "-" if lo is None and hi is None else f"{_fmt(lo) if lo is not None else '?'} – " + (
+            _fmt(hi) if hi is not None else "?")
+
+    rows = [[_esc(k)] + [_fmt(m[k][q]) for q in ("mean", "std", "p01", "p50", "p99")]
+            + [ci(m[k].get(f"{q}_ci")) for q in ("p01", "p99")] for k in names]
     return ("<p class='muted'>Every output over the cases (NaN where a case did not get there left out); "
-            "units in the names.</p>" + _table(["metric", "mean", "std", "p01", "p50", "p99"], rows, cls="metrics"))
+            "units in the names. Percentile intervals: 95%, distribution-free (order statistics; “?” where the "
+            "cases are too few to bound that side).</p>"
+            + _table(["metric", "mean", "std", "p01", "p50", "p99", "p01 interval", "p99 interval"], rows,
+                     cls="metrics"))
 
 
 def _manifest(run: Any) -> str:
@@ -569,7 +624,7 @@ def render_montecarlo(run: Any, *, canopy_words: str = CANOPY_WORDS, canopy_band
                f"<b id='mc-seed'>{_esc(m.get('seed'))}</b>; outcomes: {outcomes}. Flown in "
                f"{s.get('elapsed_s', 0):,.1f} s{rate}.{done}</p>" + cards_html
                + f"<h3>Ellipses ({prob:g}% of cases; azimuth of the major axis from north)</h3>"
-               + _ellipse_table(run))
+               + _ellipse_table(run) + _ellipse_notes(run))
     sections = [
         ("summary", "Summary", summary),
         ("plots", "Plots", "<p class='muted'>Interactive: drag to zoom, double-click to reset, click a legend "

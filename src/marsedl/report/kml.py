@@ -17,7 +17,7 @@ import numpy as np
 
 from marsedl import __version__
 from marsedl.errors import MarsEDLError
-from marsedl.report.common import body_colour, event_label, pretty, site_frame, tracks
+from marsedl.report.common import body_colour, containment_text, event_label, pretty, site_frame, tracks
 from marsedl.survey import ellipse_boundary, from_local_en
 
 with warnings.catch_warnings():  # fastkml warns once that lxml (pretty printing only) is not installed
@@ -86,6 +86,10 @@ def ellipse_placemarks(ellipses: Sequence[Mapping[str, Any]], radius_m: float) -
         p = el.get("probability")
         desc = (f"{2 * el['semi_major_km']:.2f} x {2 * el['semi_minor_km']:.2f} km, major axis "
                 f"{el['azimuth_deg']:.1f} deg from north" + (f", {100 * p:.0f}% of cases" if p is not None else ""))
+        if el.get("method"):
+            how = ("scaled to hold that share of the cases" if el["method"] == "empirical"
+                   else "Gaussian chi-square size")
+            desc += f" ({how}); {containment_text(el)}"
         out.append(_polygon(f"{pretty(name)} ellipse", lat, lon, "ellipse", desc))
     return out
 
@@ -158,18 +162,21 @@ MAX_KML_POINTS = 5000
 def montecarlo_kml(run: Any, *, survey: Any = None, max_points: int = MAX_KML_POINTS) -> KML:
     """A Monte Carlo run folder as a KML document.
 
-    Folders: ellipses (polygons on the ground for the landing ellipse and every debris body's, at the run's
-    probability), touchdown points of the landed cases (the first ``max_points``), the target and the mean
-    touchdown point, and an optional survey plan (in metres from the mean touchdown point).
+    Folders: ellipses (polygons on the ground for the landing ellipse, the delivery ellipse at backshell separation
+    and every debris body's, at the run's probability; each description says how many cases it holds, with its
+    binomial interval, and what the Gaussian ellipse would hold), touchdown points of the landed cases (the first
+    ``max_points``), the target and the mean touchdown point, and an optional survey plan (in metres from the mean
+    touchdown point).
     """
     from marsedl.report.common import site_frame
 
     frame = site_frame(run)
-    els = run.ellipses()
+    els = run.ellipses(delivery=True)
     sty = [_style("ellipse", "#000000", width=2, fill_alpha=40), _style("touchdown", "#56B4E9"),
            _style("survey", "#009E73", width=2), _style("photo", "#009E73"), _style("target", "#7F7F7F"),
            _style("rover", "#56B4E9")]
-    sty += [_style(f"ellipse_{e['name']}", body_colour(e["name"]) if e["name"] != "landing" else "#000000",
+    sty += [_style(f"ellipse_{e['name']}", body_colour(e["name"]) if e["name"] not in ("landing", "delivery")
+                   else ("#000000" if e["name"] == "landing" else "#7F7F7F"),
                    width=2, fill_alpha=40) for e in els]
     polys = ellipse_placemarks(els, run.radius_m)
     for pm, e in zip(polys, els, strict=True):

@@ -94,11 +94,14 @@ class MonteCarloRun:
                 out[b] = (lat[ok], lon[ok])
         return out
 
-    def ellipses(self) -> list[dict[str, Any]]:
-        """The landing ellipse (``name`` "landing") and each debris body's, as the summary gives them."""
+    def ellipses(self, *, delivery: bool = False) -> list[dict[str, Any]]:
+        """The landing ellipse (``name`` "landing"), with ``delivery`` the vehicle's at backshell separation
+        (``name`` "delivery"), and each debris body's, as the summary gives them."""
         out = []
         if self.summary.get("landing_ellipse"):
             out.append({"name": "landing", **self.summary["landing_ellipse"]})
+        if delivery and self.summary.get("delivery_ellipse"):
+            out.append({"name": "delivery", **self.summary["delivery_ellipse"]})
         out += [{"name": b, **e} for b, e in self.summary.get("debris_ellipses", {}).items()]
         return out
 
@@ -133,14 +136,17 @@ class MonteCarloRun:
         return "(inputs not available)"
 
 
-def open_run(path: str | Path, *, probability: float = 0.99) -> MonteCarloRun:
-    """Open a Monte Carlo run folder (one-line :class:`MarsEDLError` when it is not a readable run)."""
+def open_run(path: str | Path, *, probability: float = 0.99, method: str = "empirical") -> MonteCarloRun:
+    """Open a Monte Carlo run folder (one-line :class:`MarsEDLError` when it is not a readable run); its ellipses
+    are sized by ``method`` (``empirical`` or ``gaussian``, see :mod:`marsedl.montecarlo.ellipses`)."""
     import pyarrow as pa
 
+    from marsedl.montecarlo.ellipses import check_method
     from marsedl.montecarlo.stats import chi2_2, summarize
     from marsedl.montecarlo.store import MANIFEST, RunStore
 
     chi2_2(probability)
+    check_method(method)
     path = Path(path)
     if not (path / MANIFEST).is_file():
         raise MarsEDLError(f"RUN '{path}': the folder is not a Monte Carlo run (no {MANIFEST})")
@@ -159,7 +165,7 @@ def open_run(path: str | Path, *, probability: float = 0.99) -> MonteCarloRun:
     missing = [c for c in _NEEDED if c not in frame]
     if missing:
         raise MarsEDLError(f"RUN '{path}': the Parquet chunks lack the columns {', '.join(missing)}")
-    summary = summarize(frame, manifest, probability)
+    summary = summarize(frame, manifest, probability, method)
     return MonteCarloRun(path=path, manifest=manifest, frame=frame, summary=summary, probability=probability)
 
 
