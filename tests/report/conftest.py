@@ -19,10 +19,10 @@ def no_resimulation(monkeypatch, nominal):
 
     real = common.load_run
 
-    def fake(run, *, overrides=None, record=True, probability=0.99):
+    def fake(run, *, overrides=None, record=True, probability=0.99, method="empirical"):
         if run == "mars2020" and not overrides:
             return nominal
-        return real(run, overrides=overrides, record=record, probability=probability)
+        return real(run, overrides=overrides, record=record, probability=probability, method=method)
 
     monkeypatch.setattr(common, "load_run", fake)
     return nominal

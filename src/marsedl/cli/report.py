@@ -21,6 +21,8 @@ console = Console(highlight=False)
 _RUN = typer.Argument(..., help="Preset name (flown now) or a Monte Carlo run folder.")
 _SET = typer.Option(None, "--set", help="Override a preset field: path.to.field=value.")
 _PROB = typer.Option(0.99, "--probability", help="Ellipse probability (Monte Carlo runs).")
+_ELLIPSE = typer.Option("empirical", "--ellipse", help="Monte Carlo runs: empirical (scaled until it holds the "
+                        "stated share of the cases; default) or gaussian (the chi-square ellipse of the covariance).")
 
 
 def _check_writable(path: Path, option: str, *, folder: bool = False) -> None:
@@ -39,10 +41,12 @@ def _check_writable(path: Path, option: str, *, folder: bool = False) -> None:
         raise MarsEDLError(f"{option} '{path}' is a folder; give a file name")
 
 
-def _load(run: str, overrides: list[str] | None, probability: float = 0.99):
+def _load(run: str, overrides: list[str] | None, probability: float = 0.99, ellipse: str = "empirical"):
+    from marsedl.montecarlo.ellipses import check_method
     from marsedl.report.common import load_run
 
-    return load_run(run, overrides=overrides, probability=probability)
+    check_method(ellipse)
+    return load_run(run, overrides=overrides, probability=probability, method=ellipse)
 
 
 def plot(
@@ -50,6 +54,7 @@ def plot(
     out_dir: Path = typer.Option(Path("plots"), "-o", "--out-dir", help="Folder for the figures."),
     fmt: str = typer.Option("png", "--format", help="png or svg."),
     probability: float = _PROB,
+    ellipse: str = _ELLIPSE,
     set_: list[str] | None = _SET,
 ) -> None:
     """Write the figures of a run: nominal (altitude–speed, loads, bank, deploy, ground track, landing site) or
@@ -62,7 +67,7 @@ def plot(
     if out_dir.exists() and not out_dir.is_dir():
         raise MarsEDLError(f"--out-dir '{out_dir}' is a file, not a folder")
     _check_writable(out_dir, "--out-dir", folder=True)
-    result = _load(run, set_, probability)
+    result = _load(run, set_, probability, ellipse)
     if is_montecarlo(result):
         paths = write_montecarlo_plots(result, out_dir, fmt=fmt)
     else:
@@ -75,6 +80,7 @@ def report(
     run: str = _RUN,
     out: Path = typer.Option(Path("report.html"), "-o", "--out", help="The HTML file to write."),
     probability: float = _PROB,
+    ellipse: str = _ELLIPSE,
     set_: list[str] | None = _SET,
 ) -> None:
     """Write one self-contained HTML report of a nominal run or a Monte Carlo run folder (works offline)."""
@@ -84,7 +90,7 @@ def report(
     if out.suffix.lower() not in (".html", ".htm"):
         raise MarsEDLError(f"--out '{out}': the report file must end in .html")
     _check_writable(out, "--out")
-    result = _load(run, set_, probability)
+    result = _load(run, set_, probability, ellipse)
     text = html.render_montecarlo(result) if is_montecarlo(result) else html.render_nominal(result)
     path = html.write(text, out)
     console.print(f"wrote {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")
@@ -109,6 +115,7 @@ def kml(
     out: Path = typer.Option(Path("run.kml"), "-o", "--out", help="The KML file to write."),
     ellipses: Path | None = typer.Option(None, "--ellipses", help="JSON list of ellipses to draw as polygons."),
     probability: float = _PROB,
+    ellipse: str = _ELLIPSE,
     set_: list[str] | None = _SET,
 ) -> None:
     """Write a KML for Google Earth's Mars mode: trajectories, events, impacts (and ellipses); for a Monte Carlo
@@ -120,7 +127,7 @@ def kml(
         raise MarsEDLError(f"--out '{out}': the KML file must end in .kml")
     _check_writable(out, "--out")
     els = _ellipses(ellipses)
-    result = _load(run, set_, probability)
+    result = _load(run, set_, probability, ellipse)
     if is_montecarlo(result):
         if els:
             raise MarsEDLError("--ellipses: a Monte Carlo run draws its own ellipses; give it with a preset")
@@ -176,6 +183,7 @@ def survey(
     base: str | None = typer.Option(None, "--base", help="Take-off point EAST,NORTH (m from the rover)."),
     skip_unreachable: bool = typer.Option(False, "--skip-unreachable", help="Plan the rest; list what is left."),
     probability: float = typer.Option(0.99, "--probability", help="Ellipse probability (Monte Carlo runs)."),
+    ellipse: str = _ELLIPSE,
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
     kml_out: Path | None = typer.Option(None, "--kml", help="Also write the plan as KML."),
     plot_out: Path | None = typer.Option(None, "--plot", help="Also draw the plan on the site map (.png/.svg)."),
@@ -195,7 +203,7 @@ def survey(
     for p, opt in ((kml_out, "--kml"), (plot_out, "--plot")):
         if p is not None:
             _check_writable(p, opt)
-    result = _load(run, set_, probability)
+    result = _load(run, set_, probability, ellipse)
     frame = site_frame(result)
     if is_montecarlo(result):
         els = [e for e in result.ellipses() if e["name"] != "landing"]
