@@ -82,26 +82,14 @@ def test_dask_scheduler_and_two_workers_give_the_local_result(ctx_default, seria
                 p.kill()
 
 
-def test_sigkill_then_resume_is_bit_identical(ctx_default, tmp_path):
+def test_sigkill_then_resume_is_bit_identical(ctx_default, tmp_path, kill_after_chunks):
     # Many small chunks, so that the kill lands mid-run however fast the machine flies them (12 cases in 4 chunks
     # once finished before the poll below saw the second chunk).
     n, size = 240, 3
     out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "marsedl", "montecarlo", "mars2020", "-n", str(n), "--seed", "5", "--chunk-size",
            str(size), "--processes", "1", "--quiet", "--json", "--out", str(out)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 120
-        while len(list(out.glob("chunk-*.parquet"))) < 2:
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline
-            time.sleep(0.005)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    written = len(list(out.glob("chunk-*.parquet")))
+    written = kill_after_chunks(cmd, out, 2)
     assert 2 <= written < n // size
     res = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr

@@ -5,10 +5,8 @@ of 25, one process."""
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
-import time
 
 import pandas as pd
 import pytest
@@ -57,24 +55,12 @@ def test_until_stops_at_the_most_cases_and_says_so(ctx_default):
     assert u["checks"][-1]["half_width"] > 0.01
 
 
-def test_until_resumes_after_a_kill_to_the_same_cases(ctx_default, until_run, tmp_path):
+def test_until_resumes_after_a_kill_to_the_same_cases(ctx_default, until_run, tmp_path, kill_after_chunks):
     out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "marsedl", "montecarlo", "mars2020", "-n", "600", "--seed", str(SEED),
            "--probability", str(P), "--until", "axes:15%", "--chunk-size", str(STEP), "--processes", "1", "--quiet",
            "--json", "--out", str(out)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 120
-        while len(list(out.glob("chunk-*.parquet"))) < 5:  # past the first check (4 chunks)
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline
-            time.sleep(0.005)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    written = len(list(out.glob("chunk-*.parquet")))
+    written = kill_after_chunks(cmd, out, 5)  # past the first check (4 chunks)
     assert 5 <= written < len(until_run.frame) // STEP
     res = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
