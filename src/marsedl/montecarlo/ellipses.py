@@ -64,10 +64,11 @@ def check_method(method: str) -> str:
     return method
 
 
-def _chi2_2(probability: float) -> float:
-    from marsedl.montecarlo.stats import chi2_2
-
-    return chi2_2(probability)
+def chi2_2(probability: float) -> float:
+    """Quantile of the chi-square distribution with 2 degrees of freedom: ``-2 ln(1 - P)``."""
+    if not 0.0 < probability < 1.0:
+        raise MarsEDLError(f"--probability must be between 0 and 1 (exclusive); got {probability}")
+    return -2.0 * math.log1p(-probability)
 
 
 def needed_inside(probability: float, n: np.ndarray | int) -> np.ndarray:
@@ -170,7 +171,7 @@ def fit_ellipse(east_m: np.ndarray, north_m: np.ndarray, probability: float,
     except np.linalg.LinAlgError:  # all points on a line: distances along it (the minor axis is then 0)
         d2 = np.einsum("ij,ij->j", dx, np.linalg.pinv(cov) @ dx)
     if method == "gaussian":
-        k2 = _chi2_2(probability)
+        k2 = chi2_2(probability)
     else:
         k2 = float(_upper_quantile(d2[None, :], np.ones((1, d2.size)), probability)[0])
     az = math.degrees(math.atan2(vec[0, 1], vec[1, 1])) % 180.0
@@ -234,7 +235,7 @@ def _resampled_axes(prep: _Prepared, counts: np.ndarray, probability: float, met
     cxy = (s[:, 5] - cnt * me * mn) / (cnt - 1)
     big, small = _axes_of(cxx, cyy, cxy)
     if method == "gaussian":
-        k2 = np.full(cnt.shape, _chi2_2(probability))
+        k2 = np.full(cnt.shape, chi2_2(probability))
     else:
         # d^2 under each resample's mean and covariance as one product with the basis:
         # (x - m)^T S^-1 (x - m) det S = cyy de^2 - 2 cxy de dn + cxx dn^2, expanded in e, n

@@ -30,6 +30,7 @@ from marsedl.montecarlo.ellipses import (
     CONFIDENCE,
     bootstrap_axes,
     check_method,
+    chi2_2,
     containment,
     fit_ellipse,
     percentile_interval,
@@ -47,15 +48,6 @@ PERCENTILES = (("p01", 0.01), ("p50", 0.50), ("p99", 0.99))
 #: Miss components whose drivers are ranked: at touchdown, and at backshell separation (before the powered
 #: descent's divert absorbs most of the miss).
 DRIVER_TARGETS = ("miss_along_m", "miss_cross_m", "backshell_separation_along_m", "backshell_separation_cross_m")
-
-
-def chi2_2(probability: float) -> float:
-    """Quantile of the chi-square distribution with 2 degrees of freedom: ``-2 ln(1 - P)``."""
-    if not 0.0 < probability < 1.0:
-        from marsedl.errors import MarsEDLError
-
-        raise MarsEDLError(f"--probability must be between 0 and 1 (exclusive); got {probability}")
-    return -2.0 * math.log1p(-probability)
 
 
 def ellipse_axes(east_m: np.ndarray, north_m: np.ndarray, probability: float) -> tuple[float, float, float]:
