@@ -1,0 +1,369 @@
+"""The canopy unwrapped to polar coordinates, its rings and gore edges found, and each gore read from its
+whole sector as a probability of being coloured (or unknown, with its reason).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+from marsedl.chute.photo import _features
+from marsedl.errors import MarsEDLError
+
+_N_THETA_PER_GORE = 12
+_RHO_MAX = 1.3
+_N_RHO = 520
+_MIN_SECTOR_PX2 = 6.0
+"""A gore whose sector covers fewer image pixels than this is too small to read."""
+_MIN_WIDTH_PX = 2.0
+"""A gore whose sector's mean width (its area over its radial length, in image pixels) is under 2 px is too
+small to read: a one-gore stripe needs two samples across (sampling theorem), or its colour is its
+neighbours' blur."""
+_MIN_FABRIC = 0.6
+"""A gore's sector must be at least 60 % canopy fabric (red or white samples) to be read; otherwise something
+is in front of it (hardware, lines) or it is in shadow."""
+_BLEED_PX = 0.6
+"""Width (px) of a coloured neighbour's tint that blur and JPEG colour subsampling may spread into a white
+gore's sector, on each side."""
+_MAX_BETWEEN = 0.1
+"""A ring is not read when more than 10 % of its gores' means lie in the middle half between its white and
+coloured levels (measured: 0-7 % on synthetic photos and on the raw up-look frame; 16 % and 11 % on the
+small composite's middle ring and band, where a gore phase off by about half a gore misread 9 and 11 gores;
+9 % on its outer ring, read without error)."""
+_AMBIGUOUS = 0.25
+"""A gore whose probability of being coloured lies in (0.25, 0.75) is reported unknown (ambiguous colour)."""
+
+
+# ----------------------------------------------------------------------------------------------- polar
+
+
+def _polar(rgb: np.ndarray, el: tuple[float, float, float, float, float],
+           n_theta: int) -> dict[str, np.ndarray]:
+    """Unwrap the ellipse to polar samples: rho (fraction of the outer edge) x theta (clockwise on screen)."""
+    cx, cy, a, b, psi = el
+    rho = np.linspace(0.0, _RHO_MAX, _N_RHO)
+    theta = (np.arange(n_theta) + 0.5) * 2 * np.pi / n_theta
+    qx = rho[:, None] * np.sin(theta)[None, :]
+    qy = -rho[:, None] * np.cos(theta)[None, :]
+    u = np.array([np.cos(psi), np.sin(psi)])
+    v = np.array([-np.sin(psi), np.cos(psi)])
+    s = qx * u[0] + qy * u[1]
+    t = qx * v[0] + qy * v[1]
+    x = cx + a * s * u[0] + b * t * v[0]
+    y = cy + a * s * u[1] + b * t * v[1]
+    h, w, _ = rgb.shape
+    inside = (x >= 0) & (x <= w - 1) & (y >= 0) & (y <= h - 1)
+    pol = _bilinear(rgb, x, y)
+    feat = _features(pol)
+    feat["rgb"] = pol
+    feat["inside"] = inside
+    feat["rho"] = rho
+    feat["theta"] = theta
+    feat["ab"] = a * b
+    feat["ellipse"] = el
+    return feat
+
+
+def _bilinear(rgb: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``rgb`` sampled at (x, y) by bilinear interpolation, edges clamped (all three channels in one gather)."""
+    h, w, _ = rgb.shape
+    x = np.clip(x, 0, w - 1).astype(np.float32)
+    y = np.clip(y, 0, h - 1).astype(np.float32)
+    x0 = np.minimum(x.astype(np.int32), w - 2) if w > 1 else np.zeros(x.shape, np.int32)
+    y0 = np.minimum(y.astype(np.int32), h - 2) if h > 1 else np.zeros(y.shape, np.int32)
+    fx, fy = (x - x0)[..., None], (y - y0)[..., None]
+    flat = rgb.reshape(-1, 3)
+    i00 = y0 * w + x0
+    top = flat[i00] * (1 - fx) + flat[i00 + 1] * fx
+    bottom = flat[i00 + w] * (1 - fx) + flat[i00 + w + 1] * fx
+    return top * (1 - fy) + bottom * fy
+
+
+def _ellipse_reach(el: tuple[float, float, float, float, float], theta: np.ndarray) -> np.ndarray:
+    """Image distance (px) from the centre to the outline at polar angle ``theta`` of :func:`_polar`."""
+    _, _, a, b, psi = el
+    qx, qy = np.sin(theta), -np.cos(theta)
+    s = qx * np.cos(psi) + qy * np.sin(psi)
+    t = -qx * np.sin(psi) + qy * np.cos(psi)
+    return np.hypot(a * s, b * t)
+
+
+# ----------------------------------------------------------------------------------------------- rings
+
+
+def _smooth1(x: np.ndarray, sigma: float) -> np.ndarray:
+    return ndimage.gaussian_filter1d(x, sigma, mode="nearest")
+
+
+def _pixel_classes(pol: dict[str, np.ndarray], v_ref: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sample red and white masks in the polar image (thresholds relative to the canopy's white level)."""
+    red = (pol["red"] > 0.22) & (pol["val"] > 0.08 * v_ref + 0.04)
+    white = (pol["red"] < 0.05) & (pol["val"] > 0.42 * v_ref) & (pol["sat"] < 0.5)
+    inside = pol["inside"]
+    return red & inside, white & inside
+
+
+def _rings(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, n_rings: int,
+           band: bool | None, name: str) -> tuple[np.ndarray, bool, dict[str, float]]:
+    """Inner/outer rho of each ring (n_rings, 2), whether the last ring is the band, and the landmarks."""
+    rho = pol["rho"]
+    step = rho[1] - rho[0]
+    fabric = (red | white).mean(axis=1)
+    f = _smooth1(fabric, 0.006 / step)
+    level = float(np.percentile(f[(rho > 0.2) & (rho < 0.8)], 75))
+    if level < 0.2:
+        raise MarsEDLError(f"{name}: no canopy found (too little red or white fabric inside the outline)")
+    # Vent: first radius where the fabric reaches half its disk level.
+    vent = float(rho[np.argmax(f > 0.5 * level)])
+    # Outer edge: last radius (up to _RHO_MAX) where fabric is at half level.
+    above = np.nonzero(f > 0.5 * level)[0]
+    outer = float(rho[above[-1]])
+    # The gap: deepest dip of fabric in the outer part, between fabric on both sides.
+    gap = None
+    sel = np.nonzero((rho > vent + 0.45 * (outer - vent)) & (rho < outer - 0.02))[0]
+    if sel.size:
+        i_min = sel[np.argmin(f[sel])]
+        depth = level - f[i_min]
+        outside_fabric = f[i_min:].max() if i_min < f.size else 0.0
+        if depth > 0.35 * level and outside_fabric > 0.5 * level:
+            half = f[i_min] + 0.5 * (level - f[i_min])
+            lo = i_min
+            while lo > 0 and f[lo] < half:
+                lo -= 1
+            hi = i_min
+            while hi < f.size - 1 and f[hi] < half:
+                hi += 1
+            gap = (float(rho[lo]), float(rho[hi]))
+    has_band = gap is not None if band is None else bool(band)
+    if has_band and gap is None:
+        raise MarsEDLError(f"{name}: the band was asked for but no gap (dark ring between disk and band) "
+                           "was found")
+    n_disk = n_rings - 1 if has_band else n_rings
+    if n_disk < 1:
+        raise MarsEDLError(f"rings: {n_rings} is too few (need at least 1 disk ring plus the band)")
+    disk_out = gap[0] if has_band else outer
+    # Disk ring boundaries: where the angular colour pattern changes with radius.
+    c = np.clip(pol["red"], -0.3, 0.6) * pol["inside"]
+    d = max(1, int(round(0.015 / step)))
+    change = np.zeros_like(rho)
+    change[d:-d] = np.abs(c[2 * d:] - c[:-2 * d]).mean(axis=1)
+    change = _smooth1(change, 0.005 / step)
+    edges = [vent]
+    width = (disk_out - vent) / n_disk
+    for k in range(1, n_disk):
+        guess = vent + k * width
+        win = np.nonzero(np.abs(rho - guess) < 0.35 * width)[0]
+        edges.append(float(rho[win[np.argmax(change[win])]]) if win.size else guess)
+    edges.append(disk_out)
+    radii = np.column_stack([edges[:-1], edges[1:]])
+    if has_band:
+        radii = np.vstack([radii, [[gap[1], outer]]])
+    marks = {"vent": vent, "outer": outer, "gap_inner": gap[0] if gap else float("nan"),
+             "gap_outer": gap[1] if gap else float("nan")}
+    return radii, has_band, marks
+
+
+# ----------------------------------------------------------------------------------------------- gores
+
+
+def _gore_centres(pol: dict[str, np.ndarray], radii: np.ndarray, gores: int) -> tuple[np.ndarray, float]:
+    """Angle (rad) of each gore's centre in each ring (n_rings, gores), following local phase drifts."""
+    rho, theta = pol["rho"], pol["theta"]
+    n_theta = theta.size
+    dtheta = 2 * np.pi / n_theta
+    spacing = 2 * np.pi / gores
+    sig = np.clip(pol["red"], -0.3, 0.6) + 0.5 * pol["val"]
+    grad = np.abs(np.roll(sig, -1, axis=1) - np.roll(sig, 1, axis=1)) * pol["inside"]
+    carrier = np.exp(-1j * gores * theta)
+    win = max(3, int(round(n_theta / 10)))  # local phase over ~1/10 turn (8 gores of 80)
+    per_ring = []
+    total = 0j
+    for r_in, r_out in radii:
+        rows = (rho > r_in + 0.2 * (r_out - r_in)) & (rho < r_out - 0.2 * (r_out - r_in))
+        e = grad[rows].sum(axis=0)
+        z = e * carrier
+        total += z.sum()
+        zs = ndimage.uniform_filter1d(z.real, win, mode="wrap") + 1j * ndimage.uniform_filter1d(
+            z.imag, win, mode="wrap")
+        per_ring.append(zs)
+    p_global = float(-np.angle(total) / gores)
+    centres = p_global + (np.arange(gores) + 0.5) * spacing
+    idx = np.floor(np.mod(centres, 2 * np.pi) / dtheta).astype(int) % n_theta
+    out = np.empty((radii.shape[0], gores))
+    tk = np.mod(centres, 2 * np.pi)
+    design = np.column_stack([np.ones(gores), np.cos(tk), np.sin(tk)])
+    for i, zs in enumerate(per_ring):
+        # Local phase of the gore edges relative to the global phase, as an angle in units of one gore
+        # period. A small error in the centre makes it vary as a + b cos(theta) + c sin(theta) (largest in the
+        # narrow inner ring), so fit that smooth model to the local phase, weighted by edge strength.
+        zk = zs[idx] * np.exp(1j * gores * p_global)
+        # Two fits: residuals about the mean phase (robust to noisy stretches) and the unwrapped phase
+        # (follows larger drifts); keep the one whose model agrees best with the phasors.
+        wgt = np.abs(zk) + 1e-12
+        mean = np.angle(zk.sum())
+        ang = np.angle(zk * np.exp(-1j * mean))
+        coef, *_ = np.linalg.lstsq(design[:, 1:] * wgt[:, None], ang * wgt, rcond=None)
+        model_a = mean + design[:, 1:] @ coef
+        unw = np.unwrap(np.angle(zk))
+        unw -= 2 * np.pi * np.round(np.median(unw) / (2 * np.pi))
+        coef_b, *_ = np.linalg.lstsq(design * wgt[:, None], unw * wgt, rcond=None)
+        model_b = design @ coef_b
+        fit_a = float(np.sum(wgt * np.cos(np.angle(zk) - model_a)))
+        fit_b = float(np.sum(wgt * np.cos(np.angle(zk) - model_b)))
+        off = -(model_a if fit_a >= fit_b else model_b) / gores
+        out[i] = centres + off
+    return out, p_global
+
+
+# ----------------------------------------------------------------------------------------------- classify
+
+
+def _sector_means(pol: dict[str, np.ndarray], layers: dict[str, np.ndarray], radii: np.ndarray,
+                  centres: np.ndarray, gores: int, margin: float = 0.12,
+                  fraction: float = 1.0) -> dict[str, np.ndarray]:
+    """Area-weighted mean of each layer over every gore's sector, and the sector's area in image pixels.
+
+    A gore's sector runs between its two edges (half a gore either side of its centre) and between the
+    ring's inner and outer radius (less ``margin`` of the ring's width at each end, clear of the seams and
+    the panels' chevron-shaped ends). The polar samples are finer than the image's pixels (bilinear
+    interpolation) and each carries the area it stands for (rho d rho d theta, the ellipse's map being
+    affine), so an image pixel counts in proportion to how much of it lies inside the sector; columns cut by
+    a gore's edge count by the fraction of the column inside. Layers: (n_rho, n_theta) arrays.
+    Returns one (n_rings, gores) array per layer plus ``area_px`` (the sector's area in image pixels, the part
+    inside the image), ``width_px`` (its mean width: area over radial length) and ``inside`` (fraction of the
+    sector inside the image).
+    """
+    rho, theta = pol["rho"], pol["theta"]
+    n_theta = theta.size
+    dth = 2 * np.pi / n_theta
+    half = fraction * np.pi / gores
+    out = {k: np.zeros(centres.shape) for k in layers}
+    out["inside"] = np.zeros(centres.shape)
+    inside = pol["inside"].astype(np.float64)
+    for i, (r_in, r_out) in enumerate(radii):
+        w = r_out - r_in
+        rows = (rho >= r_in + margin * w) & (rho <= r_out - margin * w)
+        if not rows.any():
+            rows = np.abs(rho - 0.5 * (r_in + r_out)) <= np.abs(rho - 0.5 * (r_in + r_out)).min()
+        wr = rho[rows][:, None] * inside[rows]  # area weight of each sample, zero outside the image
+        wsum = wr.sum(axis=0)  # (n_theta,)
+        # cumulative integrals over the column edges, tiled once either side for gores crossing 0 / 2 pi
+        e0 = np.mod(centres[i] - half, 2 * np.pi)
+        e1 = e0 + 2 * half
+        edges = np.arange(3 * n_theta + 1) * dth - 2 * np.pi
+
+        def integral(col: np.ndarray, a: np.ndarray = e0, b: np.ndarray = e1,
+                     at: np.ndarray = edges) -> np.ndarray:
+            cum = np.concatenate([[0.0], np.cumsum(np.tile(col, 3))])
+            return np.interp(b, at, cum) - np.interp(a, at, cum)
+
+        area = integral(wsum)
+        full = integral(rho[rows].sum() * np.ones(n_theta))
+        out["inside"][i] = area / np.maximum(full, 1e-12)
+        for k, layer in layers.items():
+            out[k][i] = integral((layer[rows] * wr).sum(axis=0)) / np.maximum(area, 1e-12)
+    step = rho[1] - rho[0]
+    out["area_px"] = np.zeros(centres.shape)
+    out["width_px"] = np.zeros(centres.shape)
+    for i, (r_in, r_out) in enumerate(radii):
+        r0, r1 = r_in + margin * (r_out - r_in), r_out - margin * (r_out - r_in)
+        full_area = 0.5 * (r1 * r1 - r0 * r0 + 2 * step * r1) * 2 * half * pol["ab"]
+        out["area_px"][i] = full_area * out["inside"][i]
+        # radial length of the sector in the image: the ellipse's radius along the gore's centre line
+        out["width_px"][i] = full_area / ((r1 - r0 + step) * _ellipse_reach(pol["ellipse"], centres[i]))
+    return out
+
+
+def _two_levels(x: np.ndarray) -> tuple[float, float, float]:
+    """White and coloured levels of a ring's gore means (two-means) and their common spread."""
+    lo, hi = np.percentile(x, [10, 90])
+    for _ in range(10):
+        cut = 0.5 * (lo + hi)
+        a, b = x[x < cut], x[x >= cut]
+        if a.size == 0 or b.size == 0:
+            break
+        lo, hi = float(np.median(a)), float(np.median(b))
+    cut = 0.5 * (lo + hi)
+    resid = np.where(x < cut, x - lo, x - hi)
+    sigma = 1.4826 * float(np.median(np.abs(resid)))
+    return float(lo), float(hi), sigma
+
+
+def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, radii: np.ndarray,
+              centres: np.ndarray, gores: int, blend: np.ndarray) -> dict[str, np.ndarray]:
+    """Each gore from its whole sector: ``bits``, ``p_coloured``, ``reason`` and ``area_px`` (n_rings, gores).
+
+    The sector's area-weighted means (:func:`_sector_means`) give the fraction of canopy fabric (red or
+    white samples) and the mean red-ness. A sector with less than ``_MIN_FABRIC`` fabric is hidden or too dark
+    (reason 1); one smaller than ``_MIN_SECTOR_PX2`` image pixels, or narrower on average than
+    ``_MIN_WIDTH_PX``, is too small (reason 3). Otherwise the
+    ring's gore means fall in two groups, white and coloured; the probability that a gore is coloured comes
+    from a two-level model with the ring's own levels and spread (so blur, which pulls a narrow gore towards
+    its neighbours, only makes it less certain, never a guess). A ring with more than ``_MAX_BETWEEN`` of its
+    gores between the two levels is not trusted at all (reason 2). Probabilities between ``_AMBIGUOUS`` and
+    ``1 - _AMBIGUOUS`` are unknown (reason 2, ambiguous colour).
+    """
+    redness = np.clip(pol["red"], -0.2, 0.8)
+    layers = {"red": redness, "fr": red.astype(np.float64), "fw": white.astype(np.float64),
+              "fb": blend.astype(np.float64),
+              "r": pol["rgb"][..., 0], "g": pol["rgb"][..., 1], "b": pol["rgb"][..., 2]}
+    sm = _sector_means(pol, layers, radii, centres, gores)
+    fabric = sm["fr"] + sm["fw"] + sm["fb"]
+    p = np.full(centres.shape, 0.5)
+    why = np.zeros(centres.shape, dtype=np.int8)
+    hidden = (fabric < _MIN_FABRIC) | (sm["inside"] < 0.5)
+    small = (sm["area_px"] < _MIN_SECTOR_PX2) | (sm["width_px"] < _MIN_WIDTH_PX)
+    why[hidden] = 1
+    why[small] = 3
+    usable = ~(hidden | small)
+    all_x = sm["red"][usable]
+    g_lo, g_hi, _ = _two_levels(all_x) if all_x.size >= 8 else (0.0, 0.6, 0.05)
+    looks_white = np.zeros(centres.shape, dtype=bool)  # before a ring is set aside: the tint references
+    looks_red = np.zeros(centres.shape, dtype=bool)
+    for i in range(centres.shape[0]):
+        ok = usable[i]
+        if ok.sum() < 8:
+            continue
+        x = sm["red"][i]
+        lo, hi, sigma = _two_levels(x[ok])
+        if hi - lo < 0.4 * (g_hi - g_lo):  # the ring is (nearly) one colour: use the canopy's levels
+            lo, hi = g_lo, g_hi
+        sigma = max(sigma, 0.06 * (hi - lo), 0.01)
+        logit = (hi - lo) / sigma**2 * (x - 0.5 * (lo + hi))
+        p[i, ok] = 1.0 / (1.0 + np.exp(-np.clip(logit[ok], -30, 30)))
+        # A ring whose gores often sit between the two levels has gore edges misplaced or unresolved (blur,
+        # a phase error of about half a gore): none of its gores is trusted.
+        between = float(np.mean(np.abs(x[ok] - 0.5 * (lo + hi)) < 0.25 * (hi - lo)))
+        looks_white[i] = ok & (p[i] < 0.5)
+        looks_red[i] = ok & (p[i] >= 0.5)
+        if between > _MAX_BETWEEN:
+            p[i, ok] = 0.5
+    ambiguous = usable & (np.abs(p - 0.5) < 0.5 - _AMBIGUOUS)
+    why[ambiguous] = 2
+    bits = np.where(p >= 0.5, 1, 0).astype(np.int8)
+    bits[why > 0] = -1
+    # White cells must look like the canopy's own white: a light object in front of the canopy (riser, strap,
+    # hardware) is seldom exactly the fabric's tint. Cells off the median white chromaticity by more than
+    # max(1.1 %, 2.5 robust sigma) are not trusted (the riser strap in the raw up-look frame is 1.2-2.8 %
+    # off). A narrow white gore takes some of its coloured neighbours' tint through blur and JPEG colour
+    # subsampling, along the white-to-coloured direction: each coloured neighbour may add the tint of a
+    # _BLEED_PX-wide strip of coloured fabric to the sector's mean (its share: _BLEED_PX / sector width).
+    tot = sm["r"] + sm["g"] + sm["b"] + 1e-6
+    chroma = np.stack([sm["r"] / tot, sm["b"] / tot], -1)
+    wcells = bits == 0
+    if looks_white.sum() >= 8 and looks_red.sum() >= 8:
+        ref = np.median(chroma[looks_white], axis=0)
+        axis_len = np.median(chroma[looks_red], axis=0) - ref
+        axis = axis_len / (np.hypot(*axis_len) + 1e-12)
+        d = chroma - ref
+        across = d[..., 0] * axis[1] - d[..., 1] * axis[0]
+        bleed = (np.roll(bits, 1, axis=1) == 1).astype(float) + (np.roll(bits, -1, axis=1) == 1)
+        allow = _BLEED_PX * np.hypot(*axis_len) * bleed / np.maximum(sm["width_px"], 1.0)
+        along = np.maximum(np.abs(d[..., 0] * axis[0] + d[..., 1] * axis[1]) - allow, 0.0)
+        dist = np.hypot(across, along)
+        mad = 1.4826 * np.median(np.abs(dist[looks_white] - np.median(dist[looks_white])))
+        odd = wcells & (dist > max(0.011, 2.5 * mad))
+        bits[odd] = -1
+        why[odd] = 2
+    return {"bits": bits, "p_coloured": p, "reason": why, "area_px": sm["area_px"], "width_px": sm["width_px"],
+            "fabric": fabric}
