@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 import time
+import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -185,7 +186,7 @@ def _load_plan(path: Path) -> Plan | None:
                         reference_bank_rad=float(z["reference_bank_rad"]), entry_lat_deg=float(z["entry_lat_deg"]),
                         entry_lon_deg=float(z["entry_lon_deg"]), entry_azimuth_deg=float(z["entry_azimuth_deg"]),
                         reference_miss_m=float(z["reference_miss_m"]))
-    except (OSError, KeyError, ValueError, MarsEDLError):
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile, MarsEDLError):  # damaged: plan again
         return None
     try:
         os.utime(path)  # last use, for pruning (file systems mounted noatime do not keep access times)

@@ -14,14 +14,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from marsedl.errors import MarsEDLError
+from marsedl.errors import MarsEDLError, read_text
 
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # every number a physical input: finite (an infinite thrust or a NaN mass is refused, named as written)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class SiteSpec(_Spec):
@@ -323,14 +324,18 @@ def load_mission(preset: str | None = None, *, preset_file: str | Path | None = 
     overrides : list of str, optional
         ``path.to.field=value`` strings (values parsed as TOML: ``1.5``, ``true``, ``"range"``, ``[1, 2]``).
     """
+    data, origin = read_preset(preset, preset_file)
+    return validate_mission(apply_overrides(data, overrides), origin)
+
+
+def read_preset(preset: str | None = "mars2020", preset_file: str | Path | None = None) -> tuple[dict[str, Any], str]:
+    """The raw TOML table of a shipped preset or of a user's preset file (not yet validated), and where it came
+    from (for messages). A file that is missing, not UTF-8 or not TOML is a one-line error naming it."""
     if preset_file is not None:
         path = Path(preset_file)
-        if not path.is_file():
-            raise MarsEDLError(f"preset file '{path}' does not exist")
-        origin = str(path)
-        data = _parse_toml(path.read_text(encoding="utf-8"), origin)
-    else:
-        name = preset or "mars2020"
-        origin = f"preset {name}"
-        data = _parse_toml(preset_text(name), origin)
-    return validate_mission(apply_overrides(data, overrides), origin)
+        if path.is_dir():
+            raise MarsEDLError(f"preset file '{path}' is a folder")
+        return _parse_toml(read_text(path, "preset file"), str(path)), str(path)
+    name = preset or "mars2020"
+    origin = f"preset {name}"
+    return _parse_toml(preset_text(name), origin), origin

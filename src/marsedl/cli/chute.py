@@ -101,6 +101,9 @@ def encode_cmd(
 
     if no_band and coords is not None:
         raise MarsEDLError("--coords and --no-band contradict each other; give one of them")
+    if not " ".join(message).split():
+        raise MarsEDLError("MESSAGE is empty: give at least one word (an empty message would leave every disk ring "
+                           "blank)")
     band = None if no_band else coords if coords is not None else (JPL_COORDINATES if gores == 80 else None)
     canopy = encode(" ".join(message), band, disk_rings=rings, gores=gores)
     if output is not None:

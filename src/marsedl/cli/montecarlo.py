@@ -12,6 +12,8 @@ from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn,
 from rich.table import Table
 from rich.text import Text
 
+from marsedl.errors import MarsEDLError
+
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
@@ -67,6 +69,8 @@ def montecarlo(
 
     chi2_2(probability)
     check_method(ellipse)
+    if resume and out is None:
+        raise MarsEDLError("--resume finishes the run in --out: give --out FOLDER (the folder of the interrupted run)")
     if n is None:
         n = UNTIL_MAX_N if until is not None else 1000
     rule = parse_until(until, n, probability, ellipse) if until is not None else None

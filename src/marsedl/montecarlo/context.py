@@ -6,7 +6,6 @@ picklable value sent to local processes or scattered to Dask workers.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from marsedl.errors import MarsEDLError
 from marsedl.flight import Setup, plan_setup
 from marsedl.montecarlo.dispersions import DispersionSpec, default_dispersions, parse_dispersions
 from marsedl.planet import surface_distance_bearing
-from marsedl.scenario import apply_overrides, preset_text, validate_mission
+from marsedl.scenario import apply_overrides, read_preset, validate_mission
 
 __all__ = ["RunContext", "plan_run", "resolve_dispersions", "split_overrides"]
 
@@ -61,7 +60,7 @@ def resolve_dispersions(preset: str | None = "mars2020", *, preset_file: str | P
     Returns ``(spec, preset data without its [dispersions] table, origin)``: ``dispersions`` from Python if
     given, else the preset's table, else the built-in set, with the ``dispersions.*`` overrides on top.
     """
-    data, origin = _raw_preset(preset, preset_file)
+    data, origin = read_preset(preset, preset_file)
     table = data.pop("dispersions", None)
     if isinstance(dispersions, DispersionSpec):
         table = dispersions.model_dump()
@@ -81,21 +80,6 @@ def split_overrides(overrides: list[str] | None) -> tuple[list[str], list[str]]:
     for item in overrides or []:
         (disp if item.strip().startswith("dispersions.") else mission).append(item)
     return mission, disp
-
-
-def _raw_preset(preset: str | None, preset_file: str | Path | None) -> tuple[dict[str, Any], str]:
-    if preset_file is not None:
-        path = Path(preset_file)
-        if not path.is_file():
-            raise MarsEDLError(f"preset file '{path}' does not exist")
-        text, origin = path.read_text(encoding="utf-8"), str(path)
-    else:
-        name = preset or "mars2020"
-        text, origin = preset_text(name), f"preset {name}"
-    try:
-        return tomllib.loads(text), origin
-    except tomllib.TOMLDecodeError as exc:
-        raise MarsEDLError(f"{origin} is not valid TOML: {exc}") from None
 
 
 def _marsgram_grid(path: str, like):

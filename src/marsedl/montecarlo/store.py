@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from marsedl.errors import MarsEDLError
+from marsedl.errors import MarsEDLError, read_text
 
 __all__ = ["MANIFEST", "RunStore", "chunk_bounds"]
 
@@ -98,12 +98,16 @@ class RunStore:
     # ------------------------------------------------------------------ manifest
 
     def read_manifest(self) -> dict[str, Any]:
+        if not (self.path / MANIFEST).is_file():
+            raise MarsEDLError(f"'{self.path}' is not a Monte Carlo run folder (no {MANIFEST})")
+        text = read_text(self.path / MANIFEST, "run manifest")
         try:
-            return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise MarsEDLError(f"'{self.path}' is not a Monte Carlo run folder (no {MANIFEST})") from None
-        except (OSError, json.JSONDecodeError) as exc:
-            raise MarsEDLError(f"'{self.path / MANIFEST}' cannot be read: {exc}") from None
+            manifest = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise MarsEDLError(f"run manifest '{self.path / MANIFEST}' is not valid JSON: {exc}") from None
+        if not isinstance(manifest, dict):
+            raise MarsEDLError(f"run manifest '{self.path / MANIFEST}' is not a JSON object")
+        return manifest
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         text = json.dumps(manifest, indent=2, sort_keys=True)

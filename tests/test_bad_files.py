@@ -1,0 +1,73 @@
+"""Files that are not what they claim and options that would do nothing: one line naming the file or option,
+exit 2, no traceback (issue 13's classes); a damaged cache is ignored and rebuilt."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+def _run(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "marsedl", *args], capture_output=True, text=True, timeout=300,
+                          **kw)
+
+
+def _one_line(proc, needle):
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and needle in lines[0], proc.stderr
+
+
+@pytest.mark.parametrize(("content", "needle"), [
+    (b"\xff\xfe\x00\x01binary", "is not UTF-8 text"),
+    ("[mission]\nname = 'caf\u00e9'\n".encode("latin-1"), "is not UTF-8 text"),
+    (b"[mission\nname = 1\n", "is not valid TOML"),
+])
+def test_a_preset_file_that_is_not_utf8_toml_is_named(tmp_path, content, needle):
+    path = tmp_path / "my.toml"
+    path.write_bytes(content)
+    _one_line(_run("simulate", "--preset-file", str(path)), f"'{path}' {needle}" if "UTF-8" in needle else needle)
+
+
+@pytest.mark.parametrize(("content", "needle"), [
+    (b"\xff\xfe{}", "is not UTF-8 text"),
+    (b'{"seed": 1', "is not valid JSON"),
+    (b"[1, 2]", "is not a JSON object"),
+])
+def test_a_damaged_manifest_is_named(tmp_path, content, needle):
+    (tmp_path / "manifest.json").write_bytes(content)
+    _one_line(_run("summary", str(tmp_path)), needle)
+
+
+def test_resume_without_out_is_refused():
+    _one_line(_run("montecarlo", "mars2020", "-n", "10", "--resume"), "--resume finishes the run in --out")
+
+
+def test_an_empty_message_is_refused():
+    _one_line(_run("chute", "encode", ""), "MESSAGE is empty")
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-inf"])
+def test_an_infinite_input_is_refused_by_the_schema(value):
+    _one_line(_run("simulate", "mars2020", "--set", f"descent_stage.engine_thrust_max_n={value}"),
+              "descent_stage.engine_thrust_max_n: Input should be a finite number")
+
+
+def test_a_plan_cut_in_half_is_planned_again(tmp_path, monkeypatch):
+    """A cached plan whose file was cut short (a crash while copying, a full disk) is ignored and replanned."""
+    from marsedl.flight import build_config, cached_plan, plan_cache_dir
+    from marsedl.scenario import load_mission
+
+    monkeypatch.setenv("MARSEDL_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("MARSEDL_NO_CACHE", raising=False)
+    mission = load_mission("msl")
+    cfg, _ = build_config(mission)
+    first, _ = cached_plan(mission, cfg)
+    (path,) = plan_cache_dir().glob("*.npz")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    again, hit = cached_plan(mission, cfg)
+    assert not hit and (again.y0 == first.y0).all()
