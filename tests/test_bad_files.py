@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 
@@ -71,3 +72,41 @@ def test_a_plan_cut_in_half_is_planned_again(tmp_path, monkeypatch):
     path.write_bytes(data[: len(data) // 2])
     again, hit = cached_plan(mission, cfg)
     assert not hit and (again.y0 == first.y0).all()
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    (("0" * 80 + "\n") * 10_000, "10,000 rings; a canopy has at most 8"),
+    ("01" * 5_000 + "\n", "10,000 characters; a ring has at most 200 gores"),
+], ids=["10000-rings", "10000-gores"])
+def test_a_pattern_larger_than_any_canopy_is_refused_quickly(tmp_path, text, needle):
+    """10,000 rings tried to allocate 12 GiB (23 GB measured before the bound); a ring of a million bits 7 TiB."""
+    path = tmp_path / "pattern.txt"
+    path.write_text(text)
+    _one_line(_run("chute", "decode", str(path)), needle)
+
+
+def test_an_absurd_ring_count_is_refused_before_anything_is_built():
+    _one_line(_run("chute", "encode", "A", "--rings", "100000000"), "100,000,001 rings; a canopy has at most 8")
+
+
+def test_the_largest_canopy_allowed_decodes_within_its_memory(tmp_path):
+    """8 rings of 200 gores of random bits: the decoder's worst case stays far under 1 GB (295 MB measured)."""
+    import resource
+
+    rng = np.random.default_rng(1)
+    path = tmp_path / "worst.txt"
+    path.write_text("\n".join("".join(rng.choice(["0", "1"], 200)) for _ in range(8)) + "\n")
+    proc = subprocess.run([sys.executable, "-c", "import resource, sys; from marsedl.cli import main; "
+                           "sys.argv = ['marsedl', 'chute', 'decode', sys.argv[1], '--json']\n"
+                           "try:\n    main()\nexcept SystemExit:\n    pass\n"
+                           "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)",
+                           str(path)], capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in proc.stderr
+    assert int(proc.stderr.strip().splitlines()[-1]) < 1_000_000  # KiB
+    assert resource.RLIMIT_AS  # (the corpus run of #13 will add a hard limit)
+
+
+def test_a_failed_command_leaves_no_empty_folder(tmp_path):
+    out = tmp_path / "plots" / "deeper"
+    _one_line(_run("plot", "not_a_run", "-o", str(out)), "neither a preset")
+    assert not (tmp_path / "plots").exists()

@@ -23,6 +23,10 @@ from marsedl.errors import MarsEDLError
 
 GROUP = 10
 """Gores per character group: 3 white spacer gores then 7 value bits (reference: parachute_code.md)."""
+MAX_RINGS = 8
+"""Rings a canopy may have (Mars 2020's: 3 disk rings and the band); more is refused, not decoded for hours."""
+MAX_GORES = 200
+"""Gores a ring may have (Mars 2020's: 80); more is refused, as is any other bound the decoder's memory needs."""
 
 _ALLOWED = {"0": 0, "1": 1, "?": -1}
 
@@ -58,6 +62,8 @@ class Canopy:
         if raw.ndim != 2 or raw.shape[0] < 1:
             raise MarsEDLError(f"canopy bits: need a 2-D (rings, gores) array with at least 1 ring, "
                                f"got shape {raw.shape}")
+        _check_rings(raw.shape[0], where="canopy bits")
+        _check_gores(raw.shape[1], where="canopy bits")
         if raw.dtype.kind not in "iub":
             if raw.dtype.kind == "f" and np.all(np.isfinite(raw)) and np.all(raw == np.round(raw)):
                 pass
@@ -125,6 +131,10 @@ class Canopy:
         rings = list(rings)
         if not rings:
             raise MarsEDLError("rings: need at least one ring string of 0/1/?")
+        _check_rings(len(rings), where="rings")
+        for r, text in enumerate(rings):
+            if isinstance(text, str) and len(text) > 4 * MAX_GORES:  # (spaces and _ allowed between groups)
+                raise MarsEDLError(f"ring {r + 1}: {len(text):,} characters; a ring has at most {MAX_GORES} gores")
         rows = []
         expected = None
         for r, text in enumerate(rings):
@@ -175,7 +185,13 @@ class Canopy:
 
 
 def _check_gores(n_gores: int, *, where: str) -> None:
-    """Gore counts must be positive multiples of 10 (10 gores per character)."""
-    if n_gores < GROUP or n_gores % GROUP:
-        raise MarsEDLError(f"{where}: {n_gores} gores; the gore count must be a positive multiple of {GROUP} "
-                           f"(10 gores per character)")
+    """Gore counts must be positive multiples of 10 (10 gores per character), at most ``MAX_GORES``."""
+    if n_gores < GROUP or n_gores % GROUP or n_gores > MAX_GORES:
+        raise MarsEDLError(f"{where}: {n_gores:,} gores; the gore count must be a multiple of {GROUP} (10 gores "
+                           f"per character) from {GROUP} to {MAX_GORES}")
+
+
+def _check_rings(n_rings: int, *, where: str) -> None:
+    """A canopy has a few rings: at most ``MAX_RINGS`` (the decoder's work grows with every ring)."""
+    if n_rings > MAX_RINGS:
+        raise MarsEDLError(f"{where}: {n_rings:,} rings; a canopy has at most {MAX_RINGS} (Mars 2020's has 4)")

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from marsedl.chute.canopy import GROUP, Canopy, _check_gores
+from marsedl.chute.canopy import GROUP, Canopy, _check_gores, _check_rings
 from marsedl.chute.coords import Coordinates, parse_coordinates
 from marsedl.errors import MarsEDLError
 
@@ -150,6 +150,7 @@ def encode(words: str | Sequence[str], band: Coordinates | str | tuple[float, fl
     if int(n_disk) != n_disk or n_disk < 0:
         raise MarsEDLError(f"disk_rings: {disk_rings!r}; need a whole number >= 0")
     n_disk = int(n_disk)
+    _check_rings(n_disk + (band is not None), where="disk_rings")
     if len(word_list) > n_disk:
         raise MarsEDLError(f"words: {len(word_list)} words but the canopy has {n_disk} disk rings (one word "
                            f"per ring); pass disk_rings={len(word_list)} (--rings {len(word_list)}) or fewer "

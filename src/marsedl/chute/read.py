@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from marsedl.chute.canopy import MAX_GORES, MAX_RINGS
 from marsedl.chute.ellipse_fit import _locate
 from marsedl.chute.gores import _N_THETA_PER_GORE, _classify, _gore_centres, _pixel_classes, _polar, _rings
 from marsedl.chute.photo import _features, load_rgb
@@ -67,10 +68,10 @@ def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
         dark, 2 ambiguous colour, 3 ring too small in the image), ``gore_width_px`` (per ring),
         ``landmarks`` (vent, gap and outer radii), ``source``.
     """
-    if not isinstance(rings, (int, np.integer)) or not 1 <= rings <= 12:
-        raise MarsEDLError(f"rings: {rings!r} must be an integer 1..12")
-    if not isinstance(gores, (int, np.integer)) or not 10 <= gores <= 400:
-        raise MarsEDLError(f"gores: {gores!r} must be an integer 10..400")
+    if not isinstance(rings, (int, np.integer)) or not 1 <= rings <= MAX_RINGS:
+        raise MarsEDLError(f"rings: {rings!r} must be an integer 1..{MAX_RINGS}")
+    if not isinstance(gores, (int, np.integer)) or not 10 <= gores <= MAX_GORES:
+        raise MarsEDLError(f"gores: {gores!r} must be an integer 10..{MAX_GORES}")
     rgb, name = load_rgb(image)
     feat = _features(rgb)
     el, loc = _locate(feat, name)

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from marsedl.errors import MarsEDLError
+from marsedl.errors import MarsEDLError, read_text
 
 app = typer.Typer(help="The parachute code: encode a message into gores, decode a pattern, read a photo.",
                   no_args_is_help=True)
@@ -63,10 +63,7 @@ def _read_pattern_file(path: Path) -> list[str]:
         raise MarsEDLError(f"{path}: no such file")
     if path.is_dir():
         raise MarsEDLError(f"{path}: is a directory, need a text file with one 0/1/? string per ring")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MarsEDLError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
+    text = read_text(path, "pattern file", max_bytes=1_000_000)
     rings = []
     for line in text.splitlines():
         content = line.split("#", 1)[0].strip()

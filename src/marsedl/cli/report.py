@@ -31,12 +31,14 @@ def _check_writable(path: Path, option: str, *, folder: bool = False) -> None:
     import os
 
     parent = path if folder else (path.parent if str(path.parent) else Path("."))
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise MarsEDLError(f"{option} '{path}' cannot be written: {exc.strerror or exc}") from None
-    if not os.access(parent, os.W_OK):
-        raise MarsEDLError(f"{option} '{path}' cannot be written: {parent} is not a writable folder")
+    # nothing is created here (a failed run leaves no empty folder): the writers make the folders they need
+    existing = parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise MarsEDLError(f"{option} '{path}' cannot be written: {existing} is not a folder")
+    if not os.access(existing, os.W_OK):
+        raise MarsEDLError(f"{option} '{path}' cannot be written: {existing} is not a writable folder")
     if not folder and path.is_dir():
         raise MarsEDLError(f"{option} '{path}' is a folder; give a file name")
 
