@@ -202,7 +202,7 @@ def test_a_folder_that_is_not_a_readable_run_is_one_line(mc_run, tmp_path):
     with pytest.raises(MarsEDLError, match="Parquet chunk cannot be read"):
         open_run(bad)
     (bad / "manifest.json").write_text("{not json")
-    with pytest.raises(MarsEDLError, match="cannot be read"):
+    with pytest.raises(MarsEDLError, match="manifest.json. is not valid JSON"):
         open_run(bad)
     (bad / "manifest.json").unlink()
     # the real command: one line on stderr, exit code 2, no traceback
