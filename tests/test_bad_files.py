@@ -110,3 +110,29 @@ def test_a_failed_command_leaves_no_empty_folder(tmp_path):
     out = tmp_path / "plots" / "deeper"
     _one_line(_run("plot", "not_a_run", "-o", str(out)), "neither a preset")
     assert not (tmp_path / "plots").exists()
+
+
+def test_resume_names_damaged_chunks_keeps_the_good_ones_and_repairs_the_run(tmp_path):
+    """Two chunks damaged in two ways (cut in half, overwritten): summary names the first one in one line;
+    --resume says which it flies again, leaves the good chunks' files untouched, and the run equals one never
+    damaged, bit for bit."""
+    import pandas as pd
+
+    from marsedl.montecarlo import RunStore
+
+    args = ["montecarlo", "mars2020", "-n", "40", "--chunk-size", "10", "--seed", "3", "--processes", "1",
+            "--quiet", "--json"]
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    for out in (good, bad):
+        assert _run(*args, "--out", str(out)).returncode == 0
+    c1, c2 = bad / "chunk-00001.parquet", bad / "chunk-00002.parquet"
+    c1.write_bytes(c1.read_bytes()[: c1.stat().st_size // 2])
+    c2.write_bytes(b"PAR1 not a parquet file PAR1")
+    untouched = {p.name: p.read_bytes() for p in (bad / "chunk-00000.parquet", bad / "chunk-00003.parquet")}
+    _one_line(_run("summary", str(bad)), "a Parquet chunk cannot be read: ")
+    res = _run(*args, "--out", str(bad), "--resume")
+    assert res.returncode == 0, res.stderr
+    assert "chunk-00001.parquet was damaged" in res.stderr and "chunk-00002.parquet was damaged" in res.stderr
+    for name, data in untouched.items():
+        assert (bad / name).read_bytes() == data
+    pd.testing.assert_frame_equal(RunStore(bad).read(), RunStore(good).read())

@@ -100,6 +100,9 @@ def montecarlo(
             hint = "" if out is not None else " (--out keeps finished chunks)"
             err_console.print("interrupted: nothing kept" + hint, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(130) from None
+    for name in result.repaired:
+        err_console.print(f"{out / name} was damaged: kept as {name}.damaged and flown again", markup=False,
+                          highlight=False, soft_wrap=True)
     summary = summarize(result.frame, result.manifest, probability, ellipse)
     if as_json:
         typer.echo(json.dumps(summary, indent=2))

@@ -65,6 +65,7 @@ class RunResult:
     path: Path | None
     elapsed_s: float
     cases_flown: int
+    repaired: tuple[str, ...] = ()  # damaged chunk files found on --resume and flown again
 
 
 # --------------------------------------------------------------------------------------------- backends
@@ -455,4 +456,4 @@ def run_montecarlo(
     else:
         frame = read(len(bounds))
     return RunResult(frame=frame, manifest=manifest, path=store.path if store else None, elapsed_s=elapsed,
-                     cases_flown=flown)
+                     cases_flown=flown, repaired=tuple(store.repaired) if store else ())

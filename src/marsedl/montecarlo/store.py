@@ -48,7 +48,11 @@ def _fsync_write(path: Path, write) -> None:
 class RunStore:
     """A run folder. ``RunStore(path)`` opens it; :meth:`create` and :meth:`open_resume` prepare it for writing."""
 
+    repaired: list[str]
+    """Chunk files found damaged by :meth:`done_chunks` (renamed ``.damaged``, flown again)."""
+
     def __init__(self, path: str | Path):
+        self.repaired = []
         self.path = Path(path)
 
     # ------------------------------------------------------------------ opening
@@ -123,8 +127,25 @@ class RunStore:
         return sorted(self.path.glob(_CHUNK.replace("{:05d}", "*")))
 
     def done_chunks(self, n_chunks: int) -> set[int]:
-        """Indices of the chunks already complete (their final file exists)."""
-        return {k for k in range(n_chunks) if self.chunk_path(k).is_file()}
+        """Indices of the chunks already complete: their final file exists and is a readable Parquet file. A
+        damaged one (cut short by a full disk, overwritten...) is renamed ``<name>.damaged``, named in
+        :attr:`repaired`, and left to be flown again."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        done = set()
+        for k in range(n_chunks):
+            path = self.chunk_path(k)
+            if not path.is_file():
+                continue
+            try:
+                pq.read_metadata(path)
+            except (OSError, ValueError, pa.ArrowException):
+                os.replace(path, path.with_name(path.name + ".damaged"))
+                self.repaired.append(path.name)
+                continue
+            done.add(k)
+        return done
 
     def write_chunk(self, k: int, table: pd.DataFrame) -> None:
         """Write chunk ``k`` atomically."""
@@ -138,5 +159,17 @@ class RunStore:
             files = [self.chunk_path(k) for k in sorted(chunks)]
         if not files:
             raise MarsEDLError(f"'{self.path}' holds no finished chunk yet")
-        df = pd.concat([pd.read_parquet(f, engine="pyarrow") for f in files], ignore_index=True)
+        df = pd.concat([_read_chunk(f) for f in files], ignore_index=True)
         return df.sort_values("case", kind="stable").reset_index(drop=True)
+
+
+def _read_chunk(path: Path) -> pd.DataFrame:
+    """One chunk's table, or a one-line error naming the damaged file and how to repair the run."""
+    import pyarrow as pa
+
+    try:
+        return pd.read_parquet(path, engine="pyarrow")
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise MarsEDLError(f"a Parquet chunk cannot be read: '{path}' ({first}); the same montecarlo command with "
+                           "--resume flies it again") from None
