@@ -136,3 +136,12 @@ def test_resume_names_damaged_chunks_keeps_the_good_ones_and_repairs_the_run(tmp
     for name, data in untouched.items():
         assert (bad / name).read_bytes() == data
     pd.testing.assert_frame_equal(RunStore(bad).read(), RunStore(good).read())
+
+
+def test_an_entry_mass_dispersion_that_empties_the_tanks_is_refused(tmp_path):
+    """--set dispersions.mass_kg=5000 flew entry masses thousands of kg below nominal and summarised them; every
+    shed part keeps its mass, so the deviation lands in the descent's propellant: a draw beyond it is named."""
+    out = tmp_path / "run"
+    _one_line(_run("montecarlo", "mars2020", "-n", "20", "--processes", "1", "--quiet", "--out", str(out), "--set",
+                   "dispersions.mass_kg=5000"), "dispersions.mass_kg: case ")
+    assert not out.exists()  # nothing flown, nothing left behind

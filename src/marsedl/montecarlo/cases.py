@@ -86,6 +86,18 @@ def _check_hardware(hw: dict[str, np.ndarray], start: int) -> None:
                                f"{rule}; narrow it or use a truncnormal/uniform distribution that stays in range")
 
 
+def _check_entry_mass(ctx: RunContext, dm: np.ndarray, start: int) -> None:
+    """One-line error when an entry-mass deviation leaves the powered descent no propellant: every shed part
+    keeps its own mass, so the deviation ends in the propellant the descent stage starts with."""
+    load = ctx.setup.config.vehicle.propellant_kg
+    bad = load + dm <= 0.0
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise MarsEDLError(f"dispersions.mass_kg: case {start + i} draws an entry mass {dm[i]:+g} kg from nominal, "
+                           f"which leaves the descent stage no propellant (it carries {load:g} kg); narrow it or "
+                           "use a truncnormal/uniform distribution that stays in range")
+
+
 def build_cases(ctx: RunContext, draws: Draws) -> CaseInputs:
     """Engine inputs for the drawn cases: the nominal cases with every dispersion applied.
 
@@ -98,6 +110,7 @@ def build_cases(ctx: RunContext, draws: Draws) -> CaseInputs:
     base = nominal_cases(ctx.setup, n)
     hw = _hardware(ctx, d, n)
     _check_hardware(hw, draws.start)
+    _check_entry_mass(ctx, d["mass_kg"], draws.start)
     y0 = _entry_states(ctx, d)
     z = np.zeros(n)
     y0[:, 6] += (d.get("heat_shield_mass_kg", z) + d.get("backshell_mass_kg", z)
