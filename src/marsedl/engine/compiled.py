@@ -71,6 +71,11 @@ class _KernelData:
         gpar, ref = _guidance_tables(cfg)
         return cls(p=p, arrays=arrays, no_pert=np.zeros((1, 2)), no_wpert=np.zeros((1, 2, 2)), gpar=gpar, ref=ref)
 
+    @property
+    def chute_tab(self) -> np.ndarray:
+        """The parachute's C_D S0 table on the Mach grid, (1, n_mach), as the kernels read it."""
+        return self.arrays[5]
+
     def args(self, c: _Ctx) -> tuple:
         """(p, tables..., density factors, wind offsets) for a kernel call on the bodies of ``c``."""
         dp, wp = c.density_perturbation, c.wind_perturbation

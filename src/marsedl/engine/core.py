@@ -163,7 +163,7 @@ class Engine:
         """
         k = self._k
         rows = np.zeros(st.deploy_mach.size, dtype=np.int64)
-        cds = kernels.table_at_mach(k.arrays[5], rows, np.nan_to_num(st.deploy_mach), k.p) * st.cases.chute_cd_scale
+        cds = kernels.table_at_mach(k.chute_tab, rows, np.nan_to_num(st.deploy_mach), k.p) * st.cases.chute_cd_scale
         return self.cfg.vehicle.parachute.opening_load_factor * cds * st.deploy_q
 
     def _step(self, st: _State, act: np.ndarray, log: _Log, max_steps: int = 1,
