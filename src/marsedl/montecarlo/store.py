@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from marsedl.errors import MarsEDLError, read_text
 
@@ -111,6 +112,7 @@ class RunStore:
             raise MarsEDLError(f"run manifest '{self.path / MANIFEST}' is not valid JSON: {exc}") from None
         if not isinstance(manifest, dict):
             raise MarsEDLError(f"run manifest '{self.path / MANIFEST}' is not a JSON object")
+        _check_manifest(manifest, self.path / MANIFEST)
         return manifest
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
@@ -161,6 +163,45 @@ class RunStore:
             raise MarsEDLError(f"'{self.path}' holds no finished chunk yet")
         df = pd.concat([_read_chunk(f) for f in files], ignore_index=True)
         return df.sort_values("case", kind="stable").reset_index(drop=True)
+
+
+class _Manifest(BaseModel):
+    """What a run manifest must hold, with the types :func:`run_montecarlo` writes (strict: a manifest edited or
+    damaged into another type is refused, not coerced). Keys not listed are kept as they are."""
+
+    model_config = ConfigDict(extra="allow", strict=True, allow_inf_nan=False)
+
+    seed: int = Field(ge=0, lt=2**63)
+    n: int = Field(ge=1)
+    chunk_size: int = Field(ge=1)
+    n_chunks: int | None = Field(default=None, ge=1)
+    radius_m: float = Field(gt=0)
+    target_lat_deg: float = Field(ge=-90, le=90)
+    target_lon_deg: float = Field(ge=-360, le=360)
+    approach_azimuth_deg: float | None = None
+    body_names: list[str]
+    preset: str | None = None
+    preset_file: str | None = None
+    atmosphere: str | None = None
+    overrides: list[str] = []
+    dispersions: dict[str, Any] = {}
+    deploy_box: dict[str, list[float]] | None = None
+    complete: bool = False
+    elapsed_s: float = Field(default=0.0, ge=0)
+    until: dict[str, Any] | None = None
+
+
+def _check_manifest(manifest: dict[str, Any], path: Path) -> None:
+    """One-line error naming the manifest and its first wrong keys, when it is not one :func:`run_montecarlo`
+    could have written (a foreign JSON file, a key of the wrong type, one missing)."""
+    try:
+        _Manifest.model_validate(manifest)
+    except ValidationError as exc:
+        parts = []
+        for err in exc.errors()[:3]:
+            loc = ".".join(str(p) for p in err.get("loc", ()))
+            parts.append(f"{loc} is missing" if err.get("type") == "missing" else f"{loc}: {err.get('msg')}")
+        raise MarsEDLError(f"run manifest '{path}' is not one marsedl wrote: " + "; ".join(parts)) from None
 
 
 def _read_chunk(path: Path) -> pd.DataFrame:
