@@ -392,7 +392,7 @@ def run_montecarlo(
         def fly(bounds: list[tuple[int, int]]) -> None:
             """Fly the chunks of ``bounds`` not yet finished (in the store, or in ``frames``)."""
             nonlocal flown
-            done = store.done_chunks(len(bounds)) if store is not None else set(frames)
+            done = store.done_chunks(bounds) if store is not None else set(frames)
             jobs = [(k, s, e) for k, (s, e) in enumerate(bounds) if k not in done]
             total = bounds[-1][1]
             cases_done = sum(bounds[k][1] - bounds[k][0] for k in done)

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -128,21 +129,17 @@ class RunStore:
         """The finished chunks' files, in chunk order (a half-written chunk is a hidden temporary, not one)."""
         return sorted(self.path.glob(_CHUNK.replace("{:05d}", "*")))
 
-    def done_chunks(self, n_chunks: int) -> set[int]:
-        """Indices of the chunks already complete: their final file exists and is a readable Parquet file. A
-        damaged one (cut short by a full disk, overwritten...) is renamed ``<name>.damaged``, named in
-        :attr:`repaired`, and left to be flown again."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
+    def done_chunks(self, bounds: list[tuple[int, int]]) -> set[int]:
+        """Indices of the chunks already complete: chunk ``k``'s final file exists, is a readable Parquet file and
+        holds exactly the cases ``bounds[k]``. A damaged one (cut short by a full disk, overwritten, another chunk
+        or a foreign file put in its place) is renamed ``<name>.damaged``, named in :attr:`repaired`, and left to
+        be flown again."""
         done = set()
-        for k in range(n_chunks):
+        for k, (start, stop) in enumerate(bounds):
             path = self.chunk_path(k)
             if not path.is_file():
                 continue
-            try:
-                pq.read_metadata(path)
-            except (OSError, ValueError, pa.ArrowException):
+            if _chunk_problem(path, start, stop) is not None:
                 os.replace(path, path.with_name(path.name + ".damaged"))
                 self.repaired.append(path.name)
                 continue
@@ -161,7 +158,22 @@ class RunStore:
             files = [self.chunk_path(k) for k in sorted(chunks)]
         if not files:
             raise MarsEDLError(f"'{self.path}' holds no finished chunk yet")
-        df = pd.concat([_read_chunk(f) for f in files], ignore_index=True)
+        size = self.read_manifest()["chunk_size"]
+        frames = []
+        for f in files:
+            frame = _read_chunk(f)
+            k = int(f.name[len("chunk-"):-len(".parquet")])
+            start = k * size
+            cases = frame["case"].to_numpy() if "case" in frame else None
+            bad = (cases is None or not 1 <= cases.size <= size
+                   or not np.array_equal(cases, np.arange(start, start + cases.size))
+                   or (frames and list(frame.columns) != list(frames[0].columns)))
+            if bad:
+                raise MarsEDLError(f"a Parquet chunk is not part of this run: '{f}' (it should hold cases {start:,} "
+                                   f"onwards, in this run's columns); the same montecarlo command with --resume "
+                                   "sets it aside and flies it again")
+            frames.append(frame)
+        df = pd.concat(frames, ignore_index=True)
         return df.sort_values("case", kind="stable").reset_index(drop=True)
 
 
@@ -202,6 +214,20 @@ def _check_manifest(manifest: dict[str, Any], path: Path) -> None:
             loc = ".".join(str(p) for p in err.get("loc", ()))
             parts.append(f"{loc} is missing" if err.get("type") == "missing" else f"{loc}: {err.get('msg')}")
         raise MarsEDLError(f"run manifest '{path}' is not one marsedl wrote: " + "; ".join(parts)) from None
+
+
+def _chunk_problem(path: Path, start: int, stop: int) -> str | None:
+    """Why chunk file ``path`` is not the finished chunk of cases ``start .. stop - 1`` (``None``: it is)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        cases = pq.read_table(path, columns=["case"]).column("case").to_numpy()
+    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if not np.array_equal(cases, np.arange(start, stop)):
+        return f"holds other cases than {start:,} .. {stop - 1:,}"
+    return None
 
 
 def _read_chunk(path: Path) -> pd.DataFrame:
