@@ -67,6 +67,18 @@ class EntrySpec(_Spec):
         default=None, description="surface distance from entry point to target; 'auto' solves for it"
     )
 
+    @field_validator("time_utc")
+    @classmethod
+    def _iso_time(cls, v: str | None) -> str | None:
+        from datetime import datetime
+
+        if v is not None:
+            try:
+                datetime.fromisoformat(v.strip().removesuffix("Z"))
+            except ValueError:
+                raise ValueError(f"'{v}' is not an ISO 8601 time such as 2021-02-18T20:36:50Z") from None
+        return v
+
     @model_validator(mode="after")
     def _position_given_once(self) -> EntrySpec:
         absolute = self.lat_deg is not None and self.lon_deg is not None
@@ -414,7 +426,8 @@ def validate_mission(data: dict[str, Any], origin: str = "preset") -> Mission:
         return Mission.model_validate(data)
     except ValidationError as exc:
         found: dict[str, list[str]] = {}
-        for err in exc.errors():
+        # an unknown field first: it is most often a typo, and the fields it was meant for then look missing
+        for err in sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden"):
             # a union's members appear in the location ("constrained-float", "literal['auto']"): not fields
             loc = ".".join(str(p) for p in err.get("loc", ()) if not _UNION_TAG.search(str(p))) or "mission"
             msg = err.get("msg", "invalid").removeprefix("Value error, ")
