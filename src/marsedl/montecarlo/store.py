@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from marsedl.errors import MarsEDLError, read_text
+from marsedl.errors import DamagedFileError, MarsEDLError, read_text
 
 __all__ = ["MANIFEST", "RunStore", "chunk_bounds"]
 
@@ -104,17 +104,44 @@ class RunStore:
     # ------------------------------------------------------------------ manifest
 
     def read_manifest(self) -> dict[str, Any]:
-        if not (self.path / MANIFEST).is_file():
+        """The run's manifest; :class:`DamagedFileError` when it is not one marsedl wrote (cut short, not JSON,
+        keys missing or of the wrong type: ``--resume`` rebuilds it), :class:`MarsEDLError` when there is none."""
+        path = self.path / MANIFEST
+        if not path.is_file():
             raise MarsEDLError(f"'{self.path}' is not a Monte Carlo run folder (no {MANIFEST})")
-        text = read_text(self.path / MANIFEST, "run manifest")
+        hint = "; the same montecarlo command with --resume rebuilds it"
         try:
-            manifest = json.loads(text)
+            manifest = json.loads(read_text(path, "run manifest"))
+        except DamagedFileError as exc:
+            raise DamagedFileError(f"{exc}{hint}") from None
         except json.JSONDecodeError as exc:
-            raise MarsEDLError(f"run manifest '{self.path / MANIFEST}' is not valid JSON: {exc}") from None
+            raise DamagedFileError(f"run manifest '{path}' is not valid JSON: {exc}{hint}") from None
         if not isinstance(manifest, dict):
-            raise MarsEDLError(f"run manifest '{self.path / MANIFEST}' is not a JSON object")
-        _check_manifest(manifest, self.path / MANIFEST)
+            raise DamagedFileError(f"run manifest '{path}' is not a JSON object{hint}")
+        _check_manifest(manifest, path, hint)
         return manifest
+
+    def set_aside_manifest(self) -> str:
+        """Rename a damaged manifest ``manifest.json.damaged`` (kept, not deleted); returns the new name."""
+        name = MANIFEST + ".damaged"
+        os.replace(self.path / MANIFEST, self.path / name)
+        return name
+
+    def chunk_size_on_disk(self) -> int | None:
+        """The chunk size the finished chunk files were written with (chunk ``k`` starts at case ``k * size``), or
+        None when no readable chunk tells it."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        for path in self.chunk_files():
+            k = int(path.name[len("chunk-"):-len(".parquet")])
+            try:
+                cases = pq.read_table(path, columns=["case"]).column("case").to_numpy()
+            except (OSError, ValueError, KeyError, pa.ArrowException):
+                continue
+            if cases.size and (k == 0 or cases[0] % k == 0):
+                return int(cases.size if k == 0 else cases[0] // k)
+        return None
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         text = json.dumps(manifest, indent=2, sort_keys=True)
@@ -129,17 +156,20 @@ class RunStore:
         """The finished chunks' files, in chunk order (a half-written chunk is a hidden temporary, not one)."""
         return sorted(self.path.glob(_CHUNK.replace("{:05d}", "*")))
 
-    def done_chunks(self, bounds: list[tuple[int, int]]) -> set[int]:
+    def done_chunks(self, bounds: list[tuple[int, int]],
+                    belongs: Callable[[Path, int, int], bool] | None = None) -> set[int]:
         """Indices of the chunks already complete: chunk ``k``'s final file exists, is a readable Parquet file and
         holds exactly the cases ``bounds[k]``. A damaged one (cut short by a full disk, overwritten, another chunk
         or a foreign file put in its place) is renamed ``<name>.damaged``, named in :attr:`repaired`, and left to
-        be flown again."""
+        be flown again. ``belongs(path, start, stop)``, when given, must also say the chunk is this run's (after its
+        manifest was rebuilt)."""
         done = set()
         for k, (start, stop) in enumerate(bounds):
             path = self.chunk_path(k)
             if not path.is_file():
                 continue
-            if _chunk_problem(path, start, stop) is not None:
+            ours = _chunk_problem(path, start, stop) is None and (belongs is None or belongs(path, start, stop))
+            if not ours:
                 os.replace(path, path.with_name(path.name + ".damaged"))
                 self.repaired.append(path.name)
                 continue
@@ -203,7 +233,7 @@ class _Manifest(BaseModel):
     until: dict[str, Any] | None = None
 
 
-def _check_manifest(manifest: dict[str, Any], path: Path) -> None:
+def _check_manifest(manifest: dict[str, Any], path: Path, hint: str = "") -> None:
     """One-line error naming the manifest and its first wrong keys, when it is not one :func:`run_montecarlo`
     could have written (a foreign JSON file, a key of the wrong type, one missing)."""
     try:
@@ -213,7 +243,8 @@ def _check_manifest(manifest: dict[str, Any], path: Path) -> None:
         for err in exc.errors()[:3]:
             loc = ".".join(str(p) for p in err.get("loc", ()))
             parts.append(f"{loc} is missing" if err.get("type") == "missing" else f"{loc}: {err.get('msg')}")
-        raise MarsEDLError(f"run manifest '{path}' is not one marsedl wrote: " + "; ".join(parts)) from None
+        raise DamagedFileError(f"run manifest '{path}' is not one marsedl wrote: " + "; ".join(parts) + hint) \
+            from None
 
 
 def _chunk_problem(path: Path, start: int, stop: int) -> str | None:
