@@ -277,8 +277,9 @@ class DispersionSpec(BaseModel):
     wind speed; ``range_trigger_m`` and ``velocity_trigger_m_s`` shift the deploy trigger threshold (the
     navigated-state error the trigger sees). The :data:`HARDWARE_FIELDS` shift the shed masses (the entry mass
     changes with them), separation speeds, event delays and the backshell altimeter reading (m, deviation from the
-    preset's value; the resulting value must stay >= 0, masses > 0). ``nav_position_m`` and ``nav_velocity_m_s``
-    are per-axis navigation errors (east, north, up drawn independently). ``density_profile`` adds an
+    preset's value). Every dispersion's farthest draw must keep its preset field in range (:meth:`check_within`) or,
+    for those that move none, inside :data:`OWN_RANGES`. ``nav_position_m`` and ``nav_velocity_m_s`` are per-axis
+    navigation errors (east, north, up drawn independently). ``density_profile`` adds an
     altitude-correlated factor on top of ``density_rel``; ``wind_profile`` adds altitude-correlated east and
     north wind offsets (m/s) to the scaled winds; ``marsgram_file`` draws each case's
     atmosphere uniformly from a Mars-GRAM Monte Carlo file.
