@@ -21,21 +21,13 @@ import pytest
 
 LIMIT = 1 << 30
 
+# the child runs each command line with the corpus's own runner (conftest.run_cli), then reports its peak memory
 _CHILD = r"""
-import contextlib, io, json, resource, sys
-import marsedl.cli
-results = []
-for argv in json.load(sys.stdin):
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        sys.argv = ["marsedl", *argv]
-        try:
-            marsedl.cli.main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    results.append({"code": code, "out": out.getvalue()[-3000:], "err": err.getvalue()[-3000:]})
-print(json.dumps({"results": results, "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+import json, resource, runpy, sys
+run_cli = runpy.run_path(sys.argv[1])["run_cli"]
+results = [run_cli(*argv) for argv in json.load(sys.stdin)]
+print(json.dumps({"results": [{"code": r.code, "out": r.out[-3000:], "err": r.err[-3000:]} for r in results],
+                  "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
 
@@ -82,7 +74,8 @@ def heavy(tmp_path_factory):
         (["simulate", "--preset-file", f"{f}/twenty_megabytes.toml"], "20,000,000 bytes"),
         (["survey", "mars2020", "--base", "1e12,0"], "would take more than 200,000 flights"),
     ]
-    proc = subprocess.run([sys.executable, "-c", _CHILD], input=json.dumps([a for a, _ in cases]),
+    runner = str(Path(__file__).with_name("conftest.py"))
+    proc = subprocess.run([sys.executable, "-c", _CHILD, runner], input=json.dumps([a for a, _ in cases]),
                           capture_output=True, text=True, timeout=600, preexec_fn=_limit)
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
