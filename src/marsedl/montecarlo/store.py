@@ -218,8 +218,8 @@ class _Manifest(BaseModel):
     chunk_size: int = Field(ge=1)
     n_chunks: int | None = Field(default=None, ge=1)
     radius_m: float = Field(gt=0)
-    target_lat_deg: float = Field(ge=-90, le=90)
-    target_lon_deg: float = Field(ge=-360, le=360)
+    target_lat_deg: float | None = Field(default=None, ge=-90, le=90)  # (the report needs them: report/mcrun.py)
+    target_lon_deg: float | None = Field(default=None, ge=-360, le=360)
     approach_azimuth_deg: float | None = None
     body_names: list[str]
     preset: str | None = None
