@@ -19,7 +19,7 @@ from marsedl.errors import MarsEDLError, PlanningError
 from marsedl.guidance.entry import EntryGuidanceParams, ReferenceTrajectory
 from marsedl.planet import MARS, Site, destination, inertial_to_relative
 from marsedl.result import SimulationResult, build_result
-from marsedl.scenario import Mission, load_mission
+from marsedl.scenario import Mission, apply_overrides, read_preset, validate_mission
 from marsedl.targeting import Plan, build_reference, entry_state, solve_entry_point
 from marsedl.vehicle import build_vehicle
 
@@ -33,9 +33,9 @@ _GRID_STEP_M = 100.0
 class Setup:
     """A mission made ready to fly: engine configuration and plan."""
 
-    mission: Mission
+    mission: Mission  # (or a marsedl.body.BodyMission, which has no plan)
     config: EngineConfig
-    plan: Plan
+    plan: Plan | None
     atmosphere_name: str
 
 
@@ -290,8 +290,15 @@ def prepare(preset: str | None = "mars2020", *, preset_file: str | Path | None =
 
     ``cache=False`` always plans afresh (see :func:`cached_plan`; ``MARSEDL_NO_CACHE=1`` does the same).
     """
-    mission = load_mission(preset, preset_file=preset_file, overrides=overrides)
-    return plan_setup(mission, atmosphere, cache=cache)
+    data, origin = read_preset(preset, preset_file)
+    data = apply_overrides(data, overrides)
+    if data.get("kind") == "body":  # a lone body (marsedl.body): nothing to plan
+        from marsedl.body import BodyMission, body_config
+
+        body = validate_mission(data, origin, BodyMission)
+        cfg, atm_name, _ = body_config(body, atmosphere)
+        return Setup(mission=body, config=cfg, plan=None, atmosphere_name=atm_name)
+    return plan_setup(validate_mission(data, origin), atmosphere, cache=cache)
 
 
 def plan_setup(mission: Mission, atmosphere: str | None = None, *, cache: bool = True) -> Setup:
@@ -349,6 +356,8 @@ def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None 
     t0 = time.perf_counter()
     setup = prepare(preset, preset_file=preset_file, overrides=overrides, atmosphere=atmosphere)
     t_plan = time.perf_counter() - t0
+    if setup.plan is None:
+        return _simulate_body(setup, record, t0)
     out = Engine(setup.config).run(nominal_cases(setup, guided=guidance), record=record)
     m = setup.mission
     info = {"entry_lat_deg": setup.plan.entry_lat_deg, "entry_lon_deg": setup.plan.entry_lon_deg,
@@ -358,6 +367,22 @@ def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None 
     return build_result(out, case=0, preset=m.name, target_lat_deg=m.site.lat_deg,
                         target_lon_deg=m.site.lon_deg, radius_m=m.site.areoid_radius_m + m.site.ground_mola_m,
                         atmosphere=setup.atmosphere_name, info=info)
+
+
+def _simulate_body(setup: Setup, record: bool, t0: float) -> SimulationResult:
+    """Fly a body preset's one case (:mod:`marsedl.body`) on the same engine."""
+    from marsedl.body import body_cases
+
+    m, cfg = setup.mission, setup.config
+    out = Engine(cfg).run(body_cases(m, cfg), record=record)
+    i = m.initial
+    vn, ve, _ = i.velocity_ned_m_s
+    info = {"entry_lat_deg": i.lat_deg, "entry_lon_deg": i.lon_deg,
+            "entry_azimuth_deg": float(np.degrees(np.arctan2(ve, vn)) % 360.0), "planet": cfg.planet.name,
+            "elapsed_s": time.perf_counter() - t0}
+    return build_result(out, case=0, preset=m.name, target_lat_deg=i.lat_deg, target_lon_deg=i.lon_deg,
+                        radius_m=cfg.site.areoid_radius_m + cfg.site.ground_mola_m, atmosphere=setup.atmosphere_name,
+                        info=info, planet=cfg.planet)
 
 
 __all__ = ["PLAN_CACHE_MAX", "Outcome", "Setup", "build_config", "cached_plan", "clear_plan_cache", "nominal_cases",

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from marsedl.engine import EVENT_NAMES, G0, OUTCOME_NAMES, EngineOutput, Ev, Phase
-from marsedl.planet import surface_distance_bearing
+from marsedl.planet import Planet, surface_distance_bearing
 from marsedl.sequence import EVENTS
 
 #: Events shown in the public timeline, in the order they are named in the interface.
@@ -140,11 +140,15 @@ class SimulationResult:
 
 
 def build_result(out: EngineOutput, *, case: int, preset: str, target_lat_deg: float, target_lon_deg: float,
-                 radius_m: float, atmosphere: str, info: dict[str, Any] | None = None) -> SimulationResult:
-    """Turn one case of an engine output into a :class:`SimulationResult`."""
+                 radius_m: float, atmosphere: str, info: dict[str, Any] | None = None,
+                 planet: Planet | None = None) -> SimulationResult:
+    """Turn one case of an engine output into a :class:`SimulationResult`.
+
+    The engine's rows hold planetocentric latitudes; for a ``planet`` whose convention is planetodetic (Earth)
+    every latitude of the result is given in that convention instead."""
     ev = out.events
     mine = ev["case"] == case
-    rows = {k: v[mine] for k, v in ev.items()}
+    rows = _in_convention({k: v[mine] for k, v in ev.items()}, planet)
     events = []
     timeline = np.isin(rows["code"], list(TIMELINE_EVENTS)) & ((rows["body"] == 0) | (rows["code"] == Ev.FLYAWAY))
     for i in np.flatnonzero(timeline):
@@ -190,10 +194,18 @@ def build_result(out: EngineOutput, *, case: int, preset: str, target_lat_deg: f
     history = None
     if out.history is not None:
         hm = out.history["case"] == case
-        history = {k: v[hm] for k, v in out.history.items()}
+        history = _in_convention({k: v[hm] for k, v in out.history.items()}, planet)
     return SimulationResult(
         preset=preset, outcome=OUTCOME_NAMES[out.outcome[case]], events=tuple(events), impacts=tuple(impacts),
         touchdown=touchdown, peaks=peaks, target_lat_deg=target_lat_deg, target_lon_deg=target_lon_deg,
         atmosphere=atmosphere, site_radius_m=float(radius_m), info={**(info or {}), **extra, "g0_m_s2": G0},
         history=history, body_names=out.body_names,
     )
+
+
+def _in_convention(rows: dict[str, np.ndarray], planet: Planet | None) -> dict[str, np.ndarray]:
+    """``rows`` with their latitudes in the planet's convention (the engine's are planetocentric)."""
+    if planet is None or planet.latitude == "planetocentric":
+        return rows
+    r = np.stack([rows["x"], rows["y"], rows["z"]], axis=-1)
+    return {**rows, "lat": planet.latitude_rad(r)}

@@ -294,10 +294,14 @@ def _deep_copy(d: Any) -> Any:
     return d
 
 
-def validate_mission(data: dict[str, Any], origin: str = "preset") -> Mission:
-    """Validate raw data into a :class:`Mission`, with one-line errors naming the field and the rule."""
+def validate_mission(data: dict[str, Any], origin: str = "preset", model: type[BaseModel] = Mission) -> Mission:
+    """Validate raw data into a :class:`Mission` (or another preset ``model``: :class:`marsedl.body.BodyMission`),
+    with one-line errors naming the field and the rule."""
+    if model is Mission and data.get("kind") is not None:
+        raise MarsEDLError(f"{origin}: kind = {data.get('kind')!r} is not an EDL mission; this command flies EDL "
+                           "missions (a body preset is flown by `marsedl simulate`)")
     try:
-        return Mission.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         parts = []
         for err in exc.errors():
