@@ -133,3 +133,23 @@ def test_montecarlo_refuses_a_body_preset(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "marsedl", "montecarlo", "--preset-file", str(p), "-n", "2"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "not an EDL mission" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_body_from_python_data_over_a_geodetic_earth():
+    """`marsedl.simulate(mission={...})`: a 1 kg ball dropped from 1 km at 45° N lands near its sea-level terminal
+    speed sqrt(2 m g / (rho C_D A)) = 56.6 m/s (rho 1.225 kg/m³, g 9.806 m/s²), deflected east by the Coriolis
+    force by less than a vacuum drop of the same duration would be, ω g t³ cos φ / 3."""
+    import marsedl
+
+    r = marsedl.simulate(mission={
+        "kind": "body", "name": "ball", "planet": {"name": "earth"},
+        "body": {"mass_kg": 1.0, "reference_area_m2": 0.01, "cd": 0.5},
+        "initial": {"lat_deg": 45.0, "lon_deg": 10.0, "altitude_m": 1000.0}})
+    (hit,) = r.impacts
+    assert r.outcome == "impact"
+    assert hit.speed_m_s == pytest.approx(math.sqrt(2 * 9.806 / (1.225 * 0.5 * 0.01)), rel=0.01)
+    earth = planet_from_data("earth")
+    east_m = math.radians(hit.lon_deg - 10.0) * earth.equatorial_radius_m * math.cos(math.radians(45.0))
+    vacuum_m = earth.rotation_rate_rad_s * 9.806 * hit.time_s**3 * math.cos(math.radians(45.0)) / 3.0
+    assert 0.0 < east_m < vacuum_m
+    assert abs(math.radians(hit.lat_deg - 45.0)) * earth.equatorial_radius_m < 0.1 * vacuum_m

@@ -285,12 +285,18 @@ def cached_plan(mission: Mission, cfg: EngineConfig, *, cache: bool = True) -> t
 
 
 def prepare(preset: str | None = "mars2020", *, preset_file: str | Path | None = None,
-            overrides: list[str] | None = None, atmosphere: str | None = None, cache: bool = True) -> Setup:
+            overrides: list[str] | None = None, atmosphere: str | None = None, cache: bool = True,
+            mission: dict | None = None) -> Setup:
     """Load, validate and plan a mission (everything before the flight).
+
+    ``mission`` is a preset as Python data (the TOML's tables as nested dicts) instead of a name or a file.
 
     ``cache=False`` always plans afresh (see :func:`cached_plan`; ``MARSEDL_NO_CACHE=1`` does the same).
     """
-    data, origin = read_preset(preset, preset_file)
+    if mission is not None:
+        data, origin = mission, f"mission {mission.get('name', '')!s}".strip()
+    else:
+        data, origin = read_preset(preset, preset_file)
     data = apply_overrides(data, overrides)
     if data.get("kind") == "body":  # a lone body (marsedl.body): nothing to plan
         from marsedl.body import BodyMission, body_config
@@ -331,7 +337,7 @@ def nominal_cases(setup: Setup, n: int = 1, *, guided: bool | None = None) -> Ca
 
 def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None = None,
              overrides: list[str] | None = None, atmosphere: str | None = None, guidance: bool | None = None,
-             record: bool = True) -> SimulationResult:
+             record: bool = True, mission: dict | None = None) -> SimulationResult:
     """Fly a mission's nominal EDL from entry interface to touchdown, with every shed body to its impact.
 
     Parameters
@@ -340,6 +346,8 @@ def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None 
         Shipped preset name (``marsedl presets`` lists them).
     preset_file : path, optional
         A user's own TOML preset instead.
+    mission : dict, optional
+        A preset as Python data instead (the TOML's tables as nested dicts; a body with ``"kind": "body"``).
     overrides : list of str, optional
         ``path.to.field=value`` overrides.
     atmosphere : str, optional
@@ -354,7 +362,7 @@ def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None 
     SimulationResult
     """
     t0 = time.perf_counter()
-    setup = prepare(preset, preset_file=preset_file, overrides=overrides, atmosphere=atmosphere)
+    setup = prepare(preset, preset_file=preset_file, overrides=overrides, atmosphere=atmosphere, mission=mission)
     t_plan = time.perf_counter() - t0
     if setup.plan is None:
         return _simulate_body(setup, record, t0)
