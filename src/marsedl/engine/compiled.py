@@ -75,8 +75,10 @@ class _KernelData:
         """The parachute's C_D S0 table on the Mach grid, (1, n_mach), as the kernels read it."""
         return self.arrays[5]
 
-    def args(self, c: _Ctx) -> tuple:
-        """(p, tables..., density factors, wind offsets) for a kernel call on the bodies of ``c``."""
+    def world(self, c: _Ctx) -> tuple:
+        """The kernels' world for a call on the bodies of ``c``: ``(p, flat, top_h, bottom_h, cd_tab, cl_tab,
+        chute_tab, pert, wpert)`` — constants, atmosphere grid and its end scale heights, aerodynamic and parachute
+        tables, the cases' density factors and wind offsets (see :func:`marsedl.kernels.dynamics._core`)."""
         dp, wp = c.density_perturbation, c.wind_perturbation
         if dp is None and wp is None:
             return (self.p, *self.arrays, self.no_pert, self.no_wpert)
