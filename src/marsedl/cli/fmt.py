@@ -161,7 +161,8 @@ def fit_table(console: Console, title: str | None, cols: Sequence[Col], rows: Se
     while True:
         table = make_table(title, [cols[i] for i in keep],
                            [r if r is SECTION else [r[i] for i in keep] for r in rows], show_header=show_header)
-        need = Measurement.get(console, console.options, table).minimum
+        # measured without the console's limit (Rich clamps a measure to the width it is given)
+        need = Measurement.get(console, console.options.update_width(1_000_000), table).minimum
         optional = [i for i in keep if cols[i].drop > 0]
         if need <= console.width or not optional:
             return table, keep

@@ -9,7 +9,6 @@ import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from marsedl.cli import fmt
 from marsedl.cli.fmt import Col
@@ -22,12 +21,8 @@ def presets() -> None:
     """List the mission presets shipped with marsedl."""
     from marsedl.scenario import load_mission, preset_names
 
-    table = Table(title="Presets", title_justify="left")
-    table.add_column("name", style="bold")
-    table.add_column("description")
-    for name in preset_names():
-        table.add_row(name, load_mission(name).description)
-    console.print(table)
+    rows = [(name, escape(load_mission(name).description)) for name in preset_names()]
+    fmt.print_table(console, "Presets", [Col("name", name=True), Col("description", name=True)], rows)
 
 
 def simulate(

@@ -18,20 +18,17 @@ from marsedl.cli.fmt import SECTION, Col
 
 #: The metrics of the table, by phase: (phase, ((summary key, label), ...)); every metric is in --json.
 METRIC_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("entry", (("peak_deceleration_g", "peak deceleration"), ("peak_dynamic_pressure_pa", "peak dynamic pressure"),
+    ("Entry", (("peak_deceleration_g", "peak deceleration"), ("peak_dynamic_pressure_pa", "peak q"),
                ("peak_heat_rate_w_cm2", "peak heat rate"))),
-    ("parachute", (("parachute_deploy_t_s", "deploy time"), ("parachute_deploy_alt_agl_m", "deploy altitude"),
-                   ("deploy_mach", "deploy Mach"), ("deploy_q_pa", "deploy dynamic pressure"),
-                   ("peak_parachute_load_n", "peak parachute load"),
+    ("Parachute", (("parachute_deploy_t_s", "deploy time"), ("parachute_deploy_alt_agl_m", "deploy altitude AGL"),
+                   ("deploy_mach", "deploy Mach"), ("deploy_q_pa", "deploy q"), ("peak_parachute_load_n", "peak load"),
                    ("peak_opening_load_estimate_n", "opening load estimate"))),
-    ("delivery (backshell separation)", (("backshell_separation_along_m", "along track from the target"),
-                                         ("backshell_separation_cross_m", "cross track from the target"))),
-    ("powered descent and touchdown", (("touchdown_t_s", "touchdown time"),
-                                       ("touchdown_vertical_speed_m_s", "vertical speed"),
-                                       ("touchdown_horizontal_speed_m_s", "horizontal speed"),
-                                       ("propellant_used_kg", "propellant used"))),
-    ("landing", (("miss_distance_m", "miss distance"), ("miss_along_m", "miss along track"),
-                 ("miss_cross_m", "miss cross track"))),
+    ("Delivery (backshell sep.)", (("backshell_separation_along_m", "along track"),
+                                   ("backshell_separation_cross_m", "cross track"))),
+    ("Touchdown", (("touchdown_t_s", "time"), ("touchdown_vertical_speed_m_s", "vertical speed"),
+                   ("touchdown_horizontal_speed_m_s", "horizontal speed"), ("propellant_used_kg", "propellant used"))),
+    ("Landing (from the target)", (("miss_distance_m", "miss distance"), ("miss_along_m", "along track"),
+                                   ("miss_cross_m", "cross track"))),
 )
 
 #: What the drivers table calls the miss components it explains.
@@ -118,7 +115,7 @@ def _ellipse_tables(console: Console, s: dict, manifest: dict, p: float, method:
     fmt.print_table(console, "What they hold: % of the cases inside (95 % Clopper-Pearson interval); how well the "
                     "axes are known (95 % bootstrap half-width)",
                     [Col("body", name=True), Col("cases"), Col("holds\n%"),
-                     Col("Gaussian\nholds %" if method != "gaussian" else "axes to\nhold it"), Col("axes\n±")],
+                     Col("Gaussian\nholds %" if method != "gaussian" else "axes to\nhold it"), Col("axes\n± %")],
                     holds)
     if sets:
         console.print("[dim]a set of identical bodies is one row: the mean of its members' ellipses and the "
@@ -143,8 +140,8 @@ def _metric_table(console: Console, s: dict) -> None:
             rows.append((unit.label(label), *(unit(v[k]) for k in ("mean", "std", "p01", "p50", "p99")), ci))
     cols = [Col("metric", name=True), Col("mean"), Col("std"), Col("p01"), Col("p50"), Col("p99"),
             Col("p99\n95 % interval", drop=1)]
-    keep = fmt.print_table(console, "Metrics by phase (all of them in --json, with 95 % intervals of every "
-                           "percentile)", cols, rows)
+    keep = fmt.print_table(console, "Metrics by phase (q: dynamic pressure; every metric in --json, with 95 % "
+                           "intervals of every percentile)", cols, rows)
     if len(keep) < len(cols):
         console.print("[dim]the 95 % interval of each p99 is in --json (or in a terminal over 100 columns)[/]")
 
