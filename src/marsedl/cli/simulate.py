@@ -76,7 +76,7 @@ def _print(result) -> None:
             Col("q\nPa"), Col("load\ng")]
     rows = [(fmt.human(e.name), fmt.TIME(e.time_s), fmt.HEIGHT(e.altitude_agl_m), fmt.SPEED(e.speed_m_s),
              fmt.MACH(e.mach), fmt.PRESSURE(e.dynamic_pressure_pa), fmt.ACCEL(e.g_load)) for e in result.events]
-    fmt.print_table(console, "Event timeline (vehicle; altitude above local ground; times from entry interface)",
+    fmt.print_table(console, "Event timeline (vehicle; t from entry interface; altitude above local ground)",
                     cols, rows)
     p = result.peaks
     console.print(f"peak deceleration {fmt.ACCEL(p['deceleration_g'])} g at {fmt.TIME(p['deceleration_time_s'])} s; "
