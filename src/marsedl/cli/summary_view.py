@@ -79,7 +79,7 @@ def _ellipse_tables(console: Console, s: dict, manifest: dict, p: float, method:
                                                  ("delivery", [s.get("delivery_ellipse")])]
     debris = s["debris_ellipses"]
     rows += [(label, [debris[m] for m in members]) for label, members in fmt.body_sets(debris)]
-    radius = float(manifest.get("radius_m", 3_389_500.0))
+    radius = float(manifest["radius_m"])  # the site radius the summary measured with
     shape, holds, sets = [], [], False
     for label, members in rows:
         e, apart = _set_ellipse(members, radius)
