@@ -12,8 +12,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
+from marsedl.cli import fmt
+from marsedl.cli.fmt import Col
 from marsedl.errors import MarsEDLError
 
 console = Console(highlight=False)
@@ -160,7 +161,7 @@ def _flight_rows(plan) -> list[tuple[str, str, str, str]]:
             a, b = hops[0].index, hops[-1].index
             label = str(a) if a == b else f"{a}–{b}"
             what = "hop" if a == b else f"{len(hops)} hops"
-            rows.append((label, "0", f"{sum(h.distance_m for h in hops):,.0f}", f"({what}, no photos)"))
+            rows.append((label, "0", fmt.DISTANCE(sum(h.distance_m for h in hops)), f"({what}, no photos)"))
             hops.clear()
 
     for s in plan.flights:
@@ -169,7 +170,7 @@ def _flight_rows(plan) -> list[tuple[str, str, str, str]]:
             continue
         fold()
         names = sorted({n for i in s.photos for n in plan.photo_targets[i]})
-        rows.append((str(s.index), str(len(s.photos)), f"{s.distance_m:,.0f}", ", ".join(names)))
+        rows.append((str(s.index), str(len(s.photos)), fmt.DISTANCE(s.distance_m), ", ".join(map(fmt.human, names))))
     fold()
     return rows
 
@@ -238,12 +239,9 @@ def survey(
                   f"{plan.altitude_m:g} m with a {plan.fov_deg:g}° camera; {how} of up to "
                   f"{plan.max_sortie_m:,.0f} m from base ({plan.base_en_m[0]:,.0f} m E, {plan.base_en_m[1]:,.0f} m N "
                   f"of the {'mean touchdown point' if is_montecarlo(result) else 'rover'})")
-    t = Table(title="Flights" if plan.relocating else "Sorties", title_justify="left")
-    for col in ("flight", "photos", "distance (m)", "covers"):
-        t.add_column(col, justify="left" if col == "covers" else "right")
-    for row in _flight_rows(plan):
-        t.add_row(*row)
-    console.print(t)
+    cols = [Col("flight"), Col("photos"), Col("distance\nm"), Col("covers", name=True)]
+    fmt.print_table(console, "Flights" if plan.relocating else "Sorties", cols,
+                    [(*row[:3], escape(row[3])) for row in _flight_rows(plan)])
     n = len(plan.flights)
     bound = ("no route through these photo points can be shorter than their spanning tree, "
              f"{plan.lower_bound_m:,.0f} m" if plan.relocating
