@@ -61,7 +61,7 @@ def _patterns() -> np.ndarray:
 PATTERNS = _patterns()
 LETTERS = np.arange(1, 27)
 _HEMI = {"N": 14, "S": 19, "E": 5, "W": 23}
-_BAND_FIELDS = ("latitude degrees", "latitude minutes", "latitude seconds", "latitude hemisphere",
+BAND_FIELDS = ("latitude degrees", "latitude minutes", "latitude seconds", "latitude hemisphere",
                 "longitude degrees", "longitude minutes", "longitude seconds", "longitude hemisphere")
 # allowed values of each band group; longitude degrees stop at 127, the largest 7-bit value
 _BAND_ALLOWED = (np.arange(0, 91), np.arange(0, 60), np.arange(0, 60), np.array([14, 19]),
@@ -603,7 +603,7 @@ def _report(bits: np.ndarray, fit: dict, w: np.ndarray, p_variant: float, known:
                      "probabilities": [round(float(pv[u]), 4) for u in order],
                      "reason": reason_for(r, j, _BAND_ALLOWED[j], orient_extra)}
             unknown.append(entry)
-            notes.append(f"band {_BAND_FIELDS[j]}: candidates {_candidates_text(entry)}: {entry['reason']}")
+            notes.append(f"band {BAND_FIELDS[j]}: candidates {_candidates_text(entry)}: {entry['reason']}")
         if all(v is not None for v in values):
             ld, lm, ls, ns, od, om, os_, ew = values
             try:

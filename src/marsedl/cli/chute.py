@@ -43,12 +43,12 @@ def _candidates(u: dict, best: int = 3) -> str:
 
 
 def _where(decoded, u: dict) -> str:
-    """``word 2, letter 3`` or ``band: latitude minutes`` (``band group N`` if the decoder does not name it)."""
-    from marsedl.chute import code
+    """``word 2, letter 3`` or ``band: latitude minutes`` (``band group N`` past the named fields)."""
+    from marsedl.chute.code import BAND_FIELDS
 
     if decoded.band and u["ring"] == len(decoded.rings) - 1:
-        fields = getattr(code, "BAND_FIELDS", None) or getattr(code, "_BAND_FIELDS", ())
-        return f"band: {fields[u['index']]}" if u["index"] < len(fields) else f"band group {u['index'] + 1}"
+        i = u["index"]
+        return f"band: {BAND_FIELDS[i]}" if i < len(BAND_FIELDS) else f"band group {i + 1}"
     return f"word {u['ring'] + 1}, letter {u['index'] + 1}"
 
 
