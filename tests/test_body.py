@@ -153,3 +153,11 @@ def test_a_body_from_python_data_over_a_geodetic_earth():
     vacuum_m = earth.rotation_rate_rad_s * 9.806 * hit.time_s**3 * math.cos(math.radians(45.0)) / 3.0
     assert 0.0 < east_m < vacuum_m
     assert abs(math.radians(hit.lat_deg - 45.0)) * earth.equatorial_radius_m < 0.1 * vacuum_m
+
+
+def test_simulate_prints_a_body_as_a_flight_not_as_an_edl(tmp_path):
+    p = _write(tmp_path, MARS_DROP.format(cd=0.0))
+    res = runner.invoke(app, ["simulate", "--preset-file", str(p)], env={"COLUMNS": "80"})
+    assert res.exit_code == 0, res.output
+    assert "hit the ground at" in res.output and "planet: Mars" in res.output
+    assert "peak deceleration" not in res.output and "touchdown" not in res.output

@@ -387,7 +387,7 @@ def _simulate_body(setup: Setup, record: bool, t0: float) -> SimulationResult:
     vn, ve, _ = i.velocity_ned_m_s
     info = {"entry_lat_deg": i.lat_deg, "entry_lon_deg": i.lon_deg,
             "entry_azimuth_deg": float(np.degrees(np.arctan2(ve, vn)) % 360.0), "planet": cfg.planet.name,
-            "elapsed_s": time.perf_counter() - t0}
+            "kind": "body", "elapsed_s": time.perf_counter() - t0}
     return build_result(out, case=0, preset=m.name, target_lat_deg=i.lat_deg, target_lon_deg=i.lon_deg,
                         radius_m=cfg.site.areoid_radius_m + cfg.site.ground_mola_m, atmosphere=setup.atmosphere_name,
                         info=info, planet=cfg.planet)

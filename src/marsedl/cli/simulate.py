@@ -65,6 +65,9 @@ def _write_history(result, out: Path) -> None:
 
 def _print(result) -> None:
     info = result.info
+    if info.get("kind") == "body":
+        _print_body(result)
+        return
     console.print(
         f"[bold]{result.preset}[/]  outcome: [bold]{result.outcome}[/]   atmosphere: {result.atmosphere}"
     )
@@ -96,6 +99,26 @@ def _print(result) -> None:
                       f"[bold]{fmt.SPEED(crash.speed_m_s)} m/s[/] ({fmt.SPEED_KMH(crash.speed_m_s)} km/h), "
                       f"{fmt.DISTANCE(crash.distance_from_rover_m)} m from the target")
     _print_debris(result, "the rover" if td is not None else "the target")
+
+
+def _print_body(result) -> None:
+    """A lone body (a ``kind = "body"`` preset): where it started, its flight's ends, where it hit the ground."""
+    info = result.info
+    console.print(f"[bold]{result.preset}[/]  outcome: [bold]{result.outcome}[/]   planet: {info['planet']}   "
+                  f"atmosphere: {result.atmosphere}")
+    cols = [Col("event", name=True), Col("t\ns"), Col("alt AGL\nm"), Col("speed\nm/s"), Col("Mach"),
+            Col("q\nPa"), Col("lat\n°"), Col("lon\n°")]
+    names = {"entry_interface": "start", "timeout": "end of the run (integration.max_time_s)"}
+    rows = [(names.get(e.name, fmt.human(e.name)), fmt.TIME(e.time_s), fmt.HEIGHT(e.altitude_agl_m),
+             fmt.SPEED(e.speed_m_s), fmt.MACH(e.mach), fmt.PRESSURE(e.dynamic_pressure_pa), fmt.LATLON(e.lat_deg),
+             fmt.LATLON(e.lon_deg)) for e in result.events]
+    fmt.print_table(console, "Flight (t from the start; altitude above the ground; ground-relative speed)", cols,
+                    rows)
+    for hit in result.impacts:
+        console.print(f"hit the ground at {fmt.TIME(hit.time_s)} s, {fmt.LATLON(hit.lat_deg)}°, "
+                      f"{fmt.LATLON(hit.lon_deg)}°, at [bold]{fmt.SPEED(hit.speed_m_s)} m/s[/] "
+                      f"({fmt.SPEED_KMH(hit.speed_m_s)} km/h), {fmt.DISTANCE(hit.distance_from_rover_m)} m from "
+                      "its start")
 
 
 def _print_debris(result, origin: str) -> None:
