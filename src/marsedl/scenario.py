@@ -174,6 +174,7 @@ class IntegrationSpec(_Spec):
     dt_inflation_s: float = Field(default=0.02, gt=0, le=1)
     dt_powered_s: float = Field(default=0.1, gt=0, le=2)
     dt_ballistic_s: float = Field(default=1.0, gt=0, le=10)
+    dt_ballistic_max_s: float | None = Field(default=None, gt=0, le=60)
     max_time_s: float = Field(default=4000.0, gt=10, le=1e5)
 
 

@@ -103,6 +103,9 @@ class Steps:
     ballistic: float
     max_time: float
     coast_altitude_m: float = 140e3  # above this MOLA altitude the air is negligible: coast step
+    #: largest step of a shed body (its step grows from ``ballistic`` while its drag and altitude change slowly;
+    #: see marsedl.kernels.advance._step_size1); None: always ``ballistic``
+    ballistic_max: float | None = None
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,8 @@ class Engine:
         self._k = _KernelData.build(config)
         st_ = config.steps
         self._steps_arr = np.array([st_.entry, st_.parachute, st_.inflation, st_.powered, st_.ballistic, st_.coast,
-                                    st_.coast_altitude_m])
+                                    st_.coast_altitude_m,
+                                    st_.ballistic if st_.ballistic_max is None else st_.ballistic_max])
 
     def _derivs_obs(self, t: np.ndarray, y: np.ndarray, c: _Ctx):
         """(dy/dt, observables) of the bodies of ``c`` at ``(t, y)``."""

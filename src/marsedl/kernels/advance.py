@@ -9,6 +9,8 @@ from marsedl.kernels.control import _bank_controls, _guide1, _next_cycle, _thrus
 from marsedl.kernels.dynamics import _core, _put, _rk4_1, _rk4_s
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
+    _BALLISTIC_DRAG_FRACTION,
+    _BALLISTIC_MAX_DH_M,
     _T_EPS,
     CF_BANK,
     CF_BANK_BEFORE,
@@ -29,9 +31,11 @@ from marsedl.kernels.layout import (
     O_AERO_G,
     O_ALT_MOLA,
     O_CANOPY,
+    O_DRAG,
     O_Q,
     O_RHO,
     O_SPEED,
+    O_UP,
     P_T_INFLATION,
     PH_BALLISTIC,
     PH_CHUTE,
@@ -47,6 +51,7 @@ from marsedl.kernels.layout import (
     PK_HEAT,
     PK_Q,
     S_BALLISTIC,
+    S_BALLISTIC_MAX,
     S_COAST,
     S_COAST_ALT,
     S_ENTRY,
@@ -60,9 +65,17 @@ from marsedl.laws._jit import LEAF as _LEAF
 
 
 @njit(**_LEAF)
-def _step_size1(t, ph, alt_mola, tls, p, steps):
-    """Step of a body in phase ``ph`` at time ``t``: the phase's step (:class:`marsedl.engine.Steps`)."""
+def _step_size1(t, ph, ob, vr, tls, p, steps):
+    """Step of a body in phase ``ph`` at time ``t`` with observables ``ob`` and vertical speed ``vr``: the phase's
+    step (:class:`marsedl.engine.Steps`); a shed body's grows up to ``steps[S_BALLISTIC_MAX]`` while its drag and
+    its altitude change slowly (fractions of its drag time and of a kilometre per step)."""
+    alt_mola = ob[O_ALT_MOLA]
     dt = steps[S_BALLISTIC]
+    if ph == PH_BALLISTIC and steps[S_BALLISTIC_MAX] > dt:
+        lim = min(steps[S_BALLISTIC_MAX], _BALLISTIC_MAX_DH_M / max(abs(vr), 1e-9))
+        if ob[O_DRAG] > 0.0:
+            lim = min(lim, _BALLISTIC_DRAG_FRACTION * ob[O_SPEED] / ob[O_DRAG])
+        dt = max(dt, lim)
     if ph == PH_ENTRY or ph == PH_SUFR:
         dt = steps[S_ENTRY]
     if ph == PH_CHUTE or ph == PH_CHUTE_NO_HS:
@@ -148,7 +161,7 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
             _thrust1(i, ph, (y0, y1_, y2, y3, y4, y5, y6), oa, cf, p)
             r = _core(tt, (y0, y1_, y2, y3, y4, y5, y6), i, cf, ci, w)
             d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
-        dt = _step_size1(tt, ph, oa[O_ALT_MOLA], tls, p, steps)
+        dt = _step_size1(tt, ph, oa, y3 * oa[O_UP] + y4 * oa[O_UP + 1] + y5 * oa[O_UP + 2], tls, p, steps)
         n = _rk4_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w)
         for j in range(7):
             yo[j] = n[j]
