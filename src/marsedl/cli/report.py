@@ -1,6 +1,7 @@
 """``marsedl plot``, ``report``, ``kml`` and ``survey``: presentation of runs (commands are added by ``register``).
 
-RUN is a preset name (flown now; ``--set`` overrides allowed) or a Monte Carlo run folder. Thin wrappers:
+RUN is a preset name (flown now; ``--set`` overrides allowed), a run saved by ``simulate --out FILE.parquet``,
+or a Monte Carlo run folder. Thin wrappers:
 parse, call :mod:`marsedl.report` / :mod:`marsedl.survey`, print.
 """
 
@@ -19,7 +20,8 @@ from marsedl.errors import MarsEDLError
 
 console = Console(highlight=False)
 
-_RUN = typer.Argument(..., help="Preset name (flown now) or a Monte Carlo run folder.")
+_RUN = typer.Argument(..., help="Preset name (flown now), a run saved by `simulate --out FILE.parquet`, or a "
+                      "Monte Carlo run folder.")
 _SET = typer.Option(None, "--set", help="Override a preset field: path.to.field=value.")
 _PROB = typer.Option(0.99, "--probability", help="Ellipse probability (Monte Carlo runs).")
 _ELLIPSE = typer.Option("empirical", "--ellipse", help="Monte Carlo runs: empirical (scaled until it holds the "

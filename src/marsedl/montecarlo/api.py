@@ -3,7 +3,7 @@
 ``marsedl.montecarlo("mars2020", n=1000, seed=7)`` (:func:`montecarlo`, also what ``marsedl montecarlo`` calls)
 flies a run and returns a :class:`MonteCarloRun`: the per-case table (``table``, Arrow; ``to_pandas()``), the
 summary (the same numbers as ``marsedl summary``) and the ellipses. :func:`open_run` opens a run folder written
-before.
+before, and :func:`load` opens any saved run: a folder, or a nominal run's file (``marsedl simulate --out``).
 Anything wrong with a folder (no manifest, unreadable Parquet, missing columns) is a one-line
 :class:`MarsEDLError`.
 """
@@ -234,4 +234,20 @@ def montecarlo(preset: str | None = "mars2020", *, n: int = 1000, seed: int = 0,
                          probability=probability, repaired=res.repaired)
 
 
-__all__ = ["KEY_METRICS", "MonteCarloRun", "montecarlo", "open_run"]
+def load(path: str | Path, *, probability: float = 0.99, method: str = "empirical") -> Any:
+    """Open a saved run: a Monte Carlo run folder (a :class:`MonteCarloRun`, its ellipses at ``probability``
+    sized by ``method``) or a nominal run's file from ``marsedl simulate --out FILE.parquet`` or
+    ``result.save(FILE)`` (the :class:`marsedl.result.SimulationResult` it was).
+
+    Anything else (missing, damaged, another program's Parquet, a CSV of histories, a newer format) is a one-line
+    :class:`MarsEDLError` naming it.
+    """
+    path = Path(path)
+    if path.is_dir():
+        return open_run(path, probability=probability, method=method)
+    from marsedl.result import load_result
+
+    return load_result(path)
+
+
+__all__ = ["KEY_METRICS", "MonteCarloRun", "load", "montecarlo", "open_run"]
