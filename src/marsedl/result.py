@@ -148,14 +148,13 @@ class SimulationResult:
         ``marsedl.load(path)`` gives the run back, and every command that takes a RUN takes the file. The file is
         written atomically (whole or not at all). Returns the path written.
         """
-        from marsedl.runfile import SUFFIX, write_run
+        from marsedl.runfile import SUFFIX, write_csv, write_run
 
         path = Path(path)
         if path.suffix.lower() not in (SUFFIX, ".csv"):
             raise MarsEDLError(f"'{path}': a run is saved as .parquet (or its time histories as .csv)")
         if path.suffix.lower() == ".csv":
-            _write_csv(self.to_dataframe(), path)
-            return path
+            return write_csv(path, self.to_dataframe())
         return write_run(path, self.to_dataframe(), self._record())
 
     def _record(self) -> dict[str, Any]:
@@ -170,19 +169,6 @@ class SimulationResult:
             "atmosphere": self.atmosphere, "site_radius_m": self.site_radius_m, "info": dict(self.info),
             "body_names": list(self.body_names), "inputs": dict(self.inputs),
         }
-
-
-def _write_csv(df, path: Path) -> None:
-    import os
-
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        df.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise MarsEDLError(f"'{path}' cannot be written: {exc.strerror or exc}") from None
 
 
 def load_result(path: str | Path) -> SimulationResult:

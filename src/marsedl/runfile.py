@@ -25,7 +25,7 @@ from typing import Any
 
 from marsedl.errors import MarsEDLError
 
-__all__ = ["FORMAT", "META_KEY", "SUFFIX", "read_run", "write_run"]
+__all__ = ["FORMAT", "META_KEY", "SUFFIX", "read_run", "write_csv", "write_run"]
 
 #: Version of the saved-run document; a reader refuses a file of a newer format (it may hold what it cannot read).
 FORMAT = 1
@@ -40,22 +40,31 @@ _HINT = "save a run with `marsedl simulate PRESET --out run.parquet`"
 def write_run(path: str | Path, frame: Any, document: dict[str, Any]) -> Path:
     """Write ``frame`` (a pandas DataFrame) with ``document`` in the file's metadata, atomically.
 
-    The document is stamped with :data:`FORMAT`. The file appears whole or not at all: it is written under a
-    temporary name in the same folder and renamed into place (a reader never sees half a file, and an existing
-    file is kept when writing fails). Raises a one-line :class:`MarsEDLError` when the file cannot be written.
+    The document is stamped with :data:`FORMAT`; pages carry checksums, so a byte changed later is found on
+    reading. Raises a one-line :class:`MarsEDLError` when the file cannot be written.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path = Path(path)
     doc = {**document, "format": FORMAT}
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                            META_KEY: json.dumps(doc).encode("utf-8")})
+    return _atomically(Path(path), lambda tmp: pq.write_table(table, tmp, write_page_checksum=True))
+
+
+def write_csv(path: str | Path, frame: Any) -> Path:
+    """Write the time histories alone as CSV, atomically (see the module's note on why CSV holds no more)."""
+    return _atomically(Path(path), lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def _atomically(path: Path, write: Any) -> Path:
+    """``write(tmp)`` to a temporary name in the same folder, then rename it into place: the file appears whole
+    or not at all (a reader never sees half a file, and an existing file is kept when writing fails)."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, tmp, write_page_checksum=True)  # a byte changed later is found on reading
+        write(tmp)
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
