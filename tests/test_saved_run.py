@@ -112,6 +112,24 @@ def test_report_of_the_file_is_the_report_of_the_preset(saved, tmp_path):
     assert "Parachute deploy" in a["timeline"] and "heat shield" in a["debris"]
 
 
+def test_a_custom_design_is_reported_from_its_file_with_its_inputs(tmp_path):
+    """The issue's user: a design of one's own (a preset file) flown once, then reported from the saved run,
+    whose inputs section shows the design as it was flown (report cannot fly a preset file itself)."""
+    from marsedl.scenario import preset_text
+
+    design = tmp_path / "my_lander.toml"
+    design.write_text(preset_text("mars2020").replace('name = "mars2020"', 'name = "my_lander"'), encoding="utf-8")
+    path = tmp_path / "mine.parquet"
+    printed = json.loads(_ok("simulate", "--preset-file", str(design), "--set", "rover.mass_kg=1100", "--json",
+                             "--out", str(path)))
+    _ok("report", str(path), "-o", str(tmp_path / "mine.html"))
+    page = (tmp_path / "mine.html").read_text(encoding="utf-8")
+    inputs = _sections(page, ("inputs",))["inputs"]
+    assert f"preset file: {design}" in inputs and "rover.mass_kg=1100" in inputs
+    assert "my_lander" in inputs and "1100.0" in inputs
+    assert printed["preset"] == "my_lander" and marsedl.load(path).to_dict() == printed
+
+
 _KML = "{http://www.opengis.net/kml/2.2}"
 
 
