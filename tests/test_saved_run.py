@@ -173,6 +173,23 @@ def test_plot_of_the_file_draws_the_plots_of_the_preset(saved, tmp_path):
         assert np.array_equal(a, b), n
 
 
+def test_a_lone_body_run_round_trips_and_plot_says_what_it_draws(tmp_path, monkeypatch, capsys):
+    """A kind = "body" preset (NESC case 9, over a planetodetic Earth) saved and loaded: the same story, the same
+    histories; kml takes it; plot and report, which draw EDL runs, say so in one line instead of failing."""
+    from pathlib import Path
+
+    preset = Path(__file__).resolve().parents[1] / "examples" / "nesc" / "atmos_09_eastward_cannonball.toml"
+    path = tmp_path / "ball.parquet"
+    printed = json.loads(_ok("simulate", "--preset-file", str(preset), "--json", "--out", str(path)))
+    run = marsedl.load(path)
+    assert run.to_dict() == printed and run.inputs["mission"]["kind"] == "body"
+    table = pd.read_parquet(path)
+    np.testing.assert_allclose(run.to_dataframe()["lat_deg"], table["lat_deg"], rtol=1e-14, atol=1e-12)
+    _ok("kml", str(path), "-o", str(tmp_path / "ball.kml"))
+    line = _one_line_error(["plot", str(path), "-o", str(tmp_path / "p")], monkeypatch, capsys)
+    assert "is a lone body's run, and plot draws EDL runs" in line
+
+
 # --------------------------------------------------------------------------- damaged and foreign files
 
 
