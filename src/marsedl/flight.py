@@ -365,8 +365,13 @@ def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None 
     t0 = time.perf_counter()
     setup = prepare(preset, preset_file=preset_file, overrides=overrides, atmosphere=atmosphere, mission=mission)
     t_plan = time.perf_counter() - t0
+    # what was flown, kept with the result (a saved run's inputs): the resolved preset and how it was asked for
+    inputs = {"preset": None if preset_file or mission is not None else preset,
+              "preset_file": str(preset_file) if preset_file else None, "overrides": list(overrides or []),
+              "atmosphere": atmosphere, "guidance": guidance, "seed": None,
+              "mission": setup.mission.model_dump(mode="json")}
     if setup.plan is None:
-        return _simulate_body(setup, record, t0)
+        return _simulate_body(setup, record, t0, inputs)
     out = Engine(setup.config).run(nominal_cases(setup, guided=guidance), record=record)
     m = setup.mission
     info = {"entry_lat_deg": setup.plan.entry_lat_deg, "entry_lon_deg": setup.plan.entry_lon_deg,
@@ -375,10 +380,10 @@ def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None 
             "elapsed_s": time.perf_counter() - t0}
     return build_result(out, case=0, preset=m.name, target_lat_deg=m.site.lat_deg,
                         target_lon_deg=m.site.lon_deg, radius_m=m.site.areoid_radius_m + m.site.ground_mola_m,
-                        atmosphere=setup.atmosphere_name, info=info)
+                        atmosphere=setup.atmosphere_name, info=info, inputs=inputs)
 
 
-def _simulate_body(setup: Setup, record: bool, t0: float) -> SimulationResult:
+def _simulate_body(setup: Setup, record: bool, t0: float, inputs: dict) -> SimulationResult:
     """Fly a body preset's one case (:mod:`marsedl.body`) on the same engine."""
     from marsedl.body import body_cases
 
@@ -391,7 +396,7 @@ def _simulate_body(setup: Setup, record: bool, t0: float) -> SimulationResult:
             "kind": "body", "elapsed_s": time.perf_counter() - t0}
     return build_result(out, case=0, preset=m.name, target_lat_deg=i.lat_deg, target_lon_deg=i.lon_deg,
                         radius_m=cfg.site.areoid_radius_m + cfg.site.ground_mola_m, atmosphere=setup.atmosphere_name,
-                        info=info, planet=cfg.planet)
+                        info=info, planet=cfg.planet, inputs=inputs)
 
 
 __all__ = ["PLAN_CACHE_MAX", "Outcome", "Setup", "build_config", "cached_plan", "clear_plan_cache", "nominal_cases",

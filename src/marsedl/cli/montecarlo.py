@@ -54,9 +54,10 @@ def montecarlo(
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Fly N dispersed cases (all cores, or Dask) and print the landing/debris ellipses and statistics."""
+    from marsedl.montecarlo.api import montecarlo as fly
     from marsedl.montecarlo.ellipses import check_method
-    from marsedl.montecarlo.runner import UNTIL_MAX_N, parse_until, run_montecarlo
-    from marsedl.montecarlo.stats import chi2_2, summarize
+    from marsedl.montecarlo.runner import UNTIL_MAX_N, parse_until
+    from marsedl.montecarlo.stats import chi2_2
     from marsedl.montecarlo.store import RunStore
 
     chi2_2(probability)
@@ -79,10 +80,10 @@ def montecarlo(
                     bar.update(task, initial=done)
                 bar.update(task, completed=done, total=total, visible=True)
 
-            result = run_montecarlo(preset, n=n, seed=seed, out=out, resume=resume, preset_file=preset_file,
-                                    overrides=set_, atmosphere=atmosphere, chunk_size=chunk_size,
-                                    processes=processes, workers=workers, scheduler=scheduler, progress=progress,
-                                    until=rule)
+            result = fly(preset, n=n, seed=seed, out=out, resume=resume, preset_file=preset_file, overrides=set_,
+                         atmosphere=atmosphere, chunk_size=chunk_size, processes=processes, workers=workers,
+                         scheduler=scheduler, progress=progress, until=rule, probability=probability,
+                         method=ellipse)
     except KeyboardInterrupt:
         kept = len(RunStore(out).chunk_files()) if out is not None and out.is_dir() else 0
         if kept:
@@ -95,7 +96,7 @@ def montecarlo(
     for name in result.repaired:
         err_console.print(f"{out / name} was damaged: kept as {name}.damaged and flown again", markup=False,
                           highlight=False, soft_wrap=True)
-    summary = summarize(result.frame, result.manifest, probability, ellipse)
+    summary = result.summary
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return

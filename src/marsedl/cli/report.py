@@ -1,6 +1,7 @@
 """``marsedl plot``, ``report``, ``kml`` and ``survey``: presentation of runs (commands are added by ``register``).
 
-RUN is a preset name (flown now; ``--set`` overrides allowed) or a Monte Carlo run folder. Thin wrappers:
+RUN is a preset name (flown now; ``--set`` overrides allowed), a run saved by ``simulate --out FILE.parquet``,
+or a Monte Carlo run folder. Thin wrappers:
 parse, call :mod:`marsedl.report` / :mod:`marsedl.survey`, print.
 """
 
@@ -19,7 +20,8 @@ from marsedl.errors import MarsEDLError
 
 console = Console(highlight=False)
 
-_RUN = typer.Argument(..., help="Preset name (flown now) or a Monte Carlo run folder.")
+_RUN = typer.Argument(..., help="Preset name (flown now), a run saved by `simulate --out FILE.parquet`, or a "
+                      "Monte Carlo run folder.")
 _SET = typer.Option(None, "--set", help="Override a preset field: path.to.field=value.")
 _PROB = typer.Option(0.99, "--probability", help="Ellipse probability (Monte Carlo runs).")
 _ELLIPSE = typer.Option("empirical", "--ellipse", help="Monte Carlo runs: empirical (scaled until it holds the "
@@ -44,12 +46,19 @@ def _check_writable(path: Path, option: str, *, folder: bool = False) -> None:
         raise MarsEDLError(f"{option} '{path}' is a folder; give a file name")
 
 
-def _load(run: str, overrides: list[str] | None, probability: float = 0.99, ellipse: str = "empirical"):
+def _load(run: str, overrides: list[str] | None, probability: float = 0.99, ellipse: str = "empirical",
+          *, edl: str | None = None):
+    """The RUN (see :func:`marsedl.report.common.load_run`); with ``edl`` (the command's name), refuse in one line
+    a lone body's run (a saved ``kind = "body"`` preset), whose views that command does not draw."""
     from marsedl.montecarlo.ellipses import check_method
-    from marsedl.report.common import load_run
+    from marsedl.report.common import is_montecarlo, load_run
 
     check_method(ellipse)
-    return load_run(run, overrides=overrides, probability=probability, method=ellipse)
+    result = load_run(run, overrides=overrides, probability=probability, method=ellipse)
+    if edl and not is_montecarlo(result) and "vehicle" not in result.body_names:
+        raise MarsEDLError(f"RUN '{run}': '{result.preset}' is a lone body's run, and {edl} draws EDL runs; its "
+                           "time histories are the file's table (pandas.read_parquet), its story marsedl.load")
+    return result
 
 
 def plot(
@@ -70,7 +79,7 @@ def plot(
     if out_dir.exists() and not out_dir.is_dir():
         raise MarsEDLError(f"--out-dir '{out_dir}' is a file, not a folder")
     _check_writable(out_dir, "--out-dir", folder=True)
-    result = _load(run, set_, probability, ellipse)
+    result = _load(run, set_, probability, ellipse, edl="plot")
     if is_montecarlo(result):
         paths = write_montecarlo_plots(result, out_dir, fmt=fmt)
     else:
@@ -93,7 +102,7 @@ def report(
     if out.suffix.lower() not in (".html", ".htm"):
         raise MarsEDLError(f"--out '{out}': the report file must end in .html")
     _check_writable(out, "--out")
-    result = _load(run, set_, probability, ellipse)
+    result = _load(run, set_, probability, ellipse, edl="report")
     text = html.render_montecarlo(result) if is_montecarlo(result) else html.render_nominal(result)
     path = html.write(text, out)
     console.print(f"wrote {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")

@@ -31,7 +31,8 @@ def simulate(
     set_: list[str] | None = typer.Option(None, "--set", help="Override a field: path.to.field=value."),
     atmosphere: str | None = typer.Option(None, "--atmosphere", help="Atmosphere name or file (NAME|FILE[:N])."),
     no_guidance: bool = typer.Option(False, "--no-guidance", help="Fly the constant reference bank."),
-    out: Path | None = typer.Option(None, "--out", help="Write all bodies' time histories (.parquet or .csv)."),
+    out: Path | None = typer.Option(None, "--out", help="Save the run (.parquet: histories, timeline, impacts, "
+                                    "inputs; reused by report, kml, survey, plot) or its time histories (.csv)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
 ) -> None:
     """Fly a mission from entry interface to touchdown; print the timeline and the debris field."""
@@ -42,25 +43,17 @@ def simulate(
     result = run(preset, preset_file=preset_file, overrides=set_, atmosphere=atmosphere,
                  guidance=False if no_guidance else None, record=out is not None)
     if out is not None:
-        _write_history(result, out)
+        try:
+            result.save(out)
+        except MarsEDLError as exc:
+            raise MarsEDLError(f"--out {exc}") from None
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
         return
     _print(result)
     if out is not None:
-        console.print(f"time histories written to [bold]{escape(str(out))}[/]")
-
-
-def _write_history(result, out: Path) -> None:
-    df = result.to_dataframe()
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if out.suffix.lower() == ".csv":
-            df.to_csv(out, index=False)
-        else:
-            df.to_parquet(out, index=False)
-    except OSError as exc:
-        raise MarsEDLError(f"--out '{out}' cannot be written: {exc.strerror or exc}") from None
+        what = "time histories" if out.suffix.lower() == ".csv" else "the run (histories, timeline, impacts, inputs)"
+        console.print(f"{what} written to [bold]{escape(str(out))}[/]")
 
 
 def _print(result) -> None:

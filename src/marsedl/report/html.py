@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html as _html
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -311,7 +312,14 @@ def render_nominal(result: Any, *, preset_text: str | None = None, seed: Any = N
         from marsedl.scenario import preset_names
         from marsedl.scenario import preset_text as _pt
 
-        preset_text = _pt(result.preset) if result.preset in preset_names() else "(inputs not available)"
+        inputs = getattr(result, "inputs", None) or {}
+        if result.preset in preset_names():
+            preset_text = _pt(result.preset)
+        elif inputs.get("mission"):  # a user's own preset, as the run resolved it (saved with the run)
+            preset_text = (f"preset file: {inputs.get('preset_file')}; overrides: {inputs.get('overrides') or 'none'}"
+                           f"\n{json.dumps(inputs['mission'], indent=2)}")
+        else:
+            preset_text = "(inputs not available)"
     figs = [("altitude-speed", _altitude_speed(result)), ("loads", _loads(result)),
             ("debris-map", _debris_map(result, metres=False)), ("landing-site", _debris_map(result, metres=True))]
     if montecarlo is not None:
