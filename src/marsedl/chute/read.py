@@ -20,7 +20,7 @@ Pipeline (every step estimated from the image itself, nothing taken from the dra
    riser strap in front), and every gore of a ring where more than 10 % sit between the levels (edges
    misplaced or unresolved).
 
-Orientation (start gore, mirror) is left to :func:`marsedl.chute.code.decode`, which weighs each gore's
+Orientation (start gore, mirror) is left to :func:`marsedl.chute.decoding.decode`, which weighs each gore's
 probability against the code's structure (spacers, filler, letter and band ranges).
 """
 
@@ -144,17 +144,17 @@ def read(image: Any, *, band: bool | None = None, rings: int = 4, gores: int = 8
     rings, gores : int
         Canopy layout (Mars 2020: 4 rings of 80 gores).
     flip_probability : float
-        Probability that a gore read as a colour is wrong, passed to :func:`marsedl.chute.code.decode`
+        Probability that a gore read as a colour is wrong, passed to :func:`marsedl.chute.decoding.decode`
         (photos are noisier than typed patterns; default 0.003).
 
     Returns
     -------
-    marsedl.chute.code.Decoded
+    marsedl.chute.decoding.Decoded
         Words, coordinates, unknown characters. Gores that could not be seen are unknown, never guessed; the
         notes start with one line per ring saying how many gores were unreadable and why.
     """
     from marsedl.chute.canopy import Canopy
-    from marsedl.chute.code import decode
+    from marsedl.chute.decoding import decode
 
     bits, info = read_bits(image, band=band, rings=rings, gores=gores)
     decoded = decode(Canopy(bits, info["band"]), flip_probability=flip_probability,

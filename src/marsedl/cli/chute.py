@@ -168,7 +168,7 @@ def decode_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Decode a canopy pattern read in any rotation and either direction."""
-    from marsedl.chute.code import decode
+    from marsedl.chute.decoding import decode
 
     if pattern_file is not None and bits:
         raise MarsEDLError("give a pattern file or --bits, not both")
