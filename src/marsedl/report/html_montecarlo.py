@@ -248,7 +248,7 @@ def render_montecarlo(run: Any, *, canopy_words: str = CANOPY_WORDS, canopy_band
     metric's statistics, the manifest with the dispersion spec, the canopy and its decoded message, and the
     preset's inputs with their sources.
     """
-    from marsedl.report.plots import _near  # the same choice of "nearby" bodies as the PNG
+    from marsedl.report.plots_montecarlo import _near  # the same choice of "nearby" bodies as the PNG
 
     s = run.summary
     m = run.manifest
