@@ -173,3 +173,20 @@ def test_a_ctrl_c_inside_a_compiled_kernel_comes_back_as_one():
         assert interrupt_in(exc)
     assert not interrupt_in(SystemError("something else"))
     assert not interrupt_in(ValueError("no"))
+
+
+@pytest.mark.parametrize("preset", ["mars2020", "msl"])
+def test_growing_shed_body_steps_converge_to_fine_fixed_steps(preset):
+    """A shed body's step grows (integration.dt_ballistic_max_s) only while its drag and altitude change slowly:
+    every impact stays within 1 m and 0.01 s of the same flight with fixed 0.25 s steps for the shed bodies."""
+    from marsedl.flight import simulate
+    from marsedl.planet import surface_distance_bearing
+
+    grown = simulate(preset, record=False)
+    fine = simulate(preset, overrides=["integration.dt_ballistic_s=0.25", "integration.dt_ballistic_max_s=0.25"],
+                    record=False)
+    assert [i.body for i in grown.impacts] == [i.body for i in fine.impacts]
+    for a, b in zip(grown.impacts, fine.impacts, strict=True):
+        d, _ = surface_distance_bearing(*np.radians([a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg]), 3.39e6)
+        assert d < 1.0, a.body
+        assert abs(a.time_s - b.time_s) < 0.01, a.body

@@ -19,7 +19,7 @@ from marsedl.errors import MarsEDLError, PlanningError
 from marsedl.guidance.entry import EntryGuidanceParams, ReferenceTrajectory
 from marsedl.planet import MARS, Site, destination, inertial_to_relative
 from marsedl.result import SimulationResult, build_result
-from marsedl.scenario import Mission, load_mission
+from marsedl.scenario import Mission, apply_overrides, read_preset, validate_mission
 from marsedl.targeting import Plan, build_reference, entry_state, solve_entry_point
 from marsedl.vehicle import build_vehicle
 
@@ -33,9 +33,9 @@ _GRID_STEP_M = 100.0
 class Setup:
     """A mission made ready to fly: engine configuration and plan."""
 
-    mission: Mission
+    mission: Mission  # (or a marsedl.body.BodyMission, which has no plan)
     config: EngineConfig
-    plan: Plan
+    plan: Plan | None
     atmosphere_name: str
 
 
@@ -66,7 +66,8 @@ def build_config(mission: Mission, atmosphere: str | None = None) -> tuple[Engin
     )
     i = m.integration
     steps = Steps(coast=i.dt_coast_s, entry=i.dt_entry_s, parachute=i.dt_parachute_s, inflation=i.dt_inflation_s,
-                  powered=i.dt_powered_s, ballistic=i.dt_ballistic_s, max_time=i.max_time_s)
+                  powered=i.dt_powered_s, ballistic=i.dt_ballistic_s, max_time=i.max_time_s,
+                  ballistic_max=i.dt_ballistic_max_s)
     g = m.guidance
     lod = float(vehicle.tables[0].lift_to_drag(30.0)) * m.aeroshell.cl_scale / m.aeroshell.cd_scale
     params = EntryGuidanceParams(
@@ -285,13 +286,26 @@ def cached_plan(mission: Mission, cfg: EngineConfig, *, cache: bool = True) -> t
 
 
 def prepare(preset: str | None = "mars2020", *, preset_file: str | Path | None = None,
-            overrides: list[str] | None = None, atmosphere: str | None = None, cache: bool = True) -> Setup:
+            overrides: list[str] | None = None, atmosphere: str | None = None, cache: bool = True,
+            mission: dict | None = None) -> Setup:
     """Load, validate and plan a mission (everything before the flight).
+
+    ``mission`` is a preset as Python data (the TOML's tables as nested dicts) instead of a name or a file.
 
     ``cache=False`` always plans afresh (see :func:`cached_plan`; ``MARSEDL_NO_CACHE=1`` does the same).
     """
-    mission = load_mission(preset, preset_file=preset_file, overrides=overrides)
-    return plan_setup(mission, atmosphere, cache=cache)
+    if mission is not None:
+        data, origin = mission, f"mission {mission.get('name', '')!s}".strip()
+    else:
+        data, origin = read_preset(preset, preset_file)
+    data = apply_overrides(data, overrides)
+    if data.get("kind") == "body":  # a lone body (marsedl.body): nothing to plan
+        from marsedl.body import BodyMission, body_config
+
+        body = validate_mission(data, origin, BodyMission)
+        cfg, atm_name, _ = body_config(body, atmosphere)
+        return Setup(mission=body, config=cfg, plan=None, atmosphere_name=atm_name)
+    return plan_setup(validate_mission(data, origin), atmosphere, cache=cache)
 
 
 def plan_setup(mission: Mission, atmosphere: str | None = None, *, cache: bool = True) -> Setup:
@@ -324,7 +338,7 @@ def nominal_cases(setup: Setup, n: int = 1, *, guided: bool | None = None) -> Ca
 
 def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None = None,
              overrides: list[str] | None = None, atmosphere: str | None = None, guidance: bool | None = None,
-             record: bool = True) -> SimulationResult:
+             record: bool = True, mission: dict | None = None) -> SimulationResult:
     """Fly a mission's nominal EDL from entry interface to touchdown, with every shed body to its impact.
 
     Parameters
@@ -333,6 +347,8 @@ def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None 
         Shipped preset name (``marsedl presets`` lists them).
     preset_file : path, optional
         A user's own TOML preset instead.
+    mission : dict, optional
+        A preset as Python data instead (the TOML's tables as nested dicts; a body with ``"kind": "body"``).
     overrides : list of str, optional
         ``path.to.field=value`` overrides.
     atmosphere : str, optional
@@ -347,8 +363,15 @@ def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None 
     SimulationResult
     """
     t0 = time.perf_counter()
-    setup = prepare(preset, preset_file=preset_file, overrides=overrides, atmosphere=atmosphere)
+    setup = prepare(preset, preset_file=preset_file, overrides=overrides, atmosphere=atmosphere, mission=mission)
     t_plan = time.perf_counter() - t0
+    # what was flown, kept with the result (a saved run's inputs): the resolved preset and how it was asked for
+    inputs = {"preset": None if preset_file or mission is not None else preset,
+              "preset_file": str(preset_file) if preset_file else None, "overrides": list(overrides or []),
+              "atmosphere": atmosphere, "guidance": guidance, "seed": None,
+              "mission": setup.mission.model_dump(mode="json")}
+    if setup.plan is None:
+        return _simulate_body(setup, record, t0, inputs)
     out = Engine(setup.config).run(nominal_cases(setup, guided=guidance), record=record)
     m = setup.mission
     info = {"entry_lat_deg": setup.plan.entry_lat_deg, "entry_lon_deg": setup.plan.entry_lon_deg,
@@ -357,7 +380,23 @@ def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None 
             "elapsed_s": time.perf_counter() - t0}
     return build_result(out, case=0, preset=m.name, target_lat_deg=m.site.lat_deg,
                         target_lon_deg=m.site.lon_deg, radius_m=m.site.areoid_radius_m + m.site.ground_mola_m,
-                        atmosphere=setup.atmosphere_name, info=info)
+                        atmosphere=setup.atmosphere_name, info=info, inputs=inputs)
+
+
+def _simulate_body(setup: Setup, record: bool, t0: float, inputs: dict) -> SimulationResult:
+    """Fly a body preset's one case (:mod:`marsedl.body`) on the same engine."""
+    from marsedl.body import body_cases
+
+    m, cfg = setup.mission, setup.config
+    out = Engine(cfg).run(body_cases(m, cfg), record=record)
+    i = m.initial
+    vn, ve, _ = i.velocity_ned_m_s
+    info = {"entry_lat_deg": i.lat_deg, "entry_lon_deg": i.lon_deg,
+            "entry_azimuth_deg": float(np.degrees(np.arctan2(ve, vn)) % 360.0), "planet": cfg.planet.name,
+            "kind": "body", "elapsed_s": time.perf_counter() - t0}
+    return build_result(out, case=0, preset=m.name, target_lat_deg=i.lat_deg, target_lon_deg=i.lon_deg,
+                        radius_m=cfg.site.areoid_radius_m + cfg.site.ground_mola_m, atmosphere=setup.atmosphere_name,
+                        info=info, planet=cfg.planet, inputs=inputs)
 
 
 __all__ = ["PLAN_CACHE_MAX", "Outcome", "Setup", "build_config", "cached_plan", "clear_plan_cache", "nominal_cases",

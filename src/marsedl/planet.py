@@ -88,6 +88,16 @@ class Planet:
     mean_radius_m: float
     j2: float
     rotation_rate_rad_s: float
+    #: how latitudes are given and reported: "planetocentric" (angle of the radius vector) or "planetodetic"
+    #: (angle of the ellipsoid normal, as GPS and WGS-84 maps); the engine itself works in planet-fixed cartesian
+    latitude: str = "planetocentric"
+    #: stagnation-point heating constant of the atmosphere (Sutton & Graves 1971), kg^0.5/m
+    sutton_graves_k: float = 1.9e-4
+
+    @property
+    def flattening(self) -> float:
+        """``f = 1 - b/a`` of the reference ellipsoid (0 for a sphere)."""
+        return 1.0 - self.polar_radius_m / self.equatorial_radius_m
 
     def potential(self, r_m: ArrayLike) -> Array:
         """Gravitational potential energy per unit mass (J/kg, negative), point mass + J2.
@@ -139,6 +149,51 @@ class Planet:
         return laws.ellipsoid_radius.py_func(np.cos(lat) ** 2, np.sin(lat), self.equatorial_radius_m,
                                              self.polar_radius_m)
 
+    def position_m(self, lat_rad: ArrayLike, lon_rad: ArrayLike, height_m: ArrayLike) -> Array:
+        """Planet-fixed position ``(..., 3)`` of the point ``height_m`` above the reference ellipsoid at a
+        latitude in this planet's convention (:attr:`latitude`) and east longitude.
+
+        Planetodetic: along the ellipsoid normal, ``((N + h) cos φ cos λ, (N + h) cos φ sin λ, (N b²/a² + h)
+        sin φ)`` with ``N = a² / sqrt(a² cos² φ + b² sin² φ)``. Planetocentric: along the radius, at the
+        ellipsoid radius of that latitude plus ``h``.
+        """
+        lat, lon, h = np.broadcast_arrays(_f(lat_rad), _f(lon_rad), _f(height_m))
+        a, b = self.equatorial_radius_m, self.polar_radius_m
+        if self.latitude == "planetodetic":
+            c, s = np.cos(lat), np.sin(lat)
+            n = a * a / np.sqrt((a * c) ** 2 + (b * s) ** 2)
+            return np.stack([(n + h) * c * np.cos(lon), (n + h) * c * np.sin(lon), (n * (b / a) ** 2 + h) * s],
+                            axis=-1)
+        return spherical_to_cartesian(lat, lon, self.ellipsoid_radius_m(lat) + h)
+
+    def latitude_rad(self, r_m: ArrayLike) -> Array:
+        """Latitude (rad) of planet-fixed positions ``(..., 3)`` in this planet's convention.
+
+        Planetodetic latitudes come from Bowring's formula iterated three times (error < 1e-12 rad up to
+        thousands of km above an Earth-like ellipsoid; Bowring, Survey Review 23, 1976).
+        """
+        r = _f(r_m)
+        x, y, z = r[..., 0], r[..., 1], r[..., 2]
+        p = np.hypot(x, y)
+        if self.latitude != "planetodetic" or self.polar_radius_m == self.equatorial_radius_m:
+            return np.arctan2(z, p)
+        a, b = self.equatorial_radius_m, self.polar_radius_m
+        e2, ep2 = 1.0 - (b / a) ** 2, (a / b) ** 2 - 1.0
+        beta = np.arctan2(a * z, b * p)  # reduced latitude, first guess
+        for _ in range(3):
+            lat = np.arctan2(z + ep2 * b * np.sin(beta) ** 3, p - e2 * a * np.cos(beta) ** 3)
+            beta = np.arctan2(b * np.sin(lat), a * np.cos(lat))
+        return lat
+
+    def ned_basis(self, r_m: ArrayLike) -> tuple[Array, Array, Array]:
+        """Local (north, east, down) unit vectors ``(..., 3)`` at positions ``r_m``; *down* is against the
+        ellipsoid normal for a planetodetic planet, against the radius otherwise."""
+        r = _f(r_m)
+        lat = self.latitude_rad(r)
+        lon = np.arctan2(r[..., 1], r[..., 0])
+        east, north, up = enu_basis(lat, lon)
+        return north, east, -up
+
     def omega_cross(self, r_m: ArrayLike) -> Array:
         """``omega x r`` (m/s): the velocity of a planet-fixed point seen from the inertial frame."""
         r = _f(r_m)
@@ -146,16 +201,39 @@ class Planet:
         return np.stack([-w * r[..., 1], w * r[..., 0], np.zeros(r.shape[:-1])], axis=-1)
 
 
-# Mars constants: NASA NSSDC Mars Fact Sheet (FS), https://nssdc.gsfc.nasa.gov/planetary/factsheet/marsfact.html
-MARS = Planet(
-    name="Mars",
-    gm_m3_s2=4.282837e13,  # FS: GM = 0.042828e6 km^3/s^2
-    equatorial_radius_m=3396.2e3,  # FS: equatorial radius 3396.2 km
-    polar_radius_m=3376.2e3,  # FS: polar radius 3376.2 km
-    mean_radius_m=3389.5e3,  # FS: volumetric mean radius 3389.5 km
-    j2=1.96045e-3,  # FS: J2 = 1960.45e-6
-    rotation_rate_rad_s=7.088218e-5,  # FS: sidereal rotation period 24.6229 h -> 2 pi / 88642.44 s
-)
+def _planet_data() -> dict:
+    import tomllib
+    from importlib import resources
+
+    return tomllib.loads((resources.files("marsedl") / "data" / "planets.toml").read_text(encoding="utf-8"))
+
+
+#: The planets shipped as data (``marsedl/data/planets.toml``, every number with its source), by name.
+PLANET_NAMES: tuple[str, ...] = tuple(_planet_data())
+
+
+def planet_from_data(name: str, **overrides: float | str) -> Planet:
+    """The shipped planet ``name`` (``mars``, ``earth``, ``venus``, ``titan``), with any field overridden.
+
+    ``flattening`` or ``inverse_flattening`` may stand for ``polar_radius_m``; a field not given keeps the
+    shipped value. Raises :class:`~marsedl.errors.MarsEDLError` for an unknown name.
+    """
+    from marsedl.errors import MarsEDLError
+
+    table = _planet_data()
+    if name not in table:
+        raise MarsEDLError(f"unknown planet '{name}': choose one of {', '.join(table)}")
+    data = {**table[name], **{k: v for k, v in overrides.items() if v is not None}}
+    a = float(data["equatorial_radius_m"])
+    f = data.pop("flattening", None)
+    inv = data.pop("inverse_flattening", None)
+    if "flattening" in overrides or "inverse_flattening" in overrides or "polar_radius_m" not in data:
+        f = (1.0 / inv if inv else 0.0) if f is None else f
+        data["polar_radius_m"] = a * (1.0 - float(f))
+    return Planet(name=name.capitalize(), **data)
+
+
+MARS = planet_from_data("mars")
 
 
 def cartesian_to_spherical(r_m: ArrayLike) -> tuple[Array, Array, Array]:

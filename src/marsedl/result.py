@@ -7,18 +7,30 @@ lives elsewhere and reads these objects.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from marsedl.engine import EVENT_NAMES, G0, OUTCOME_NAMES, EngineOutput, Ev, Phase
-from marsedl.planet import surface_distance_bearing
+from marsedl.errors import MarsEDLError
+from marsedl.planet import Planet, surface_distance_bearing
 from marsedl.sequence import EVENTS
 
 #: Events shown in the public timeline, in the order they are named in the interface.
 #: the vehicle's timeline (marsedl.sequence.EVENTS, ``timeline``), with how a vehicle that does not land ends
 #: (propellant exhausted, skip-out, timeout, its own impact)
 TIMELINE_EVENTS = tuple(Ev(k) for k, e in enumerate(EVENTS) if e.timeline)
+
+#: The time-history columns of :meth:`SimulationResult.to_dataframe` after ``body`` and ``phase``, in order:
+#: column -> (history key, in degrees): the one mapping both ways, to the table and back from a saved run.
+HISTORY_COLUMNS = {
+    "time_s": ("t", False), "altitude_agl_m": ("alt_agl", False), "altitude_mola_m": ("alt_mola", False),
+    "lat_deg": ("lat", True), "lon_deg": ("lon", True), "speed_m_s": ("speed", False), "mach": ("mach", False),
+    "dynamic_pressure_pa": ("q", False), "aero_acceleration_g": ("accel_g", False), "bank_deg": ("bank", True),
+    "mass_kg": ("mass", False), "x_m": ("x", False), "y_m": ("y", False), "z_m": ("z", False),
+    "vx_m_s": ("vx", False), "vy_m_s": ("vy", False), "vz_m_s": ("vz", False),
+}
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,9 @@ class SimulationResult:
     info: dict[str, Any] = field(default_factory=dict)
     history: dict[str, np.ndarray] | None = field(default=None, repr=False)
     body_names: tuple[str, ...] = ()
+    #: what was flown: ``mission`` (the resolved preset, as JSON data), ``preset``, ``preset_file``,
+    #: ``overrides``, ``atmosphere`` and ``guidance`` as asked, ``seed`` (None for a nominal run)
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON shape (see the README)."""
@@ -122,29 +137,95 @@ class SimulationResult:
         df = pd.DataFrame({
             "body": [self.body_names[b] for b in h["body"]],
             "phase": [Phase(p).name.lower() for p in h["phase"]],
-            "time_s": h["t"],
-            "altitude_agl_m": h["alt_agl"],
-            "altitude_mola_m": h["alt_mola"],
-            "lat_deg": np.degrees(h["lat"]),
-            "lon_deg": np.degrees(h["lon"]),
-            "speed_m_s": h["speed"],
-            "mach": h["mach"],
-            "dynamic_pressure_pa": h["q"],
-            "aero_acceleration_g": h["accel_g"],
-            "bank_deg": np.degrees(h["bank"]),
-            "mass_kg": h["mass"],
-            "x_m": h["x"], "y_m": h["y"], "z_m": h["z"],
-            "vx_m_s": h["vx"], "vy_m_s": h["vy"], "vz_m_s": h["vz"],
+            **{col: np.degrees(h[key]) if deg else h[key] for col, (key, deg) in HISTORY_COLUMNS.items()},
         })
         return df.sort_values(["body", "time_s"], kind="stable").reset_index(drop=True)
 
+    def save(self, path: str | Path) -> Path:
+        """Save the run to reuse it: ``.parquet`` holds everything (time histories, timeline, peaks, impacts,
+        touchdown, inputs, version; :mod:`marsedl.runfile`), ``.csv`` the time histories only.
+
+        ``marsedl.load(path)`` gives the run back, and every command that takes a RUN takes the file. The file is
+        written atomically (whole or not at all). Returns the path written.
+        """
+        from marsedl.runfile import SUFFIX, write_csv, write_run
+
+        path = Path(path)
+        if path.suffix.lower() not in (SUFFIX, ".csv"):
+            raise MarsEDLError(f"'{path}': a run is saved as .parquet (or its time histories as .csv)")
+        if path.suffix.lower() == ".csv":
+            return write_csv(path, self.to_dataframe())
+        return write_run(path, self.to_dataframe(), self._record())
+
+    def _record(self) -> dict[str, Any]:
+        """Everything but the histories, as JSON data (floats kept to the last bit; NaN as NaN)."""
+        from marsedl import __version__
+
+        return {
+            "kind": "nominal", "marsedl_version": __version__, "preset": self.preset, "outcome": self.outcome,
+            "events": [asdict(e) for e in self.events], "impacts": [asdict(i) for i in self.impacts],
+            "touchdown": asdict(self.touchdown) if self.touchdown else None, "peaks": dict(self.peaks),
+            "target_lat_deg": self.target_lat_deg, "target_lon_deg": self.target_lon_deg,
+            "atmosphere": self.atmosphere, "site_radius_m": self.site_radius_m, "info": dict(self.info),
+            "body_names": list(self.body_names), "inputs": dict(self.inputs),
+        }
+
+
+def load_result(path: str | Path) -> SimulationResult:
+    """A nominal run saved by :meth:`SimulationResult.save` (or ``marsedl simulate --out FILE.parquet``).
+
+    Raises a one-line :class:`MarsEDLError` naming the file when it is not a readable run (see
+    :func:`marsedl.runfile.read_run`).
+    """
+    from marsedl.runfile import read_run
+
+    frame, doc = read_run(path)
+    try:
+        if doc.get("kind") != "nominal":
+            raise ValueError(f"kind {doc.get('kind')!r}, not a nominal run")
+        body_names = tuple(str(b) for b in doc["body_names"])
+        td = doc["touchdown"]
+        return SimulationResult(
+            preset=str(doc["preset"]), outcome=str(doc["outcome"]),
+            events=tuple(Event(**e) for e in doc["events"]), impacts=tuple(Impact(**i) for i in doc["impacts"]),
+            touchdown=Touchdown(**td) if td is not None else None, peaks=dict(doc["peaks"]),
+            target_lat_deg=float(doc["target_lat_deg"]), target_lon_deg=float(doc["target_lon_deg"]),
+            atmosphere=str(doc["atmosphere"]), site_radius_m=float(doc["site_radius_m"]), info=dict(doc["info"]),
+            history=_history_from_frame(frame, body_names), body_names=body_names, inputs=dict(doc["inputs"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        what = f"no {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
+        raise MarsEDLError(f"'{path}': its marsedl run record is damaged ({what})") from None
+
+
+def _history_from_frame(df, body_names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The history arrays (SI, radians) behind a :meth:`SimulationResult.to_dataframe` table."""
+    missing = [c for c in ("body", "phase", *HISTORY_COLUMNS) if c not in df]
+    if missing:
+        raise ValueError(f"the time histories lack the columns {', '.join(missing)}")
+    index = {name: k for k, name in enumerate(body_names)}
+    phases = {p.name.lower(): int(p) for p in Phase}
+    unknown = sorted(set(df["body"]) - set(index)) + sorted(set(df["phase"]) - set(phases))
+    if unknown:
+        raise ValueError(f"the time histories name unknown bodies or phases: {', '.join(map(str, unknown[:3]))}")
+    h = {"body": df["body"].map(index).to_numpy(np.int64), "phase": df["phase"].map(phases).to_numpy(np.int64)}
+    for col, (key, deg) in HISTORY_COLUMNS.items():
+        values = df[col].to_numpy(float)
+        h[key] = np.radians(values) if deg else values
+    h["case"] = np.zeros(len(df), dtype=np.int64)
+    return h
+
 
 def build_result(out: EngineOutput, *, case: int, preset: str, target_lat_deg: float, target_lon_deg: float,
-                 radius_m: float, atmosphere: str, info: dict[str, Any] | None = None) -> SimulationResult:
-    """Turn one case of an engine output into a :class:`SimulationResult`."""
+                 radius_m: float, atmosphere: str, info: dict[str, Any] | None = None,
+                 planet: Planet | None = None, inputs: dict[str, Any] | None = None) -> SimulationResult:
+    """Turn one case of an engine output into a :class:`SimulationResult`.
+
+    The engine's rows hold planetocentric latitudes; for a ``planet`` whose convention is planetodetic (Earth)
+    every latitude of the result is given in that convention instead."""
     ev = out.events
     mine = ev["case"] == case
-    rows = {k: v[mine] for k, v in ev.items()}
+    rows = _in_convention({k: v[mine] for k, v in ev.items()}, planet)
     events = []
     timeline = np.isin(rows["code"], list(TIMELINE_EVENTS)) & ((rows["body"] == 0) | (rows["code"] == Ev.FLYAWAY))
     for i in np.flatnonzero(timeline):
@@ -190,10 +271,18 @@ def build_result(out: EngineOutput, *, case: int, preset: str, target_lat_deg: f
     history = None
     if out.history is not None:
         hm = out.history["case"] == case
-        history = {k: v[hm] for k, v in out.history.items()}
+        history = _in_convention({k: v[hm] for k, v in out.history.items()}, planet)
     return SimulationResult(
         preset=preset, outcome=OUTCOME_NAMES[out.outcome[case]], events=tuple(events), impacts=tuple(impacts),
         touchdown=touchdown, peaks=peaks, target_lat_deg=target_lat_deg, target_lon_deg=target_lon_deg,
         atmosphere=atmosphere, site_radius_m=float(radius_m), info={**(info or {}), **extra, "g0_m_s2": G0},
-        history=history, body_names=out.body_names,
+        history=history, body_names=out.body_names, inputs=dict(inputs or {}),
     )
+
+
+def _in_convention(rows: dict[str, np.ndarray], planet: Planet | None) -> dict[str, np.ndarray]:
+    """``rows`` with their latitudes in the planet's convention (the engine's are planetocentric)."""
+    if planet is None or planet.latitude == "planetocentric":
+        return rows
+    r = np.stack([rows["x"], rows["y"], rows["z"]], axis=-1)
+    return {**rows, "lat": planet.latitude_rad(r)}

@@ -227,6 +227,7 @@ class IntegrationSpec(_Spec):
     dt_inflation_s: float = Field(default=0.02, ge=0.0001, le=1)
     dt_powered_s: float = Field(default=0.1, ge=0.001, le=2)
     dt_ballistic_s: float = Field(default=1.0, ge=0.001, le=10)
+    dt_ballistic_max_s: float | None = Field(default=None, ge=0.001, le=60)
     max_time_s: float = Field(default=4000.0, gt=10, le=1e5)
 
 
@@ -334,10 +335,11 @@ def _bounds_of(metadata) -> Range | None:
     return None if lo is None and hi is None else Range(lo, hi, lo_open, hi_open)
 
 
-def field_range(path: str) -> Range | None:
-    """The range declared on the numeric field at the dotted preset ``path`` (``"vehicle.entry_mass_kg"``), or
-    ``None`` when the path names no bounded number. The schema is the one place the bounds are written."""
-    model: Any = Mission
+def field_range(path: str, schema: type[BaseModel] | None = None) -> Range | None:
+    """The range declared on the numeric field at the dotted preset ``path`` (``"vehicle.entry_mass_kg"``) of
+    ``schema`` (default :class:`Mission`), or ``None`` when the path names no bounded number. The schema is the one
+    place the bounds are written."""
+    model: Any = schema or Mission
     *sections, name = path.split(".")
     for sec in sections:
         info = getattr(model, "model_fields", {}).get(sec)
@@ -420,10 +422,14 @@ _UNION_TAG = re.compile(r"[\[\]\-]")
 _RANGE_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal", "finite_number")
 
 
-def validate_mission(data: dict[str, Any], origin: str = "preset") -> Mission:
-    """Validate raw data into a :class:`Mission`, with one-line errors naming the field and the rule."""
+def validate_mission(data: dict[str, Any], origin: str = "preset", model: type[BaseModel] = Mission) -> Mission:
+    """Validate raw data into a :class:`Mission` (or another preset ``model``: :class:`marsedl.body.BodyMission`),
+    with one-line errors naming the field and the rule."""
+    if model is Mission and data.get("kind") is not None:
+        raise MarsEDLError(f"{origin}: kind = {data.get('kind')!r} is not an EDL mission; this command flies EDL "
+                           "missions (a body preset is flown by `marsedl simulate`)")
     try:
-        return Mission.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         found: dict[str, list[str]] = {}
         # an unknown field first: it is most often a typo, and the fields it was meant for then look missing
@@ -435,7 +441,7 @@ def validate_mission(data: dict[str, Any], origin: str = "preset") -> Mission:
                 msg = "is missing"
             elif err.get("type") == "extra_forbidden":
                 msg = "is not a known field"
-            rng = field_range(loc) if err.get("type") in _RANGE_ERRORS else None
+            rng = field_range(loc, model) if err.get("type") in _RANGE_ERRORS else None
             if rng is not None:
                 msg += f" (allowed {rng})"
             found.setdefault(loc, []).append(msg)

@@ -23,6 +23,7 @@ from marsedl.aero import (
     heat_shield,
     powered_descent_vehicle,
 )
+from marsedl.phase import Phase
 from marsedl.scenario import Mission
 
 #: Aero table indices (rows of :attr:`VehicleModel.aero_cd`).
@@ -64,6 +65,10 @@ class VehicleModel:
     aero_cd: np.ndarray  # (n_tables, n_mach) C_D·A on the uniform Mach grid, m²
     aero_cl: np.ndarray  # (n_tables, n_mach) C_L·A, m²
     chute_cd_s: np.ndarray  # (n_mach,) fully open parachute C_D·S0, m²
+    #: what slot 0 is doing at the start: an EDL vehicle enters at trim (ENTRY, AERO_TRIM); a lone body
+    #: (marsedl.body) falls ballistically with its own table (BALLISTIC, 0)
+    start_phase: int = int(Phase.ENTRY)
+    start_aero_id: int = AERO_TRIM
 
     @property
     def n_slots(self) -> int:

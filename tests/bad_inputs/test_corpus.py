@@ -51,6 +51,12 @@ def files(tmp_path_factory) -> Path:
     (f / "photo.png").write_text("this is text, not a picture")
     (f / "cut.png").write_bytes(_png(64, 64, rows=64)[:60])
     (f / "a_file").write_text("x")
+    body = ('kind = "body"\nname = "drop"\n[planet]\nname = "mars"\n[atmosphere]\nmodel = "exponential"\n'
+            "[body]\nmass_kg = 10.0\nreference_area_m2 = 0.1\ncd = 1.0\n[initial]\nlat_deg = 18.0\nlon_deg = 77.0\n"
+            "altitude_m = 10000.0\n[integration]\n")
+    (f / "body_tiny_step.toml").write_text(body + "dt_s = 1e-300\n")
+    (f / "body_heavy.toml").write_text(body.replace("mass_kg = 10.0", "mass_kg = 1e300"))
+    (f / "body_planet.toml").write_text(body.replace('name = "mars"', 'name = "vulcan"'))
     return f
 
 
@@ -103,6 +109,10 @@ CORPUS = [
     ("out-suffix", ["simulate", "--out", "{F}/run.txt"], "--out '{F}/run.txt'"),
     ("out-unwritable", ["simulate", "--out", "{F}/a_file/run.csv"], "--out '{F}/a_file/run.csv' cannot be written"),
     ("unknown-option", ["simulate", "--bogus"], "No such option: --bogus"),
+    ("body-tiny-step", ["simulate", "--preset-file", "{F}/body_tiny_step.toml"], "integration.dt_s"),
+    ("body-heavy", ["simulate", "--preset-file", "{F}/body_heavy.toml"], "body.mass_kg"),
+    ("body-planet", ["simulate", "--preset-file", "{F}/body_planet.toml"], "vulcan"),
+    ("body-in-montecarlo", ["montecarlo", "-n", "5", "--preset-file", "{F}/body_heavy.toml"], "kind = 'body'"),
     # ---- montecarlo: sizes, options, dispersions, output folders
     ("mc-n-zero", ["montecarlo", "-n", "0"], "-n must be a whole number of cases from 1 to 10,000,000; got 0"),
     ("mc-n-text", ["montecarlo", "-n", "many"], "Invalid value for '-n'"),

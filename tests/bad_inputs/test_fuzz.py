@@ -141,7 +141,7 @@ _PATTERN_CHARS = st.sampled_from("0011??")
         lambda g: st.lists(st.text(_PATTERN_CHARS, min_size=10 * g, max_size=10 * g), min_size=r, max_size=r))),
     st.lists(st.text(max_size=90), max_size=5)))
 def test_any_pattern_decodes_or_is_a_one_line_error(rings):
-    from marsedl.chute.code import decode
+    from marsedl.chute import decode
 
     try:
         decoded = decode(rings)

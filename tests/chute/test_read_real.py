@@ -5,16 +5,16 @@ band 34 11 58 N 118 10 31 W). What is asserted, and why:
 
 - Bit accuracy: ``read_bits`` output is aligned with the truth under the best rotation and mirror (the photo's
   gore 0 is arbitrary), and the fraction of gores read as a colour that are right must stay above a floor set
-  a few points under what was measured (raw frame: 219 of 320 read, 214 right = 97.7 %; composite: 72 read,
-  all right: its middle ring and band are not trusted, see read._MAX_BETWEEN), with a floor on how many gores
-  are read at all.
+  a few points under what was measured (raw frame: 279 of 320 read, 274 right = 98.2 %; composite: 173 read,
+  170 right = 98.3 %: its inner ring is too small, most of its middle ring not trusted, see read._MAX_JUMP),
+  with a floor on how many gores are read at all.
 - No known character is wrong: every character ``read`` reports (not ``?``) equals the true one.
 - What cannot be seen is reported unknown with a reason. Raw frame: the inner ring (DARE) lies under the
   riser's harness, the suspension-line confluence and the strap running from the vent to the right; most of
   the band is hidden by the backshell hardware on the right or too dark in the shadowed part of the rim; so
-  DARE and the coordinates are not claimed. Composite (200 x 192 px): the inner ring's gore sectors are about
-  1.8 px wide, under the reader's 2 px limit, so DARE is not claimed; the middle ring (3.6 px) is read gore by
-  gore, but too many of its gores are uncertain for whole letters.
+  the coordinates are not claimed. Composite (200 x 192 px): the inner ring's gore sectors are about
+  1.7 px wide, under the reader's 2 px limit, so DARE is not claimed; the middle ring's gore grid does not run
+  on from the outer ring's, so most of it is not trusted.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ TRUTH = np.array([[int(c) for c in r.replace(" ", "")] for r in ROWS], dtype=np.
 WORDS = ["DARE", "MIGHTY", "THINGS"]
 
 # (file, floor on gores read, floor on accuracy of read gores, floor on characters reported)
-CASES = [("nasa_up_look_frame.png", 190, 0.97, 4), ("overlay_composite.png", 70, 0.95, 4)]
+CASES = [("nasa_up_look_frame.png", 260, 0.97, 7), ("overlay_composite.png", 160, 0.95, 4)]
 
 
 def _aligned(bits: np.ndarray) -> np.ndarray:
@@ -83,9 +83,9 @@ def test_no_known_character_is_wrong(shared_data, name, _, __, min_chars):
 
 def test_raw_frame_reports_what_the_hardware_hides(shared_data):
     got = read(shared_data / "chute" / "nasa_up_look_frame.png")
-    # DARE: mostly under the harness, confluence and strap (its D may be read; test_no_known_character_is_wrong
-    # checks that whatever is read is right)
-    assert len(got.words[0]) == 4 and got.words[0].count("?") >= 2
+    # DARE: under the harness, the confluence's lines and the strap; each gore is read from the fabric that
+    # shows between them (test_no_known_character_is_wrong checks that whatever is read is right)
+    assert len(got.words[0]) == 4 and got.words[0].replace("?", "") != ""
     assert got.coordinates is None  # band: hidden by hardware or in shadow
     photo_reasons = {u.get("photo_reason") for u in got.unknown}
     assert "hidden or too dark (not canopy fabric)" in photo_reasons
@@ -93,14 +93,20 @@ def test_raw_frame_reports_what_the_hardware_hides(shared_data):
     assert band_note and "hidden" in band_note[0]
 
 
-def test_composite_inner_ring_is_too_small_and_blurred_rings_not_trusted(shared_data):
+def test_composite_rings_read_about_their_own_centres(shared_data):
     bits, info = read_bits(shared_data / "chute" / "overlay_composite.png")
-    # Ring 1 (DARE): its sectors are under 2 px wide on average (about 1.8 px at mid-ring): too small.
+    # Ring 1 (DARE): its sectors are under 2 px wide on average (about 1.7 px at mid-ring): too small.
     assert (info["sector_width_px"][0] < 2.0).all()
     assert (bits[0] == -1).all() and (info["reason"][0] == 3).all()
-    # Ring 2 (MIGHTY, 3.6 px at mid-ring) is wide enough, but many of its gores fall between red and white
-    # (read gore by gore, 9 of 69 came out wrong): not trusted, ambiguous colour, never guessed.
-    assert (info["sector_width_px"][1] >= 2.0).all()
-    assert (bits[1] == -1).all() and (info["reason"][1] == 2).all()
+    # The rings are not centred on the outline in this composite: each ring's centre is found from its gore
+    # edges (measured offsets 2-5 px), which makes the outer ring and the band readable gore by gore.
+    assert np.abs(info["ring_offsets_px"]).max() > 1.5
+    a = _aligned(bits)
+    for r, floor in ((2, 76), (3, 64)):
+        known = a[r] >= 0
+        assert known.sum() >= floor and (a[r][known] == TRUTH[r][known]).mean() >= 0.97, r
+    # Ring 2 (MIGHTY): its gore centres run half a gore or more off the outer ring's over most of the turn
+    # (seams do not run on), so most of it is not trusted (ambiguous colour), never guessed.
+    assert (bits[1] == -1).sum() >= 50 and (info["reason"][1][bits[1] == -1] == 2).all()
     got = read(shared_data / "chute" / "overlay_composite.png")
     assert got.words[2].replace("?", "") != "" and all(c in "?THINGS" for c in got.words[2])

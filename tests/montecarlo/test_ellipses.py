@@ -160,6 +160,18 @@ def test_bootstrap_depends_on_the_seed_only():
     assert one != bootstrap_axes(pts, 800, P, "empirical", 8)
 
 
+def test_a_resample_on_a_line_has_no_ellipse():
+    """Resamples of too few distinct cases lie on a line: degenerate whatever the round-off, so four cases (a third
+    of whose resamples hold two distinct cases) give no interval, and 4 points on a line none either, while 40
+    scattered cases do (the rule does not depend on where the points are)."""
+    rng = np.random.default_rng(4)
+    for x in (rng.normal(size=(4, 2)) * 1e3, np.c_[np.arange(40.0), 2.0 * np.arange(40.0)]):
+        assert bootstrap_axes({"a": (np.arange(len(x)), x[:, 0], x[:, 1])}, len(x), P, "empirical", 1) == {}
+    x = rng.normal(size=(40, 2)) * 1e3
+    ci = bootstrap_axes({"a": (np.arange(40), x[:, 0], x[:, 1])}, 40, P, "empirical", 1)["a"]
+    assert 0 < ci["semi_minor_m"][0] < ci["semi_minor_m"][1] and ci["semi_major_m"][0] < ci["semi_major_m"][1]
+
+
 @pytest.mark.parametrize("kind", ["gauss", "t6"])
 def test_bootstrap_intervals_cover_the_true_axes_at_their_nominal_rate(kind):
     """150 independent samples of 500 points; the 95 % bootstrap interval (500 resamples) of each empirical 95 %

@@ -35,7 +35,7 @@ class AeroTable:
     mach : array_like
         Strictly increasing Mach numbers (≥ 0) of the table nodes.
     cd : array_like
-        Drag coefficient at each node (> 0), referred to ``reference_area_m2``.
+        Drag coefficient at each node (≥ 0), referred to ``reference_area_m2``.
     cl : array_like
         Lift coefficient magnitude at each node (≥ 0), same reference area. Zero for non-lifting bodies.
     reference_area_m2 : float
@@ -64,8 +64,8 @@ class AeroTable:
             )
         if np.any(mach < 0.0) or np.any(np.diff(mach) <= 0.0):
             raise MarsEDLError(f"{self.name} aero table mach: must be ≥ 0 and strictly increasing")
-        if np.any(cd <= 0.0) or np.any(cd > 5.0):
-            raise MarsEDLError(f"{self.name} aero table cd: each value must be in (0, 5]")
+        if np.any(cd < 0.0) or np.any(cd > 5.0):  # (0: a body flown without drag, as a vacuum check)
+            raise MarsEDLError(f"{self.name} aero table cd: each value must be in [0, 5]")
         if np.any(cl < 0.0) or np.any(cl > 5.0):
             raise MarsEDLError(f"{self.name} aero table cl: each value must be in [0, 5] (a magnitude)")
         area = float(self.reference_area_m2)

@@ -1,9 +1,11 @@
-"""Mars atmosphere models: density, pressure, temperature, speed of sound and winds versus MOLA altitude.
+"""Atmosphere models: density, pressure, temperature, speed of sound and winds versus altitude above the
+reference surface (MOLA altitude on Mars).
 
 Models (all :class:`Atmosphere`, vectorised): :class:`ExponentialAtmosphere`, :class:`GlennAtmosphere`
 (NASA GRC), :class:`TableAtmosphere` (CSV or arrays), :class:`BlendedAtmosphere`, Mars-GRAM readers
 (:func:`read_marsgram_avg`, :class:`MarsGramProfiles`) and the Mars 2020 landing-day reconstruction
-(:func:`mars2020_reconstruction`). :func:`get_atmosphere` builds one from a name or a path.
+(:func:`mars2020_reconstruction`); Earth's :class:`US1976`; :class:`SteadyWind` adds a steady wind to any of
+them. :func:`get_atmosphere` builds one from a name or a path.
 :class:`AtmosphereGrid` is the engine's fast look-up over one or many profiles, and
 :func:`density_perturbation` draws altitude-correlated Monte Carlo density factors, :func:`wind_perturbation`
 altitude-correlated wind offsets.
@@ -24,6 +26,8 @@ from marsedl.atmosphere.perturbation import (
 )
 from marsedl.atmosphere.registry import get_atmosphere
 from marsedl.atmosphere.table import TableAtmosphere, hydrostatic_pressure
+from marsedl.atmosphere.us1976 import US1976
+from marsedl.atmosphere.wind import SteadyWind
 
 __all__ = [
     "GAMMA_CO2",
@@ -37,7 +41,9 @@ __all__ = [
     "ExponentialAtmosphere",
     "GlennAtmosphere",
     "MarsGramProfiles",
+    "SteadyWind",
     "TableAtmosphere",
+    "US1976",
     "density_perturbation",
     "wind_perturbation",
     "get_atmosphere",

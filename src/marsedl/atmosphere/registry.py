@@ -10,6 +10,7 @@ from marsedl.atmosphere.glenn import GlennAtmosphere
 from marsedl.atmosphere.mars2020 import mars2020_reconstruction
 from marsedl.atmosphere.marsgram import MarsGramProfiles, is_marsgram_monte_carlo, read_marsgram_avg
 from marsedl.atmosphere.table import TableAtmosphere
+from marsedl.atmosphere.us1976 import US1976
 from marsedl.errors import MarsEDLError
 
 __all__ = ["ATMOSPHERE_NAMES", "default_exponential", "get_atmosphere"]
@@ -34,6 +35,7 @@ ATMOSPHERE_NAMES = {
     "mars2020": mars2020_reconstruction,
     "exponential": default_exponential,
     "glenn": GlennAtmosphere,
+    "us1976": US1976,  # Earth
 }
 
 _ALLOWED = (

@@ -15,8 +15,9 @@ import importlib
 from typing import Any
 
 from marsedl.chute.canopy import Canopy
-from marsedl.chute.code import Decoded, decode, encode
+from marsedl.chute.code import encode
 from marsedl.chute.coords import Coordinates, parse_coordinates
+from marsedl.chute.decoding import Decoded, decode
 
 __all__ = ["Canopy", "Coordinates", "Decoded", "decode", "encode", "parse_coordinates"]
 

@@ -162,7 +162,7 @@ class Canopy:
 
         The result ``obs`` satisfies ``obs[:, (start_gore + i) % n] == bits[:, i]`` (``mirrored=False``) or
         ``obs[:, (start_gore - i) % n] == bits[:, i]`` (``mirrored=True``, i.e. seen from above), which is
-        exactly what :func:`marsedl.chute.code.decode` reports back as ``start_gore`` and ``mirrored``.
+        exactly what :func:`marsedl.chute.decoding.decode` reports back as ``start_gore`` and ``mirrored``.
         """
         n = self.n_gores
         i = np.arange(n)

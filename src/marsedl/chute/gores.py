@@ -4,6 +4,8 @@ whole sector as a probability of being coloured (or unknown, with its reason).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import ndimage
 
@@ -11,6 +13,9 @@ from marsedl.chute.photo import _features
 from marsedl.errors import MarsEDLError
 
 _N_THETA_PER_GORE = 12
+_HARM = 2
+"""Harmonics of the smooth gore-phase drift around a ring: a centre error gives the first, an error in the
+outline's axis ratio or angle (or a ring less oblique than the outline) the second."""
 _RHO_MAX = 1.3
 _N_RHO = 520
 _MIN_SECTOR_PX2 = 6.0
@@ -19,9 +24,12 @@ _MIN_WIDTH_PX = 2.0
 """A gore whose sector's mean width (its area over its radial length, in image pixels) is under 2 px is too
 small to read: a one-gore stripe needs two samples across (sampling theorem), or its colour is its
 neighbours' blur."""
-_MIN_FABRIC = 0.6
-"""A gore's sector must be at least 60 % canopy fabric (red or white samples) to be read; otherwise something
-is in front of it (hardware, lines) or it is in shadow."""
+_TINT_P = 0.2
+"""Probability of being coloured given to a white gore whose tint is off the canopy's white (see _classify)."""
+_MIN_FABRIC = 0.2
+"""A gore's sector must be at least 20 % canopy fabric (red or white samples) to be read; otherwise something
+is in front of most of it (hardware, lines) or it is in shadow. The gore is read from its fabric samples only,
+so a gore half behind the hardware or crossed by suspension lines is read from the part that shows."""
 _BLEED_PX = 0.6
 """Width (px) of a coloured neighbour's tint that blur and JPEG colour subsampling may spread into a white
 gore's sector, on each side."""
@@ -37,9 +45,13 @@ _AMBIGUOUS = 0.25
 # ----------------------------------------------------------------------------------------------- polar
 
 
-def _polar(rgb: np.ndarray, el: tuple[float, float, float, float, float],
-           n_theta: int) -> dict[str, np.ndarray]:
-    """Unwrap the ellipse to polar samples: rho (fraction of the outer edge) x theta (clockwise on screen)."""
+def _polar(rgb: np.ndarray, el: tuple[float, float, float, float, float], n_theta: int,
+           offset: Callable[[np.ndarray], np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Unwrap the ellipse to polar samples: rho (fraction of the outer edge) x theta (clockwise on screen).
+
+    ``offset(rho)`` gives the image offset (px, (n_rho, 2)) of the centre at each radius (each ring's own
+    centre, :mod:`marsedl.chute.centres`); None: the outline's centre throughout.
+    """
     cx, cy, a, b, psi = el
     rho = np.linspace(0.0, _RHO_MAX, _N_RHO)
     theta = (np.arange(n_theta) + 0.5) * 2 * np.pi / n_theta
@@ -51,6 +63,10 @@ def _polar(rgb: np.ndarray, el: tuple[float, float, float, float, float],
     t = qx * v[0] + qy * v[1]
     x = cx + a * s * u[0] + b * t * v[0]
     y = cy + a * s * u[1] + b * t * v[1]
+    if offset is not None:
+        d = offset(rho)
+        x += d[:, :1]
+        y += d[:, 1:]
     h, w, _ = rgb.shape
     inside = (x >= 0) & (x <= w - 1) & (y >= 0) & (y <= h - 1)
     pol = _bilinear(rgb, x, y)
@@ -120,7 +136,8 @@ def _rings(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, n_rin
     outer = float(rho[above[-1]])
     # The gap: deepest dip of fabric in the outer part, between fabric on both sides.
     gap = None
-    sel = np.nonzero((rho > vent + 0.45 * (outer - vent)) & (rho < outer - 0.02))[0]
+    # (inside the outline, which was fitted to the band's outer edge: fabric-like sky beyond it is no band)
+    sel = np.nonzero((rho > vent + 0.45 * (outer - vent)) & (rho < min(outer, 1.0) - 0.02))[0]
     if sel.size:
         i_min = sel[np.argmin(f[sel])]
         depth = level - f[i_min]
@@ -166,7 +183,8 @@ def _rings(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, n_rin
 # ----------------------------------------------------------------------------------------------- gores
 
 
-def _gore_centres(pol: dict[str, np.ndarray], radii: np.ndarray, gores: int) -> tuple[np.ndarray, float]:
+def _gore_centres(pol: dict[str, np.ndarray], radii: np.ndarray,
+                  gores: int) -> tuple[np.ndarray, float, np.ndarray]:
     """Angle (rad) of each gore's centre in each ring (n_rings, gores), following local phase drifts."""
     rho, theta = pol["rho"], pol["theta"]
     n_theta = theta.size
@@ -190,12 +208,15 @@ def _gore_centres(pol: dict[str, np.ndarray], radii: np.ndarray, gores: int) -> 
     centres = p_global + (np.arange(gores) + 0.5) * spacing
     idx = np.floor(np.mod(centres, 2 * np.pi) / dtheta).astype(int) % n_theta
     out = np.empty((radii.shape[0], gores))
+    score = np.zeros(radii.shape[0])
     tk = np.mod(centres, 2 * np.pi)
-    design = np.column_stack([np.ones(gores), np.cos(tk), np.sin(tk)])
+    design = np.column_stack([np.ones(gores)] + [f(k * tk) for k in range(1, _HARM + 1)
+                                                 for f in (np.cos, np.sin)])
     for i, zs in enumerate(per_ring):
         # Local phase of the gore edges relative to the global phase, as an angle in units of one gore
         # period. A small error in the centre makes it vary as a + b cos(theta) + c sin(theta) (largest in the
-        # narrow inner ring), so fit that smooth model to the local phase, weighted by edge strength.
+        # narrow inner ring), one in the outline's shape adds cos(2 theta) and sin(2 theta): fit that smooth
+        # model to the local phase, weighted by edge strength.
         zk = zs[idx] * np.exp(1j * gores * p_global)
         # Two fits: residuals about the mean phase (robust to noisy stretches) and the unwrapped phase
         # (follows larger drifts); keep the one whose model agrees best with the phasors.
@@ -212,7 +233,59 @@ def _gore_centres(pol: dict[str, np.ndarray], radii: np.ndarray, gores: int) -> 
         fit_b = float(np.sum(wgt * np.cos(np.angle(zk) - model_b)))
         off = -(model_a if fit_a >= fit_b else model_b) / gores
         out[i] = centres + off
-    return out, p_global
+        score[i] = max(fit_a, fit_b) * (radii[i, 0] + radii[i, 1])
+    # The seams run on from ring to ring, so a gore's centre moves by well under half a gore from one ring to
+    # the next. Each ring's drift model is only known modulo one gore, and where a ring drifts by more than half
+    # a gore (a small, twisted or composite image) its gores would be counted one off there. Start from the
+    # ring whose edges are clearest (most edge energy times radius) and bring each other ring, gore by gore, to
+    # within half a gore of its neighbour towards it; a gore left near half a gore from its neighbour's is
+    # ``seam_jump`` (its place is uncertain).
+    jump = np.zeros_like(out)
+    ref = int(np.argmax(score))
+    for order in (range(ref + 1, out.shape[0]), range(ref - 1, -1, -1)):
+        for i in order:
+            nbr = i - 1 if i > ref else i + 1
+            d = (out[i] - out[nbr]) / spacing
+            k = np.round(d)
+            out[i] -= k * spacing
+            jump[i] = np.abs(d - k)
+    return out, p_global, jump
+
+
+def _half_centres(pol: dict[str, np.ndarray], radii: np.ndarray, centres: np.ndarray,
+                  gores: int) -> np.ndarray:
+    """Gore centres in the inner and the outer half of each ring (n_rings, 2, gores).
+
+    The seams need not be radial lines about one centre: a dome seen obliquely curves them, and a composite of
+    frames taken while the canopy turned twists one radius against another, by a good part of a gore within one
+    ring. Each half's edges are compared with the ring's own centres (so a half can move by less than half a
+    gore, never slip by a whole one) and the same smooth drift model is fitted to the difference.
+    """
+    rho, theta = pol["rho"], pol["theta"]
+    n_theta = theta.size
+    sig = np.clip(pol["red"], -0.3, 0.6) + 0.5 * pol["val"]
+    grad = np.abs(np.roll(sig, -1, axis=1) - np.roll(sig, 1, axis=1)) * pol["inside"]
+    carrier = np.exp(-1j * gores * theta)
+    win = max(3, int(round(n_theta / 10)))
+    out = np.repeat(centres[:, None, :], 2, axis=1)
+    for i, (r_in, r_out) in enumerate(radii):
+        tk = np.mod(centres[i], 2 * np.pi)
+        idx = np.floor(tk / (2 * np.pi / n_theta)).astype(int) % n_theta
+        design = np.column_stack([np.ones(gores)] + [f(k * tk) for k in range(1, _HARM + 1)
+                                                     for f in (np.cos, np.sin)])
+        w = r_out - r_in
+        for h, (lo, hi) in enumerate(((0.1, 0.5), (0.5, 0.9))):
+            rows = (rho > r_in + lo * w) & (rho < r_in + hi * w)
+            if rows.sum() < 2:
+                continue
+            z = grad[rows].sum(axis=0) * carrier
+            zs = ndimage.uniform_filter1d(z.real, win, mode="wrap") + 1j * ndimage.uniform_filter1d(
+                z.imag, win, mode="wrap")
+            zk = -zs[idx] * np.exp(1j * gores * centres[i])  # phase 0: edges half a gore either side
+            wgt = np.abs(zk) + 1e-12
+            coef, *_ = np.linalg.lstsq(design * wgt[:, None], np.angle(zk) * wgt, rcond=None)
+            out[i, h] = centres[i] - np.clip(design @ coef, -0.45 * np.pi, 0.45 * np.pi) / gores
+    return out
 
 
 # ----------------------------------------------------------------------------------------------- classify
@@ -274,6 +347,26 @@ def _sector_means(pol: dict[str, np.ndarray], layers: dict[str, np.ndarray], rad
     return out
 
 
+def _half_sector_means(pol: dict[str, np.ndarray], layers: dict[str, np.ndarray], radii: np.ndarray,
+                       halves: np.ndarray, gores: int, margin: float = 0.12,
+                       fraction: float = 1.0) -> dict[str, np.ndarray]:
+    """:func:`_sector_means` over each gore's whole sector, the inner and the outer half of the ring each
+    following its own gore centres (``halves`` (n_rings, 2, gores), :func:`_half_centres`)."""
+    w = radii[:, 1] - radii[:, 0]
+    mid = radii.mean(axis=1)
+    parts = [_sector_means(pol, layers, np.column_stack([radii[:, 0] + margin * w, mid]), halves[:, 0], gores, 0.0,
+                           fraction),
+             _sector_means(pol, layers, np.column_stack([mid, radii[:, 1] - margin * w]), halves[:, 1], gores, 0.0,
+                           fraction)]
+    area = parts[0]["area_px"] + parts[1]["area_px"]
+    out = {k: (parts[0][k] * parts[0]["area_px"] + parts[1][k] * parts[1]["area_px"]) / np.maximum(area, 1e-12)
+           for k in layers}
+    out["area_px"] = area
+    out["inside"] = 0.5 * (parts[0]["inside"] + parts[1]["inside"])
+    out["width_px"] = 0.5 * (parts[0]["width_px"] + parts[1]["width_px"])
+    return out
+
+
 def _two_levels(x: np.ndarray) -> tuple[float, float, float]:
     """White and coloured levels of a ring's gore means (two-means) and their common spread."""
     lo, hi = np.percentile(x, [10, 90])
@@ -290,7 +383,8 @@ def _two_levels(x: np.ndarray) -> tuple[float, float, float]:
 
 
 def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, radii: np.ndarray,
-              centres: np.ndarray, gores: int, blend: np.ndarray) -> dict[str, np.ndarray]:
+              centres: np.ndarray, gores: int, blend: np.ndarray,
+              halves: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Each gore from its whole sector: ``bits``, ``p_coloured``, ``reason`` and ``area_px`` (n_rings, gores).
 
     The sector's area-weighted means (:func:`_sector_means`) give the fraction of canopy fabric (red or
@@ -304,11 +398,15 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
     ``1 - _AMBIGUOUS`` are unknown (reason 2, ambiguous colour).
     """
     redness = np.clip(pol["red"], -0.2, 0.8)
-    layers = {"red": redness, "fr": red.astype(np.float64), "fw": white.astype(np.float64),
+    cloth = (red | white | blend).astype(np.float64)
+    layers = {"red": redness * cloth, "fr": red.astype(np.float64), "fw": white.astype(np.float64),
               "fb": blend.astype(np.float64),
               "r": pol["rgb"][..., 0], "g": pol["rgb"][..., 1], "b": pol["rgb"][..., 2]}
-    sm = _sector_means(pol, layers, radii, centres, gores)
+    if halves is None:
+        halves = np.repeat(centres[:, None, :], 2, axis=1)
+    sm = _half_sector_means(pol, layers, radii, halves, gores)
     fabric = sm["fr"] + sm["fw"] + sm["fb"]
+    sm["red"] = sm["red"] / np.maximum(fabric, 1e-9)  # mean red-ness of the fabric the sector shows
     p = np.full(centres.shape, 0.5)
     why = np.zeros(centres.shape, dtype=np.int8)
     hidden = (fabric < _MIN_FABRIC) | (sm["inside"] < 0.5)
@@ -329,7 +427,8 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
         if hi - lo < 0.4 * (g_hi - g_lo):  # the ring is (nearly) one colour: use the canopy's levels
             lo, hi = g_lo, g_hi
         sigma = max(sigma, 0.06 * (hi - lo), 0.01)
-        logit = (hi - lo) / sigma**2 * (x - 0.5 * (lo + hi))
+        # a sector that shows less fabric is measured on fewer samples: less certain
+        logit = (hi - lo) / sigma**2 * (x - 0.5 * (lo + hi)) * np.minimum(1.0, fabric[i] / 0.5)
         p[i, ok] = 1.0 / (1.0 + np.exp(-np.clip(logit[ok], -30, 30)))
         # A ring whose gores often sit between the two levels has gore edges misplaced or unresolved (blur,
         # a phase error of about half a gore): none of its gores is trusted.
@@ -344,9 +443,10 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
     bits[why > 0] = -1
     # White cells must look like the canopy's own white: a light object in front of the canopy (riser, strap,
     # hardware) is seldom exactly the fabric's tint. Cells off the median white chromaticity by more than
-    # max(1.1 %, 2.5 robust sigma) are not trusted (the riser strap in the raw up-look frame is 1.2-2.8 %
-    # off). A narrow white gore takes some of its coloured neighbours' tint through blur and JPEG colour
-    # subsampling, along the white-to-coloured direction: each coloured neighbour may add the tint of a
+    # max(1.1 %, 1.5 robust sigma) are only weak evidence (the riser strap in the raw up-look frame is 1.2-2.8 %
+    # off; at 2.5 sigma, 2.1 % there, a strap-covered coloured gore passed as white and misread a letter).
+    # A narrow white gore takes some of its coloured neighbours' tint through blur and JPEG colour subsampling,
+    # along the white-to-coloured direction: each coloured neighbour may add the tint of a
     # _BLEED_PX-wide strip of coloured fabric to the sector's mean (its share: _BLEED_PX / sector width).
     tot = sm["r"] + sm["g"] + sm["b"] + 1e-6
     chroma = np.stack([sm["r"] / tot, sm["b"] / tot], -1)
@@ -362,8 +462,10 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
         along = np.maximum(np.abs(d[..., 0] * axis[0] + d[..., 1] * axis[1]) - allow, 0.0)
         dist = np.hypot(across, along)
         mad = 1.4826 * np.median(np.abs(dist[looks_white] - np.median(dist[looks_white])))
-        odd = wcells & (dist > max(0.011, 2.5 * mad))
-        bits[odd] = -1
-        why[odd] = 2
+        odd = wcells & (dist > max(0.011, 1.5 * mad))
+        # Still white by its red-ness, but less sure: light from nearby coloured fabric tints white gores the
+        # same way a light object in front would. Kept as weak evidence for the decoder (likelihood ratio
+        # 1 - _TINT_P : _TINT_P), which weighs it against the code's structure.
+        p[odd] = np.maximum(p[odd], _TINT_P)
     return {"bits": bits, "p_coloured": p, "reason": why, "area_px": sm["area_px"], "width_px": sm["width_px"],
             "fabric": fabric}

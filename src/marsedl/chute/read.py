@@ -20,7 +20,7 @@ Pipeline (every step estimated from the image itself, nothing taken from the dra
    riser strap in front), and every gore of a ring where more than 10 % sit between the levels (edges
    misplaced or unresolved).
 
-Orientation (start gore, mirror) is left to :func:`marsedl.chute.code.decode`, which weighs each gore's
+Orientation (start gore, mirror) is left to :func:`marsedl.chute.decoding.decode`, which weighs each gore's
 probability against the code's structure (spacers, filler, letter and band ranges).
 """
 
@@ -31,12 +31,25 @@ from typing import Any
 import numpy as np
 
 from marsedl.chute.canopy import MAX_GORES, MAX_RINGS
+from marsedl.chute.centres import offset_profile, ring_offsets
 from marsedl.chute.ellipse_fit import _locate
-from marsedl.chute.gores import _N_THETA_PER_GORE, _classify, _gore_centres, _pixel_classes, _polar, _rings
+from marsedl.chute.gores import (
+    _N_THETA_PER_GORE,
+    _classify,
+    _gore_centres,
+    _half_centres,
+    _pixel_classes,
+    _polar,
+    _rings,
+)
 from marsedl.chute.photo import _features, load_rgb
 from marsedl.errors import MarsEDLError
 
 __all__ = ["read", "read_bits", "load_rgb"]
+
+_MAX_JUMP = 0.33
+"""Largest offset (in gores) between a gore's centre and the neighbouring ring's at which the gore is read:
+seams run on from ring to ring (measured: at most 0.2 gore on the raw up-look frame and on synthetic photos)."""
 
 
 def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
@@ -75,24 +88,46 @@ def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
     rgb, name = load_rgb(image)
     feat = _features(rgb)
     el, loc = _locate(feat, name)
-    pol = _polar(rgb, el, gores * _N_THETA_PER_GORE)
+    pol, red, white = _unwrapped(rgb, el, gores * 4)  # coarse in angle: only the rings' radii are wanted
+    radii, has_band, marks = _rings(pol, red, white, int(rings), band, name)
+    # Each ring's own centre (dome seen obliquely, composites, a small image's outline fit): unwrap again
+    # about them and find the rings anew.
+    offs, _ = ring_offsets(rgb, el, radii, int(gores))
+    pol, red, white = _unwrapped(rgb, el, gores * _N_THETA_PER_GORE, lambda rho: offset_profile(rho, radii, offs))
+    radii, has_band, marks = _rings(pol, red, white, int(rings), band, name)
+    centres, p_global, jump = _gore_centres(pol, radii, int(gores))
+    gore_px = 2 * np.pi * radii.mean(axis=1) * el[3] / gores  # width at the ring's middle, minor axis
+    # Fabric also takes in the pink blend of a red and a white gore at their seam (blur, colour subsampling).
+    blend = (pol["red"] >= 0.05) & (pol["red"] <= 0.22) & (pol["val"] > 0.42 * pol["v_ref"]) & pol["inside"]
+    halves = _half_centres(pol, radii, centres, int(gores))
+    cls = _classify(pol, red, white, radii, centres, int(gores), blend, halves)
+    bits, why = cls["bits"], cls["reason"]
+    # A gore whose seams do not run on from the neighbouring ring's (a third of a gore or more apart) may be
+    # counted one off: its colour is not trusted.
+    astray = (jump > _MAX_JUMP) & (bits >= 0)
+    bits[astray] = -1
+    why[astray] = 2
+    info = {"centre_px": (el[0], el[1]), "axes_px": (el[2], el[3]), "angle_deg": float(np.degrees(el[4])),
+            "ring_radii": radii, "band": has_band, "gore_offset_deg": float(np.degrees(p_global)),
+            "gore_centres_rad": centres, "seam_jump": jump, "p_coloured": cls["p_coloured"], "reason": why,
+            "sector_area_px": cls["area_px"], "sector_width_px": cls["width_px"], "landmarks": marks,
+            "ring_offsets_px": offs, "edge_inlier_fraction": loc["edge_inlier_fraction"],
+            "gore_width_px": gore_px, "source": name}
+    return bits, info
+
+
+def _unwrapped(rgb: np.ndarray, el: tuple[float, float, float, float, float], n_theta: int,
+               offset: Any = None) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The polar unwrapping (``n_theta`` angles) and its red and white masks (relative to the canopy's white)."""
+    pol = _polar(rgb, el, n_theta, offset)
     inside_canopy = pol["inside"] & (pol["rho"][:, None] < 1.0)
     bright = pol["val"][inside_canopy & (pol["red"] < 0.05)]
     v_ref = float(np.percentile(bright, 95)) if bright.size else 1.0
     red, white = _pixel_classes(pol, v_ref)
-    radii, has_band, marks = _rings(pol, red, white, int(rings), band, name)
-    centres, p_global = _gore_centres(pol, radii, int(gores))
-    gore_px = 2 * np.pi * radii.mean(axis=1) * el[3] / gores  # width at the ring's middle, minor axis
-    # Fabric also takes in the pink blend of a red and a white gore at their seam (blur, colour subsampling).
-    blend = (pol["red"] >= 0.05) & (pol["red"] <= 0.22) & (pol["val"] > 0.42 * v_ref) & pol["inside"]
-    cls = _classify(pol, red, white, radii, centres, int(gores), blend)
-    bits, why = cls["bits"], cls["reason"]
-    info = {"centre_px": (el[0], el[1]), "axes_px": (el[2], el[3]), "angle_deg": float(np.degrees(el[4])),
-            "ring_radii": radii, "band": has_band, "gore_offset_deg": float(np.degrees(p_global)),
-            "gore_centres_rad": centres, "p_coloured": cls["p_coloured"], "reason": why,
-            "sector_area_px": cls["area_px"], "sector_width_px": cls["width_px"], "landmarks": marks,
-            "edge_inlier_fraction": loc["edge_inlier_fraction"], "gore_width_px": gore_px, "source": name}
-    return bits, info
+    pol["v_ref"] = v_ref
+    return pol, red, white
+
+
 _REASONS = {1: "hidden or too dark (not canopy fabric)", 2: "ambiguous colour", 3: "too small in the image"}
 
 
@@ -109,17 +144,17 @@ def read(image: Any, *, band: bool | None = None, rings: int = 4, gores: int = 8
     rings, gores : int
         Canopy layout (Mars 2020: 4 rings of 80 gores).
     flip_probability : float
-        Probability that a gore read as a colour is wrong, passed to :func:`marsedl.chute.code.decode`
+        Probability that a gore read as a colour is wrong, passed to :func:`marsedl.chute.decoding.decode`
         (photos are noisier than typed patterns; default 0.003).
 
     Returns
     -------
-    marsedl.chute.code.Decoded
+    marsedl.chute.decoding.Decoded
         Words, coordinates, unknown characters. Gores that could not be seen are unknown, never guessed; the
         notes start with one line per ring saying how many gores were unreadable and why.
     """
     from marsedl.chute.canopy import Canopy
-    from marsedl.chute.code import decode
+    from marsedl.chute.decoding import decode
 
     bits, info = read_bits(image, band=band, rings=rings, gores=gores)
     decoded = decode(Canopy(bits, info["band"]), flip_probability=flip_probability,

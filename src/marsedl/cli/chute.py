@@ -7,14 +7,15 @@ Thin wrappers: parse, call :mod:`marsedl.chute`, print. Bad input raises
 from __future__ import annotations
 
 import json
+from itertools import groupby
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
+from marsedl.cli import fmt
+from marsedl.cli.fmt import Col
 from marsedl.errors import MarsEDLError, read_text
 
 app = typer.Typer(help="The parachute code: encode a message into gores, decode a pattern, read a photo.",
@@ -28,33 +29,63 @@ def _emit_json(data: dict) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _candidates(u: dict, best: int = 3) -> str:
+    """The few likeliest candidates of an unknown character, equal probabilities said once: ``M, O (0.50 each)``."""
+    pairs = list(zip(u.get("candidates", []), u.get("probabilities", []), strict=False))
+    if not pairs:
+        return "none likely"
+    parts = []
+    for p, group in groupby(pairs[:best], key=lambda cp: f"{cp[1]:.2f}"):
+        chars = [c for c, _ in group]
+        parts.append(f"{', '.join(chars)} ({p}{' each' if len(chars) > 1 else ''})")
+    more = len(pairs) - best
+    return ", ".join(parts) + (f" +{more}" if more > 0 else "")
+
+
+def _where(decoded, u: dict) -> str:
+    """``word 2, letter 3`` or ``band: latitude minutes`` (``band group N`` past the named fields)."""
+    from marsedl.chute.code import BAND_FIELDS
+
+    if decoded.band and u["ring"] == len(decoded.rings) - 1:
+        i = u["index"]
+        return f"band: {BAND_FIELDS[i]}" if i < len(BAND_FIELDS) else f"band group {i + 1}"
+    return f"word {u['ring'] + 1}, letter {u['index'] + 1}"
+
+
 def _print_decoded(decoded, title: str) -> None:
-    """Rich summary of a :class:`marsedl.chute.code.Decoded`."""
-    console = Console(highlight=False, soft_wrap=True)
-    table = Table(title=title, show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
+    """What was read: the words, the coordinates, each unknown character once with its few best candidates
+    (every candidate in --json), and the remarks that are not about one character."""
+    console = fmt.console()
     unsure = set(getattr(decoded, "uncertain_length", []))
     words = "  ".join(f"{w} (length unknown)".strip() if r in unsure else (w or "(empty)")
                       for r, w in enumerate(decoded.words)) or "(no disk rings)"
-    table.add_row("words", escape(words))
+    rows = [("words", escape(words))]
     if decoded.coordinates is not None:
         c = decoded.coordinates
-        table.add_row("coordinates", escape(f"{c.text}  ({c.lat_deg:.6f}, {c.lon_deg:.6f})"))
+        rows.append(("coordinates", escape(f"{c.text}  ({c.lat_deg:.6f}, {c.lon_deg:.6f})")))
     elif decoded.band:
-        table.add_row("coordinates", "[yellow]unreadable[/]")
+        rows.append(("coordinates", "[yellow]unreadable[/]"))
     view = "seen from above (mirrored)" if decoded.mirrored else "seen from below"
-    table.add_row("orientation", f"start gore {decoded.start_gore}, {view}, "
-                                 f"p={decoded.orientation_confidence:.3f}")
-    table.add_row("confidence", f"{decoded.confidence:.3f}")
-    for u in decoded.unknown:
-        where = (f"band group {u['index'] + 1}" if decoded.band and u["ring"] == len(decoded.rings) - 1
-                 else f"word {u['ring'] + 1} character {u['index'] + 1}")
-        cands = ", ".join(f"{c} ({p:.2f})" for c, p in zip(u["candidates"], u.get("probabilities", []),
-                                                            strict=False))
-        table.add_row("[yellow]unknown[/]", escape(f"{where}: {cands} - {u['reason']}"))
-    console.print(table)
+    rows.append(("orientation", f"start gore {decoded.start_gore}, {view}, p={decoded.orientation_confidence:.3f}"))
+    rows.append(("confidence", f"{decoded.confidence:.3f}"))
+    fmt.print_table(console, title, [Col("", name=True), Col("", name=True)], rows, show_header=False)
+    unknown = list(decoded.unknown)
+    if unknown:
+        # a clause that every unknown character shares (an ambiguous orientation) is said once, under the table
+        clauses = [u.get("reason", "").split("; ") for u in unknown]
+        shared = [c for c in clauses[0] if c and all(c in cl for cl in clauses[1:])] if len(unknown) > 1 else []
+        rows = []
+        for u, cl in zip(unknown, clauses, strict=True):
+            why = "; ".join([c for c in cl if c and c not in shared] + [u.get("photo_reason") or ""][:1]).strip("; ")
+            rows.append((escape(_where(decoded, u)), escape(_candidates(u)), escape(why)))
+        fmt.print_table(console, f"Unknown characters: {len(unknown)} (every candidate and its probability in "
+                        "--json)", [Col("character", name=True), Col("best candidates", name=True),
+                                    Col("why", name=True)], rows)
+        if shared:
+            console.print(escape(f"all of them: {'; '.join(shared)}"))
     for note in decoded.notes:
+        if ": candidates " in note:  # the decoder's remark on one unknown character: the table says it
+            continue
         console.print(f"[dim]note:[/] {escape(note)}")
 
 
@@ -137,7 +168,7 @@ def decode_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Decode a canopy pattern read in any rotation and either direction."""
-    from marsedl.chute.code import decode
+    from marsedl.chute.decoding import decode
 
     if pattern_file is not None and bits:
         raise MarsEDLError("give a pattern file or --bits, not both")

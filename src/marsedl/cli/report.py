@@ -1,6 +1,7 @@
 """``marsedl plot``, ``report``, ``kml`` and ``survey``: presentation of runs (commands are added by ``register``).
 
-RUN is a preset name (flown now; ``--set`` overrides allowed) or a Monte Carlo run folder. Thin wrappers:
+RUN is a preset name (flown now; ``--set`` overrides allowed), a run saved by ``simulate --out FILE.parquet``,
+or a Monte Carlo run folder. Thin wrappers:
 parse, call :mod:`marsedl.report` / :mod:`marsedl.survey`, print.
 """
 
@@ -12,13 +13,15 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
+from marsedl.cli import fmt
+from marsedl.cli.fmt import Col
 from marsedl.errors import MarsEDLError
 
 console = Console(highlight=False)
 
-_RUN = typer.Argument(..., help="Preset name (flown now) or a Monte Carlo run folder.")
+_RUN = typer.Argument(..., help="Preset name (flown now), a run saved by `simulate --out FILE.parquet`, or a "
+                      "Monte Carlo run folder.")
 _SET = typer.Option(None, "--set", help="Override a preset field: path.to.field=value.")
 _PROB = typer.Option(0.99, "--probability", help="Ellipse probability (Monte Carlo runs).")
 _ELLIPSE = typer.Option("empirical", "--ellipse", help="Monte Carlo runs: empirical (scaled until it holds the "
@@ -43,12 +46,19 @@ def _check_writable(path: Path, option: str, *, folder: bool = False) -> None:
         raise MarsEDLError(f"{option} '{path}' is a folder; give a file name")
 
 
-def _load(run: str, overrides: list[str] | None, probability: float = 0.99, ellipse: str = "empirical"):
+def _load(run: str, overrides: list[str] | None, probability: float = 0.99, ellipse: str = "empirical",
+          *, edl: str | None = None):
+    """The RUN (see :func:`marsedl.report.common.load_run`); with ``edl`` (the command's name), refuse in one line
+    a lone body's run (a saved ``kind = "body"`` preset), whose views that command does not draw."""
     from marsedl.montecarlo.ellipses import check_method
-    from marsedl.report.common import load_run
+    from marsedl.report.common import is_montecarlo, load_run
 
     check_method(ellipse)
-    return load_run(run, overrides=overrides, probability=probability, method=ellipse)
+    result = load_run(run, overrides=overrides, probability=probability, method=ellipse)
+    if edl and not is_montecarlo(result) and "vehicle" not in result.body_names:
+        raise MarsEDLError(f"RUN '{run}': '{result.preset}' is a lone body's run, and {edl} draws EDL runs; its "
+                           "time histories are the file's table (pandas.read_parquet), its story marsedl.load")
+    return result
 
 
 def plot(
@@ -69,7 +79,7 @@ def plot(
     if out_dir.exists() and not out_dir.is_dir():
         raise MarsEDLError(f"--out-dir '{out_dir}' is a file, not a folder")
     _check_writable(out_dir, "--out-dir", folder=True)
-    result = _load(run, set_, probability, ellipse)
+    result = _load(run, set_, probability, ellipse, edl="plot")
     if is_montecarlo(result):
         paths = write_montecarlo_plots(result, out_dir, fmt=fmt)
     else:
@@ -92,7 +102,7 @@ def report(
     if out.suffix.lower() not in (".html", ".htm"):
         raise MarsEDLError(f"--out '{out}': the report file must end in .html")
     _check_writable(out, "--out")
-    result = _load(run, set_, probability, ellipse)
+    result = _load(run, set_, probability, ellipse, edl="report")
     text = html.render_montecarlo(result) if is_montecarlo(result) else html.render_nominal(result)
     path = html.write(text, out)
     console.print(f"wrote {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")
@@ -169,7 +179,7 @@ def _flight_rows(plan) -> list[tuple[str, str, str, str]]:
             a, b = hops[0].index, hops[-1].index
             label = str(a) if a == b else f"{a}–{b}"
             what = "hop" if a == b else f"{len(hops)} hops"
-            rows.append((label, "0", f"{sum(h.distance_m for h in hops):,.0f}", f"({what}, no photos)"))
+            rows.append((label, "0", fmt.DISTANCE(sum(h.distance_m for h in hops)), f"({what}, no photos)"))
             hops.clear()
 
     for s in plan.flights:
@@ -178,7 +188,7 @@ def _flight_rows(plan) -> list[tuple[str, str, str, str]]:
             continue
         fold()
         names = sorted({n for i in s.photos for n in plan.photo_targets[i]})
-        rows.append((str(s.index), str(len(s.photos)), f"{s.distance_m:,.0f}", ", ".join(names)))
+        rows.append((str(s.index), str(len(s.photos)), fmt.DISTANCE(s.distance_m), ", ".join(map(fmt.human, names))))
     fold()
     return rows
 
@@ -247,12 +257,9 @@ def survey(
                   f"{plan.altitude_m:g} m with a {plan.fov_deg:g}° camera; {how} of up to "
                   f"{plan.max_sortie_m:,.0f} m from base ({plan.base_en_m[0]:,.0f} m E, {plan.base_en_m[1]:,.0f} m N "
                   f"of the {'mean touchdown point' if is_montecarlo(result) else 'rover'})")
-    t = Table(title="Flights" if plan.relocating else "Sorties", title_justify="left")
-    for col in ("flight", "photos", "distance (m)", "covers"):
-        t.add_column(col, justify="left" if col == "covers" else "right")
-    for row in _flight_rows(plan):
-        t.add_row(*row)
-    console.print(t)
+    cols = [Col("flight"), Col("photos"), Col("distance\nm"), Col("covers", name=True)]
+    fmt.print_table(console, "Flights" if plan.relocating else "Sorties", cols,
+                    [(*row[:3], escape(row[3])) for row in _flight_rows(plan)])
     n = len(plan.flights)
     bound = ("no route through these photo points can be shorter than their spanning tree, "
              f"{plan.lower_bound_m:,.0f} m" if plan.relocating

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from marsedl import kernels
-from marsedl.aero import heating
 from marsedl.atmosphere import AtmosphereGrid
 from marsedl.engine.config import G0, EngineConfig
 from marsedl.engine.state import _Ctx
@@ -76,8 +75,10 @@ class _KernelData:
         """The parachute's C_D S0 table on the Mach grid, (1, n_mach), as the kernels read it."""
         return self.arrays[5]
 
-    def args(self, c: _Ctx) -> tuple:
-        """(p, tables..., density factors, wind offsets) for a kernel call on the bodies of ``c``."""
+    def world(self, c: _Ctx) -> tuple:
+        """The kernels' world for a call on the bodies of ``c``: ``(p, flat, top_h, bottom_h, cd_tab, cl_tab,
+        chute_tab, pert, wpert)`` — constants, atmosphere grid and its end scale heights, aerodynamic and parachute
+        tables, the cases' density factors and wind offsets (see :func:`marsedl.kernels.dynamics._core`)."""
         dp, wp = c.density_perturbation, c.wind_perturbation
         if dp is None and wp is None:
             return (self.p, *self.arrays, self.no_pert, self.no_wpert)
@@ -119,7 +120,7 @@ def _guidance_tables(cfg: EngineConfig) -> tuple[np.ndarray, np.ndarray]:
     g[K.G_RATE_MAX], g[K.G_ACC_MAX] = np.radians(gp.bank_rate_limit_deg_s), np.radians(gp.bank_accel_limit_deg_s2)
     g[K.G_MIN_BANK], g[K.G_MAX_BANK] = np.radians(gp.min_bank_deg), np.radians(gp.max_bank_deg)
     g[K.G_DT], g[K.G_F3_FLOOR] = gp.period_s, entry_guidance.F3_FLOOR_M
-    g[K.G_HEAT_K], g[K.G_NOSE_RADIUS] = heating.SUTTON_GRAVES_K_MARS, cfg.vehicle.nose_radius_m
+    g[K.G_HEAT_K], g[K.G_NOSE_RADIUS] = cfg.planet.sutton_graves_k, cfg.vehicle.nose_radius_m
     if ref is None:
         return g, np.zeros((8, 2))
     speed = np.asarray(ref.speed_m_s, dtype=float)

@@ -28,7 +28,8 @@ class Outcome(IntEnum):
     GROUND_IMPACT_BEFORE_TOUCHDOWN = 4
     PROPELLANT_EXHAUSTED = 5
     TIMEOUT = 6
-    STOPPED = 7  # planning runs that stop at a speed
+    STOPPED = 7  # planning runs that stop at a speed; a lone body still flying at its end time
+    IMPACT = 8  # a lone body (marsedl.body) reached the ground: the end of its flight
 
 
 OUTCOME_NAMES = {o: o.name.lower() for o in Outcome}
@@ -102,6 +103,9 @@ class Steps:
     ballistic: float
     max_time: float
     coast_altitude_m: float = 140e3  # above this MOLA altitude the air is negligible: coast step
+    #: largest step of a shed body (its step grows from ``ballistic`` while its drag and altitude change slowly;
+    #: see marsedl.kernels.advance._step_size1); None: always ``ballistic``
+    ballistic_max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -212,8 +216,10 @@ class CaseInputs:
                 np.asarray(value, dtype=float), (n,)).copy()
             if not np.isfinite(a).all():
                 raise MarsEDLError(f"cases.{name} must be finite (case {int(np.flatnonzero(~np.isfinite(a))[0])})")
-            if name.endswith("_mass_kg"):  # (a vehicle without balance masses may list them as 0 kg)
-                absent = (name == "ebm_mass_kg" and v.n_ebm == 0) or (name == "cbm_mass_kg" and v.n_cbm == 0)
+            if name.endswith("_mass_kg"):  # (a vehicle without balance masses, or a lone body, may list 0 kg)
+                absent = ((name == "ebm_mass_kg" and v.n_ebm == 0) or (name == "cbm_mass_kg" and v.n_cbm == 0)
+                          or (name == "heat_shield_mass_kg" and v.slot_heat_shield < 0)
+                          or (name == "backshell_mass_kg" and v.slot_backshell < 0))
                 bad = (a < 0.0) if absent else (a <= 0.0)
                 rule = "must be > 0 kg"
             else:

@@ -76,18 +76,19 @@ class Engine:
         self._k = _KernelData.build(config)
         st_ = config.steps
         self._steps_arr = np.array([st_.entry, st_.parachute, st_.inflation, st_.powered, st_.ballistic, st_.coast,
-                                    st_.coast_altitude_m])
+                                    st_.coast_altitude_m,
+                                    st_.ballistic if st_.ballistic_max is None else st_.ballistic_max])
 
     def _derivs_obs(self, t: np.ndarray, y: np.ndarray, c: _Ctx):
         """(dy/dt, observables) of the bodies of ``c`` at ``(t, y)``."""
         cf, ci = c.packed()
-        dy, data = kernels.observe(t, y, cf, ci, *self._k.args(c))
+        dy, data = kernels.observe(t, y, cf, ci, self._k.world(c))
         return dy, _Obs(data)
 
     def _rk4(self, t, y, h, c):
         """One RK4 step of length ``h`` (per body) of the bodies of ``c``."""
         cf, ci = c.packed()
-        return kernels.rk4(t, y, h, cf, ci, *self._k.args(c))[0]
+        return kernels.rk4(t, y, h, cf, ci, self._k.world(c))[0]
 
     # ------------------------------------------------------------------ the run
 
@@ -192,8 +193,8 @@ class Engine:
         out = kernels.advance_outputs(act.size)
         hb = np.empty((act.size, max_steps if hist is not None else 0, kernels.NH))
         hn = np.zeros(act.size, dtype=np.int64)
-        args = (t0, y0, obs0.data, steps_n, veh, cf, ci, *k.args(c), _ARMED, self._steps_arr, pk, k.gpar, k.ref,
-                *out, hb, hn)
+        args = ((t0, y0, obs0.data, steps_n, veh), cf, ci, k.world(c), (_ARMED, self._steps_arr, k.gpar, k.ref), out,
+                (pk, hb, hn))
         n_parts = min(self.threads, act.size // _MIN_BODIES_PER_THREAD) if pool is not None else 1
         if n_parts > 1:
             cuts = np.linspace(0, act.size, n_parts + 1).astype(int)
@@ -293,7 +294,7 @@ class Engine:
         """Root of event column ``k`` inside the step of the bodies of ``c`` (:func:`marsedl.kernels.locate`:
         Illinois on partial RK4 steps). Returns the right end of the final bracket, where the event holds."""
         cf, ci = c.packed()
-        return kernels.locate(t0, y0, dt, ga, gb, k, cf, ci, *self._k.args(c), _ARMED, iterations, tol_s)
+        return kernels.locate((t0, y0, dt, ga, gb), k, cf, ci, self._k.world(c), _ARMED, iterations, tol_s)
 
     # ------------------------------------------------------------------ per-step controls
 

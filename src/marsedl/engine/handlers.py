@@ -62,8 +62,10 @@ def impact(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:
     vb = st.case[bodies][st.slot[bodies] == 0]
     running = st.outcome[vb] == Outcome.RUNNING
     before_chute = np.isinf(st.t_deploy[vb])
-    st.outcome[vb[running]] = np.where(before_chute[running], Outcome.PARACHUTE_NOT_DEPLOYED,
-                                       Outcome.GROUND_IMPACT_BEFORE_TOUCHDOWN)
+    ended = np.where(before_chute, Outcome.PARACHUTE_NOT_DEPLOYED, Outcome.GROUND_IMPACT_BEFORE_TOUCHDOWN)
+    if eng.cfg.vehicle.start_phase == _BALLISTIC:  # a lone body: reaching the ground is the end of its flight
+        ended[:] = Outcome.IMPACT
+    st.outcome[vb[running]] = ended[running]
 
 
 def skip_out(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:
@@ -86,7 +88,8 @@ def timeout(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:
     st.phase[bodies] = _DONE
     cs = st.case[bodies]
     veh = st.slot[bodies] == 0
-    st.outcome[cs[veh & (st.outcome[cs] == Outcome.RUNNING)]] = Outcome.TIMEOUT
+    ended = Outcome.STOPPED if eng.cfg.vehicle.start_phase == _BALLISTIC else Outcome.TIMEOUT  # a lone body's end
+    st.outcome[cs[veh & (st.outcome[cs] == Outcome.RUNNING)]] = ended
 
 
 def sufr(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from marsedl import kernels
-from marsedl.engine.config import _BALLISTIC, _ENTRY, _UNBORN, CaseInputs, EngineConfig, Ev
+from marsedl.engine.config import _BALLISTIC, _UNBORN, CaseInputs, EngineConfig, Ev
 from marsedl.laws.navigation import navigated_many
-from marsedl.vehicle import AERO_TRIM
 
 
 class _Obs:
@@ -218,8 +217,8 @@ class _State:
         st.vehicle_index = vi
         st.y[vi] = cases.y0
         st.t[vi] = cases.time_offset_s
-        st.phase[vi] = _ENTRY
-        st.aero_id[vi] = AERO_TRIM
+        st.phase[vi] = v.start_phase
+        st.aero_id[vi] = v.start_aero_id
         st.bank = cases.bank0_rad.astype(float).copy()
         st.bank_rate = np.zeros(n)
         st.bank_sign = np.where(cases.bank0_rad < 0, -1.0, 1.0)

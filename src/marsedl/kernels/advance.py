@@ -9,6 +9,8 @@ from marsedl.kernels.control import _bank_controls, _guide1, _next_cycle, _thrus
 from marsedl.kernels.dynamics import _core, _put, _rk4_1, _rk4_s
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
+    _BALLISTIC_DRAG_FRACTION,
+    _BALLISTIC_MAX_DH_M,
     _T_EPS,
     CF_BANK,
     CF_BANK_BEFORE,
@@ -29,9 +31,11 @@ from marsedl.kernels.layout import (
     O_AERO_G,
     O_ALT_MOLA,
     O_CANOPY,
+    O_DRAG,
     O_Q,
     O_RHO,
     O_SPEED,
+    O_UP,
     P_T_INFLATION,
     PH_BALLISTIC,
     PH_CHUTE,
@@ -47,6 +51,7 @@ from marsedl.kernels.layout import (
     PK_HEAT,
     PK_Q,
     S_BALLISTIC,
+    S_BALLISTIC_MAX,
     S_COAST,
     S_COAST_ALT,
     S_ENTRY,
@@ -60,9 +65,17 @@ from marsedl.laws._jit import LEAF as _LEAF
 
 
 @njit(**_LEAF)
-def _step_size1(t, ph, alt_mola, tls, p, steps):
-    """Step of a body in phase ``ph`` at time ``t``: the phase's step (:class:`marsedl.engine.Steps`)."""
+def _step_size1(t, ph, ob, vr, tls, p, steps):
+    """Step of a body in phase ``ph`` at time ``t`` with observables ``ob`` and vertical speed ``vr``: the phase's
+    step (:class:`marsedl.engine.Steps`); a shed body's grows up to ``steps[S_BALLISTIC_MAX]`` while its drag and
+    its altitude change slowly (fractions of its drag time and of a kilometre per step)."""
+    alt_mola = ob[O_ALT_MOLA]
     dt = steps[S_BALLISTIC]
+    if ph == PH_BALLISTIC and steps[S_BALLISTIC_MAX] > dt:
+        lim = min(steps[S_BALLISTIC_MAX], _BALLISTIC_MAX_DH_M / max(abs(vr), 1e-9))
+        if ob[O_DRAG] > 0.0:
+            lim = min(lim, _BALLISTIC_DRAG_FRACTION * ob[O_SPEED] / ob[O_DRAG])
+        dt = max(dt, lim)
     if ph == PH_ENTRY or ph == PH_SUFR:
         dt = steps[S_ENTRY]
     if ph == PH_CHUTE or ph == PH_CHUTE_NO_HS:
@@ -79,24 +92,29 @@ def _step_size1(t, ph, alt_mola, tls, p, steps):
 
 
 @njit(**_LEAF)
-def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert,
-            armed, steps, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa, hb, hn):
+def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
     """Up to ``max_steps[i]`` RK4 steps of body ``i``, stopping after the first step in which an event holds
-    or is crossed. Out: the last step's start (t_s, y_s, obs_s, g0), length h and end (y1, obs1, g1), and
-    whether it holds an event (has). Quiet steps update the body's peak records ``pk`` when ``track[i]`` and,
-    when the history buffer ``hb`` has room (``hb.shape[1] > 0``: a recorded run), write their end as a row of
-    ``hb[i]`` (counted in ``hn[i]``).
+    or is crossed; the arguments are grouped as :func:`advance_steps` takes them (``scratch``: per-thread work
+    arrays ``(sc, ga, gb, oa)``). Out: the last step's start (t_s, y_s, obs_s, g0), length h and end (y1, obs1,
+    g1), and whether it holds an event (has). Quiet steps update the body's peak records ``pk`` when
+    ``track[i]`` and, when the history buffer ``hb`` has room (``hb.shape[1] > 0``: a recorded run), write their
+    end as a row of ``hb[i]`` (counted in ``hn[i]``).
 
     The end of a quiet step is the start of the next: its derivative, observables and event functions are
     reused, not evaluated again. A body's steps depend on nothing but its own values, so a case flies the
     same alone or in any batch.
     """
-    a = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert)
+    t, y, obs0, max_steps, track = start
+    armed, steps, gpar, ref = seq
+    t_s, h, y_s, obs_s, g0, y1, obs1, g1, has = out
+    pk, hb, hn = rec
+    sc, ga, gb, oa = scratch
+    p = w[0]
     ph = ci[i, CI_PHASE]
     tls = cf[i, CF_T_LINE_STRETCH]
     tt = t[i]
     y0, y1_, y2, y3, y4, y5, y6 = y[i, 0], y[i, 1], y[i, 2], y[i, 3], y[i, 4], y[i, 5], y[i, 6]
-    r = _core(tt, y0, y1_, y2, y3, y4, y5, y6, i, *a)
+    r = _core(tt, (y0, y1_, y2, y3, y4, y5, y6), i, cf, ci, w)
     d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
     for j in range(NOBS):
         oa[j] = obs0[i, j]
@@ -117,7 +135,7 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
             # the schedule has already moved past it)
             if tt >= cf[i, CF_T_GUIDE] - _T_EPS:
                 cf[i, CF_BANK_BEFORE] = cf[i, CF_BANK]
-                log = _guide1(i, ph, y0, y1_, y2, y3, y4, y5, oa, cf, p, gpar, ref)
+                log = _guide1(i, ph, (y0, y1_, y2, y3, y4, y5, y6), oa, cf, p, gpar, ref)
                 cf[i, CF_T_GUIDE] = _next_cycle(cf[i, CF_T_GUIDE], tt, gpar[G_DT])
                 if log != 0:  # stop here (no step): the engine logs these events at this state
                     cf[i, CF_GUIDANCE_LOG] = log
@@ -137,17 +155,17 @@ def _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, c
                     return
             if cf[i, CF_BANK] != bank_held:  # a new bank: new lift direction, new derivative at the start
                 _bank_controls(i, cf)
-                r = _core(tt, y0, y1_, y2, y3, y4, y5, y6, i, *a)
+                r = _core(tt, (y0, y1_, y2, y3, y4, y5, y6), i, cf, ci, w)
                 d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
         if powered:  # guidance sets the thrust for the step from its start: the derivative there changes
-            _thrust1(i, ph, y0, y1_, y2, y3, y4, y5, y6, oa, cf, p)
-            r = _core(tt, y0, y1_, y2, y3, y4, y5, y6, i, *a)
+            _thrust1(i, ph, (y0, y1_, y2, y3, y4, y5, y6), oa, cf, p)
+            r = _core(tt, (y0, y1_, y2, y3, y4, y5, y6), i, cf, ci, w)
             d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
-        dt = _step_size1(tt, ph, oa[O_ALT_MOLA], tls, p, steps)
-        n = _rk4_s(tt, dt, y0, y1_, y2, y3, y4, y5, y6, d3, d4, d5, d6, i, *a)
+        dt = _step_size1(tt, ph, oa, y3 * oa[O_UP] + y4 * oa[O_UP + 1] + y5 * oa[O_UP + 2], tls, p, steps)
+        n = _rk4_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w)
         for j in range(7):
             yo[j] = n[j]
-        r = _core(tt + dt, n[0], n[1], n[2], n[3], n[4], n[5], n[6], i, *a)
+        r = _core(tt + dt, n, i, cf, ci, w)
         _put(n[3], n[4], n[5], r, p, sc, oo)
         _events1(tt + dt, yo, i, oo, cf, ci, p, armed, gb)
         for j in range(N_EV):
@@ -221,11 +239,15 @@ def advance_outputs(n: int) -> tuple:
 
 
 @njit(**_JIT)
-def advance_steps(lo, hi, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab,
-                  chute_tab, pert, wpert, armed, steps, pk, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has,
-                  hb, hn):
+def advance_steps(lo, hi, start, cf, ci, w, seq, out, rec):
     """Bodies ``lo <= i < hi`` take up to ``max_steps`` RK4 steps (their own step sizes), each stopping at its
     first event step.
+
+    In: ``start = (t, y, obs0, max_steps, track)`` (the bodies' times, states, observables, step budgets and
+    whether to follow their peaks), the per-body columns ``cf``/``ci``, the world ``w`` (as
+    :func:`marsedl.kernels.dynamics._core`), ``seq = (armed, steps, gpar, ref)`` (armed events per phase, step
+    sizes, entry-guidance constants, reference trajectory), ``out`` (:func:`advance_outputs`) and
+    ``rec = (pk, hb, hn)`` (peak records, history rows and their counts).
 
     Out (rows ``lo:hi`` of the arrays of :func:`advance_outputs`): the last step's start ``t_s``, length ``h``,
     start state ``y_s`` and observables ``obs_s``, end state ``y1`` and observables ``obs1``, the event functions
@@ -234,23 +256,21 @@ def advance_steps(lo, hi, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, 
     history rows ``hb`` (n, K, NH) counted in ``hn`` (n,). Rows are independent and the kernel holds no GIL:
     disjoint row ranges may run on concurrent threads.
     """
-    sc = np.empty(7)
-    ga, gb = np.empty(N_EV), np.empty(N_EV)
-    oa = np.empty(NOBS)
+    scratch = (np.empty(7), np.empty(N_EV), np.empty(N_EV), np.empty(NOBS))
     for i in range(lo, hi):
-        _steps1(i, t, y, obs0, max_steps, track, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert,
-                wpert, armed, steps, gpar, ref, t_s, h, y_s, obs_s, g0, y1, obs1, g1, has, pk, sc, ga, gb, oa, hb,
-                hn)
+        _steps1(i, start, cf, ci, w, seq, out, rec, scratch)
 
 
 @njit(**_JIT)
-def locate(t0, y0, dt, ga, gb, col, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert, armed,
-           iterations, tol_s):
-    """Where event column ``col`` falls through zero inside each body's step ``(t0, y0, dt)``, from its values
-    ``ga`` > 0 at the start and ``gb`` <= 0 at the end: the Illinois variant of regula falsi on partial RK4
-    steps from the step's start, each body to its own tolerance ``tol_s`` (so its answer does not depend on the
-    others), at most ``iterations`` times. Returns the right end of each final bracket (where the event holds).
+def locate(step, col, cf, ci, w, armed, iterations, tol_s):
+    """Where event column ``col`` falls through zero inside each body's step ``step = (t0, y0, dt, ga, gb)``,
+    from its values ``ga`` > 0 at the start and ``gb`` <= 0 at the end: the Illinois variant of regula falsi on
+    partial RK4 steps from the step's start, each body to its own tolerance ``tol_s`` (so its answer does not
+    depend on the others), at most ``iterations`` times. Returns the right end of each final bracket (where the
+    event holds).
     """
+    t0, y0, dt, ga, gb = step
+    p = w[0]
     n = dt.shape[0]
     out = np.empty(n)
     yx, ob, sc, g = np.empty(7), np.empty(NOBS), np.empty(7), np.empty(N_EV)
@@ -262,8 +282,7 @@ def locate(t0, y0, dt, ga, gb, col, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl
             x = b - fb * (b - a) / (fb - fa)
             if not (np.isfinite(x) and x > a and x < b):
                 x = 0.5 * (a + b)
-            _rk4_1(t0[i], x, y0[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert,
-                   yx, ob, sc)
+            _rk4_1(t0[i], x, y0[i], i, cf, ci, w, yx, ob, sc)
             _events1(t0[i] + x, yx, i, ob, cf, ci, p, armed, g)
             fx = g[col]
             if fx > 0.0:  # the root is in [x, b]

@@ -85,12 +85,13 @@ from marsedl.laws.powered import eguidance_acceleration, velocity_hold_accelerat
 
 
 @njit(**_LEAF)
-def _thrust1(i, ph, x, yy, z, vx, vy, vz, m, ob, cf, p):
-    """Thrust of a powered body at the start of a step into ``cf[i]``.
+def _thrust1(i, ph, s, ob, cf, p):
+    """Thrust of a powered body at state ``s = (x, yy, z, vx, vy, vz, m)`` at the start of a step into ``cf[i]``.
 
     E-guidance to the aim point (:mod:`marsedl.laws.powered`), the sky-crane velocity hold, the engines' range,
     and the fly-away burn; ``ob`` are the observables of the state (local up, gravity with the frame terms).
     """
+    x, yy, z, vx, vy, vz, m = s
     ux, uy, uz = ob[O_UP], ob[O_UP + 1], ob[O_UP + 2]
     gx, gy, gz = ob[O_GRAV], ob[O_GRAV + 1], ob[O_GRAV + 2]
     if cf[i, CF_NAV_ON] != 0.0 and ph != PH_FLYAWAY and p[P_TRN] == 0.0:  # guidance flies the navigated state
@@ -178,12 +179,13 @@ def _next_cycle(t_due, t_now, period):
 
 
 @njit(**_LEAF)
-def _guide1(i, ph, x, yy, z, vx, vy, vz, ob, cf, p, gpar, ref):
-    """Entry guidance of an entry vehicle at the start of a step (:mod:`marsedl.laws.entry_guidance`): guidance
-    start on sensed drag, Apollo range control on the reference, lateral corridor with bank reversals, heading
-    alignment, then the rate- and acceleration-limited bank.
+def _guide1(i, ph, s, ob, cf, p, gpar, ref):
+    """Entry guidance of an entry vehicle at state ``s = (x, yy, z, vx, vy, vz, m)`` at the start of a step
+    (:mod:`marsedl.laws.entry_guidance`): guidance start on sensed drag, Apollo range control on the reference,
+    lateral corridor with bank reversals, heading alignment, then the rate- and acceleration-limited bank.
     Writes the case's guidance values in ``cf[i]``; returns the LOG_* bits of what the engine must log here.
     """
+    x, yy, z, vx, vy, vz, _ = s
     if cf[i, CF_GUIDED] == 0.0 and cf[i, CF_BANK_RATE] == 0.0:
         # an unguided vehicle holding its commanded bank: the rate-limited update below would leave it as it is
         if cf[i, CF_BANK] == (0.0 if ph == PH_SUFR else cf[i, CF_BANK0]):

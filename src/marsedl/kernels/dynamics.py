@@ -103,13 +103,17 @@ def table_at_mach(tab, rows, mach, p):
 
 
 @njit(**_LEAF)
-def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert):
-    """Accelerations of body ``i`` at state ``(x, yy, z, vx, vy, vz, m)`` and what the observables need.
+def _core(t, s, i, cf, ci, w):
+    """Accelerations of body ``i`` at state ``s = (x, yy, z, vx, vy, vz, m)`` and what the observables need;
+    ``w`` is the run's world, ``(p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert)`` (see
+    :meth:`marsedl.engine.compiled._KernelData.args`).
 
     Scalars in and out (no array views, so no reference counting per call): returns ``(ax, ay, az, mdot,
     alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad, slat)`` where ``g*`` are
     gravity and the frame terms alone (everything but aerodynamics and thrust).
     """
+    x, yy, z, vx, vy, vz, m = s
+    p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert = w
     # geometry
     rxy2 = x * x + yy * yy
     rad = math.sqrt(rxy2 + z * z)
@@ -213,11 +217,10 @@ def _core(t, x, yy, z, vx, vy, vz, m, i, cf, ci, p, flat, top_h, bottom_h, cd_ta
 
 
 @njit(**_LEAF)
-def _deriv1(t, y, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert, dy, ob):
+def _deriv1(t, y, i, cf, ci, w, dy, ob):
     """dy/dt of body ``i`` at state ``y`` (7,) into ``dy``; its observables into ``ob`` (NOBS,)."""
-    r = _core(t, y[0], y[1], y[2], y[3], y[4], y[5], y[6], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab,
-              chute_tab, pert, wpert)
-    _put(y[3], y[4], y[5], r, p, dy, ob)
+    r = _core(t, (y[0], y[1], y[2], y[3], y[4], y[5], y[6]), i, cf, ci, w)
+    _put(y[3], y[4], y[5], r, w[0], dy, ob)
 
 
 @njit(**_LEAF)
@@ -244,24 +247,24 @@ def _put(vx, vy, vz, r, p, dy, ob):
 
 
 @njit(**_LEAF)
-def _rk4_s(t, h, y0, y1, y2, y3, y4, y5, y6, d3, d4, d5, d6, i, cf, ci, p, flat, top_h, bottom_h, cd_tab,
-           cl_tab, chute_tab, pert, wpert):
-    """One RK4 step of body ``i`` from the state ``y0..y6`` whose derivative (accelerations and mass rate)
-    ``d3..d6`` is known; the stages are held in scalars. Returns the new state (7 scalars)."""
-    a = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert)
+def _rk4_s(t, h, s, d, i, cf, ci, w):
+    """One RK4 step of body ``i`` from the state ``s = (y0..y6)`` whose derivative (accelerations and mass rate)
+    ``d = (d3, d4, d5, d6)`` is known; the stages are held in scalars. Returns the new state (7 scalars)."""
+    y0, y1, y2, y3, y4, y5, y6 = s
+    d3, d4, d5, d6 = d
     hh = 0.5 * h
     # k1 = (y3, y4, y5, d3, d4, d5, d6)
     s0, s1, s2 = y0 + hh * y3, y1 + hh * y4, y2 + hh * y5
     s3, s4, s5, s6 = y3 + hh * d3, y4 + hh * d4, y5 + hh * d5, y6 + hh * d6
-    r = _core(t + hh, s0, s1, s2, s3, s4, s5, s6, i, *a)
+    r = _core(t + hh, (s0, s1, s2, s3, s4, s5, s6), i, cf, ci, w)
     k2v0, k2v1, k2v2, k2a0, k2a1, k2a2, k2m = s3, s4, s5, r[0], r[1], r[2], r[3]
     s0, s1, s2 = y0 + hh * k2v0, y1 + hh * k2v1, y2 + hh * k2v2
     s3, s4, s5, s6 = y3 + hh * k2a0, y4 + hh * k2a1, y5 + hh * k2a2, y6 + hh * k2m
-    r = _core(t + hh, s0, s1, s2, s3, s4, s5, s6, i, *a)
+    r = _core(t + hh, (s0, s1, s2, s3, s4, s5, s6), i, cf, ci, w)
     k3v0, k3v1, k3v2, k3a0, k3a1, k3a2, k3m = s3, s4, s5, r[0], r[1], r[2], r[3]
     s0, s1, s2 = y0 + h * k3v0, y1 + h * k3v1, y2 + h * k3v2
     s3, s4, s5, s6 = y3 + h * k3a0, y4 + h * k3a1, y5 + h * k3a2, y6 + h * k3m
-    r = _core(t + h, s0, s1, s2, s3, s4, s5, s6, i, *a)
+    r = _core(t + h, (s0, s1, s2, s3, s4, s5, s6), i, cf, ci, w)
     h6 = h / 6.0
     return (y0 + h6 * (y3 + 2.0 * k2v0 + 2.0 * k3v0 + s3),
             y1 + h6 * (y4 + 2.0 * k2v1 + 2.0 * k3v1 + s4),
@@ -273,39 +276,39 @@ def _rk4_s(t, h, y0, y1, y2, y3, y4, y5, y6, d3, d4, d5, d6, i, cf, ci, p, flat,
 
 
 @njit(**_LEAF)
-def _rk4_1(t, h, y0, i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert, out, ob, sc):
+def _rk4_1(t, h, y0, i, cf, ci, w, out, ob, sc):
     """One RK4 step of body ``i`` from ``y0`` (7,) over ``h`` into ``out`` (7,); observables at the end in ob.
 
     ``sc`` (7,) is scratch space (no allocation per body).
     """
-    a = (cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert)
-    r = _core(t, y0[0], y0[1], y0[2], y0[3], y0[4], y0[5], y0[6], i, *a)
-    n = _rk4_s(t, h, y0[0], y0[1], y0[2], y0[3], y0[4], y0[5], y0[6], r[0], r[1], r[2], r[3], i, *a)
+    s = (y0[0], y0[1], y0[2], y0[3], y0[4], y0[5], y0[6])
+    r = _core(t, s, i, cf, ci, w)
+    n = _rk4_s(t, h, s, (r[0], r[1], r[2], r[3]), i, cf, ci, w)
     for j in range(7):
         out[j] = n[j]
-    r = _core(t + h, n[0], n[1], n[2], n[3], n[4], n[5], n[6], i, *a)
-    _put(n[3], n[4], n[5], r, p, sc, ob)
+    r = _core(t + h, n, i, cf, ci, w)
+    _put(n[3], n[4], n[5], r, w[0], sc, ob)
 
 
 @njit(**_JIT)
-def observe(t, y, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert):
-    """Derivatives (n, 7) and observables (n, NOBS) of every body's state (no integration)."""
+def observe(t, y, cf, ci, w):
+    """Derivatives (n, 7) and observables (n, NOBS) of every body's state (no integration); ``w`` as in
+    :func:`_core`."""
     n = y.shape[0]
     dy = np.empty((n, 7))
     obs = np.empty((n, NOBS))
     for i in range(n):
-        _deriv1(t[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert, dy[i], obs[i])
+        _deriv1(t[i], y[i], i, cf, ci, w, dy[i], obs[i])
     return dy, obs
 
 
 @njit(**_JIT)
-def rk4(t, y, h, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert):
+def rk4(t, y, h, cf, ci, w):
     """One RK4 step of every body over its own ``h``: new states (n, 7) and their observables (n, NOBS)."""
     n = y.shape[0]
     out = np.empty((n, 7))
     obs = np.empty((n, NOBS))
     sc = np.empty(7)
     for i in range(n):
-        _rk4_1(t[i], h[i], y[i], i, cf, ci, p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert, out[i],
-               obs[i], sc)
+        _rk4_1(t[i], h[i], y[i], i, cf, ci, w, out[i], obs[i], sc)
     return out, obs

@@ -96,6 +96,10 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
         g[k] = inf
     if armed[ph, E_IMPACT]:
         g[E_IMPACT] = ob[O_ALT_AGL]
+        # at or below the ground but climbing (a body launched from the ground): not an impact; mirrored so the
+        # function stays continuous and positive until the body comes back down through the ground
+        if g[E_IMPACT] <= 0.0 and y[3] * ob[O_UP] + y[4] * ob[O_UP + 1] + y[5] * ob[O_UP + 2] > 0.0:
+            g[E_IMPACT] = max(-g[E_IMPACT], 1e-9)
     if armed[ph, E_SKIP_OUT]:
         g[E_SKIP_OUT] = p[P_SKIP_ALT] - ob[O_ALT_MOLA]
     if armed[ph, E_STOP_SPEED] and cf[i, CF_STOP_SPEED] > 0.0:

@@ -1,9 +1,15 @@
 """Monte Carlo at scale: dispersions, seeded sampling, chunked local/Dask runs streamed to Parquet, statistics.
 
-``run_montecarlo("mars2020", n=1000, seed=7, out="runs/m2020")`` flies 1000 dispersed cases (all cores) and
-``summarize(RunStore("runs/m2020"))`` reads the landing and debris ellipses and every metric's statistics.
+``marsedl.montecarlo("mars2020", n=1000, seed=7, out="runs/m2020")`` flies 1000 dispersed cases (all cores) and
+returns a :class:`~marsedl.montecarlo.api.MonteCarloRun` with the per-case table, the summary and the ellipses:
+this package is callable, as :func:`marsedl.montecarlo.api.montecarlo` (what ``marsedl montecarlo`` runs).
+``marsedl.load("runs/m2020")`` opens the run again.
 """
 
+import sys
+import types
+
+from marsedl.montecarlo.api import MonteCarloRun, montecarlo, open_run
 from marsedl.montecarlo.context import RunContext, plan_run
 from marsedl.montecarlo.dispersions import (
     SCALAR_FIELDS,
@@ -26,6 +32,7 @@ __all__ = [
     "Distribution",
     "Draws",
     "EntryCovarianceSpec",
+    "MonteCarloRun",
     "RunContext",
     "RunResult",
     "RunStore",
@@ -36,7 +43,21 @@ __all__ = [
     "default_dispersions",
     "draw_cases",
     "fly_chunk",
+    "montecarlo",
+    "open_run",
     "parse_dispersions",
     "plan_run",
     "run_montecarlo",
 ]
+
+
+class _CallablePackage(types.ModuleType):
+    """``marsedl.montecarlo`` is both this package and the function that flies a run: Python sets a package's
+    attribute ``montecarlo`` to this subpackage whenever it is imported, so a function of that name in
+    ``marsedl/__init__.py`` would be overwritten; calling the package itself is what stays true."""
+
+    def __call__(self, *args, **kwargs) -> MonteCarloRun:
+        return montecarlo(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallablePackage

@@ -233,6 +233,9 @@ def _resampled_axes(prep: _Prepared, counts: np.ndarray, probability: float, met
     cxx = (s[:, 3] - cnt * me * me) / (cnt - 1)
     cyy = (s[:, 4] - cnt * mn * mn) / (cnt - 1)
     cxy = (s[:, 5] - cnt * me * mn) / (cnt - 1)
+    # a resample whose points all lie on one line (two distinct cases, say) has no ellipse: its covariance is
+    # singular up to round-off, whose sign is chance; it is degenerate, not left to the round-off to decide
+    ok &= cxx * cyy - cxy * cxy > 1e-9 * cxx * cyy
     big, small = _axes_of(cxx, cyy, cxy)
     if method == "gaussian":
         k2 = np.full(cnt.shape, chi2_2(probability))
@@ -257,7 +260,8 @@ def _resampled_axes(prep: _Prepared, counts: np.ndarray, probability: float, met
             redo = ok & ~(k2 > bound * (1.0 + 1e-9)) & (prep.cand.size < prep.basis.shape[0])
             if redo.any():
                 k2[redo] = _upper_quantile(coef[redo] @ prep.basis.T, w[redo], probability)
-    axes = np.stack([np.sqrt(k2 * big), np.sqrt(k2 * small)], axis=1)
+    with np.errstate(invalid="ignore"):  # (the degenerate rows, set to NaN just below)
+        axes = np.stack([np.sqrt(k2 * big), np.sqrt(k2 * small)], axis=1)
     axes[~ok] = np.nan
     return axes
 

@@ -84,14 +84,15 @@ def event_label(name: str) -> str:
 
 def load_run(run: str, *, overrides: list[str] | None = None, record: bool = True,
              probability: float = 0.99, method: str = "empirical") -> Any:
-    """Resolve a RUN argument: a preset name (simulated now) or a Monte Carlo run folder.
+    """Resolve a RUN argument: a preset name (simulated now), a saved run file or a Monte Carlo run folder.
 
     Parameters
     ----------
     run : str
-        A shipped preset name (``marsedl presets``), or a folder written by ``marsedl montecarlo``.
+        A shipped preset name (``marsedl presets``), a run saved by ``marsedl simulate --out FILE.parquet``, or a
+        folder written by ``marsedl montecarlo``.
     overrides : list of str, optional
-        ``--set`` overrides for a preset (not allowed with a run folder).
+        ``--set`` overrides for a preset (not allowed with a saved run).
     record : bool
         Keep the nominal run's time histories (the plots need them).
     probability : float
@@ -102,7 +103,8 @@ def load_run(run: str, *, overrides: list[str] | None = None, record: bool = Tru
     Returns
     -------
     SimulationResult or MonteCarloRun
-        A nominal result for a preset; a :class:`marsedl.report.mcrun.MonteCarloRun` for a run folder.
+        A nominal result for a preset or a saved file; a :class:`marsedl.montecarlo.api.MonteCarloRun` for a run
+        folder.
     """
     from marsedl.scenario import preset_names
 
@@ -111,18 +113,22 @@ def load_run(run: str, *, overrides: list[str] | None = None, record: bool = Tru
         from marsedl.flight import simulate
 
         return simulate(run, overrides=overrides, record=record)
-    if path.is_dir():
-        from marsedl.report.mcrun import open_run
+    if path.exists():
+        from marsedl.montecarlo.api import load
 
         if overrides:
-            raise MarsEDLError(f"--set applies to a preset, not to the run folder '{run}' (its inputs are fixed)")
-        return open_run(path, probability=probability, method=method)
-    raise MarsEDLError(f"RUN '{run}': neither a preset ({', '.join(preset_names())}) nor a run folder")
+            what = "run folder" if path.is_dir() else "saved run"
+            raise MarsEDLError(f"--set applies to a preset, not to the {what} '{run}' (its inputs are fixed)")
+        return load(path, probability=probability, method=method)
+    if path.suffix.lower() in (".parquet", ".csv"):
+        raise MarsEDLError(f"RUN '{run}': the file does not exist")
+    raise MarsEDLError(f"RUN '{run}': neither a preset ({', '.join(preset_names())}), nor a saved run "
+                       "(simulate --out FILE.parquet), nor a run folder")
 
 
 def is_montecarlo(run: Any) -> bool:
     """Is this a Monte Carlo run (from :func:`load_run`) rather than a nominal result?"""
-    from marsedl.report.mcrun import MonteCarloRun
+    from marsedl.montecarlo.api import MonteCarloRun
 
     return isinstance(run, MonteCarloRun)
 
