@@ -48,10 +48,11 @@ def run_cli(*argv: str) -> CliResult:
 
 
 def assert_refused(result: CliResult, needle: str) -> None:
-    """A bad input's answer: exit != 0 (2, a user error), at most three lines, no traceback, naming ``needle``."""
+    """A bad input's answer: exit != 0 (2, a user error), at most three lines, no traceback or stray warning,
+    naming ``needle``."""
     text = result.out + result.err
     assert result.code == 2, text[-2000:]
-    assert "Traceback" not in text and "internal error" not in text, text[-2000:]
+    assert "Traceback" not in text and "internal error" not in text and "Warning" not in text, text[-2000:]
     assert 1 <= len(result.lines) <= 3, text[-2000:]
     assert needle in text, f"{needle!r} not in {text[-2000:]!r}"
 
