@@ -110,3 +110,49 @@ def damaged_manifests(good_run, tmp_path_factory) -> dict[str, Path]:
         (path / "manifest.json").write_bytes(data.encode("latin-1" if kind == "latin-1" else "utf-8"))
         out[kind] = path
     return out
+
+
+def _record(path: Path, **changes) -> None:
+    """Rewrite the marsedl run record of the saved run ``path`` with ``changes`` (a key set to None is dropped)."""
+    import pyarrow.parquet as pq
+
+    from marsedl.runfile import META_KEY
+
+    key = META_KEY.encode() if isinstance(META_KEY, str) else META_KEY
+    table = pq.read_table(path)
+    meta = dict(table.schema.metadata)
+    doc = json.loads(meta[key])
+    for k, v in changes.items():
+        if v is None:
+            doc.pop(k)
+        else:
+            doc[k] = v
+    meta[key] = json.dumps(doc).encode()
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+#: saved-run damage -> (what to do to a copy of ``run.parquet``, what the answer names)
+SAVED_RUN_DAMAGE = {
+    "zero-bytes": (lambda p: p.write_bytes(b""), "is not a readable Parquet file"),
+    "cut-short": (lambda p: p.write_bytes(p.read_bytes()[:5000]), "is not a readable Parquet file"),
+    "foreign-parquet": (lambda p: __import__("pandas").DataFrame({"a": [1]}).to_parquet(p), "not a run saved"),
+    "newer-format": (lambda p: _record(p, format=99), "run-file format 99"),
+    "events-text": (lambda p: _record(p, events="none"), "run record is damaged"),
+    "no-events": (lambda p: _record(p, events=None), "run record is damaged (no 'events')"),
+    "negative-radius": (lambda p: _record(p, site_radius_m=-1.0), "not a place on a planet"),
+}
+
+
+@pytest.fixture(scope="session")
+def damaged_saved_runs(tmp_path_factory) -> dict[str, Path]:
+    """A saved nominal run (``simulate mars2020 --out run.parquet``) damaged each way of :data:`SAVED_RUN_DAMAGE`."""
+    root = tmp_path_factory.mktemp("saved")
+    good = root / "good.parquet"
+    assert run_cli("simulate", "mars2020", "--out", str(good)).code == 0
+    out = {}
+    for kind, (damage, _) in SAVED_RUN_DAMAGE.items():
+        path = root / f"{kind}.parquet"
+        shutil.copy(good, path)
+        damage(path)
+        out[kind] = path
+    return out

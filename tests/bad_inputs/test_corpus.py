@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import MANIFEST_DAMAGE
+from .conftest import MANIFEST_DAMAGE, SAVED_RUN_DAMAGE
 
 LAT20N = "LAT20N.txt"
 
@@ -222,6 +222,18 @@ def test_a_damaged_manifest_is_named_by_every_command(cli, refused, damaged_mani
             "report": ["report", str(run), "-o", str(tmp_path / "r.html")],
             "plot": ["plot", str(run), "-o", str(tmp_path / "r")]}[command]
     refused(cli(*argv), MANIFEST_DAMAGE[kind][1])
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("kind", list(SAVED_RUN_DAMAGE))
+@pytest.mark.parametrize("command", ["report", "kml", "plot", "survey"])
+def test_a_damaged_saved_run_is_named_by_every_command(cli, refused, damaged_saved_runs, tmp_path, kind, command):
+    run = damaged_saved_runs[kind]
+    out = {"report": ["-o", str(tmp_path / "r.html")], "kml": ["-o", str(tmp_path / "r.kml")],
+           "plot": ["-o", str(tmp_path / "p")], "survey": []}[command]
+    result = cli(command, str(run), *out)
+    refused(result, SAVED_RUN_DAMAGE[kind][1])
+    assert run.name in result.err
     assert not list(tmp_path.iterdir())
 
 
