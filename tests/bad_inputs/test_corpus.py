@@ -125,7 +125,7 @@ CORPUS = [
     ("mc-until", ["montecarlo", "-n", "5", "--until", "axes:0%"], "--until 'axes:0%'"),
     ("mc-seed", ["montecarlo", "-n", "5", "--seed", "-1"], "--seed must be a whole number from 0"),
     ("mc-fpa-50", ["montecarlo", "-n", "5", "--set", "dispersions.fpa_deg=50"],
-     "dispersions.fpa_deg draws deviations -414.618 .. +414.618 deg"),
+     "dispersions.fpa_deg draws deviations -414.62 .. +414.62 deg"),
     ("mc-speed", ["montecarlo", "-n", "5", "--set", "dispersions.speed_m_s=1e6"], "entry.speed_m_s (nominal 5333.5)"),
     ("mc-velocity-trigger", ["montecarlo", "-n", "5", "--set", "dispersions.velocity_trigger_m_s=1e4"],
      "parachute.velocity_trigger_m_s"),

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from statistics import NormalDist
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -219,9 +218,10 @@ NAV_COMPONENTS = tuple(f"{f.removesuffix(unit)}_{axis}{unit}" for f, unit in (("
                                                                              ("nav_velocity_m_s", "_m_s"))
                        for axis in ("east", "north", "up"))
 
-#: The farthest a normal draw goes, in sigmas: the sampler's uniforms lie on the grid (k + 1/2) / 2^53
-#: (marsedl.montecarlo.sampling), whose most extreme point 2^-54 maps to -8.29 through the inverse normal CDF.
-NORMAL_REACH_SIGMA = -NormalDist().inv_cdf(2.0**-54)
+#: The farthest a normal draw goes, in sigmas: the sampler's uniforms lie in [2^-54, 1 - 2^-53]
+#: (marsedl.montecarlo.sampling), whose lower end maps to -8.292361... through the inverse normal CDF (the upper
+#: to +8.13); rounded up, so that no draw's last bit can pass it.
+NORMAL_REACH_SIGMA = 8.2924
 
 #: The preset field each dispersion moves, and how: ``add`` (value + deviation) or ``scale`` (value * (1 +
 #: deviation)). A dispersion may reach no value outside the range the schema declares for that field
