@@ -314,6 +314,9 @@ def run_montecarlo(
             raise MarsEDLError(f"{name} must be from 1 to 1024; got {val}")
     if workers is not None and scheduler is not None:
         raise MarsEDLError("give --workers (start a local Dask cluster) or --scheduler (use one), not both")
+    if processes is not None and (workers is not None or scheduler is not None):  # it would do nothing
+        raise MarsEDLError("--processes runs local processes; with --workers or --scheduler the Dask workers fly "
+                           "the cases: give one of them")
     n, seed = int(n), int(seed)
     if isinstance(until, str):
         until = parse_until(until, n)
