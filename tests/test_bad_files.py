@@ -143,5 +143,5 @@ def test_an_entry_mass_dispersion_that_empties_the_tanks_is_refused(tmp_path):
     shed part keeps its mass, so the deviation lands in the descent's propellant: a draw beyond it is named."""
     out = tmp_path / "run"
     _one_line(_run("montecarlo", "mars2020", "-n", "20", "--processes", "1", "--quiet", "--out", str(out), "--set",
-                   "dispersions.mass_kg=5000"), "dispersions.mass_kg: case ")
+                   "dispersions.mass_kg=5000"), "dispersions.mass_kg draws deviations -41462")
     assert not out.exists()  # nothing flown, nothing left behind

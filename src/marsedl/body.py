@@ -113,7 +113,7 @@ class InitialSpec(_Spec):
 
 
 class BodyIntegrationSpec(_Spec):
-    dt_s: float = Field(default=0.1, gt=0, le=10)
+    dt_s: float = Field(default=0.1, ge=0.001, le=10)  # (as IntegrationSpec's steps: a 1e-300 s step never ends)
     max_time_s: float = Field(default=3600.0, gt=0, le=1e5)
 
 

@@ -21,6 +21,11 @@ class PlanningError(MarsEDLError):
     answer about the user's design, said in one line with what to check."""
 
 
+class DamagedFileError(MarsEDLError):
+    """A file that exists but is not what it claims to be (not UTF-8 text, far too large, not the format, of the
+    wrong content): said in one line naming it. A reader that can rebuild the file catches this class only."""
+
+
 def read_text(path, what: str, *, max_bytes: int = 16 * 1024 * 1024) -> str:
     """The UTF-8 text of a file the user (or an earlier crash) may have damaged, or a one-line
     :class:`MarsEDLError` naming ``what`` and the file: missing, unreadable, too large, or not UTF-8 text."""
@@ -29,13 +34,13 @@ def read_text(path, what: str, *, max_bytes: int = 16 * 1024 * 1024) -> str:
     p = Path(path)
     try:
         if p.stat().st_size > max_bytes:
-            raise MarsEDLError(f"{what} '{p}' is {p.stat().st_size:,} bytes: larger than any such file "
+            raise DamagedFileError(f"{what} '{p}' is {p.stat().st_size:,} bytes: larger than any such file "
                                f"({max_bytes:,} bytes at most)")
         return p.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise MarsEDLError(f"{what} '{p}' does not exist") from None
     except UnicodeDecodeError as exc:
-        raise MarsEDLError(f"{what} '{p}' is not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8") \
+        raise DamagedFileError(f"{what} '{p}' is not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8") \
             from None
     except OSError as exc:
         raise MarsEDLError(f"{what} '{p}' cannot be read: {exc.strerror or exc}") from None

@@ -185,6 +185,9 @@ def load_result(path: str | Path) -> SimulationResult:
             raise ValueError(f"kind {doc.get('kind')!r}, not a nominal run")
         body_names = tuple(str(b) for b in doc["body_names"])
         td = doc["touchdown"]
+        where = (float(doc["site_radius_m"]), float(doc["target_lat_deg"]), float(doc["target_lon_deg"]))
+        if not (0 < where[0] < 1e9 and abs(where[1]) <= 90 and abs(where[2]) <= 360):  # (NaN fails too)
+            raise ValueError(f"site_radius_m, target_lat_deg, target_lon_deg = {where}: not a place on a planet")
         return SimulationResult(
             preset=str(doc["preset"]), outcome=str(doc["outcome"]),
             events=tuple(Event(**e) for e in doc["events"]), impacts=tuple(Impact(**i) for i in doc["impacts"]),

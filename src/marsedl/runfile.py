@@ -18,6 +18,7 @@ one-line :class:`MarsEDLError` naming the file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -67,7 +68,8 @@ def _atomically(path: Path, write: Any) -> Path:
         write(tmp)
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # (no temporary to remove when its folder could not be made)
+            tmp.unlink(missing_ok=True)
         raise MarsEDLError(f"'{path}' cannot be written: {exc.strerror or exc}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)

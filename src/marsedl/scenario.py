@@ -7,17 +7,35 @@ turns it into a validated :class:`Mission`; it holds no physics. Units follow th
 
 from __future__ import annotations
 
+import math
+import re
 import tomllib
+import types
+import typing
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
 
 from marsedl.errors import MarsEDLError, read_text
 
-Positive = Annotated[float, Field(gt=0)]
-NonNegative = Annotated[float, Field(ge=0)]
+# Physical ranges. Every number of a preset is finite and inside a range wide enough for any Mars lander studied
+# (from Pathfinder's 585 kg to human-class landers of tens of tonnes) and narrow enough to refuse what no lander can
+# be (a typo, an inf, a number in the wrong unit). Each bound is declared once, here on its field; a Monte Carlo
+# dispersion of a field is held to the same range (marsedl.montecarlo.dispersions).
+
+#: No part of an entry vehicle is heavier than this: human-class Mars landers studied are 20-100 t at entry.
+MAX_MASS_KG = 100_000.0
+#: A push-off speed of springs or pyros is a few m/s (M2020 entry balance masses: about 3 m/s).
+MAX_SEPARATION_SPEED_M_S = 50.0
+#: A drag area the shed-hardware drag models accept (marsedl.aero.debris): a 11 m disk.
+MAX_DRAG_AREA_M2 = 100.0
+
+Mass = Annotated[float, Field(gt=0, le=MAX_MASS_KG)]
+SeparationSpeed = Annotated[float, Field(ge=0, le=MAX_SEPARATION_SPEED_M_S)]
 
 
 class _Spec(BaseModel):
@@ -49,6 +67,18 @@ class EntrySpec(_Spec):
         default=None, description="surface distance from entry point to target; 'auto' solves for it"
     )
 
+    @field_validator("time_utc")
+    @classmethod
+    def _iso_time(cls, v: str | None) -> str | None:
+        from datetime import datetime
+
+        if v is not None:
+            try:
+                datetime.fromisoformat(v.strip().removesuffix("Z"))
+            except ValueError:
+                raise ValueError(f"'{v}' is not an ISO 8601 time such as 2021-02-18T20:36:50Z") from None
+        return v
+
     @model_validator(mode="after")
     def _position_given_once(self) -> EntrySpec:
         absolute = self.lat_deg is not None and self.lon_deg is not None
@@ -65,47 +95,50 @@ class AtmosphereSpec(_Spec):
 
 
 class VehicleSpec(_Spec):
-    entry_mass_kg: NonNegative = 0.0
+    entry_mass_kg: float = Field(default=0.0, ge=0, le=MAX_MASS_KG, description="0: the sum of the components")
 
 
 class AeroshellSpec(_Spec):
-    diameter_m: Positive
-    reference_area_m2: Positive
-    nose_radius_m: Positive
+    diameter_m: float = Field(gt=0.1, le=12)  # flown: 2.65 m (Viking) to 4.5 m (MSL); area below
+    reference_area_m2: float = Field(gt=0, le=MAX_DRAG_AREA_M2)
+    nose_radius_m: float = Field(gt=0, le=12)  # at most the diameter's order (MSL: 1.125 m)
     cd_scale: float = Field(default=1.0, gt=0.2, lt=5.0)
     cl_scale: float = Field(default=1.0, ge=0.0, lt=5.0)
 
 
 class BalanceMassSpec(_Spec):
     count: int = Field(ge=0, le=12)
-    mass_kg: Positive
-    delta_v_m_s: NonNegative = 0.0
-    eject_time_s: float | None = Field(default=None, le=0, description="time of ejection relative to EI")
+    mass_kg: float = Field(gt=0, le=1000)  # tungsten blocks of 25-78 kg flown; a tonne each is ballast, not trim
+    delta_v_m_s: SeparationSpeed = 0.0
+    # ejected about 10 min before EI (M2020, MSL); a day out is still the approach (flown back in vacuum to then)
+    eject_time_s: float | None = Field(default=None, ge=-86_400, le=0, description="time of ejection relative to EI")
 
 
 class HeatShieldSpec(_Spec):
-    mass_kg: Positive
-    min_time_after_deploy_s: NonNegative
-    max_mach: Positive
-    delta_v_m_s: NonNegative = 0.0
+    mass_kg: Mass
+    # separated about 20 s after deploy; a parachute descent lasts about two minutes
+    min_time_after_deploy_s: float = Field(ge=0, le=600)
+    max_mach: float = Field(gt=0, le=5)  # separated subsonic (Mach 0.8); above Mach 5 the vehicle is hypersonic
+    delta_v_m_s: SeparationSpeed = 0.0
 
 
 class BackshellSpec(_Spec):
-    mass_kg: Positive
+    mass_kg: Mass
     separation_altitude_agl_m: float = Field(gt=100, lt=20000)
-    delta_v_m_s: NonNegative = 0.0
+    delta_v_m_s: SeparationSpeed = 0.0
 
 
 class ParachuteSpec(_Spec):
     diameter_m: float = Field(gt=1, lt=60)
     cd_scale: float = Field(default=1.0, gt=0.2, lt=3.0)
-    mass_kg: Positive
+    mass_kg: float = Field(gt=0, le=2000)  # 82 kg (M2020's 21.5 m DGB); a 60 m canopy weighs well under a tonne
     inflation_time_s: float = Field(gt=0, lt=10)
     inflation_exponent: float = Field(gt=0, le=8)
-    line_stretch_delay_s: NonNegative = 0.0
+    line_stretch_delay_s: float = Field(default=0.0, ge=0, le=30)  # mortar fire to line stretch: about 1 s
     trigger: Literal["range", "velocity"]
     velocity_trigger_m_s: float = Field(gt=100, lt=2000)
-    range_trigger_m: float | Literal["auto"] = "auto"
+    # range to the target left at deploy: a parachute descent from about 11 km covers 10-20 km, never 500
+    range_trigger_m: Annotated[float, Field(ge=0, le=500_000)] | Literal["auto"] = "auto"
     mach_box: tuple[float, float] = (1.4, 2.2)
     q_box_pa: tuple[float, float] = (300.0, 800.0)
     deploy_floor_agl_m: float = Field(default=0.0, ge=0, lt=50_000)
@@ -117,16 +150,31 @@ class ParachuteSpec(_Spec):
             raise ValueError("must be [low, high] with 0 <= low < high")
         return v
 
+    @field_validator("mach_box")
+    @classmethod
+    def _mach_box_range(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if v[1] > 5:  # DGBs are qualified to about Mach 2.3; none has opened above Mach 3
+            raise ValueError(f"high must be at most Mach 5 (got {v[1]:g})")
+        return v
+
+    @field_validator("q_box_pa")
+    @classmethod
+    def _q_box_range(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if v[1] > 20_000:  # the peak dynamic pressure of a whole Mars entry is about 14 kPa
+            raise ValueError(f"high must be at most 20000 Pa (got {v[1]:g})")
+        return v
+
 
 class DescentStageSpec(_Spec):
-    dry_mass_kg: Positive
-    propellant_kg: NonNegative
+    dry_mass_kg: Mass
+    propellant_kg: float = Field(ge=0, le=MAX_MASS_KG)
     engines: int = Field(ge=1, le=32)
-    engine_thrust_min_n: NonNegative
-    engine_thrust_max_n: Positive
+    # per engine: MR-80B 31-3,100 N; the largest rocket engine built (F-1) gave 6.8 MN
+    engine_thrust_min_n: float = Field(ge=0, le=1e7)
+    engine_thrust_max_n: float = Field(gt=0, le=1e7)
     isp_s: float = Field(gt=50, lt=500)
-    cd_area_m2: NonNegative = 0.0
-    flyaway_cd_area_m2: Positive = 5.0
+    cd_area_m2: float = Field(default=0.0, ge=0, le=MAX_DRAG_AREA_M2)
+    flyaway_cd_area_m2: float = Field(default=5.0, gt=0, le=MAX_DRAG_AREA_M2)
 
     @model_validator(mode="after")
     def _thrust_range(self) -> DescentStageSpec:
@@ -136,20 +184,21 @@ class DescentStageSpec(_Spec):
 
 
 class RoverSpec(_Spec):
-    mass_kg: Positive
+    mass_kg: Mass
 
 
 class SequenceSpec(_Spec):
     sufr_speed_m_s: float = Field(default=900.0, ge=0, lt=3000)
-    powered_descent_delay_s: NonNegative = 1.0
+    # the descent stage falls free about 1 s while its engines warm up; a minute from 2 km is a crash anyway
+    powered_descent_delay_s: float = Field(default=1.0, ge=0, le=60)
     sky_crane_altitude_agl_m: float = Field(default=20.0, gt=1, lt=200)
     sky_crane_speed_m_s: float = Field(default=0.75, gt=0.05, lt=5)
     bridle_length_m: float = Field(default=7.6, gt=0, lt=50)
-    touchdown_detect_s: NonNegative = 2.0
+    touchdown_detect_s: float = Field(default=2.0, ge=0, le=60)  # about 2 s of slack bridle
     flyaway_pitch_deg: float = Field(default=45.0, ge=0, le=90)
     flyaway_throttle: float = Field(default=0.5, ge=0, le=1)
-    flyaway_burn_s: NonNegative = 6.0
-    divert_limit_m: NonNegative = 600.0
+    flyaway_burn_s: float = Field(default=6.0, ge=0, le=600)  # a few seconds; ten minutes empties any tank
+    divert_limit_m: float = Field(default=600.0, ge=0, le=100_000)  # 600 m; no powered descent flies 100 km
     terrain_relative_navigation: bool = False
 
 
@@ -162,19 +211,23 @@ class GuidanceSpec(_Spec):
     heading_alignment_max_bank_deg: float = Field(default=30.0, ge=0, le=90)
     bank_rate_limit_deg_s: float = Field(default=20.0, gt=0, le=90)
     bank_accel_limit_deg_s2: float = Field(default=5.0, gt=0, le=90)
-    corridor_m: tuple[float, float, float] = (4000.0, 0.0, 1.0e-3)
+    # crossrange deadband c0 + c1 V + c2 V^2 (m, V in m/s): each term stays under 1,000 km at entry speeds
+    corridor_m: tuple[Annotated[float, Field(ge=0, le=1e6)], Annotated[float, Field(ge=-100, le=100)],
+                      Annotated[float, Field(ge=0, le=0.01)]] = (4000.0, 0.0, 1.0e-3)
     deploy_reference_speed_m_s: float = Field(default=420.0, gt=100, lt=2000)
     period_s: float = Field(default=0.5, gt=0, le=10)
 
 
 class IntegrationSpec(_Spec):
-    dt_coast_s: float = Field(default=10.0, gt=0, le=60)
-    dt_entry_s: float = Field(default=0.5, gt=0, le=5)
-    dt_parachute_s: float = Field(default=0.5, gt=0, le=5)
-    dt_inflation_s: float = Field(default=0.02, gt=0, le=1)
-    dt_powered_s: float = Field(default=0.1, gt=0, le=2)
-    dt_ballistic_s: float = Field(default=1.0, gt=0, le=10)
-    dt_ballistic_max_s: float | None = Field(default=None, gt=0, le=60)
+    # Steps: a millisecond resolves everything the models hold (the 0.4 s inflation has its own step); shorter
+    # ones only multiply the work (a 1e-300 s step never finished)
+    dt_coast_s: float = Field(default=10.0, ge=0.01, le=60)
+    dt_entry_s: float = Field(default=0.5, ge=0.001, le=5)
+    dt_parachute_s: float = Field(default=0.5, ge=0.001, le=5)
+    dt_inflation_s: float = Field(default=0.02, ge=0.0001, le=1)
+    dt_powered_s: float = Field(default=0.1, ge=0.001, le=2)
+    dt_ballistic_s: float = Field(default=1.0, ge=0.001, le=10)
+    dt_ballistic_max_s: float | None = Field(default=None, ge=0.001, le=60)
     max_time_s: float = Field(default=4000.0, gt=10, le=1e5)
 
 
@@ -232,6 +285,76 @@ class Mission(_Spec):
     @property
     def entry_mass_kg(self) -> float:
         return self.vehicle.entry_mass_kg or self.component_mass_kg
+
+
+# --------------------------------------------------------------------------------------------- ranges
+
+
+@dataclass(frozen=True)
+class Range:
+    """The allowed interval of a numeric preset field, as declared on the schema (``None``: unbounded side)."""
+
+    low: float | None
+    high: float | None
+    low_open: bool = False
+    high_open: bool = False
+
+    def __contains__(self, x: float) -> bool:
+        if not math.isfinite(x):
+            return False
+        if self.low is not None and (x <= self.low if self.low_open else x < self.low):
+            return False
+        return not (self.high is not None and (x >= self.high if self.high_open else x > self.high))
+
+    def __str__(self) -> str:
+        lo = "-inf" if self.low is None else f"{self.low:g}"
+        hi = "inf" if self.high is None else f"{self.high:g}"
+        left = "(" if self.low_open or self.low is None else "["
+        right = ")" if self.high_open or self.high is None else "]"
+        return f"{left}{lo}, {hi}{right}"
+
+
+_BOUND_KINDS = (("gt", True, True), ("ge", True, False), ("lt", False, True), ("le", False, False))
+
+
+def _bounds_of(metadata) -> Range | None:
+    lo = hi = None
+    lo_open = hi_open = False
+    for m in metadata:
+        if isinstance(m, FieldInfo):
+            inner = _bounds_of(m.metadata)
+            if inner is not None:
+                return inner
+        for attr, is_low, is_open in _BOUND_KINDS:
+            v = getattr(m, attr, None)
+            if isinstance(v, int | float) and type(m).__name__.lower() == attr:
+                if is_low:
+                    lo, lo_open = float(v), is_open
+                else:
+                    hi, hi_open = float(v), is_open
+    return None if lo is None and hi is None else Range(lo, hi, lo_open, hi_open)
+
+
+def field_range(path: str, schema: type[BaseModel] | None = None) -> Range | None:
+    """The range declared on the numeric field at the dotted preset ``path`` (``"vehicle.entry_mass_kg"``) of
+    ``schema`` (default :class:`Mission`), or ``None`` when the path names no bounded number. The schema is the one
+    place the bounds are written."""
+    model: Any = schema or Mission
+    *sections, name = path.split(".")
+    for sec in sections:
+        info = getattr(model, "model_fields", {}).get(sec)
+        if info is None:
+            return None
+        model = info.annotation
+    info = getattr(model, "model_fields", {}).get(name)
+    if info is None:
+        return None
+    found = _bounds_of(info.metadata)
+    if found is None and typing.get_origin(info.annotation) in (typing.Union, types.UnionType):
+        for arg in typing.get_args(info.annotation):  # a bounded number inside a union (``float | "auto"``)
+            if typing.get_origin(arg) is Annotated:
+                found = found or _bounds_of(typing.get_args(arg)[1:])
+    return found
 
 
 # --------------------------------------------------------------------------------------------- loading
@@ -295,6 +418,10 @@ def _deep_copy(d: Any) -> Any:
     return d
 
 
+_UNION_TAG = re.compile(r"[\[\]\-]")
+_RANGE_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal", "finite_number")
+
+
 def validate_mission(data: dict[str, Any], origin: str = "preset", model: type[BaseModel] = Mission) -> Mission:
     """Validate raw data into a :class:`Mission` (or another preset ``model``: :class:`marsedl.body.BodyMission`),
     with one-line errors naming the field and the rule."""
@@ -304,15 +431,23 @@ def validate_mission(data: dict[str, Any], origin: str = "preset", model: type[B
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        parts = []
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err.get("loc", ())) or "mission"
+        found: dict[str, list[str]] = {}
+        # an unknown field first: it is most often a typo, and the fields it was meant for then look missing
+        for err in sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden"):
+            # a union's members appear in the location ("constrained-float", "literal['auto']"): not fields
+            loc = ".".join(str(p) for p in err.get("loc", ()) if not _UNION_TAG.search(str(p))) or "mission"
             msg = err.get("msg", "invalid").removeprefix("Value error, ")
             if err.get("type") == "missing":
                 msg = "is missing"
             elif err.get("type") == "extra_forbidden":
                 msg = "is not a known field"
-            parts.append(f"{loc} {msg}" if msg.startswith("is ") else f"{loc}: {msg}")
+            rng = field_range(loc, model) if err.get("type") in _RANGE_ERRORS else None
+            if rng is not None:
+                msg += f" (allowed {rng})"
+            found.setdefault(loc, []).append(msg)
+        parts = [f"{loc} {msgs[0]}" if len(msgs) == 1 and msgs[0].startswith("is ") else
+                 f"{loc}: " + " or ".join(m.removeprefix("Input should be ") if k else m for k, m in enumerate(msgs))
+                 for loc, msgs in found.items()]
         raise MarsEDLError(f"{origin}: " + "; ".join(parts[:4]) + (" ..." if len(parts) > 4 else "")) from None
 
 

@@ -368,17 +368,20 @@ def test_wind_profile_offsets_carry_the_parachute_with_the_air(ctx_zero):
     assert cols["in_wind_profile_east_3km_agl_m_s"][1] == 10.0 and cols["in_wind_profile_north_8km_agl_m_s"][1] == 0.0
 
 
-def test_a_draw_outside_the_physical_range_is_a_one_line_error_naming_the_dispersion(ctx_zero):
-    """The powered-descent delay is 1 s in the preset: a -2 s deviation would start the engines before the
-    backshell separates."""
+def test_a_dispersion_that_can_draw_outside_the_physical_range_is_a_one_line_error_naming_it(ctx_zero):
+    """The powered-descent delay is 1 s in the preset and at least 0 s in the schema: a uniform of half-width
+    0.1 s stays inside (and its draws do), one of 2 s could start the engines before the backshell separates and
+    is refused before any case is drawn."""
     from marsedl.errors import MarsEDLError
     from marsedl.montecarlo.sampling import draw_cases
 
     spec = DispersionSpec(powered_descent_delay_s={"dist": "uniform", "half_width": 0.1})
+    spec.check_within(lambda path: 1.0 if path == "sequence.powered_descent_delay_s" else 0.0)
     ok = build_cases(ctx_zero, draw_cases(spec, 1, 0, 3))
     assert np.all(np.abs(ok.powered_delay_s - ctx_zero.setup.config.sequence.powered_delay_s) <= 0.1)
-    draws = replace(_draws([{}, {"powered_descent_delay_s": -2.0}]), start=40)
+    wide = DispersionSpec(powered_descent_delay_s={"dist": "uniform", "half_width": 2.0})
     with pytest.raises(MarsEDLError) as exc:
-        build_cases(ctx_zero, draws)
+        wide.check_within(lambda path: 1.0)
     msg = str(exc.value)
-    assert "dispersions.powered_descent_delay_s: case 41" in msg and "\n" not in msg
+    assert msg.startswith("dispersions.powered_descent_delay_s ") and "sequence.powered_descent_delay_s" in msg
+    assert "would reach -1," in msg and "[0, 60]" in msg and "\n" not in msg

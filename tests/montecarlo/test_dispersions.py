@@ -28,7 +28,9 @@ from marsedl.montecarlo.sampling import PERTURBATION_GRID_M, case_generator
     ({"entry_covariance": {"fields": ["fpa_deg", "speed_m_s"], "matrix": [[1, 2], [0, 1]]}}, "must be symmetric"),
     ({"entry_covariance": {"fields": ["fpa_deg", "speed_m_s"], "matrix": [[1, 2], [2, 1]]}}, "semi-definite"),
     ({"fpa_deg": 0.1, "entry_covariance": {"fields": ["fpa_deg"], "matrix": [[0.01]]}}, "both alone and in"),
-    ({"cd_rel": {"dist": "uniform", "half_width": 1.5}}, "cd_rel would make its scale"),
+    ({"density_rel": {"dist": "uniform", "half_width": 0.9}}, "dispersions.density_rel draws deviations -0.9"),
+    ({"wind_rel": {"sigma": 0.2}}, "dispersions.wind_rel draws deviations -1.6"),  # 8.29 sigma: a scale below 0
+    ({"nav_position_m": 10_000}, "dispersions.nav_position_m draws"),  # 82.9 km
     ({"mass_kg": {"sigma": "big"}}, "dispersions.mass_kg.sigma"),
 ])
 def test_bad_specs_are_one_line_errors_naming_the_field(table, needle):

@@ -159,7 +159,7 @@ def _cli(*args, cwd=None):
     (["-n", "0"], "-n must be"),
     (["--set", "dispersions.fpa_deg.sigma=-1"], "dispersions.fpa_deg.sigma"),
     (["--set", "dispersions.heat_shield_mass_kg.sigma=2000", "-n", "40"], "heat_shield_mass_kg"),
-    (["--set", "dispersions.nav_position_m.sigma=1e9"], "at most 50000 m"),
+    (["--set", "dispersions.nav_position_m.sigma=1e9"], "outside [-50000, 50000]"),
     (["--scheduler", "tcp://127.0.0.1:9"], "does not answer"),
 ])
 def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, args, needle):

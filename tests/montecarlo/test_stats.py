@@ -107,7 +107,7 @@ def _frame_with_failures(n_landed=290, seed=0):
                           "touchdown_lon_deg": td_lon, "backshell_separation_lat_deg": bs_lat,
                           "backshell_separation_lon_deg": bs_lon, "miss_distance_m": np.hypot(e, n)})
     manifest = {"radius_m": radius, "body_names": ["vehicle"], "seed": 3, "n": outcome.size, "complete": True,
-                "mission": "synthetic"}
+                "mission": "synthetic", "chunk_size": outcome.size}
     return frame, manifest
 
 

@@ -62,6 +62,12 @@ _BAND_ALLOWED = (np.arange(0, 91), np.arange(0, 60), np.arange(0, 60), np.array(
 
 
 # =========================================================================================== encode
+def _shown(text: str) -> str:
+    """A word as an error message names it: whole when short, its start and length when long (a message of a
+    million characters is not one line)."""
+    return repr(text) if len(text) <= 32 else f"{text[:24]!r}... ({len(text):,} characters)"
+
+
 def _word_values(word: object, k: int) -> list[int]:
     text = str(word).strip() if isinstance(word, int | str) else None
     if text is None:
@@ -69,14 +75,14 @@ def _word_values(word: object, k: int) -> list[int]:
     if text.isdigit() and text.isascii():
         n = int(text)
         if n > MAX_VALUE:
-            raise MarsEDLError(f"word {k + 1} {text!r}: the number {n} does not fit 7 bits; "
+            raise MarsEDLError(f"word {k + 1} {_shown(text)}: the number does not fit 7 bits; "
                                f"numbers 0..{MAX_VALUE}")
         return [n]
     values = []
     for pos, ch in enumerate(text):
         up = ch.upper()
         if not ("A" <= up <= "Z"):
-            raise MarsEDLError(f"word {k + 1} {text!r}: character {ch!r} at position {pos + 1} cannot be "
+            raise MarsEDLError(f"word {k + 1} {_shown(text)}: character {ch!r} at position {pos + 1:,} cannot be "
                                f"carried; the code carries letters A-Z, or a whole word that is a number "
                                f"0..{MAX_VALUE}")
         values.append(ord(up) - 64)
@@ -156,7 +162,7 @@ def encode(words: str | Sequence[str], band: Coordinates | str | tuple[float, fl
     start = 0
     for r, vals in enumerate(values):
         if len(vals) > capacity:
-            raise MarsEDLError(f"word {r + 1} {word_list[r]!r}: {len(vals)} characters, but ring {r + 1} "
+            raise MarsEDLError(f"word {r + 1} {_shown(str(word_list[r]))}: {len(vals):,} characters, but ring {r + 1} "
                                f"holds {capacity} ({gores} gores / 10)")
         idx = (start + np.arange(len(vals))) % capacity
         groups[r, idx] = vals

@@ -392,6 +392,8 @@ def _report(bits: np.ndarray, fit: dict, w: np.ndarray, p_variant: float, known:
         p_len = np.einsum("h,hral->rl", wk, post) * p_variant  # (R, L)
         # P(len > i, L >= 2) per (h, r, a, i): reverse cumulative sum over L
         tail = np.cumsum(post[..., ::-1], -1)[..., ::-1]  # tail[..., L] = P(len >= L)
+        # one more column, P(len >= n_groups + 1) = 0: a ring of one group holds no letter of a word of 2 or more
+        tail = np.concatenate([tail, np.zeros_like(tail[..., :1])], -1)
         i_idx = np.arange(n_groups)
         w_letter = tail[..., np.maximum(i_idx + 1, 2)]  # (h, r, a, i)
         pl = rl["post_letter"][keep][:, :, ridx]  # (h, r, a, i, 26)

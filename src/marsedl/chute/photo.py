@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,10 @@ def load_rgb(image: Any) -> tuple[np.ndarray, str]:
     if isinstance(image, (str, Path)):
         name = str(image)
         try:
-            with Image.open(image) as im:  # reads the header only
+            with warnings.catch_warnings():  # Pillow warns above 89 Mpx; ours refuses above 64, in one line
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                im = Image.open(image)  # reads the header only
+            with im:
                 w, h = im.size
                 if w * h > _MAX_PIXELS:
                     raise MarsEDLError(f"{name}: image is {w}x{h} px ({w * h / 1e6:.0f} Mpx); the reader "

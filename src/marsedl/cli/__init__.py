@@ -57,7 +57,7 @@ def _root(
         os.environ["MARSEDL_DEBUG"] = "1"
 
 
-def _one_line(exc: BaseException) -> str:
+def _one_line(exc: BaseException | str) -> str:
     """Render a user error as one line; pydantic errors name the field path and the rule."""
     try:
         from pydantic import ValidationError
@@ -76,8 +76,24 @@ def main() -> None:
     """Entry point of the ``marsedl`` console script."""
     from pydantic import ValidationError
 
+    # Typer's (vendored) Click exceptions, reached through its public ones
+    click_exception = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
     try:
-        app()
+        # not standalone: a usage error comes here, to be said in one line like any other user error
+        code = app(standalone_mode=False)
+    except click_exception as exc:  # a usage error: unknown option, value of the wrong type...
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a command group given alone: its help, as Typer shows it
+            from typer import rich_utils
+
+            rich_utils.rich_format_error(exc)
+            sys.exit(exc.exit_code)
+        where = f" (see '{exc.ctx.command_path} --help')" if getattr(exc, "ctx", None) is not None else ""
+        err_console.print(f"[bold red]error:[/] {escape(_one_line(exc.format_message()))}{escape(where)}",
+                          markup=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:  # end of input at a prompt
+        err_console.print("interrupted")
+        sys.exit(130)
     except (MarsEDLError, ValidationError) as exc:
         if debug_enabled():
             raise
@@ -94,6 +110,9 @@ def main() -> None:
         _internal_error(exc)
     except Exception as exc:  # noqa: BLE001 - anything else is a bug of ours, said as one
         _internal_error(exc)
+    else:
+        if isinstance(code, int) and not isinstance(code, bool) and code:  # typer.Exit(code) of a command
+            sys.exit(code)
 
 
 def _internal_error(exc: BaseException) -> None:

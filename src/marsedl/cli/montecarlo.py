@@ -93,8 +93,11 @@ def montecarlo(
             hint = "" if out is not None else " (--out keeps finished chunks)"
             err_console.print("interrupted: nothing kept" + hint, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(130) from None
+    if result.manifest_rebuilt:
+        err_console.print(result.manifest_rebuilt, markup=False, highlight=False, soft_wrap=True)
     for name in result.repaired:
-        err_console.print(f"{out / name} was damaged: kept as {name}.damaged and flown again", markup=False,
+        err_console.print(f"{out / name} was damaged (or is not this run's): kept as {name}.damaged and flown again",
+                          markup=False,
                           highlight=False, soft_wrap=True)
     summary = result.summary
     if as_json:

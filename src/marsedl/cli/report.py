@@ -119,6 +119,15 @@ def _ellipses(path: Path | None) -> list[dict]:
     need = ("semi_major_km", "semi_minor_km", "azimuth_deg", "center_lat_deg", "center_lon_deg")
     if not isinstance(items, list) or not all(isinstance(e, dict) and all(k in e for k in need) for e in items):
         raise MarsEDLError(f"--ellipses '{path}': expected a list of objects with {', '.join(need)}")
+    # on Mars: semi-axes up to a quarter of its circumference, planetocentric latitude and longitude
+    ranges = {"semi_major_km": (0.0, 5000.0), "semi_minor_km": (0.0, 5000.0), "azimuth_deg": (-360.0, 360.0),
+              "center_lat_deg": (-90.0, 90.0), "center_lon_deg": (-360.0, 360.0)}
+    for i, e in enumerate(items):
+        for key, (lo, hi) in ranges.items():
+            v = e[key]
+            if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v <= hi:
+                raise MarsEDLError(f"--ellipses '{path}': ellipse {i + 1} {key} = {v!r}; must be a number in "
+                                   f"[{lo:g}, {hi:g}]")
     return items
 
 

@@ -62,6 +62,7 @@ class MonteCarloRun:
     summary: dict[str, Any]
     probability: float
     repaired: tuple[str, ...] = ()  # damaged chunk files that a resumed run found, kept aside and flew again
+    manifest_rebuilt: str | None = None  # a damaged manifest a resumed run kept aside and rebuilt: what was wrong
 
     @property
     def table(self) -> Any:
@@ -231,7 +232,7 @@ def montecarlo(preset: str | None = "mars2020", *, n: int = 1000, seed: int = 0,
     res = run_montecarlo(preset, n=n, seed=seed, out=out, progress=progress, **options)
     summary = summarize(res.frame, res.manifest, probability, method)
     return MonteCarloRun(path=res.path, manifest=res.manifest, frame=res.frame, summary=summary,
-                         probability=probability, repaired=res.repaired)
+                         probability=probability, repaired=res.repaired, manifest_rebuilt=res.manifest_rebuilt)
 
 
 def load(path: str | Path, *, probability: float = 0.99, method: str = "empirical") -> Any:

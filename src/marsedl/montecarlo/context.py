@@ -95,6 +95,16 @@ def _marsgram_grid(path: str, like):
     return AtmosphereGrid.stack(grids), profiles.n_profiles
 
 
+def _preset_value(mission, plan, path: str) -> float:
+    """The value of the preset field at ``path`` in the mission flown (an ``"auto"`` range trigger as planned)."""
+    value: Any = mission
+    for key in path.split("."):
+        value = getattr(value, key)
+    if path == "parachute.range_trigger_m" and value == "auto":
+        return float(plan.chute_range_m)
+    return float(value)
+
+
 def plan_run(preset: str | None = "mars2020", *, preset_file: str | Path | None = None,
              overrides: list[str] | None = None, atmosphere: str | None = None,
              dispersions: DispersionSpec | dict[str, Any] | None = None) -> RunContext:
@@ -117,6 +127,7 @@ def plan_run(preset: str | None = "mars2020", *, preset_file: str | Path | None 
     mission = validate_mission(apply_overrides(data, split_overrides(overrides)[0]), origin)
     setup = plan_setup(mission, atmosphere)
     plan = setup.plan
+    spec.check_within(lambda path: _preset_value(mission, plan, path))
     n_profiles = 1
     if spec.marsgram_file:
         grid, n_profiles = _marsgram_grid(spec.marsgram_file, setup.config.atmosphere)

@@ -30,6 +30,7 @@ every other dispersion here.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -38,6 +39,9 @@ from marsedl.errors import MarsEDLError
 
 __all__ = [
     "HARDWARE_FIELDS",
+    "NORMAL_REACH_SIGMA",
+    "OWN_RANGES",
+    "PRESET_FIELDS",
     "NAV_FIELDS",
     "SCALAR_FIELDS",
     "DensityProfileSpec",
@@ -214,6 +218,53 @@ NAV_COMPONENTS = tuple(f"{f.removesuffix(unit)}_{axis}{unit}" for f, unit in (("
                                                                              ("nav_velocity_m_s", "_m_s"))
                        for axis in ("east", "north", "up"))
 
+#: The farthest a normal draw goes, in sigmas: the sampler's uniforms lie in [2^-54, 1 - 2^-53]
+#: (marsedl.montecarlo.sampling), whose lower end maps to -8.292361... through the inverse normal CDF (the upper
+#: to +8.13); rounded up, so that no draw's last bit can pass it.
+NORMAL_REACH_SIGMA = 8.2924
+
+#: The preset field each dispersion moves, and how: ``add`` (value + deviation) or ``scale`` (value * (1 +
+#: deviation)). A dispersion may reach no value outside the range the schema declares for that field
+#: (:meth:`DispersionSpec.check_within`). An entry-mass deviation ends in the propellant the descent stage carries
+#: (every shed part keeps its own mass).
+PRESET_FIELDS: dict[str, tuple[str, str]] = {
+    "fpa_deg": ("entry.fpa_deg", "add"),
+    "speed_m_s": ("entry.speed_m_s", "add"),
+    "azimuth_deg": ("entry.azimuth_deg", "add"),
+    "mass_kg": ("descent_stage.propellant_kg", "add"),
+    "cd_rel": ("aeroshell.cd_scale", "scale"),
+    "cl_rel": ("aeroshell.cl_scale", "scale"),
+    "chute_cd_rel": ("parachute.cd_scale", "scale"),
+    "range_trigger_m": ("parachute.range_trigger_m", "add"),
+    "velocity_trigger_m_s": ("parachute.velocity_trigger_m_s", "add"),
+    "heat_shield_mass_kg": ("heat_shield.mass_kg", "add"),
+    "backshell_mass_kg": ("backshell.mass_kg", "add"),
+    "entry_balance_mass_kg": ("entry_balance_masses.mass_kg", "add"),
+    "cruise_balance_mass_kg": ("cruise_balance_masses.mass_kg", "add"),
+    "heat_shield_delta_v_m_s": ("heat_shield.delta_v_m_s", "add"),
+    "backshell_delta_v_m_s": ("backshell.delta_v_m_s", "add"),
+    "entry_balance_delta_v_m_s": ("entry_balance_masses.delta_v_m_s", "add"),
+    "parachute_deploy_delay_s": ("parachute.line_stretch_delay_s", "add"),
+    "heat_shield_delay_s": ("heat_shield.min_time_after_deploy_s", "add"),
+    "backshell_altitude_m": ("backshell.separation_altitude_agl_m", "add"),
+    "powered_descent_delay_s": ("sequence.powered_descent_delay_s", "add"),
+}
+
+#: Ranges of the dispersions that move no preset field (``*_rel``: of the factor 1 + deviation), with why.
+OWN_RANGES: dict[str, tuple[float, float, str]] = {
+    # Mars' density at one altitude spans about a factor 2-3 over seasons and dust storms (Mars-GRAM); a factor
+    # beyond 1/4..4 is another planet
+    "density_rel": (0.25, 4.0, "the density factor"),
+    # the winds may be absent, or five times the modelled ones (landing-day winds up to 25 m/s: 125 m/s)
+    "wind_rel": (0.0, 5.0, "the wind scale"),
+    # an entry delivery error (a few km 3-sigma), not another entry point: the target's entry lies elsewhere
+    "downrange_km": (-200.0, 200.0, "the entry point's move along track (km)"),
+    "crossrange_km": (-200.0, 200.0, "the entry point's move across track (km)"),
+    # a knowledge error, not a different planet: beyond these the guidance would steer for somewhere else
+    "nav_position_m": (-50_000.0, 50_000.0, "each navigation position error (m)"),
+    "nav_velocity_m_s": (-50.0, 50.0, "each navigation velocity error (m/s)"),
+}
+
 _Dist = Distribution
 
 
@@ -226,8 +277,9 @@ class DispersionSpec(BaseModel):
     wind speed; ``range_trigger_m`` and ``velocity_trigger_m_s`` shift the deploy trigger threshold (the
     navigated-state error the trigger sees). The :data:`HARDWARE_FIELDS` shift the shed masses (the entry mass
     changes with them), separation speeds, event delays and the backshell altimeter reading (m, deviation from the
-    preset's value; the resulting value must stay >= 0, masses > 0). ``nav_position_m`` and ``nav_velocity_m_s``
-    are per-axis navigation errors (east, north, up drawn independently). ``density_profile`` adds an
+    preset's value). Every dispersion's farthest draw must keep its preset field in range (:meth:`check_within`) or,
+    for those that move none, inside :data:`OWN_RANGES`. ``nav_position_m`` and ``nav_velocity_m_s`` are per-axis
+    navigation errors (east, north, up drawn independently). ``density_profile`` adds an
     altitude-correlated factor on top of ``density_rel``; ``wind_profile`` adds altitude-correlated east and
     north wind offsets (m/s) to the scaled winds; ``marsgram_file`` draws each case's
     atmosphere uniformly from a Mars-GRAM Monte Carlo file.
@@ -284,22 +336,60 @@ class DispersionSpec(BaseModel):
         return self
 
     @model_validator(mode="after")
-    def _within_physics(self) -> DispersionSpec:
-        for name in ("cd_rel", "cl_rel", "chute_cd_rel", "density_rel", "wind_rel"):
-            d = getattr(self, name)
-            low = d.mean - (d.half_width if d.dist == "uniform" else d.truncate_sigma * d.sigma)
-            if d.dist != "normal" and low <= -1.0:
-                raise ValueError(f"{name} would make its scale 1 + x reach zero or below (lowest {1 + low:g})")
-            if d.dist == "normal" and d.sigma > 0.25:
-                raise ValueError(f"{name}.sigma must be at most 0.25 (1 + x must stay positive); got {d.sigma:g}")
-        # a knowledge error, not a different planet: beyond these the guidance would steer for somewhere else
-        for name, most, unit in (("nav_position_m", 50_000.0, "m"), ("nav_velocity_m_s", 50.0, "m/s")):
-            d = getattr(self, name)
-            reach = abs(d.mean) + d.width
-            if reach > most:
-                raise ValueError(f"{name}: |mean| + width must be at most {most:g} {unit} (an entry-navigation "
-                                 f"error); got {reach:g}")
+    def _within_own_ranges(self) -> DispersionSpec:
+        for name, (low, high, what) in OWN_RANGES.items():
+            lo, hi = self.reach(name)
+            value_lo, value_hi = (1.0 + lo, 1.0 + hi) if name.endswith("_rel") else (lo, hi)
+            if value_lo < low or value_hi > high:
+                raise ValueError(f"{name} {self.reach_text(name)}, so {what} would reach {value_lo:g} .. "
+                                 f"{value_hi:g}, outside [{low:g}, {high:g}]; narrow it")
         return self
+
+    def reach(self, name: str) -> tuple[float, float]:
+        """The lowest and highest deviation dispersion ``name`` can draw (not a quantile: the sampler's bounds).
+
+        A uniform reaches mean +- half_width, a truncated normal its cut, a normal :data:`NORMAL_REACH_SIGMA`
+        sigma (the most extreme uniform the sampler draws, through the inverse CDF); a field of
+        ``entry_covariance`` reaches ``mean_i +- NORMAL_REACH_SIGMA * sum_j |L_ij|`` (each standard normal of the
+        factor ``L`` within the same bound)."""
+        cov = self.entry_covariance
+        if cov is not None and name in cov.fields:
+            i = cov.fields.index(name)
+            mean = cov.mean[i] if cov.mean is not None else 0.0
+            width = NORMAL_REACH_SIGMA * float(sum(abs(x) for x in cov.factor()[i]))
+            return mean - width, mean + width
+        d = getattr(self, name)
+        width = {"uniform": d.half_width, "truncnormal": d.truncate_sigma * d.sigma}.get(
+            d.dist, NORMAL_REACH_SIGMA * d.sigma)
+        return d.mean - width, d.mean + width
+
+    def reach_text(self, name: str) -> str:
+        """How far dispersion ``name`` reaches, said for an error message."""
+        lo, hi = self.reach(name)
+        cov = self.entry_covariance
+        if cov is not None and name in cov.fields:
+            how = f"(entry_covariance, up to {NORMAL_REACH_SIGMA:.2f} sigma per normal)"
+        else:
+            how = {"uniform": "(uniform)", "truncnormal": "(truncated normal)"}.get(
+                getattr(self, name).dist, f"(a normal draws up to {NORMAL_REACH_SIGMA:.2f} sigma)")
+        return f"draws deviations {lo:+g} .. {hi:+g} {_unit(name)} {how}"
+
+    def check_within(self, nominal: Callable[[str], float]) -> None:
+        """One-line :class:`MarsEDLError` when a dispersion can draw a value outside the range its preset field
+        declares (:data:`PRESET_FIELDS`; ``nominal(path)`` gives the field's value in the mission flown)."""
+        from marsedl.scenario import field_range
+
+        for name, (path, how) in PRESET_FIELDS.items():
+            lo, hi = self.reach(name)
+            if lo == hi == 0.0:
+                continue
+            base = nominal(path)
+            values = (base * (1.0 + lo), base * (1.0 + hi)) if how == "scale" else (base + lo, base + hi)
+            rng = field_range(path)
+            bad = [v for v in values if v not in rng]
+            if bad:
+                raise MarsEDLError(f"dispersions.{name} {self.reach_text(name)}, so {path} (nominal {base:g}) "
+                                   f"would reach {bad[0]:g}, outside its range {rng}; narrow it")
 
     def describe(self) -> list[dict[str, Any]]:
         """One row per active dispersion: ``name``, ``kind`` (normal, uniform, truncnormal, profile,
@@ -365,8 +455,13 @@ def parse_dispersions(data: dict[str, Any] | None, origin: str = "dispersions") 
         parts = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err.get("loc", ()) if not str(p).startswith("function-"))
-            loc = f"{origin}.{loc}" if loc else origin
             msg = err.get("msg", "invalid").removeprefix("Value error, ")
+            first = msg.split(" ", 1)[0]
+            if not loc and first in DispersionSpec.model_fields:  # a rule of the whole spec naming one field
+                loc, msg = first, msg.split(" ", 1)[1]
+                parts.append(f"{origin}.{loc} {msg}")
+                continue
+            loc = f"{origin}.{loc}" if loc else origin
             if err.get("type") == "extra_forbidden":
                 msg = "is not a known dispersion (see marsedl.montecarlo.DispersionSpec)"
             parts.append(f"{loc}: {msg}")

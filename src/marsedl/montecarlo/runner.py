@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from marsedl.engine import Engine
-from marsedl.errors import MarsEDLError
+from marsedl.errors import DamagedFileError, MarsEDLError
 from marsedl.montecarlo.cases import build_cases, input_columns
 from marsedl.montecarlo.context import RunContext, plan_run
 from marsedl.montecarlo.dispersions import DispersionSpec
@@ -33,12 +33,19 @@ from marsedl.montecarlo.sampling import draw_cases
 from marsedl.montecarlo.store import RunStore, chunk_bounds
 from marsedl.montecarlo.tabulate import case_table
 
-__all__ = ["MAX_CHUNK", "UNTIL_MAX_N", "RunResult", "Until", "default_chunk_size", "fly_chunk", "parse_until",
+__all__ = ["MAX_CHUNK", "MAX_CHUNK_SIZE", "MAX_N", "UNTIL_MAX_N", "RunResult", "Until", "default_chunk_size",
+           "fly_chunk", "parse_until",
            "run_montecarlo"]
 
 #: Largest default chunk: big enough that the engine's per-run overhead is small, small enough for a smooth
 #: progress bar and a few MB per chunk in memory.
 MAX_CHUNK = 500
+#: Largest --chunk-size: a chunk of 4,000 mars2020 cases takes about 230 MB in flight (57 kB a case, measured), so
+#: 5,000 keeps each worker well under 1 GB.
+MAX_CHUNK_SIZE = 5_000
+#: Largest run: the summary reads every case into one table (about 1.8 kB a case: 18 GB at this bound), and ten
+#: million cases take two weeks on two cores. Beyond it the run list alone would not fit in memory.
+MAX_N = 10_000_000
 SCHEDULER_TIMEOUT_S = 5.0
 
 
@@ -66,6 +73,7 @@ class RunResult:
     elapsed_s: float
     cases_flown: int
     repaired: tuple[str, ...] = ()  # damaged chunk files found on --resume and flown again
+    manifest_rebuilt: str | None = None  # a damaged manifest --resume set aside and rebuilt: what was wrong
 
 
 # --------------------------------------------------------------------------------------------- backends
@@ -295,17 +303,20 @@ def run_montecarlo(
     RunResult
     """
     t0 = time.perf_counter()
-    if isinstance(n, bool) or int(n) != n or n < 1:
-        raise MarsEDLError(f"-n must be a whole number of cases, at least 1; got {n}")
+    if isinstance(n, bool) or int(n) != n or not 1 <= n <= MAX_N:
+        raise MarsEDLError(f"-n must be a whole number of cases from 1 to {MAX_N:,}; got {n:,}")
     if isinstance(seed, bool) or int(seed) != seed or not 0 <= seed < 2**63:
         raise MarsEDLError(f"--seed must be a whole number from 0 to 2^63-1; got {seed}")
-    if chunk_size is not None and (int(chunk_size) != chunk_size or chunk_size < 1):
-        raise MarsEDLError(f"--chunk-size must be at least 1; got {chunk_size}")
+    if chunk_size is not None and (int(chunk_size) != chunk_size or not 1 <= chunk_size <= MAX_CHUNK_SIZE):
+        raise MarsEDLError(f"--chunk-size must be from 1 to {MAX_CHUNK_SIZE:,} cases; got {chunk_size:,}")
     for name, val in (("--processes", processes), ("--workers", workers)):
         if val is not None and (int(val) != val or not 1 <= val <= 1024):
             raise MarsEDLError(f"{name} must be from 1 to 1024; got {val}")
     if workers is not None and scheduler is not None:
         raise MarsEDLError("give --workers (start a local Dask cluster) or --scheduler (use one), not both")
+    if processes is not None and (workers is not None or scheduler is not None):  # it would do nothing
+        raise MarsEDLError("--processes runs local processes; with --workers or --scheduler the Dask workers fly "
+                           "the cases: give one of them")
     n, seed = int(n), int(seed)
     if isinstance(until, str):
         until = parse_until(until, n)
@@ -318,8 +329,18 @@ def run_montecarlo(
                                             "probability": until.probability, "method": until.method}
     store = RunStore(out) if out is not None else None
     old = None
+    rebuilt = None  # what was wrong with a damaged manifest that --resume rebuilds from this request
     if store is not None and resume:
-        old = store.check_resume()
+        try:
+            old = store.check_resume()
+        except DamagedFileError as exc:
+            rebuilt = str(exc).split("; the same montecarlo command")[0]
+            on_disk = store.chunk_size_on_disk()
+            if chunk_size is not None and on_disk is not None and chunk_size != on_disk:
+                raise MarsEDLError(f"--resume: --chunk-size {chunk_size} differs from the run's chunks in '{out}' "
+                                   f"({on_disk} cases each)") from None
+            chunk_size = chunk_size or on_disk
+    if old is not None:
         old_until = old.get("until")
         if (old_until is None) != (until is None):
             raise MarsEDLError(f"--resume: the run in '{out}' was " + ("not " if old_until is None else "")
@@ -338,7 +359,7 @@ def run_montecarlo(
         if chunk_size is not None and chunk_size != old["chunk_size"]:
             raise MarsEDLError(f"--resume: --chunk-size {chunk_size} differs from the run's {old['chunk_size']}")
         chunk_size = int(old["chunk_size"])
-    elif store is not None:
+    elif store is not None and rebuilt is None:
         store.check_new()
     if until is not None:
         # a fixed step, not one from the worker count: the checks, and so where the run stops, do not depend on it
@@ -370,9 +391,12 @@ def run_montecarlo(
         }
         if until_rec is not None:
             manifest["until"] = {**until_rec, "checks": [], "met": None}
-        created = store is not None and old is None
+        created = store is not None and old is None and rebuilt is None
         existed = created and store.path.exists()
         if store is not None:
+            if rebuilt is not None:  # kept aside; every finished chunk must then prove it is this run's
+                rebuilt = f"{rebuilt}: kept as {store.set_aside_manifest()} and rebuilt from this command"
+                store.clean_temporaries()
             if old is None:
                 store.create(manifest)
             else:
@@ -385,7 +409,8 @@ def run_montecarlo(
         def fly(bounds: list[tuple[int, int]]) -> None:
             """Fly the chunks of ``bounds`` not yet finished (in the store, or in ``frames``)."""
             nonlocal flown
-            done = store.done_chunks(len(bounds)) if store is not None else set(frames)
+            done = (store.done_chunks(bounds, belongs=_first_case_flies_the_same if rebuilt else None)
+                    if store is not None else set(frames))
             jobs = [(k, s, e) for k, (s, e) in enumerate(bounds) if k not in done]
             total = bounds[-1][1]
             cases_done = sum(bounds[k][1] - bounds[k][0] for k in done)
@@ -412,6 +437,12 @@ def run_montecarlo(
                         progress(cases_done, total)
             finally:
                 it.close()  # its clean-up (cancelling what is queued) runs now, while the backend is still up
+
+        def _first_case_flies_the_same(path: Path, start: int, stop: int) -> bool:
+            """Whether a chunk found beside a rebuilt manifest is this run's: its first case, drawn and flown
+            again from this request, gives the same row to the bit (inputs and outputs)."""
+            first = pd.read_parquet(path, engine="pyarrow").iloc[:1].reset_index(drop=True)
+            return first.equals(fly_chunk(ctx, seed, start, start + 1))
 
         def read(n_chunks: int) -> pd.DataFrame:
             if store is not None:
@@ -456,4 +487,4 @@ def run_montecarlo(
     else:
         frame = read(len(bounds))
     return RunResult(frame=frame, manifest=manifest, path=store.path if store else None, elapsed_s=elapsed,
-                     cases_flown=flown, repaired=tuple(store.repaired) if store else ())
+                     cases_flown=flown, repaired=tuple(store.repaired) if store else (), manifest_rebuilt=rebuilt)

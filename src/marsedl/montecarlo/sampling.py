@@ -91,6 +91,13 @@ class Draws:
         return np.minimum((self.profile_uniform * n_profiles).astype(np.int64), n_profiles - 1)
 
 
+def _open_interval(u: np.ndarray) -> np.ndarray:
+    """Uniforms ``k / 2^53`` mapped into the open interval (0, 1), so no inverse CDF sees 0 or 1: the grid shifted
+    by half a step, from 2^-54 up; its top point 1 - 2^-54 is not a double (it rounds to 1.0, an infinite normal
+    draw), so it is held at 1 - 2^-53, the largest double below 1. Every other uniform is unchanged."""
+    return np.minimum((np.floor(u * 2.0**53) + 0.5) / 2.0**53, 1.0 - 2.0**-53)
+
+
 def draw_cases(spec: DispersionSpec, seed: int, start: int, stop: int) -> Draws:
     """Draw cases ``start`` (inclusive) to ``stop`` (exclusive) of a run.
 
@@ -122,9 +129,8 @@ def draw_cases(spec: DispersionSpec, seed: int, start: int, stop: int) -> Draws:
         if wp.sigma_m_s > 0:
             wind_rows.append(wind_perturbation(rng, 1, wp.sigma_m_s, wp.correlation_length_km * 1e3, h0, h1,
                                                dh).offsets_m_s)
-    # open interval (0, 1): the 53-bit grid shifted by half a step, so no inverse CDF sees 0 or 1
-    u = (np.floor(u * 2.0**53) + 0.5) / 2.0**53
-    u_hw = (np.floor(u_hw * 2.0**53) + 0.5) / 2.0**53
+    u = _open_interval(u)
+    u_hw = _open_interval(u_hw)
     values = {name: transform_uniforms(getattr(spec, name), u[:, j]) for j, name in enumerate(SCALAR_FIELDS)}
     cov = spec.entry_covariance
     if cov is not None:  # the fields' own uniforms, as standard normals, through the covariance's factor

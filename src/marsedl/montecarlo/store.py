@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from marsedl.errors import MarsEDLError, read_text
+from marsedl.errors import DamagedFileError, MarsEDLError, read_text
 
 __all__ = ["MANIFEST", "RunStore", "chunk_bounds"]
 
@@ -102,16 +104,44 @@ class RunStore:
     # ------------------------------------------------------------------ manifest
 
     def read_manifest(self) -> dict[str, Any]:
-        if not (self.path / MANIFEST).is_file():
+        """The run's manifest; :class:`DamagedFileError` when it is not one marsedl wrote (cut short, not JSON,
+        keys missing or of the wrong type: ``--resume`` rebuilds it), :class:`MarsEDLError` when there is none."""
+        path = self.path / MANIFEST
+        if not path.is_file():
             raise MarsEDLError(f"'{self.path}' is not a Monte Carlo run folder (no {MANIFEST})")
-        text = read_text(self.path / MANIFEST, "run manifest")
+        hint = "; the same montecarlo command with --resume rebuilds it"
         try:
-            manifest = json.loads(text)
+            manifest = json.loads(read_text(path, "run manifest"))
+        except DamagedFileError as exc:
+            raise DamagedFileError(f"{exc}{hint}") from None
         except json.JSONDecodeError as exc:
-            raise MarsEDLError(f"run manifest '{self.path / MANIFEST}' is not valid JSON: {exc}") from None
+            raise DamagedFileError(f"run manifest '{path}' is not valid JSON: {exc}{hint}") from None
         if not isinstance(manifest, dict):
-            raise MarsEDLError(f"run manifest '{self.path / MANIFEST}' is not a JSON object")
+            raise DamagedFileError(f"run manifest '{path}' is not a JSON object{hint}")
+        _check_manifest(manifest, path, hint)
         return manifest
+
+    def set_aside_manifest(self) -> str:
+        """Rename a damaged manifest ``manifest.json.damaged`` (kept, not deleted); returns the new name."""
+        name = MANIFEST + ".damaged"
+        os.replace(self.path / MANIFEST, self.path / name)
+        return name
+
+    def chunk_size_on_disk(self) -> int | None:
+        """The chunk size the finished chunk files were written with (chunk ``k`` starts at case ``k * size``), or
+        None when no readable chunk tells it."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        for path in self.chunk_files():
+            k = int(path.name[len("chunk-"):-len(".parquet")])
+            try:
+                cases = pq.read_table(path, columns=["case"]).column("case").to_numpy()
+            except (OSError, ValueError, KeyError, pa.ArrowException):
+                continue
+            if cases.size and (k == 0 or cases[0] % k == 0):
+                return int(cases.size if k == 0 else cases[0] // k)
+        return None
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         text = json.dumps(manifest, indent=2, sort_keys=True)
@@ -126,21 +156,20 @@ class RunStore:
         """The finished chunks' files, in chunk order (a half-written chunk is a hidden temporary, not one)."""
         return sorted(self.path.glob(_CHUNK.replace("{:05d}", "*")))
 
-    def done_chunks(self, n_chunks: int) -> set[int]:
-        """Indices of the chunks already complete: their final file exists and is a readable Parquet file. A
-        damaged one (cut short by a full disk, overwritten...) is renamed ``<name>.damaged``, named in
-        :attr:`repaired`, and left to be flown again."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
+    def done_chunks(self, bounds: list[tuple[int, int]],
+                    belongs: Callable[[Path, int, int], bool] | None = None) -> set[int]:
+        """Indices of the chunks already complete: chunk ``k``'s final file exists, is a readable Parquet file and
+        holds exactly the cases ``bounds[k]``. A damaged one (cut short by a full disk, overwritten, another chunk
+        or a foreign file put in its place) is renamed ``<name>.damaged``, named in :attr:`repaired`, and left to
+        be flown again. ``belongs(path, start, stop)``, when given, must also say the chunk is this run's (after its
+        manifest was rebuilt)."""
         done = set()
-        for k in range(n_chunks):
+        for k, (start, stop) in enumerate(bounds):
             path = self.chunk_path(k)
             if not path.is_file():
                 continue
-            try:
-                pq.read_metadata(path)
-            except (OSError, ValueError, pa.ArrowException):
+            ours = _chunk_problem(path, start, stop) is None and (belongs is None or belongs(path, start, stop))
+            if not ours:
                 os.replace(path, path.with_name(path.name + ".damaged"))
                 self.repaired.append(path.name)
                 continue
@@ -159,8 +188,77 @@ class RunStore:
             files = [self.chunk_path(k) for k in sorted(chunks)]
         if not files:
             raise MarsEDLError(f"'{self.path}' holds no finished chunk yet")
-        df = pd.concat([_read_chunk(f) for f in files], ignore_index=True)
+        size = self.read_manifest()["chunk_size"]
+        frames = []
+        for f in files:
+            frame = _read_chunk(f)
+            k = int(f.name[len("chunk-"):-len(".parquet")])
+            start = k * size
+            cases = frame["case"].to_numpy() if "case" in frame else None
+            bad = (cases is None or not 1 <= cases.size <= size
+                   or not np.array_equal(cases, np.arange(start, start + cases.size))
+                   or (frames and list(frame.columns) != list(frames[0].columns)))
+            if bad:
+                raise MarsEDLError(f"a Parquet chunk is not part of this run: '{f}' (it should hold cases {start:,} "
+                                   f"onwards, in this run's columns); the same montecarlo command with --resume "
+                                   "sets it aside and flies it again")
+            frames.append(frame)
+        df = pd.concat(frames, ignore_index=True)
         return df.sort_values("case", kind="stable").reset_index(drop=True)
+
+
+class _Manifest(BaseModel):
+    """What a run manifest must hold, with the types :func:`run_montecarlo` writes (strict: a manifest edited or
+    damaged into another type is refused, not coerced). Keys not listed are kept as they are."""
+
+    model_config = ConfigDict(extra="allow", strict=True, allow_inf_nan=False)
+
+    seed: int = Field(ge=0, lt=2**63)
+    n: int = Field(ge=1)
+    chunk_size: int = Field(ge=1)
+    n_chunks: int | None = Field(default=None, ge=1)
+    radius_m: float = Field(gt=0)
+    target_lat_deg: float | None = Field(default=None, ge=-90, le=90)  # (the report needs them: report/mcrun.py)
+    target_lon_deg: float | None = Field(default=None, ge=-360, le=360)
+    approach_azimuth_deg: float | None = None
+    body_names: list[str]
+    preset: str | None = None
+    preset_file: str | None = None
+    atmosphere: str | None = None
+    overrides: list[str] = []
+    dispersions: dict[str, Any] = {}
+    deploy_box: dict[str, list[float]] | None = None
+    complete: bool = False
+    elapsed_s: float = Field(default=0.0, ge=0)
+    until: dict[str, Any] | None = None
+
+
+def _check_manifest(manifest: dict[str, Any], path: Path, hint: str = "") -> None:
+    """One-line error naming the manifest and its first wrong keys, when it is not one :func:`run_montecarlo`
+    could have written (a foreign JSON file, a key of the wrong type, one missing)."""
+    try:
+        _Manifest.model_validate(manifest)
+    except ValidationError as exc:
+        parts = []
+        for err in exc.errors()[:3]:
+            loc = ".".join(str(p) for p in err.get("loc", ()))
+            parts.append(f"{loc} is missing" if err.get("type") == "missing" else f"{loc}: {err.get('msg')}")
+        raise DamagedFileError(f"run manifest '{path}' is not one marsedl wrote: " + "; ".join(parts) + hint) \
+            from None
+
+
+def _chunk_problem(path: Path, start: int, stop: int) -> str | None:
+    """Why chunk file ``path`` is not the finished chunk of cases ``start .. stop - 1`` (``None``: it is)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        cases = pq.read_table(path, columns=["case"]).column("case").to_numpy()
+    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if not np.array_equal(cases, np.arange(start, stop)):
+        return f"holds other cases than {start:,} .. {stop - 1:,}"
+    return None
 
 
 def _read_chunk(path: Path) -> pd.DataFrame:
