@@ -8,6 +8,7 @@ import pytest
 from marsedl.engine import Engine, Ev, Outcome
 from marsedl.errors import MarsEDLError
 from marsedl.flight import nominal_cases, prepare, simulate
+from marsedl.planet import surface_distance_bearing
 from marsedl.result import TIMELINE_EVENTS
 from marsedl.targeting import build_reference
 from marsedl.vehicle import MACH_STEP
@@ -117,16 +118,18 @@ def test_guidance_measurably_steers(setup):
 def test_adjoint_and_finite_difference_sensitivities_agree(setup):
     """F1..F3 from the Apollo adjoint and from flying perturbed copies with the engine are two independent
     routes; in the body of the entry (2000-4800 m/s) they agree to about 10 % (the adjoint ignores rotation
-    and uses a local exponential atmosphere; the finite differences are taken over finite perturbations)."""
+    and uses a local exponential atmosphere; the finite differences are taken over finite perturbations). Since
+    the reference flies heading alignment and SUFR as the guided vehicle does (issue #10), F1 and F3 differ by
+    up to 12.3 % at a few nodes: 13 % is allowed."""
     tgt = (np.radians(setup.mission.site.lat_deg), np.radians(setup.mission.site.lon_deg))
     args = (setup.config, setup.plan.y0, tgt, setup.plan.reference_bank_rad,
             setup.mission.guidance.deploy_reference_speed_m_s)
     adj, _, _ = build_reference(*args)
     fd, _, _ = build_reference(*args, sensitivities="finite-difference")
     mid = (adj.speed_m_s > 2000) & (adj.speed_m_s < 4800)
-    assert np.allclose(adj.f1[mid], fd.f1[mid], rtol=0.10)
+    assert np.allclose(adj.f1[mid], fd.f1[mid], rtol=0.13)
     assert np.allclose(adj.f2[mid], fd.f2[mid], rtol=0.12)
-    assert np.allclose(adj.f3[mid], fd.f3[mid], rtol=0.12)
+    assert np.allclose(adj.f3[mid], fd.f3[mid], rtol=0.13)
 
 
 def test_msl_velocity_trigger_lands_near_gale():
@@ -226,7 +229,7 @@ def test_opening_load_estimate_sits_in_the_aspire_band(m2020, setup):
 
 def test_deploy_altitude_floor_fires_when_the_box_has_not(setup):
     """The parachute opens at the latest at the floor (navigated altitude above the ground). Same plan (and so
-    the same range threshold) flown with a floor above the nominal deploy altitude (about 11 km): it opens at the
+    the same range threshold) flown with a floor above the nominal deploy altitude (about 13.5 km): it opens at the
     floor, located inside the step, earlier and faster; a navigation error 500 m up (the vehicle believes it is
     higher) opens it 500 m lower; the preset's 6 km floor leaves the nominal range-trigger deploy as it was; a
     floor crossed above the box's Mach edge waits for that edge."""
@@ -246,12 +249,12 @@ def test_deploy_altitude_floor_fires_when_the_box_has_not(setup):
         return ev["t"][k], ev["alt_agl"][k], ev["mach"][k], out.outcome[0]
 
     t0, h0, m0, o0 = deploy(0.0)
-    assert 7000.0 < h0 < 12000.0 and o0 == Outcome.LANDED
+    assert 7000.0 < h0 < 14000.0 and o0 == Outcome.LANDED
     assert deploy(6000.0)[:2] == (t0, h0)
-    t1, h1, m1, o1 = deploy(12000.0)
-    assert h1 == pytest.approx(12000.0, abs=1.0)
+    t1, h1, m1, o1 = deploy(14200.0)
+    assert h1 == pytest.approx(14200.0, abs=1.0)
     assert t1 < t0 and m1 > m0 and o1 == Outcome.LANDED
-    assert deploy(12000.0, nav_up=500.0)[1] == pytest.approx(11500.0, abs=1.0)
+    assert deploy(14200.0, nav_up=500.0)[1] == pytest.approx(13700.0, abs=1.0)
     # a floor the vehicle crosses above Mach 2.2 waits for the box's upper Mach edge: no canopy opens faster
     t2, h2, m2, _ = deploy(30000.0)
     assert m2 == pytest.approx(cfg.sequence.mach_box[1], abs=1e-3) and h2 < 30000.0
@@ -290,3 +293,22 @@ def test_guided_flight_converges_as_the_entry_step_shrinks(preset):
 def test_entry_step_longer_than_the_guidance_cycle_is_refused():
     with pytest.raises(MarsEDLError, match="dt_entry_s"):
         prepare("mars2020", overrides=["integration.dt_entry_s=1.0"])
+
+
+def test_mars2020_nominal_is_delivered_along_track_without_the_divert():
+    """The planner's reference flies the guided vehicle's heading alignment and SUFR (the same kernels), so the
+    nominal guided flight reaches the target along track without the powered descent's divert (issue #10 item
+    3). With a reference flown at constant bank to deploy, the nominal landed 1.08 km long once SUFR started at
+    488 m/s; now 19 m. 50 m: the guided vehicle is not the reference (its lateral logic and heading alignment
+    fly a heading error the planar reference does not)."""
+    r = simulate("mars2020", overrides=["sequence.divert_limit_m=0"], record=False)
+    assert r.outcome == "landed"
+    site = prepare("mars2020").mission.site
+    radius = 3396.2e3
+    tlat, tlon = np.radians(site.lat_deg), np.radians(site.lon_deg)
+    deploy = _event(r, "parachute_deploy")
+    _, along_bearing = surface_distance_bearing(np.radians(deploy.lat_deg), np.radians(deploy.lon_deg), tlat, tlon,
+                                                radius)
+    dist, bearing = surface_distance_bearing(tlat, tlon, np.radians(r.touchdown.lat_deg),
+                                             np.radians(r.touchdown.lon_deg), radius)
+    assert abs(dist * np.cos(bearing - along_bearing)) < 50.0

@@ -66,6 +66,7 @@ EVENTS: tuple[EventSpec, ...] = (
     EventSpec("skip_out", (Phase.ENTRY,), timeline=True, handler="skip_out"),
     EventSpec("stop_speed", (Phase.ENTRY, Phase.SUFR), handler="stop_speed"),  # planning runs
     EventSpec("sufr", (Phase.ENTRY,), timeline=True, columns=True, handler="sufr"),
+    # armed in entry only for a sequence without SUFR (kernels.events: the flight software waits in SUFR)
     EventSpec("parachute_deploy", (Phase.ENTRY, Phase.SUFR), timeline=True, columns=True,
               handler="parachute_deploy"),
     EventSpec("heat_shield_separation", (Phase.CHUTE,), timeline=True, columns=True,

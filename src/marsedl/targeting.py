@@ -3,9 +3,12 @@
 Everything a flight team computes before entry, done by flying the batched engine:
 
 1. **Entry point** (when the preset gives the entry relative to the target with ``range_km = "auto"``): fly
-   the unguided reference vehicle (constant reference bank, lift kept in the vertical plane) all the way to the
-   ground from a first guess, and from two shifted guesses in the same batch; the landing points give a 2×2
-   Jacobian, and one Newton step puts the nominal landing on the target.
+   the unguided reference vehicle (constant reference bank, lift kept in the vertical plane; below the heading
+   alignment speed the guided vehicle's heading-alignment bank, then SUFR and the parachute trigger as the
+   guided vehicle flies them: the same kernels) all the way to the ground from a first guess, and from two
+   shifted guesses in the same batch; the landing points give a 2×2 Jacobian, and Newton steps put the
+   nominal landing on the target (four: heading alignment makes the landing a little non-linear in the entry
+   point, and two left the reference 105 m off).
 2. **Reference trajectory** (Apollo final phase): the same unguided flight from the chosen entry point,
    tabulated against planet-relative speed V: range to go to the deploy point R_ref(V), drag acceleration
    D_ref(V), altitude rate ḣ_ref(V); and the distance the parachute and powered phases then cover, which is what
@@ -114,7 +117,7 @@ def _event_rows(out: EngineOutput, code: Ev) -> dict[str, np.ndarray]:
 
 def solve_entry_point(cfg: EngineConfig, target: tuple[float, float], radius_m: float, speed: float,
                       fpa_rad: float, azimuth_rad: float, bank_rad: float, deploy_speed: float,
-                      first_range_m: float = 650e3, iterations: int = 2) -> tuple[float, float, float]:
+                      first_range_m: float = 650e3, iterations: int = 4) -> tuple[float, float, float]:
     """Entry latitude/longitude (rad) whose unguided reference flight lands on the target; and the miss (m).
 
     Newton's method on the landing point, with the Jacobian from two shifted entry points flown in the same
@@ -205,7 +208,10 @@ def build_reference(cfg: EngineConfig, y0: np.ndarray, target: tuple[float, floa
                               ("x", "y", "z", "vx", "vy", "vz", "mass")])
     r_nodes = np.interp(nodes, sp, range_to_go[first:][rev])
     base = _observe_states(eng, states, target, bank_rad)
-    lod_v = float(np.cos(bank_rad) * cfg.guidance.lod)
+    # vertical L/D flown at each node: the reference bank, then heading alignment's (below its speed); none in
+    # SUFR (zero angle of attack)
+    lod_v = np.cos(np.interp(nodes, sp, hs["bank"][first:][rev])) * float(cfg.guidance.lod)
+    lod_v[nodes <= cfg.sequence.sufr_speed_m_s] = 0.0
     if sensitivities == "adjoint":
         f1, f2, f3 = _adjoint(cfg, states, nodes, base, lod_v)
     elif sensitivities == "finite-difference":

@@ -15,6 +15,8 @@ from marsedl.guidance.triggers import (
     heat_shield_separation,
     range_trigger,
     range_trigger_g,
+    sufr_trigger,
+    sufr_trigger_g,
     velocity_trigger,
     velocity_trigger_g,
 )
@@ -80,3 +82,11 @@ def test_altitude_and_heat_shield_triggers():
     # Mars 2020: heat shield off subsonic and ~20 s after deploy (press kit)
     due = heat_shield_separation(np.array([0.9, 0.7, 0.7]), np.array([25.0, 15.0, 21.0]))
     assert due.tolist() == [False, False, True]
+
+
+def test_sufr_trigger_on_the_navigated_speed():
+    # Mars 2020 started SUFR at 488 m/s (W22 Table 10, issue #10): not before, and from there on
+    speed = np.array([1100.0, 488.1, 488.0, 420.0])
+    assert sufr_trigger(speed, 488.0).tolist() == [False, False, True, True]
+    g = sufr_trigger_g(speed, 488.0)
+    assert np.all(np.diff(g) < 0) and g[2] == 0.0  # continuous and falling through zero at the threshold

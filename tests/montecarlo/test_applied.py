@@ -71,7 +71,9 @@ def test_zero_width_flies_exactly_the_nominal(ctx_zero):
         assert df.outcome[row] == nominal.outcome == "landed"
         assert df.touchdown_lat_deg[row] == nominal.touchdown.lat_deg
         assert df.touchdown_lon_deg[row] == nominal.touchdown.lon_deg
-        assert df.miss_distance_m[row] == nominal.touchdown.miss_distance_m
+        # the same landing point; the miss computed over the table's arrays may differ in the last bit (a 2.5 cm
+        # miss of the nominal came out 1 ulp apart)
+        assert df.miss_distance_m[row] == pytest.approx(nominal.touchdown.miss_distance_m, rel=1e-12, abs=1e-12)
         assert df.peak_deceleration_g[row] == nominal.peaks["deceleration_g"]
         hs = next(i for i in nominal.impacts if i.body == "heat_shield")
         assert df.impact_heat_shield_lat_deg[row] == hs.lat_deg
@@ -106,7 +108,9 @@ def test_each_dispersion_moves_the_output_physics_says_it_should(ctx_zero, flown
     assert d.loc["speed_m_s", "peak_heat_rate_w_cm2"] > 0
     # heading and cross-track position: the cross-track point under the parachute moves (guidance nulls part)
     assert abs(d.loc["azimuth_deg", "backshell_separation_cross_m"]) > 50
-    assert abs(d.loc["crossrange_km", "backshell_separation_cross_m"]) > 50
+    # a 3 km cross-track entry offset: heading alignment, flown until SUFR at 488 m/s (issue #10), nulls all but a
+    # few tens of metres of it (with SUFR at 900 m/s it left more than 50 m)
+    assert 5.0 < abs(d.loc["crossrange_km", "backshell_separation_cross_m"]) < 300.0
     # entry 5 km closer to the target: the range trigger fires earlier
     assert d.loc["downrange_km", "parachute_deploy_t_s"] < -1.0
     # +50 kg flies all the way to powered descent: propellant ~ proportional to the powered vehicle's mass

@@ -130,7 +130,7 @@ class CaseInputs:
     y0: np.ndarray  # (n, 7) entry-interface state: planet-fixed r (m), v relative (m/s), mass (kg)
     bank0_rad: np.ndarray  # bank before guidance starts (and throughout when guidance is off)
     guided: np.ndarray  # bool: entry guidance on
-    planar: np.ndarray  # bool: lift only in the vertical plane (reference trajectories)
+    planar: np.ndarray  # bool: lift only in the vertical plane, heading alignment below its speed (references)
     aim_range_m: np.ndarray  # range from the reference deploy point to the target (subtracted from range)
     range_trigger_m: np.ndarray  # deploy when range-to-target falls to this (range trigger)
     velocity_trigger_m_s: np.ndarray  # deploy when speed falls to this (velocity trigger)

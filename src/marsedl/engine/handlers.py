@@ -102,9 +102,9 @@ def sufr(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:
 
 def parachute_deploy(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:
     """Mortar fire: the canopy inflates from line stretch; the deploy Mach and q are kept for the summary."""
-    s, v = eng.cfg.sequence, eng.cfg.vehicle
+    v = eng.cfg.vehicle
     cs = st.case[bodies]
-    if v.n_ebm and s.sufr_speed_m_s <= 0:  # no SUFR: the entry balance masses go at deploy
+    if v.n_ebm:  # deployed straight from entry (a sequence without SUFR): the entry balance masses go now
         spawn_entry_balance_masses(eng, st, bodies[st.phase[bodies] == _ENTRY])
     eng._log_events(log, st, bodies, Ev.PARACHUTE_DEPLOY)
     st.phase[bodies] = _CHUTE

@@ -132,6 +132,19 @@ def range_trigger(
     return range_trigger_g(range_to_go_m, threshold_m, mach, dynamic_pressure_pa, mach_box, q_box) <= 0.0
 
 
+def sufr_trigger_g(speed_m_s: ArrayLike, threshold_m_s: ArrayLike) -> NDArray[np.float64]:
+    """Event function of the SUFR start (navigated planet-relative speed at or below the threshold): the
+    engine's :func:`marsedl.laws.sufr_trigger_g` over arrays."""
+    f = np.asarray
+    return np.asarray(laws.sufr_trigger_g.py_func(f(speed_m_s, dtype=float), f(threshold_m_s, dtype=float)))
+
+
+def sufr_trigger(speed_m_s: ArrayLike, threshold_m_s: ArrayLike) -> NDArray[np.bool_]:
+    """SUFR (MSL, Mars 2020): straighten up once the navigated planet-relative speed is at or below the
+    threshold (``sequence.sufr_speed_m_s``); the parachute trigger is armed only after it."""
+    return sufr_trigger_g(speed_m_s, threshold_m_s) <= 0.0
+
+
 def altitude_trigger_g(altitude_m: ArrayLike, threshold_m: ArrayLike) -> NDArray[np.float64]:
     """Event function of "altitude at or below a threshold" (e.g. backshell separation at ≈ 2.1 km AGL)."""
     return below_g(altitude_m, threshold_m)

@@ -179,6 +179,21 @@ def _next_cycle(t_due, t_now, period):
 
 
 @njit(**_LEAF)
+def _heading_alignment_cmd(i, ux, uy, uz, vx, vy, vz, cf, gpar):
+    """Bank command of heading alignment: :func:`marsedl.laws.heading_alignment_bank` of the angle from the
+    heading to the target's bearing (position up ``u``, velocity ``v``, the case's target)."""
+    tx, ty, tz = cf[i, CF_TARGET_UNIT], cf[i, CF_TARGET_UNIT + 1], cf[i, CF_TARGET_UNIT + 2]
+    en = max(math.sqrt(uy * uy + ux * ux), 1e-12)
+    ex, ey = -uy / en, ux / en
+    nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
+    heading = math.atan2(vx * ex + vy * ey, vx * nx + vy * ny + vz * nz)
+    d = tx * ux + ty * uy + tz * uz
+    ttx, tty, ttz = tx - ux * d, ty - uy * d, tz - uz * d
+    bearing = math.atan2(ttx * ex + tty * ey, ttx * nx + tty * ny + ttz * nz)
+    return heading_alignment_bank(bearing - heading, gpar[G_HA_GAIN], gpar[G_HA_LIMIT])
+
+
+@njit(**_LEAF)
 def _guide1(i, ph, s, ob, cf, p, gpar, ref):
     """Entry guidance of an entry vehicle at state ``s = (x, yy, z, vx, vy, vz, m)`` at the start of a step
     (:mod:`marsedl.laws.entry_guidance`): guidance start on sensed drag, Apollo range control on the reference,
@@ -186,7 +201,11 @@ def _guide1(i, ph, s, ob, cf, p, gpar, ref):
     Writes the case's guidance values in ``cf[i]``; returns the LOG_* bits of what the engine must log here.
     """
     x, yy, z, vx, vy, vz, _ = s
-    if cf[i, CF_GUIDED] == 0.0 and cf[i, CF_BANK_RATE] == 0.0:
+    # a reference trajectory (unguided, lift in the vertical plane) flies the guided vehicle's heading alignment
+    # below its speed, so that what planning aims with is what the guided vehicle flies
+    reference_ha = (cf[i, CF_GUIDED] == 0.0 and cf[i, CF_PLANAR] != 0.0 and ph == PH_ENTRY
+                    and ob[O_SPEED] <= gpar[G_HA_SPEED])
+    if cf[i, CF_GUIDED] == 0.0 and cf[i, CF_BANK_RATE] == 0.0 and not reference_ha:
         # an unguided vehicle holding its commanded bank: the rate-limited update below would leave it as it is
         if cf[i, CF_BANK] == (0.0 if ph == PH_SUFR else cf[i, CF_BANK0]):
             return 0
@@ -236,16 +255,11 @@ def _guide1(i, ph, s, ob, cf, p, gpar, ref):
         if not heading_mode:
             cf[i, CF_BANK_SIGN] = new_sign
         if heading_mode:  # steer the heading onto the target with a limited bank
-            en = max(math.sqrt(uy * uy + ux * ux), 1e-12)
-            ex, ey = -uy / en, ux / en
-            nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
-            heading = math.atan2(vx * ex + vy * ey, vx * nx + vy * ny + vz * nz)
-            d = tx * ux + ty * uy + tz * uz
-            ttx, tty, ttz = tx - ux * d, ty - uy * d, tz - uz * d
-            bearing = math.atan2(ttx * ex + tty * ey, ttx * nx + tty * ny + ttz * nz)
-            cmd = heading_alignment_bank(bearing - heading, gpar[G_HA_GAIN], gpar[G_HA_LIMIT])
+            cmd = _heading_alignment_cmd(i, ux, uy, uz, vx, vy, vz, cf, gpar)
         else:
             cmd = cf[i, CF_BANK_SIGN] * mag
+    elif reference_ha:  # the reference flies the guided vehicle's heading alignment (marsedl.targeting)
+        cmd = _heading_alignment_cmd(i, ux, uy, uz, vx, vy, vz, cf, gpar)
     if ph == PH_SUFR:
         cmd = 0.0
     cf[i, CF_BANK], cf[i, CF_BANK_RATE] = rate_limited_bank(cf[i, CF_BANK], cf[i, CF_BANK_RATE], cmd, gpar[G_DT],

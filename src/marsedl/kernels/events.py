@@ -48,11 +48,18 @@ from marsedl.kernels.layout import (
     P_TARGET_RADIUS,
     P_TOUCHDOWN_DETECT,
     P_TRIGGER_RANGE,
+    PH_ENTRY,
 )
 from marsedl.laws import navigated, radar_navigated_position
 from marsedl.laws._jit import JIT as _JIT
 from marsedl.laws._jit import LEAF as _LEAF
-from marsedl.laws.triggers import altitude_floor_g, heat_shield_separation_g, range_trigger_g, velocity_trigger_g
+from marsedl.laws.triggers import (
+    altitude_floor_g,
+    heat_shield_separation_g,
+    range_trigger_g,
+    sufr_trigger_g,
+    velocity_trigger_g,
+)
 from marsedl.sequence import event_column
 
 
@@ -105,8 +112,14 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
     if armed[ph, E_STOP_SPEED] and cf[i, CF_STOP_SPEED] > 0.0:
         g[E_STOP_SPEED] = ob[O_SPEED] - cf[i, CF_STOP_SPEED]
     if armed[ph, E_SUFR] and p[P_SUFR_SPEED] > 0.0:
-        g[E_SUFR] = ob[O_SPEED] - p[P_SUFR_SPEED]
-    if armed[ph, E_DEPLOY] and cf[i, CF_DEPLOY_ENABLED] != 0.0:
+        speed = ob[O_SPEED]
+        if cf[i, CF_NAV_ON] != 0.0:  # the trigger sees the navigated speed
+            _, _, _, wx, wy, wz = _nav1(i, y[0], y[1], y[2], y[3], y[4], y[5], cf)
+            speed = math.sqrt(wx * wx + wy * wy + wz * wz)
+        g[E_SUFR] = sufr_trigger_g(speed, p[P_SUFR_SPEED])
+    # the parachute trigger is armed once SUFR is done (MSL and Mars 2020 waited for it in SUFR); straight from
+    # entry only when the sequence has no SUFR
+    if armed[ph, E_DEPLOY] and cf[i, CF_DEPLOY_ENABLED] != 0.0 and (ph != PH_ENTRY or p[P_SUFR_SPEED] <= 0.0):
         mach = ob[O_MACH]
         if p[P_TRIGGER_RANGE] != 0.0:
             # range to the target: great circle on the target's radius

@@ -34,7 +34,13 @@ from marsedl.laws.powered import (
     vertical_time_to_go_many,
 )
 from marsedl.laws.tables import exponential_extension, grid_cell
-from marsedl.laws.triggers import altitude_floor_g, heat_shield_separation_g, range_trigger_g, velocity_trigger_g
+from marsedl.laws.triggers import (
+    altitude_floor_g,
+    heat_shield_separation_g,
+    range_trigger_g,
+    sufr_trigger_g,
+    velocity_trigger_g,
+)
 
 __all__ = [
     "altitude_floor_g",
@@ -55,6 +61,7 @@ __all__ = [
     "radar_navigated_position",
     "range_trigger_g",
     "rate_limited_bank",
+    "sufr_trigger_g",
     "sutton_graves",
     "velocity_hold_acceleration",
     "velocity_trigger_g",

@@ -37,6 +37,14 @@ def velocity_trigger_g(speed, threshold, mach, mach_lo, mach_hi):
 
 
 @njit(**LEAF)
+def sufr_trigger_g(speed, threshold):
+    """SUFR ("straighten up and fly right", MSL and Mars 2020): the navigated planet-relative speed at or below
+    ``threshold``. The entry balance masses go, the bank goes to zero and the capsule trims at zero angle of
+    attack; only then is the parachute trigger armed (the flight software waits for it in SUFR)."""
+    return (speed - threshold) / SPEED_SCALE_M_S
+
+
+@njit(**LEAF)
 def altitude_floor_g(altitude, floor, mach, mach_hi):
     """Deploy altitude floor: the navigated altitude above the ground at or below ``floor`` once Mach is below
     the box's upper edge (a canopy opened faster would not survive)."""
