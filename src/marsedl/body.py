@@ -33,12 +33,6 @@ from marsedl.vehicle import MACH_MAX, MACH_STEP, VehicleModel
 
 __all__ = ["BodyMission", "body_cases", "body_config", "build_planet"]
 
-#: Altitude span of a body's atmosphere grid (m above the reference ellipsoid), every 100 m: the Mars span of
-#: marsedl.flight (deepest Mars terrain to above any entry interface), which also covers Earth's oceans' floor
-#: of the check-cases' launch heights.
-_GRID_SPAN_M = (-9000.0, 200000.0)
-_GRID_STEP_M = 100.0
-
 
 class PlanetSpec(_Spec):
     """A shipped planet by name, with any of its numbers overridden (SI)."""
@@ -169,7 +163,7 @@ def body_config(m: BodyMission, atmosphere: str | None = None) -> tuple[EngineCo
     if any((a.wind_east_m_s, a.wind_north_m_s, a.wind_east_shear_per_s, a.wind_north_shear_per_s)):
         atm = SteadyWind(atm, a.wind_east_m_s, a.wind_north_m_s, a.wind_east_shear_per_s, a.wind_north_shear_per_s,
                          a.wind_reference_altitude_m)
-    grid = AtmosphereGrid.from_atmosphere(atm, h_min_m=_GRID_SPAN_M[0], h_max_m=_GRID_SPAN_M[1], dh_m=_GRID_STEP_M)
+    grid = AtmosphereGrid.for_engine(atm)
     i = m.initial
     r0 = planet.position_m(np.radians(i.lat_deg), np.radians(i.lon_deg), i.altitude_m)
     lat_c = float(np.arctan2(r0[2], np.hypot(r0[0], r0[1])))

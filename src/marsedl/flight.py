@@ -23,11 +23,6 @@ from marsedl.scenario import Mission, apply_overrides, read_preset, validate_mis
 from marsedl.targeting import Plan, build_reference, entry_state, solve_entry_point
 from marsedl.vehicle import build_vehicle
 
-#: Altitude span of the engine's atmosphere grid (MOLA, m): below the deepest Mars terrain (Hellas floor
-#: about -8.2 km) to well above the entry interface (about 128 km); above it the grid decays exponentially.
-_GRID_SPAN_M = (-9000.0, 200000.0)
-_GRID_STEP_M = 100.0
-
 
 @dataclass(frozen=True)
 class Setup:
@@ -43,8 +38,7 @@ def build_config(mission: Mission, atmosphere: str | None = None) -> tuple[Engin
     """Compile a mission into an :class:`EngineConfig` (without the reference trajectory)."""
     spec = atmosphere or mission.atmosphere.model
     atm = get_atmosphere(spec)
-    grid = AtmosphereGrid.from_atmosphere(atm, h_min_m=_GRID_SPAN_M[0], h_max_m=_GRID_SPAN_M[1],
-                                          dh_m=_GRID_STEP_M)
+    grid = AtmosphereGrid.for_engine(atm)
     site = Site(lat_deg=mission.site.lat_deg, lon_deg=mission.site.lon_deg,
                 ground_mola_m=mission.site.ground_mola_m, areoid_radius_m=mission.site.areoid_radius_m)
     vehicle = build_vehicle(mission)

@@ -31,6 +31,11 @@ Array = NDArray[np.float64]
 H_MIN_M = -10e3
 H_MAX_M = 200e3
 DH_M = 100.0
+#: Altitude span of the grid every flight uses (m above the reference surface; MOLA on Mars): below the deepest
+#: Mars terrain (Hellas floor about -8.2 km) to well above the entry interface (about 128 km); above it the
+#: grid decays exponentially. Every 100 m.
+ENGINE_SPAN_M = (-9000.0, 200000.0)
+ENGINE_STEP_M = 100.0
 _END_FIT_M = 5e3  # scale heights at the grid ends are fitted over this much altitude
 
 
@@ -151,6 +156,11 @@ class AtmosphereGrid:
             names=[atm.name],
             sources=[atm.source],
         )
+
+    @classmethod
+    def for_engine(cls, atm: Atmosphere) -> AtmosphereGrid:
+        """``atm`` on the engine's grid: :data:`ENGINE_SPAN_M` every :data:`ENGINE_STEP_M` (one row)."""
+        return cls.from_atmosphere(atm, h_min_m=ENGINE_SPAN_M[0], h_max_m=ENGINE_SPAN_M[1], dh_m=ENGINE_STEP_M)
 
     @classmethod
     def stack(cls, grids: Sequence[AtmosphereGrid]) -> AtmosphereGrid:
