@@ -7,11 +7,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from marsedl import laws
 from marsedl.errors import MarsEDLError
+from marsedl.planet import MARS
 
-#: Sutton–Graves constant for a CO₂ atmosphere, kg^0.5/m (q in W/m² with SI inputs). Sutton & Graves,
-#: "A General Stagnation-Point Convective-Heating Equation for Arbitrary Gas Mixtures", NASA TR R-376 (1971):
-#: k = 1.9027e-4 for Mars; the project reference (edl_algorithms.md) uses 1.9e-4.
-SUTTON_GRAVES_K_MARS = 1.9e-4
+#: Sutton–Graves constant for Mars' CO₂ atmosphere, kg^0.5/m (q in W/m² with SI inputs): the planet's
+#: ``sutton_graves_k`` in ``data/planets.toml`` (Sutton & Graves, NASA TR R-376, 1971: 1.9027e-4; the project
+#: reference, edl_algorithms.md, uses 1.9e-4), the value the engine flies.
+SUTTON_GRAVES_K_MARS = MARS.sutton_graves_k
 
 #: Nose radius of the 4.5 m, 70° sphere-cone aeroshell, m (≈ 1.125 m, NASA/JPL Mars 2020 press kit).
 AEROSHELL_NOSE_RADIUS_M = 1.125

@@ -11,6 +11,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from marsedl.planet import MARS
+
 __all__ = ["GAMMA_CO2", "R_CO2", "Atmosphere", "AtmosphereState", "gravity_at_altitude"]
 
 Array = NDArray[np.float64]
@@ -22,9 +24,9 @@ Array = NDArray[np.float64]
 R_CO2 = 188.9
 GAMMA_CO2 = 1.29
 
-# For hydrostatic derivations: GM and mean radius from the NSSDC Mars Fact Sheet.
-_GM = 4.282837e13
-_R_MEAN = 3389.5e3
+# For hydrostatic derivations: Mars' GM and mean radius (NSSDC Mars Fact Sheet, in data/planets.toml).
+_GM = MARS.gm_m3_s2
+_R_MEAN = MARS.mean_radius_m
 
 
 def gravity_at_altitude(altitude_m: ArrayLike) -> Array:
