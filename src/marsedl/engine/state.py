@@ -10,6 +10,7 @@ import numpy as np
 from marsedl import kernels
 from marsedl.engine.config import _BALLISTIC, _UNBORN, CaseInputs, EngineConfig, Ev
 from marsedl.laws.navigation import navigated_many
+from marsedl.planet import spherical_to_cartesian
 
 
 class _Obs:
@@ -164,9 +165,9 @@ def navigated_state(r: np.ndarray, v: np.ndarray, dr_enu: np.ndarray, dv_enu: np
 
 
 def unit_vector(lat_rad, lon_rad) -> np.ndarray:
-    """Planet-fixed unit vectors (n, 3) of planetocentric latitude/longitude."""
-    cl = np.cos(lat_rad)
-    return np.stack([cl * np.cos(lon_rad), cl * np.sin(lon_rad), np.sin(lat_rad)], axis=-1)
+    """Planet-fixed unit vectors (n, 3) of planetocentric latitude/longitude (:func:`spherical_to_cartesian` at
+    radius 1)."""
+    return spherical_to_cartesian(lat_rad, lon_rad, 1.0)
 
 
 _CTX_SHARED = ("density_perturbation", "wind_perturbation", "t_inflation", "inflation_exponent", "target_radius")
