@@ -20,8 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from marsedl.flight import prepare, simulate  # noqa: E402
-from marsedl.verification import QUANTITIES, compare, flown_columns  # noqa: E402
+from marsedl.verification import QUANTITIES, check_case  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 UNITS = {"altitude_m": ("altitude", "m", "{:.3g}"), "lat_deg": ("lat", "°", "{:.2g}"),
@@ -42,11 +41,8 @@ def main() -> None:
     for ax, preset in zip(axes.flat, presets, strict=True):
         case = preset.stem[6:8]
         sims = pd.read_csv(REPO / "tests" / "data" / "nesc" / f"atmos_{case}.csv", dtype={"sim": str})
-        result = simulate(None, preset_file=preset)
-        setup = prepare(None, preset_file=preset)
-        planet = setup.config.planet
-        ours = flown_columns(result, sims["time_s"].unique(), planet)
-        checks = {c.quantity: c for c in compare(ours, sims)}
+        _, ours, comparisons, setup = check_case(preset, sims)
+        checks = {c.quantity: c for c in comparisons}
         cells = []
         for q in QUANTITIES:
             c = checks.get(q)

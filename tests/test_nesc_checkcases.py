@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from marsedl.flight import prepare, simulate
-from marsedl.verification import QUANTITIES, compare, flown_columns
+from marsedl.verification import QUANTITIES, check_case
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = {
@@ -27,9 +26,8 @@ CASES = {
 def _fly(case: str, overrides: list[str] | None = None):
     preset = REPO / "examples" / "nesc" / CASES[case]
     sims = pd.read_csv(REPO / "tests" / "data" / "nesc" / f"atmos_{case}.csv", dtype={"sim": str})
-    result = simulate(None, preset_file=preset, overrides=overrides)
-    planet = prepare(None, preset_file=preset, overrides=overrides).config.planet
-    return result, compare(flown_columns(result, sims["time_s"].unique(), planet), sims)
+    flown = check_case(preset, sims, overrides)
+    return flown.result, flown.comparisons
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

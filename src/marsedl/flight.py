@@ -364,20 +364,31 @@ def simulate(preset: str | None = "mars2020", *, preset_file: str | Path | None 
               "preset_file": str(preset_file) if preset_file else None, "overrides": list(overrides or []),
               "atmosphere": atmosphere, "guidance": guidance, "seed": None,
               "mission": setup.mission.model_dump(mode="json")}
+    return fly(setup, guidance=guidance, record=record, inputs=inputs, started=t0, planning_s=t_plan)
+
+
+def fly(setup: Setup, *, guidance: bool | None = None, record: bool = True, inputs: dict | None = None,
+        started: float | None = None, planning_s: float | None = None) -> SimulationResult:
+    """Fly a prepared mission's nominal case (:func:`prepare`): what :func:`simulate` does after preparing.
+
+    ``inputs`` is kept with the result (a saved run's inputs); ``started`` (``time.perf_counter()``) and
+    ``planning_s`` time the run for ``info``.
+    """
+    t0 = time.perf_counter() if started is None else started
     if setup.plan is None:
         return _simulate_body(setup, record, t0, inputs)
     out = Engine(setup.config).run(nominal_cases(setup, guided=guidance), record=record)
     m = setup.mission
     info = {"entry_lat_deg": setup.plan.entry_lat_deg, "entry_lon_deg": setup.plan.entry_lon_deg,
             "entry_azimuth_deg": setup.plan.entry_azimuth_deg, "reference_miss_m": setup.plan.reference_miss_m,
-            "parachute_phase_range_m": setup.plan.chute_range_m, "planning_s": t_plan,
+            "parachute_phase_range_m": setup.plan.chute_range_m, "planning_s": planning_s,
             "elapsed_s": time.perf_counter() - t0}
     return build_result(out, case=0, preset=m.name, target_lat_deg=m.site.lat_deg,
                         target_lon_deg=m.site.lon_deg, radius_m=m.site.areoid_radius_m + m.site.ground_mola_m,
                         atmosphere=setup.atmosphere_name, info=info, inputs=inputs)
 
 
-def _simulate_body(setup: Setup, record: bool, t0: float, inputs: dict) -> SimulationResult:
+def _simulate_body(setup: Setup, record: bool, t0: float, inputs: dict | None) -> SimulationResult:
     """Fly a body preset's one case (:mod:`marsedl.body`) on the same engine."""
     from marsedl.body import body_cases
 
@@ -393,6 +404,7 @@ def _simulate_body(setup: Setup, record: bool, t0: float, inputs: dict) -> Simul
                         info=info, planet=cfg.planet, inputs=inputs)
 
 
-__all__ = ["PLAN_CACHE_MAX", "Outcome", "Setup", "build_config", "cached_plan", "clear_plan_cache", "nominal_cases",
+__all__ = ["PLAN_CACHE_MAX", "Outcome", "Setup", "build_config", "cached_plan", "clear_plan_cache", "fly",
+           "nominal_cases",
            "plan_setup",
            "plan_cache_dir", "plan_cache_folder", "plan_key", "plan_mission", "prepare", "simulate"]

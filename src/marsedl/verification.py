@@ -14,13 +14,14 @@ quantity's resolution where the simulators agree to their printed digits (then `
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from marsedl.planet import Planet
 
-__all__ = ["FLOORS", "QUANTITIES", "Comparison", "compare", "flown_columns"]
+__all__ = ["FLOORS", "QUANTITIES", "CaseCheck", "Comparison", "check_case", "compare", "flown_columns"]
 
 #: The compared quantities (columns of the reference frames and of :func:`flown_columns`).
 QUANTITIES = ("altitude_m", "lat_deg", "lon_deg", "v_north_m_s", "v_east_m_s", "v_down_m_s", "mach",
@@ -94,3 +95,23 @@ def compare(ours: pd.DataFrame, sims: pd.DataFrame) -> list[Comparison]:
         out.append(Comparison(q, float(miss.max()), float(spread.max()), float(np.max(miss - spread - floor)),
                               int(wide.shape[1])))
     return out
+
+
+class CaseCheck(NamedTuple):
+    """A flown check-case: the result, its quantities at the reference times (:func:`flown_columns`), the
+    comparisons (:func:`compare`) and the prepared mission."""
+
+    result: Any
+    flown: pd.DataFrame
+    comparisons: list[Comparison]
+    setup: Any
+
+
+def check_case(preset_file, sims: pd.DataFrame, overrides: list[str] | None = None) -> CaseCheck:
+    """Fly a body preset (prepared once) and compare it with the simulators' rows ``sims`` at their times."""
+    from marsedl.flight import fly, prepare
+
+    setup = prepare(None, preset_file=preset_file, overrides=overrides)
+    result = fly(setup)
+    flown = flown_columns(result, sims["time_s"].unique(), setup.config.planet)
+    return CaseCheck(result, flown, compare(flown, sims), setup)
