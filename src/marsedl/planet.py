@@ -20,6 +20,7 @@ differ by 2.57 km. :class:`Site` converts between them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -201,7 +202,9 @@ class Planet:
         return np.stack([-w * r[..., 1], w * r[..., 0], np.zeros(r.shape[:-1])], axis=-1)
 
 
+@functools.cache
 def _planet_data() -> dict:
+    """``data/planets.toml``, read once (callers copy what they change)."""
     import tomllib
     from importlib import resources
 
