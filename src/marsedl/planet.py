@@ -26,7 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from marsedl import laws
+# The compiled laws (marsedl.laws, with Numba: 0.25 s) are imported by the methods that evaluate them, so that
+# code that only maps points (a Monte Carlo summary, a report) does not pay for them.
 
 __all__ = [
     "JEZERO",
@@ -125,6 +126,8 @@ class Planet:
         r = _f(r_m)
         x, y, z = r[..., 0], r[..., 1], r[..., 2]
         rn = np.sqrt(x * x + y * y + z * z)
+        from marsedl import laws
+
         return np.stack(laws.gravity_j2.py_func(x, y, z, rn, self.gm_m3_s2, self.j2, self.equatorial_radius_m),
                         axis=-1)
 
@@ -136,6 +139,8 @@ class Planet:
         Add it to the gravity and aerodynamic accelerations when integrating in the planet-fixed frame.
         """
         r, v = np.broadcast_arrays(_f(r_m), _f(v_m_s))
+        from marsedl import laws
+
         a = laws.frame_acceleration.py_func(r[..., 0], r[..., 1], r[..., 2], v[..., 0], v[..., 1], v[..., 2],
                                             self.rotation_rate_rad_s)
         return np.stack(a, axis=-1)
@@ -147,6 +152,8 @@ class Planet:
         engine's :func:`marsedl.laws.ellipsoid_radius`).
         """
         lat = _f(lat_rad)
+        from marsedl import laws
+
         return laws.ellipsoid_radius.py_func(np.cos(lat) ** 2, np.sin(lat), self.equatorial_radius_m,
                                              self.polar_radius_m)
 

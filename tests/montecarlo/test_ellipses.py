@@ -97,6 +97,28 @@ def test_containment_interval_is_clopper_pearson():
         assert c["fraction"] == k / n and c["inside"] == k and c["cases"] == n
 
 
+def test_containment_and_order_indices_match_scipy_stats_over_a_grid():
+    """The summary computes these from scipy.special (no scipy.stats import at run time): the same numbers as
+    scipy.stats' binomtest and binomial quantiles, including a tail that equals a to the last bit (n = 1,
+    q = 0.05, confidence 0.9, where (1 - 0.9) / 2 rounds below 0.05)."""
+    from marsedl.montecarlo.ellipses import _order_indices
+
+    for n in (1, 2, 3, 10, 99, 100, 1000, 2000, 32000, 1_000_000):
+        for conf in (0.9, 0.95, 0.99):
+            a = (1.0 - conf) / 2.0
+            qs = (0.001, 0.01, 0.05, 0.1, 0.5, 0.9, 0.95, 0.99, 0.999)
+            want = [(int(stats.binom.ppf(a, n, q)) - 1, int(stats.binom.isf(a, n, q))) for q in qs]
+            assert _order_indices(n, qs, conf) == want, (n, conf)
+            for k in sorted({0, 1, n // 3, n - 1, n}):
+                # binomtest solves for the ends with a root finder (brentq); the Beta quantile is
+                # the exact end (test above); brentq stops at xtol = 2e-12 absolute
+                ci = stats.binomtest(k, n).proportion_ci(confidence_level=conf, method="exact")
+                c = containment(k, n, conf)
+                assert c["ci_low"] == pytest.approx(ci.low, rel=1e-6, abs=5e-12)
+                assert c["ci_high"] == pytest.approx(ci.high, rel=1e-6, abs=5e-12)
+                assert c["ci_low"] == pytest.approx(stats.beta.ppf(a, k, n - k + 1) if k else 0.0, rel=1e-12)
+
+
 @pytest.mark.parametrize("kind", ["gauss", "t6", "mixture"])
 def test_empirical_ellipse_holds_its_fraction_and_the_gaussian_one_misses_where_it_should(kind):
     """20,000 points; the true content of each fitted ellipse is counted on 1,000,000 fresh points (its own

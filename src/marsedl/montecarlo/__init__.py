@@ -6,24 +6,36 @@ this package is callable, as :func:`marsedl.montecarlo.api.montecarlo` (what ``m
 ``marsedl.load("runs/m2020")`` opens the run again.
 """
 
+import importlib
 import sys
 import types
+from typing import Any
 
-from marsedl.montecarlo.api import MonteCarloRun, montecarlo, open_run
-from marsedl.montecarlo.context import RunContext, plan_run
-from marsedl.montecarlo.dispersions import (
-    SCALAR_FIELDS,
-    DensityProfileSpec,
-    DispersionSpec,
-    Distribution,
-    EntryCovarianceSpec,
-    WindProfileSpec,
-    default_dispersions,
-    parse_dispersions,
-)
-from marsedl.montecarlo.runner import RunResult, default_chunk_size, fly_chunk, run_montecarlo
-from marsedl.montecarlo.sampling import Draws, case_generator, draw_cases
-from marsedl.montecarlo.store import RunStore, chunk_bounds
+#: Where each public name lives. They are imported on first use (PEP 562), so that reading a run's summary does
+#: not import the engine, Numba and the planner (about 1 s at start-up).
+_HOME = {
+    "MonteCarloRun": "api", "montecarlo": "api", "open_run": "api",
+    "RunContext": "context", "plan_run": "context",
+    "SCALAR_FIELDS": "dispersions", "DensityProfileSpec": "dispersions", "DispersionSpec": "dispersions",
+    "Distribution": "dispersions", "EntryCovarianceSpec": "dispersions", "WindProfileSpec": "dispersions",
+    "default_dispersions": "dispersions", "parse_dispersions": "dispersions",
+    "RunResult": "runner", "default_chunk_size": "runner", "fly_chunk": "runner", "run_montecarlo": "runner",
+    "Draws": "sampling", "case_generator": "sampling", "draw_cases": "sampling",
+    "RunStore": "store", "chunk_bounds": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        value = getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))
+
 
 __all__ = [
     "SCALAR_FIELDS",
@@ -56,7 +68,9 @@ class _CallablePackage(types.ModuleType):
     attribute ``montecarlo`` to this subpackage whenever it is imported, so a function of that name in
     ``marsedl/__init__.py`` would be overwritten; calling the package itself is what stays true."""
 
-    def __call__(self, *args, **kwargs) -> MonteCarloRun:
+    def __call__(self, *args, **kwargs):
+        from marsedl.montecarlo.api import montecarlo
+
         return montecarlo(*args, **kwargs)
 
 

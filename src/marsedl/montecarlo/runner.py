@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from marsedl.engine import Engine
 from marsedl.errors import DamagedFileError, MarsEDLError
@@ -56,11 +57,17 @@ def default_chunk_size(n: int, workers: int) -> int:
 
 def fly_chunk(ctx: RunContext, seed: int, start: int, stop: int) -> pd.DataFrame:
     """Draw and fly cases ``start .. stop - 1``; one row per case (inputs ``in_*`` and every output)."""
+    return _fly_table(ctx, seed, start, stop).to_pandas()
+
+
+def _fly_table(ctx: RunContext, seed: int, start: int, stop: int) -> pa.Table:
+    """:func:`fly_chunk` as an Arrow table: what the backends hand back and the store writes as it is (no
+    pandas frame per chunk; the run becomes one frame once, at the end)."""
     draws = draw_cases(ctx.spec, seed, start, stop)
     out = Engine(ctx.setup.config).run(build_cases(ctx, draws))
     cols = case_table(out, ctx, start)
     cols.update(input_columns(ctx, draws))
-    return pd.DataFrame(cols)
+    return pa.table(cols)
 
 
 @dataclass(frozen=True)
@@ -79,14 +86,14 @@ class RunResult:
 # --------------------------------------------------------------------------------------------- backends
 
 
-def _serial(ctx: RunContext, seed: int, jobs: list[tuple[int, int, int]]) -> Iterator[tuple[int, pd.DataFrame]]:
+def _serial(ctx: RunContext, seed: int, jobs: list[tuple[int, int, int]]) -> Iterator[tuple[int, pa.Table]]:
     for k, s, e in jobs:
-        yield k, fly_chunk(ctx, seed, s, e)
+        yield k, _fly_table(ctx, seed, s, e)
 
 
-def _processes(ctx, seed, jobs, processes: int) -> Iterator[tuple[int, pd.DataFrame]]:
+def _processes(ctx, seed, jobs, processes: int) -> Iterator[tuple[int, pa.Table]]:
     with ProcessPoolExecutor(max_workers=processes) as pool:
-        futs = {pool.submit(fly_chunk, ctx, seed, s, e): k for k, s, e in jobs}
+        futs = {pool.submit(_fly_table, ctx, seed, s, e): k for k, s, e in jobs}
         try:
             for f in as_completed(futs):
                 yield futs[f], f.result()
@@ -120,7 +127,7 @@ def _connect(scheduler: str | None, workers: int | None):
 _END = object()
 
 
-def _dask(client, ctx, seed, jobs) -> Iterator[tuple[int, pd.DataFrame]]:
+def _dask(client, ctx, seed, jobs) -> Iterator[tuple[int, pa.Table]]:
     """Chunks from a Dask cluster as they finish.
 
     The waiting for results runs on a helper thread and hands them over through a queue: a Ctrl-C then lands in
@@ -130,7 +137,7 @@ def _dask(client, ctx, seed, jobs) -> Iterator[tuple[int, pd.DataFrame]]:
     from distributed import as_completed as dask_completed
 
     ctx_f = client.scatter(ctx, broadcast=True)
-    futs = {client.submit(fly_chunk, ctx_f, seed, s, e, pure=False): k for k, s, e in jobs}
+    futs = {client.submit(_fly_table, ctx_f, seed, s, e, pure=False): k for k, s, e in jobs}
     handed: queue.Queue = queue.Queue()
     stop = threading.Event()
 
@@ -403,7 +410,7 @@ def run_montecarlo(
                 store.clean_temporaries()
                 if until is not None:
                     store.write_manifest(manifest)
-        frames: dict[int, pd.DataFrame] = {}
+        frames: dict[int, pa.Table] = {}
         flown = 0
 
         def fly(bounds: list[tuple[int, int]]) -> None:
@@ -425,11 +432,11 @@ def run_montecarlo(
             else:
                 it = _processes(ctx, seed, jobs, min(n_workers, len(jobs)))
             try:
-                for k, frame in it:
+                for k, table in it:
                     if store is not None:
-                        store.write_chunk(k, frame)
+                        store.write_chunk(k, table)
                     else:
-                        frames[k] = frame
+                        frames[k] = table
                     size = bounds[k][1] - bounds[k][0]
                     cases_done += size
                     flown += size
@@ -447,7 +454,7 @@ def run_montecarlo(
         def read(n_chunks: int) -> pd.DataFrame:
             if store is not None:
                 return store.read(range(n_chunks))
-            return pd.concat([frames[k] for k in range(n_chunks)], ignore_index=True)
+            return pa.concat_tables([frames[k] for k in range(n_chunks)]).to_pandas()
 
         try:
             fly(bounds)

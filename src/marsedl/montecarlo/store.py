@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from marsedl.errors import DamagedFileError, MarsEDLError, read_text
@@ -130,9 +132,6 @@ class RunStore:
     def chunk_size_on_disk(self) -> int | None:
         """The chunk size the finished chunk files were written with (chunk ``k`` starts at case ``k * size``), or
         None when no readable chunk tells it."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         for path in self.chunk_files():
             k = int(path.name[len("chunk-"):-len(".parquet")])
             try:
@@ -176,9 +175,11 @@ class RunStore:
             done.add(k)
         return done
 
-    def write_chunk(self, k: int, table: pd.DataFrame) -> None:
-        """Write chunk ``k`` atomically."""
-        _fsync_write(self.chunk_path(k), lambda p: table.to_parquet(p, index=False, engine="pyarrow"))
+    def write_chunk(self, k: int, table: pa.Table | pd.DataFrame) -> None:
+        """Write chunk ``k`` (an Arrow table, or a DataFrame without its index) atomically."""
+        if isinstance(table, pd.DataFrame):
+            table = pa.Table.from_pandas(table, preserve_index=False)
+        _fsync_write(self.chunk_path(k), lambda p: pq.write_table(table, p))
 
     def read(self, chunks: Iterable[int] | None = None) -> pd.DataFrame:
         """All (or the given) chunks as one DataFrame in case order."""
@@ -189,22 +190,22 @@ class RunStore:
         if not files:
             raise MarsEDLError(f"'{self.path}' holds no finished chunk yet")
         size = self.read_manifest()["chunk_size"]
-        frames = []
+        tables = []
         for f in files:
-            frame = _read_chunk(f)
+            table = _read_chunk(f)
             k = int(f.name[len("chunk-"):-len(".parquet")])
             start = k * size
-            cases = frame["case"].to_numpy() if "case" in frame else None
+            cases = table.column("case").to_numpy() if "case" in table.column_names else None
             bad = (cases is None or not 1 <= cases.size <= size
                    or not np.array_equal(cases, np.arange(start, start + cases.size))
-                   or (frames and list(frame.columns) != list(frames[0].columns)))
+                   or (tables and table.column_names != tables[0].column_names))
             if bad:
                 raise MarsEDLError(f"a Parquet chunk is not part of this run: '{f}' (it should hold cases {start:,} "
                                    f"onwards, in this run's columns); the same montecarlo command with --resume "
                                    "sets it aside and flies it again")
-            frames.append(frame)
-        df = pd.concat(frames, ignore_index=True)
-        return df.sort_values("case", kind="stable").reset_index(drop=True)
+            tables.append(table)
+        # files in chunk order hold the cases in order (checked above): one conversion of the whole run
+        return pa.concat_tables(tables).to_pandas()
 
 
 class _Manifest(BaseModel):
@@ -249,9 +250,6 @@ def _check_manifest(manifest: dict[str, Any], path: Path, hint: str = "") -> Non
 
 def _chunk_problem(path: Path, start: int, stop: int) -> str | None:
     """Why chunk file ``path`` is not the finished chunk of cases ``start .. stop - 1`` (``None``: it is)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     try:
         cases = pq.read_table(path, columns=["case"]).column("case").to_numpy()
     except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
@@ -261,12 +259,11 @@ def _chunk_problem(path: Path, start: int, stop: int) -> str | None:
     return None
 
 
-def _read_chunk(path: Path) -> pd.DataFrame:
-    """One chunk's table, or a one-line error naming the damaged file and how to repair the run."""
-    import pyarrow as pa
-
+def _read_chunk(path: Path) -> pa.Table:
+    """One chunk's table (without the pandas metadata of chunks written by earlier versions), or a one-line error
+    naming the damaged file and how to repair the run."""
     try:
-        return pd.read_parquet(path, engine="pyarrow")
+        return pq.read_table(path).replace_schema_metadata(None)
     except (OSError, ValueError, pa.ArrowException) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise MarsEDLError(f"a Parquet chunk cannot be read: '{path}' ({first}); the same montecarlo command with "
