@@ -94,8 +94,18 @@ class AtmosphereSpec(_Spec):
     model: str = "default"
 
 
+#: The bodies that can carry entry mass no public breakdown places (``vehicle.unplaced_mass_body``).
+UNPLACED_MASS_BODIES = ("heat_shield", "backshell", "descent_stage", "rover")
+#: How far a stated ``vehicle.entry_mass_kg`` may differ from the sum of the parts (rounding of kg figures).
+ENTRY_MASS_TOLERANCE_KG = 0.5
+
+
 class VehicleSpec(_Spec):
-    entry_mass_kg: float = Field(default=0.0, ge=0, le=MAX_MASS_KG, description="0: the sum of the components")
+    # a stated total is a cross-check of the parts (to ENTRY_MASS_TOLERANCE_KG); 0: the entry mass is their sum
+    entry_mass_kg: float = Field(default=0.0, ge=0, le=MAX_MASS_KG, description="0: the sum of the parts")
+    # entry mass that no public breakdown places, carried by one named body (never silently by the heat shield)
+    unplaced_mass_kg: float = Field(default=0.0, ge=0, le=MAX_MASS_KG)
+    unplaced_mass_body: Literal[UNPLACED_MASS_BODIES] = "descent_stage"  # type: ignore[valid-type]
 
 
 class AeroshellSpec(_Spec):
@@ -255,10 +265,13 @@ class Mission(_Spec):
     @model_validator(mode="after")
     def _masses_consistent(self) -> Mission:
         parts = self.component_mass_kg
-        if self.vehicle.entry_mass_kg and self.vehicle.entry_mass_kg < parts:
+        stated = self.vehicle.entry_mass_kg
+        if stated and abs(stated - parts) > ENTRY_MASS_TOLERANCE_KG:
             raise ValueError(
-                f"vehicle.entry_mass_kg ({self.vehicle.entry_mass_kg:g}) is below the sum of the components "
-                f"({parts:g} kg); it must be 0 (use the sum) or at least the sum"
+                f"vehicle.entry_mass_kg ({stated:g}) must be 0 (the sum of the parts) or the sum of the parts "
+                f"({parts:g} kg, vehicle.unplaced_mass_kg included) to {ENTRY_MASS_TOLERANCE_KG:g} kg; the "
+                f"{stated - parts:+g} kg no part places go in vehicle.unplaced_mass_kg, carried by "
+                f"vehicle.unplaced_mass_body ({', '.join(UNPLACED_MASS_BODIES)})"
             )
         if self.parachute.mass_kg >= self.backshell.mass_kg:
             raise ValueError("parachute.mass_kg must be less than backshell.mass_kg (the backshell carries it)")
@@ -270,21 +283,40 @@ class Mission(_Spec):
 
     @property
     def component_mass_kg(self) -> float:
-        """Sum of the separately modelled parts at entry interface (cruise balance masses excluded)."""
+        """Sum of the parts at entry interface (cruise balance masses excluded), the unplaced mass included."""
         e = self.entry_balance_masses
         d = self.descent_stage
         return (self.heat_shield.mass_kg + self.backshell.mass_kg + e.count * e.mass_kg + d.dry_mass_kg
-                + d.propellant_kg + self.rover.mass_kg)
+                + d.propellant_kg + self.rover.mass_kg + self.vehicle.unplaced_mass_kg)
+
+    def _unplaced_on(self, body: str) -> float:
+        """The unplaced entry mass if ``body`` carries it (``vehicle.unplaced_mass_body``), else 0."""
+        return self.vehicle.unplaced_mass_kg if self.vehicle.unplaced_mass_body == body else 0.0
 
     @property
     def heat_shield_mass_kg(self) -> float:
-        """Heat-shield mass carrying any entry mass the component list does not place (see the preset)."""
-        extra = max(self.vehicle.entry_mass_kg - self.component_mass_kg, 0.0) if self.vehicle.entry_mass_kg else 0.0
-        return self.heat_shield.mass_kg + extra
+        """The heat shield as shed: its own mass, plus the unplaced mass if the preset puts it there."""
+        return self.heat_shield.mass_kg + self._unplaced_on("heat_shield")
+
+    @property
+    def backshell_mass_kg(self) -> float:
+        """The backshell with the parachute as shed, plus the unplaced mass if the preset puts it there."""
+        return self.backshell.mass_kg + self._unplaced_on("backshell")
+
+    @property
+    def descent_stage_dry_kg(self) -> float:
+        """The descent stage without propellant, plus the unplaced mass if the preset puts it there."""
+        return self.descent_stage.dry_mass_kg + self._unplaced_on("descent_stage")
+
+    @property
+    def rover_mass_kg(self) -> float:
+        """The rover as landed, plus the unplaced mass if the preset puts it there."""
+        return self.rover.mass_kg + self._unplaced_on("rover")
 
     @property
     def entry_mass_kg(self) -> float:
-        return self.vehicle.entry_mass_kg or self.component_mass_kg
+        """The entry mass: the sum of the parts (a stated ``vehicle.entry_mass_kg`` is checked against it)."""
+        return self.component_mass_kg
 
 
 # --------------------------------------------------------------------------------------------- ranges

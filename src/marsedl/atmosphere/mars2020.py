@@ -17,13 +17,11 @@ the blend band (no data).
 
 from __future__ import annotations
 
-from importlib import resources
-
 import numpy as np
 
-from marsedl.atmosphere.base import GAMMA_CO2, R_CO2, gravity_at_altitude
+from marsedl.atmosphere.base import GAMMA_CO2, R_CO2
 from marsedl.atmosphere.blend import BlendedAtmosphere
-from marsedl.atmosphere.exponential import ExponentialAtmosphere
+from marsedl.atmosphere.packaged import read_package_table, with_isothermal_top
 from marsedl.atmosphere.table import TableAtmosphere
 from marsedl.errors import MarsEDLError
 
@@ -44,21 +42,7 @@ _SOURCE = (
 def load_mars2020_table() -> dict[str, np.ndarray]:
     """The shipped reconstruction table as SI columns (altitude_m, pressure_pa, temperature_k, density_kg_m3,
     sound_speed_m_s, wind_along_track_m_s; NaN where the source gives no value)."""
-    text = (
-        resources.files("marsedl.atmosphere").joinpath("data/mars2020_reconstruction.csv").read_text("utf-8")
-    )
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    header = lines[0].split(",")
-    rows = [ln.split(",") for ln in lines[1:]]
-    out = {}
-    for j, name in enumerate(header):
-        if name == "source":
-            continue
-        col = np.array([float(r[j]) if r[j].strip() else np.nan for r in rows])
-        if name == "altitude_km":
-            name, col = "altitude_m", col * 1e3
-        out[name] = col
-    return out
+    return read_package_table("mars2020_reconstruction.csv")
 
 
 def mars2020_reconstruction(
@@ -93,19 +77,7 @@ def mars2020_reconstruction(
         name="mars2020-table",
         source=_SOURCE,
     )
-    h_top = float(t["altitude_m"][-1])
-    t_top = float(t["temperature_k"][-1])
-    upper = ExponentialAtmosphere(
-        rho0_kg_m3=float(t["density_kg_m3"][-1]),
-        scale_height_m=R_CO2 * t_top / float(gravity_at_altitude(h_top)),
-        temperature_k=t_top,
-        reference_altitude_m=h_top,
-        name="isothermal",
-        source=f"isothermal {t_top:g} K layer through the top point (hydrostatic scale height)",
-    )
     w22 = np.isfinite(t["wind_along_track_m_s"])
     blend_from = float(t["altitude_m"][w22][-1])  # the highest W22 row (58.74 km)
-    atm = BlendedAtmosphere(table, upper, blend_from_m=blend_from, blend_to_m=h_top)
-    atm.name = "mars2020"
-    atm.source = _SOURCE + f"; above {h_top / 1e3:g} km an isothermal {t_top:g} K exponential layer"
-    return atm
+    return with_isothermal_top(table, float(t["altitude_m"][-1]), float(t["temperature_k"][-1]),
+                               float(t["density_kg_m3"][-1]), blend_from, "mars2020", _SOURCE)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from marsedl.atmosphere.base import Atmosphere
 from marsedl.atmosphere.exponential import ExponentialAtmosphere
+from marsedl.atmosphere.gale import gale_msl_landing_day
 from marsedl.atmosphere.glenn import GlennAtmosphere
 from marsedl.atmosphere.mars2020 import mars2020_reconstruction
 from marsedl.atmosphere.marsgram import MarsGramProfiles, is_marsgram_monte_carlo, read_marsgram_avg
@@ -33,6 +34,7 @@ def default_exponential() -> ExponentialAtmosphere:
 ATMOSPHERE_NAMES = {
     "default": mars2020_reconstruction,
     "mars2020": mars2020_reconstruction,
+    "gale2012": gale_msl_landing_day,
     "exponential": default_exponential,
     "glenn": GlennAtmosphere,
     "us1976": US1976,  # Earth
@@ -50,7 +52,8 @@ def get_atmosphere(spec: str) -> Atmosphere:
     Parameters
     ----------
     spec : str
-        ``"default"`` (= ``"mars2020"``, needs no files), ``"mars2020"``, ``"exponential"``, ``"glenn"``; or a
+        ``"default"`` (= ``"mars2020"``, needs no files), ``"mars2020"``, ``"gale2012"`` (MSL's landing day),
+        ``"exponential"``, ``"glenn"``; or a
         path: ``*.csv`` (see :meth:`TableAtmosphere.from_csv`), a Mars-GRAM mean profile, or a Mars-GRAM Monte
         Carlo file with a ``:INDEX`` suffix picking one profile (0-based, e.g. ``LAT20N.txt:17``).
 

@@ -32,7 +32,7 @@ from marsedl.atmosphere.base import (
 )
 from marsedl.errors import MarsEDLError
 
-__all__ = ["CSV_COLUMNS", "TableAtmosphere", "hydrostatic_pressure"]
+__all__ = ["CSV_COLUMNS", "TableAtmosphere", "hydrostatic_pressure", "hydrostatic_pressure_from_temperature"]
 
 Array = NDArray[np.float64]
 
@@ -98,6 +98,32 @@ def hydrostatic_pressure(
     seg = mass * 0.5 * (g[:-1] + g[1:])
     p[:-1] = p[-1] + np.cumsum(seg[::-1])[::-1]
     return p
+
+
+def hydrostatic_pressure_from_temperature(
+    altitude_m: ArrayLike, temperature_k: ArrayLike, reference_pressure_pa: float, reference_row: int = 0,
+    gas_constant: float = R_CO2,
+) -> Array:
+    """Pressure (Pa) in hydrostatic balance with a temperature profile, through a known pressure at one row.
+
+    ``d ln p / dh = -g / (R T)`` with the temperature linear in altitude between rows, integrated exactly
+    (``integral dh / T = dh ln(T2 / T1) / (T2 - T1)``); gravity GM/(R_mean + h)^2 at each segment's middle.
+
+    Parameters
+    ----------
+    altitude_m, temperature_k : array_like, shape (n,)
+        Strictly increasing altitudes (m) and positive temperatures (K).
+    reference_pressure_pa : float
+        The pressure at ``altitude_m[reference_row]``.
+    """
+    h = np.asarray(altitude_m, dtype=np.float64)
+    t = np.asarray(temperature_k, dtype=np.float64)
+    dh, dt = np.diff(h), np.diff(t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv_t = np.where(np.abs(dt) < 1e-9, dh / t[:-1], dh * np.log(t[1:] / t[:-1]) / dt)
+    g_mid = gravity_at_altitude(0.5 * (h[:-1] + h[1:]))
+    log_p = np.concatenate([[0.0], np.cumsum(-g_mid * inv_t / gas_constant)])
+    return reference_pressure_pa * np.exp(log_p - log_p[reference_row])
 
 
 def _fill_linear(h: Array, values: Array) -> Array:
