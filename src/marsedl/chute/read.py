@@ -16,9 +16,10 @@ Pipeline (every step estimated from the image itself, nothing taken from the dra
    sampled finer than the pixels): a sector that is not mostly canopy fabric is hidden (hardware, shadow,
    lines) → -1; one under 6 px² or under 2 px wide on average is too small → -1; otherwise the ring's gore
    means fall into a white and a coloured level, which give each gore a probability of being coloured.
-   A gore between the levels is ambiguous → -1; so is a white gore whose tint is not the canopy's white (a
-   riser strap in front), and every gore of a ring where more than 10 % sit between the levels (edges
-   misplaced or unresolved).
+   A gore between the levels is ambiguous → -1; so is every gore of a ring where more than 10 % sit between
+   the levels (edges misplaced or unresolved);
+7. a white gore along an angle where something other than the sky fills the gap (a strap or riser in front of
+   the canopy, whose colour is close to the fabric's white) is not trusted → -1 (:mod:`marsedl.chute.occlusion`).
 
 Orientation (start gore, mirror) is left to :func:`marsedl.chute.decoding.decode`, which weighs each gore's
 probability against the code's structure (spacers, filler, letter and band ranges).
@@ -42,6 +43,7 @@ from marsedl.chute.gores import (
     _polar,
     _rings,
 )
+from marsedl.chute.occlusion import behind_cover, covered_angles
 from marsedl.chute.photo import _features, load_rgb
 from marsedl.errors import MarsEDLError
 
@@ -78,7 +80,8 @@ def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
         ``ring_radii`` (rings, 2) as fractions of the outline, ``band``, ``gore_offset_deg`` (global angle of
         gore boundaries), ``p_coloured`` (rings, gores: probability that the gore is coloured),
         ``sector_area_px`` and ``sector_width_px`` (rings, gores), ``reason`` (rings, gores: 0 read, 1 not visible /
-        dark, 2 ambiguous colour, 3 ring too small in the image), ``gore_width_px`` (per ring),
+        dark, 2 ambiguous colour, 3 ring too small in the image, 4 white under something in front of the canopy that
+        crosses the gap), ``gore_width_px`` (per ring),
         ``landmarks`` (vent, gap and outer radii), ``source``.
     """
     if not isinstance(rings, (int, np.integer)) or not 1 <= rings <= MAX_RINGS:
@@ -107,6 +110,14 @@ def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
     astray = (jump > _MAX_JUMP) & (bits >= 0)
     bits[astray] = -1
     why[astray] = 2
+    # Something in front of the canopy crossing the gap (a strap, a riser) runs across the rings at that angle
+    # and looks white: a white gore there is not trusted (a coloured one is: nothing in front is orange).
+    covered = covered_angles(pol, (marks["gap_inner"], marks["gap_outer"]), int(gores)) if has_band else None
+    if covered is not None:
+        under = behind_cover(covered, pol["theta"], centres, int(gores)) & (bits == 0)
+        bits[under] = -1
+        why[under] = 4
+        cls["p_coloured"][under] = 0.5
     info = {"centre_px": (el[0], el[1]), "axes_px": (el[2], el[3]), "angle_deg": float(np.degrees(el[4])),
             "ring_radii": radii, "band": has_band, "gore_offset_deg": float(np.degrees(p_global)),
             "gore_centres_rad": centres, "seam_jump": jump, "p_coloured": cls["p_coloured"], "reason": why,
@@ -128,7 +139,8 @@ def _unwrapped(rgb: np.ndarray, el: tuple[float, float, float, float, float], n_
     return pol, red, white
 
 
-_REASONS = {1: "hidden or too dark (not canopy fabric)", 2: "ambiguous colour", 3: "too small in the image"}
+_REASONS = {1: "hidden or too dark (not canopy fabric)", 2: "ambiguous colour", 3: "too small in the image",
+            4: "looks white under a strap crossing the gap"}
 
 
 def read(image: Any, *, band: bool | None = None, rings: int = 4, gores: int = 80,
