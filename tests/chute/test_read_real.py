@@ -36,7 +36,7 @@ TRUTH = np.array([[int(c) for c in r.replace(" ", "")] for r in ROWS], dtype=np.
 WORDS = ["DARE", "MIGHTY", "THINGS"]
 
 # (file, floor on gores read, floor on accuracy of read gores, floor on characters reported)
-CASES = [("nasa_up_look_frame.png", 260, 0.97, 12), ("overlay_composite.png", 160, 0.95, 4)]
+CASES = [("nasa_up_look_frame.png", 260, 0.97, 12), ("overlay_composite.png", 220, 0.97, 10)]
 
 
 def _aligned(bits: np.ndarray) -> np.ndarray:
@@ -105,9 +105,6 @@ def test_raw_frame_reports_what_the_hardware_hides(shared_data):
 
 def test_composite_rings_read_about_their_own_centres(shared_data):
     bits, info = read_bits(shared_data / "chute" / "overlay_composite.png")
-    # Ring 1 (DARE): its sectors are under 2 px wide on average (about 1.7 px at mid-ring): too small.
-    assert (info["sector_width_px"][0] < 2.0).all()
-    assert (bits[0] == -1).all() and (info["reason"][0] == 3).all()
     # The rings are not centred on the outline in this composite: each ring's centre is found from its gore
     # edges (measured offsets 2-5 px), which makes the outer ring and the band readable gore by gore.
     assert np.abs(info["ring_offsets_px"]).max() > 1.5
@@ -115,8 +112,20 @@ def test_composite_rings_read_about_their_own_centres(shared_data):
     for r, floor in ((2, 76), (3, 64)):
         known = a[r] >= 0
         assert known.sum() >= floor and (a[r][known] == TRUTH[r][known]).mean() >= 0.97, r
-    # Ring 2 (MIGHTY): its gore centres run half a gore or more off the outer ring's over most of the turn
-    # (seams do not run on), so most of it is not trusted (ambiguous colour), never guessed.
-    assert (bits[1] == -1).sum() >= 50 and (info["reason"][1][bits[1] == -1] == 2).all()
+    # Ring 1 (DARE): its sectors are under 2 px wide (about 1.7 px at mid-ring); the blur measured on the wider
+    # rings' red/white edges (a Gaussian of about 0.7 px) can be undone there, and the ring reads in full.
+    assert (info["sector_width_px"][0] < 2.0).all()
+    assert info["blur_sigma_px"] is not None and 0.3 < info["blur_sigma_px"] < 1.5
+    known = a[0] >= 0
+    assert known.sum() >= 76 and (a[0][known] == TRUTH[0][known]).mean() >= 0.97
+    # Ring 2 (MIGHTY): its gore grid runs half a gore or more off the outer ring's over most of the turn, so
+    # none of it is trusted (ambiguous colour), never guessed. Rightly: under its own grid its M group (gores
+    # 40-49 from D) reads the true pattern one gore off (Z), where the grid seemed to run on.
+    assert (bits[1] == -1).all() and (info["reason"][1] == 2).all()
+    own = np.where(info["p_coloured"][1] >= 0.5, 1, 0)
+    shift = next(s for s in range(80) if (np.roll(bits, -s, axis=1)[[0, 2]] == TRUTH[[0, 2]]).sum() >= 150)
+    m_group = np.roll(own, -shift)[40:50]
+    assert (m_group != TRUTH[1, 40:50]).any() and (m_group[:-1] == TRUTH[1, 41:50]).all()
     got = read(shared_data / "chute" / "overlay_composite.png")
-    assert got.words[2].replace("?", "") != "" and all(c in "?THINGS" for c in got.words[2])
+    assert got.words[0] == "DARE" and got.words[2] == "THINGS"
+    assert set(got.words[1]) == {"?"}

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import ndimage
 
+from marsedl.chute.blur import _NYQUIST_PX, deblurred, gore_kernel, solvable
 from marsedl.chute.photo import _features
 from marsedl.errors import MarsEDLError
 
@@ -21,9 +22,9 @@ _N_RHO = 520
 _MIN_SECTOR_PX2 = 6.0
 """A gore whose sector covers fewer image pixels than this is too small to read."""
 _MIN_WIDTH_PX = 2.0
-"""A gore whose sector's mean width (its area over its radial length, in image pixels) is under 2 px is too
-small to read: a one-gore stripe needs two samples across (sampling theorem), or its colour is its
-neighbours' blur."""
+"""A gore whose sector's mean width (its area over its radial length, in image pixels) is under 2 px is read
+from its own sector mean only when the photo's blur, measured on its wider gores, can be undone
+(:mod:`marsedl.chute.blur`); otherwise it is too small: its colour is mostly its neighbours' blur."""
 _MIN_FABRIC = 0.2
 """A gore's sector must be at least 20 % canopy fabric (red or white samples) to be read; otherwise something
 is in front of most of it (hardware, lines) or it is in shadow. The gore is read from its fabric samples only,
@@ -379,7 +380,7 @@ def _two_levels(x: np.ndarray) -> tuple[float, float, float]:
 
 def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, radii: np.ndarray,
               centres: np.ndarray, gores: int, blend: np.ndarray,
-              halves: np.ndarray | None = None) -> dict[str, np.ndarray]:
+              halves: np.ndarray | None = None, blur_sigma_px: float | None = None) -> dict[str, np.ndarray]:
     """Each gore from its whole sector: ``bits``, ``p_coloured``, ``reason`` and ``area_px`` (n_rings, gores).
 
     The sector's area-weighted means (:func:`_sector_means`) give the fraction of canopy fabric (red or
@@ -391,6 +392,11 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
     its neighbours, only makes it less certain, never a guess). A ring with more than ``_MAX_BETWEEN`` of its
     gores between the two levels is not trusted at all (reason 2). Probabilities between ``_AMBIGUOUS`` and
     ``1 - _AMBIGUOUS`` are unknown (reason 2, ambiguous colour).
+
+    With ``blur_sigma_px`` (the photo's blur, :func:`marsedl.chute.blur.edge_sigma_px`), a ring whose gores are
+    under ``_MIN_WIDTH_PX`` but at least ``_NYQUIST_PX`` wide is read with the blur undone
+    (:mod:`marsedl.chute.blur`) when the solve is stable; its two levels and spread are then measured on the
+    solved means.
     """
     redness = np.clip(pol["red"], -0.2, 0.8)
     cloth = (red | white | blend).astype(np.float64)
@@ -405,6 +411,14 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
     why = np.zeros(centres.shape, dtype=np.int8)
     hidden = (fabric < _MIN_FABRIC) | (sm["inside"] < 0.5)
     small = (sm["area_px"] < _MIN_SECTOR_PX2) | (sm["width_px"] < _MIN_WIDTH_PX)
+    kernels = {}
+    for i in range(centres.shape[0]) if blur_sigma_px is not None else ():
+        w_ring = float(np.median(sm["width_px"][i]))
+        if small[i].any() and w_ring >= _NYQUIST_PX:
+            kernel = gore_kernel(w_ring, blur_sigma_px, gores)
+            if solvable(kernel):
+                kernels[i] = kernel
+                small[i] = (sm["area_px"][i] < _MIN_SECTOR_PX2) | (sm["width_px"][i] < _NYQUIST_PX)
     why[hidden] = 1
     why[small] = 3
     usable = ~(hidden | small)
@@ -415,6 +429,8 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
         if ok.sum() < 8:
             continue
         x = sm["red"][i]
+        if i in kernels:  # unread gores take the ring's median in the solve (they are not read from it)
+            x = deblurred(np.where(ok, x, np.median(x[ok])), kernels[i])
         lo, hi, sigma = _two_levels(x[ok])
         if hi - lo < 0.4 * (g_hi - g_lo):  # the ring is (nearly) one colour: use the canopy's levels
             lo, hi = g_lo, g_hi
