@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import ndimage
 
+from marsedl.chute.blur import _NYQUIST_PX, deblurred, gore_kernel, solvable
 from marsedl.chute.photo import _features
 from marsedl.errors import MarsEDLError
 
@@ -21,18 +22,13 @@ _N_RHO = 520
 _MIN_SECTOR_PX2 = 6.0
 """A gore whose sector covers fewer image pixels than this is too small to read."""
 _MIN_WIDTH_PX = 2.0
-"""A gore whose sector's mean width (its area over its radial length, in image pixels) is under 2 px is too
-small to read: a one-gore stripe needs two samples across (sampling theorem), or its colour is its
-neighbours' blur."""
-_TINT_P = 0.2
-"""Probability of being coloured given to a white gore whose tint is off the canopy's white (see _classify)."""
+"""A gore whose sector's mean width (its area over its radial length, in image pixels) is under 2 px is read
+from its own sector mean only when the photo's blur, measured on its wider gores, can be undone
+(:mod:`marsedl.chute.blur`); otherwise it is too small: its colour is mostly its neighbours' blur."""
 _MIN_FABRIC = 0.2
 """A gore's sector must be at least 20 % canopy fabric (red or white samples) to be read; otherwise something
 is in front of most of it (hardware, lines) or it is in shadow. The gore is read from its fabric samples only,
 so a gore half behind the hardware or crossed by suspension lines is read from the part that shows."""
-_BLEED_PX = 0.6
-"""Width (px) of a coloured neighbour's tint that blur and JPEG colour subsampling may spread into a white
-gore's sector, on each side."""
 _MAX_BETWEEN = 0.1
 """A ring is not read when more than 10 % of its gores' means lie in the middle half between its white and
 coloured levels (measured: 0-7 % on synthetic photos and on the raw up-look frame; 16 % and 11 % on the
@@ -384,7 +380,7 @@ def _two_levels(x: np.ndarray) -> tuple[float, float, float]:
 
 def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, radii: np.ndarray,
               centres: np.ndarray, gores: int, blend: np.ndarray,
-              halves: np.ndarray | None = None) -> dict[str, np.ndarray]:
+              halves: np.ndarray | None = None, blur_sigma_px: float | None = None) -> dict[str, np.ndarray]:
     """Each gore from its whole sector: ``bits``, ``p_coloured``, ``reason`` and ``area_px`` (n_rings, gores).
 
     The sector's area-weighted means (:func:`_sector_means`) give the fraction of canopy fabric (red or
@@ -396,12 +392,16 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
     its neighbours, only makes it less certain, never a guess). A ring with more than ``_MAX_BETWEEN`` of its
     gores between the two levels is not trusted at all (reason 2). Probabilities between ``_AMBIGUOUS`` and
     ``1 - _AMBIGUOUS`` are unknown (reason 2, ambiguous colour).
+
+    With ``blur_sigma_px`` (the photo's blur, :func:`marsedl.chute.blur.edge_sigma_px`), a ring whose gores are
+    under ``_MIN_WIDTH_PX`` but at least ``_NYQUIST_PX`` wide is read with the blur undone
+    (:mod:`marsedl.chute.blur`) when the solve is stable; its two levels and spread are then measured on the
+    solved means.
     """
     redness = np.clip(pol["red"], -0.2, 0.8)
     cloth = (red | white | blend).astype(np.float64)
     layers = {"red": redness * cloth, "fr": red.astype(np.float64), "fw": white.astype(np.float64),
-              "fb": blend.astype(np.float64),
-              "r": pol["rgb"][..., 0], "g": pol["rgb"][..., 1], "b": pol["rgb"][..., 2]}
+              "fb": blend.astype(np.float64)}
     if halves is None:
         halves = np.repeat(centres[:, None, :], 2, axis=1)
     sm = _half_sector_means(pol, layers, radii, halves, gores)
@@ -411,18 +411,26 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
     why = np.zeros(centres.shape, dtype=np.int8)
     hidden = (fabric < _MIN_FABRIC) | (sm["inside"] < 0.5)
     small = (sm["area_px"] < _MIN_SECTOR_PX2) | (sm["width_px"] < _MIN_WIDTH_PX)
+    kernels = {}
+    for i in range(centres.shape[0]) if blur_sigma_px is not None else ():
+        w_ring = float(np.median(sm["width_px"][i]))
+        if small[i].any() and w_ring >= _NYQUIST_PX:
+            kernel = gore_kernel(w_ring, blur_sigma_px, gores)
+            if solvable(kernel):
+                kernels[i] = kernel
+                small[i] = (sm["area_px"][i] < _MIN_SECTOR_PX2) | (sm["width_px"][i] < _NYQUIST_PX)
     why[hidden] = 1
     why[small] = 3
     usable = ~(hidden | small)
     all_x = sm["red"][usable]
     g_lo, g_hi, _ = _two_levels(all_x) if all_x.size >= 8 else (0.0, 0.6, 0.05)
-    looks_white = np.zeros(centres.shape, dtype=bool)  # before a ring is set aside: the tint references
-    looks_red = np.zeros(centres.shape, dtype=bool)
     for i in range(centres.shape[0]):
         ok = usable[i]
         if ok.sum() < 8:
             continue
         x = sm["red"][i]
+        if i in kernels:  # unread gores take the ring's median in the solve (they are not read from it)
+            x = deblurred(np.where(ok, x, np.median(x[ok])), kernels[i])
         lo, hi, sigma = _two_levels(x[ok])
         if hi - lo < 0.4 * (g_hi - g_lo):  # the ring is (nearly) one colour: use the canopy's levels
             lo, hi = g_lo, g_hi
@@ -433,39 +441,11 @@ def _classify(pol: dict[str, np.ndarray], red: np.ndarray, white: np.ndarray, ra
         # A ring whose gores often sit between the two levels has gore edges misplaced or unresolved (blur,
         # a phase error of about half a gore): none of its gores is trusted.
         between = float(np.mean(np.abs(x[ok] - 0.5 * (lo + hi)) < 0.25 * (hi - lo)))
-        looks_white[i] = ok & (p[i] < 0.5)
-        looks_red[i] = ok & (p[i] >= 0.5)
         if between > _MAX_BETWEEN:
             p[i, ok] = 0.5
     ambiguous = usable & (np.abs(p - 0.5) < 0.5 - _AMBIGUOUS)
     why[ambiguous] = 2
     bits = np.where(p >= 0.5, 1, 0).astype(np.int8)
     bits[why > 0] = -1
-    # White cells must look like the canopy's own white: a light object in front of the canopy (riser, strap,
-    # hardware) is seldom exactly the fabric's tint. Cells off the median white chromaticity by more than
-    # max(1.1 %, 1.5 robust sigma) are only weak evidence (the riser strap in the raw up-look frame is 1.2-2.8 %
-    # off; at 2.5 sigma, 2.1 % there, a strap-covered coloured gore passed as white and misread a letter).
-    # A narrow white gore takes some of its coloured neighbours' tint through blur and JPEG colour subsampling,
-    # along the white-to-coloured direction: each coloured neighbour may add the tint of a
-    # _BLEED_PX-wide strip of coloured fabric to the sector's mean (its share: _BLEED_PX / sector width).
-    tot = sm["r"] + sm["g"] + sm["b"] + 1e-6
-    chroma = np.stack([sm["r"] / tot, sm["b"] / tot], -1)
-    wcells = bits == 0
-    if looks_white.sum() >= 8 and looks_red.sum() >= 8:
-        ref = np.median(chroma[looks_white], axis=0)
-        axis_len = np.median(chroma[looks_red], axis=0) - ref
-        axis = axis_len / (np.hypot(*axis_len) + 1e-12)
-        d = chroma - ref
-        across = d[..., 0] * axis[1] - d[..., 1] * axis[0]
-        bleed = (np.roll(bits, 1, axis=1) == 1).astype(float) + (np.roll(bits, -1, axis=1) == 1)
-        allow = _BLEED_PX * np.hypot(*axis_len) * bleed / np.maximum(sm["width_px"], 1.0)
-        along = np.maximum(np.abs(d[..., 0] * axis[0] + d[..., 1] * axis[1]) - allow, 0.0)
-        dist = np.hypot(across, along)
-        mad = 1.4826 * np.median(np.abs(dist[looks_white] - np.median(dist[looks_white])))
-        odd = wcells & (dist > max(0.011, 1.5 * mad))
-        # Still white by its red-ness, but less sure: light from nearby coloured fabric tints white gores the
-        # same way a light object in front would. Kept as weak evidence for the decoder (likelihood ratio
-        # 1 - _TINT_P : _TINT_P), which weighs it against the code's structure.
-        p[odd] = np.maximum(p[odd], _TINT_P)
     return {"bits": bits, "p_coloured": p, "reason": why, "area_px": sm["area_px"], "width_px": sm["width_px"],
             "fabric": fabric}

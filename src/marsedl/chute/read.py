@@ -14,11 +14,14 @@ Pipeline (every step estimated from the image itself, nothing taken from the dra
    turn, per ring, with a smooth (first-harmonic) phase drift around the turn (centre error, perspective);
 6. each gore is read from its whole sector (between its two edges and the ring's radii, area-weighted,
    sampled finer than the pixels): a sector that is not mostly canopy fabric is hidden (hardware, shadow,
-   lines) → -1; one under 6 px² or under 2 px wide on average is too small → -1; otherwise the ring's gore
-   means fall into a white and a coloured level, which give each gore a probability of being coloured.
-   A gore between the levels is ambiguous → -1; so is a white gore whose tint is not the canopy's white (a
-   riser strap in front), and every gore of a ring where more than 10 % sit between the levels (edges
-   misplaced or unresolved).
+   lines) → -1; one under 6 px² or under 1 px wide on average is too small → -1, and one under 2 px wide is
+   read only with the photo's blur (measured on the wider rings' red/white edges) undone, when that is stable
+   (:mod:`marsedl.chute.blur`); otherwise the ring's gore means fall into a white and a coloured level, which
+   give each gore a probability of being coloured. A gore between the levels is ambiguous → -1; so is every
+   gore of a ring where more than 10 % sit between the levels (edges misplaced or unresolved), and of a ring
+   whose gore grid does not run on from its neighbour's over most of the turn;
+7. a white gore along an angle where something other than the sky fills the gap (a strap or riser in front of
+   the canopy, whose colour is close to the fabric's white) is not trusted → -1 (:mod:`marsedl.chute.occlusion`).
 
 Orientation (start gore, mirror) is left to :func:`marsedl.chute.decoding.decode`, which weighs each gore's
 probability against the code's structure (spacers, filler, letter and band ranges).
@@ -30,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from marsedl.chute.blur import edge_sigma_px
 from marsedl.chute.canopy import MAX_GORES, MAX_RINGS
 from marsedl.chute.centres import offset_profile, ring_offsets
 from marsedl.chute.ellipse_fit import _locate
@@ -42,6 +46,7 @@ from marsedl.chute.gores import (
     _polar,
     _rings,
 )
+from marsedl.chute.occlusion import behind_cover, covered_angles
 from marsedl.chute.photo import _features, load_rgb
 from marsedl.errors import MarsEDLError
 
@@ -50,6 +55,11 @@ __all__ = ["read", "read_bits", "load_rgb"]
 _MAX_JUMP = 0.33
 """Largest offset (in gores) between a gore's centre and the neighbouring ring's at which the gore is read:
 seams run on from ring to ring (measured: at most 0.2 gore on the raw up-look frame and on synthetic photos)."""
+_MAX_ASTRAY = 0.5
+"""A ring whose gore grid does not run on from its neighbour's (``_MAX_JUMP``) over more than half the turn is
+not a rigid ring in the image (a composite of frames, a bad fit), and none of its gores is trusted: where its
+grid seems to run on it can still be a whole gore off (the small composite's middle ring: 73 % astray, and its
+M group, where the grid ran on, read one gore off, as Z)."""
 
 
 def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
@@ -78,8 +88,10 @@ def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
         ``ring_radii`` (rings, 2) as fractions of the outline, ``band``, ``gore_offset_deg`` (global angle of
         gore boundaries), ``p_coloured`` (rings, gores: probability that the gore is coloured),
         ``sector_area_px`` and ``sector_width_px`` (rings, gores), ``reason`` (rings, gores: 0 read, 1 not visible /
-        dark, 2 ambiguous colour, 3 ring too small in the image), ``gore_width_px`` (per ring),
-        ``landmarks`` (vent, gap and outer radii), ``source``.
+        dark, 2 ambiguous colour, 3 ring too small in the image, 4 white under something in front of the canopy that
+        crosses the gap), ``gore_width_px`` (per ring),
+        ``landmarks`` (vent, gap and outer radii), ``blur_sigma_px`` (the blur measured on the wide gores'
+        edges when a ring's gores are under 2 px, else None), ``source``.
     """
     if not isinstance(rings, (int, np.integer)) or not 1 <= rings <= MAX_RINGS:
         raise MarsEDLError(f"rings: {rings!r} must be an integer 1..{MAX_RINGS}")
@@ -101,18 +113,37 @@ def read_bits(image: Any, *, band: bool | None = None, rings: int = 4,
     blend = (pol["red"] >= 0.05) & (pol["red"] <= 0.22) & (pol["val"] > 0.42 * pol["v_ref"]) & pol["inside"]
     halves = _half_centres(pol, radii, centres, int(gores))
     cls = _classify(pol, red, white, radii, centres, int(gores), blend, halves)
+    # Rings too small to read gore by gore are read with the photo's blur undone. Each ring with enough
+    # red/white edges between runs of gores gives an upper bound on the blur (an edge is never sharper than the
+    # camera's blur, and seams, phase error and resampling widen it): the tightest bound is taken.
+    sigma = None
+    if (cls["reason"] == 3).any():
+        bounds = [edge_sigma_px(pol, radii, centres, cls["bits"], r) for r in range(radii.shape[0])]
+        sigma = min((b for b in bounds if b is not None), default=None)
+        if sigma is not None:
+            cls = _classify(pol, red, white, radii, centres, int(gores), blend, halves, sigma)
     bits, why = cls["bits"], cls["reason"]
     # A gore whose seams do not run on from the neighbouring ring's (a third of a gore or more apart) may be
     # counted one off: its colour is not trusted.
-    astray = (jump > _MAX_JUMP) & (bits >= 0)
+    astray = jump > _MAX_JUMP
+    astray[astray.mean(axis=1) > _MAX_ASTRAY] = True
+    astray &= bits >= 0
     bits[astray] = -1
     why[astray] = 2
+    # Something in front of the canopy crossing the gap (a strap, a riser) runs across the rings at that angle
+    # and looks white: a white gore there is not trusted (a coloured one is: nothing in front is orange).
+    covered = covered_angles(pol, (marks["gap_inner"], marks["gap_outer"]), int(gores)) if has_band else None
+    if covered is not None:
+        under = behind_cover(covered, pol["theta"], centres, int(gores)) & (bits == 0)
+        bits[under] = -1
+        why[under] = 4
+        cls["p_coloured"][under] = 0.5
     info = {"centre_px": (el[0], el[1]), "axes_px": (el[2], el[3]), "angle_deg": float(np.degrees(el[4])),
             "ring_radii": radii, "band": has_band, "gore_offset_deg": float(np.degrees(p_global)),
             "gore_centres_rad": centres, "seam_jump": jump, "p_coloured": cls["p_coloured"], "reason": why,
             "sector_area_px": cls["area_px"], "sector_width_px": cls["width_px"], "landmarks": marks,
             "ring_offsets_px": offs, "edge_inlier_fraction": loc["edge_inlier_fraction"],
-            "gore_width_px": gore_px, "source": name}
+            "gore_width_px": gore_px, "blur_sigma_px": sigma, "source": name}
     return bits, info
 
 
@@ -128,7 +159,8 @@ def _unwrapped(rgb: np.ndarray, el: tuple[float, float, float, float, float], n_
     return pol, red, white
 
 
-_REASONS = {1: "hidden or too dark (not canopy fabric)", 2: "ambiguous colour", 3: "too small in the image"}
+_REASONS = {1: "hidden or too dark (not canopy fabric)", 2: "ambiguous colour", 3: "too small in the image",
+            4: "looks white under a strap crossing the gap"}
 
 
 def read(image: Any, *, band: bool | None = None, rings: int = 4, gores: int = 80,
