@@ -16,8 +16,10 @@ class Phase(IntEnum):
     CHUTE = 4  # capsule (with heat shield) under the parachute
     CHUTE_NO_HS = 5  # backshell + powered descent vehicle under the parachute
     FREEFALL = 6  # powered descent vehicle falling free from the backshell, engines warming
-    POWERED = 7  # powered descent, guided to the sky-crane start point
-    SKY_CRANE = 8  # constant-rate descent with the rover on the bridles
-    HOVER = 9  # descent stage after touchdown, before the bridles are cut
-    FLYAWAY = 10  # descent stage flying away
-    BALLISTIC = 11  # any unpowered, non-lifting body (shed hardware)
+    POWERED = 7  # powered approach: polynomial (E-)guidance with divert to the approach gate
+    CONSTANT_VELOCITY = 8  # vertical descent at the gate's constant rate
+    CONSTANT_DECELERATION = 9  # constant deceleration from the gate's rate to the sky-crane start
+    SKY_CRANE = 10  # constant-rate descent with the rover on the bridles
+    HOVER = 11  # descent stage after touchdown, before the bridles are cut
+    FLYAWAY = 12  # descent stage flying away
+    BALLISTIC = 13  # any unpowered, non-lifting body (shed hardware)
