@@ -32,8 +32,8 @@ def test_mars2020_lands_with_the_full_timeline_in_order(m2020):
     assert m2020.outcome == "landed"
     names = [e.name for e in m2020.events]
     order = ["entry_interface", "guidance_start", "heading_alignment", "sufr", "parachute_deploy",
-             "heat_shield_separation", "backshell_separation", "powered_descent_start", "sky_crane_start",
-             "touchdown", "flyaway"]
+             "heat_shield_separation", "backshell_separation", "powered_descent_start", "constant_velocity_start",
+             "constant_deceleration_start", "sky_crane_start", "touchdown", "flyaway"]
     assert [n for n in names if n in order] == order
     assert set(names) <= {Ev(c).name.lower() for c in TIMELINE_EVENTS}
     times = [e.time_s for e in m2020.events]
