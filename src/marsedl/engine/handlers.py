@@ -159,7 +159,8 @@ def powered_descent_start(eng: Engine, st: _State, bodies: np.ndarray, log: _Log
     (:func:`powered_target`), diverting at least the backshell avoidance's distance (:func:`backshell_avoidance`)."""
     eng._log_events(log, st, bodies, Ev.POWERED_DESCENT_START)
     st.phase[bodies] = _POWERED
-    st.pd_target[st.case[bodies]] = backshell_avoidance(eng, st, bodies, powered_target(eng, st, bodies))
+    aim = backshell_avoidance(eng, st, bodies, powered_target(eng, st, bodies))
+    st.pd_target[st.case[bodies]] = at_height(eng, aim, eng.cfg.sequence.gate_altitude_m)
 
 
 def constant_velocity_start(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:
@@ -295,13 +296,11 @@ def believed_position(eng: Engine, st: _State, bodies: np.ndarray) -> np.ndarray
 
 
 def backshell_avoidance(eng: Engine, st: _State, bodies: np.ndarray, aim: np.ndarray) -> np.ndarray:
-    """The powered approach's aim point (n, 3): ``aim`` (from :func:`powered_target`) moved to the approach
-    gate's height, its horizontal divert from the point below the vehicle stretched to at least the backshell
-    avoidance's distance (MSL: a 300 m divert to avoid the backshell and parachute, Sell et al. 2013). A shorter
-    divert keeps its direction; none at all goes to the right of the horizontal velocity at backshell separation
-    (M: across the track the backshell and parachute drift along; the flight's choice of side was not found)."""
-    s = eng.cfg.sequence
-    site = eng.cfg.site
+    """The powered approach's aim point (n, 3): ``aim`` (from :func:`powered_target`) with its horizontal divert
+    from the point below the vehicle stretched to at least the backshell avoidance's distance (MSL: a 300 m
+    divert to avoid the backshell and parachute, Sell et al. 2013). A shorter divert keeps its direction; none at
+    all goes to the right of the horizontal velocity at backshell separation (M: across the track along which
+    the backshell and parachute drift; the flight's choice of direction was not found)."""
     r = believed_position(eng, st, bodies)
     up = r / np.linalg.norm(r, axis=1, keepdims=True)
     d = aim - r
@@ -309,6 +308,10 @@ def backshell_avoidance(eng: Engine, st: _State, bodies: np.ndarray, aim: np.nda
     dist = np.linalg.norm(d, axis=1)
     side = np.cross(st.flyaway_dir[st.case[bodies]], up)  # right of the horizontal velocity at separation
     u = np.where((dist > 1.0)[:, None], d / np.maximum(dist, 1e-9)[:, None], side)
-    p = r + u * np.maximum(dist, s.backshell_avoidance_m)[:, None]
+    return r + u * np.maximum(dist, eng.cfg.sequence.backshell_avoidance_m)[:, None]
+
+
+def at_height(eng: Engine, p: np.ndarray, height_m: float) -> np.ndarray:
+    """The points (n, 3) at ``height_m`` above the site's ground on the verticals of the points ``p``."""
     lat, lon = np.arcsin(p[:, 2] / np.linalg.norm(p, axis=1)), np.arctan2(p[:, 1], p[:, 0])
-    return site.position_m(lat, lon, s.gate_altitude_m)
+    return eng.cfg.site.position_m(lat, lon, height_m)
