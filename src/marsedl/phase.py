@@ -7,7 +7,11 @@ from enum import IntEnum
 
 
 class Phase(IntEnum):
-    """What a body is doing: selects its forces and the events it can meet."""
+    """What a body is doing: selects its forces and the events it can meet.
+
+    The order matters to the kernels: FREEFALL to FLYAWAY take the powered step (``kernels.advance``) and POWERED
+    to FLYAWAY are thrusting, both tested as ranges; a new phase of the powered descent goes inside them.
+    """
 
     UNBORN = 0  # slot not yet released
     DONE = 1  # on the ground (or stopped)
