@@ -32,8 +32,8 @@ def test_mars2020_lands_with_the_full_timeline_in_order(m2020):
     assert m2020.outcome == "landed"
     names = [e.name for e in m2020.events]
     order = ["entry_interface", "guidance_start", "heading_alignment", "sufr", "parachute_deploy",
-             "heat_shield_separation", "backshell_separation", "powered_descent_start", "sky_crane_start",
-             "touchdown", "flyaway"]
+             "heat_shield_separation", "backshell_separation", "powered_descent_start", "constant_velocity_start",
+             "constant_deceleration_start", "sky_crane_start", "touchdown", "flyaway"]
     assert [n for n in names if n in order] == order
     assert set(names) <= {Ev(c).name.lower() for c in TIMELINE_EVENTS}
     times = [e.time_s for e in m2020.events]
@@ -301,7 +301,9 @@ def test_mars2020_nominal_is_delivered_along_track_without_the_divert():
     3). With a reference flown at constant bank to deploy, the nominal landed 1.08 km long once SUFR started at
     488 m/s; now 19 m. 50 m: the guided vehicle is not the reference (its lateral logic and heading alignment
     fly a heading error the planar reference does not)."""
-    r = simulate("mars2020", overrides=["sequence.divert_limit_m=0"], record=False)
+    # no divert at all: neither onto the target nor the backshell avoidance's (300 m across the track)
+    r = simulate("mars2020", overrides=["sequence.divert_limit_m=0", "sequence.backshell_avoidance_m=0"],
+                 record=False)
     assert r.outcome == "landed"
     site = prepare("mars2020").mission.site
     radius = 3396.2e3

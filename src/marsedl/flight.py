@@ -57,6 +57,9 @@ def build_config(mission: Mission, atmosphere: str | None = None) -> tuple[Engin
         flyaway_pitch_rad=np.radians(m.sequence.flyaway_pitch_deg), flyaway_throttle=m.sequence.flyaway_throttle,
         flyaway_burn_s=m.sequence.flyaway_burn_s,
         terrain_relative_navigation=m.sequence.terrain_relative_navigation,
+        gate_altitude_m=m.sequence.approach_gate_altitude_agl_m, gate_speed_m_s=m.sequence.approach_gate_speed_m_s,
+        decel_altitude_m=m.sequence.constant_deceleration_altitude_agl_m,
+        backshell_avoidance_m=m.sequence.backshell_avoidance_m,
     )
     i = m.integration
     steps = Steps(coast=i.dt_coast_s, entry=i.dt_entry_s, parachute=i.dt_parachute_s, inflation=i.dt_inflation_s,

@@ -210,6 +210,24 @@ class SequenceSpec(_Spec):
     flyaway_burn_s: float = Field(default=6.0, ge=0, le=600)  # a few seconds; ten minutes empties any tank
     divert_limit_m: float = Field(default=600.0, ge=0, le=100_000)  # 600 m; no powered descent flies 100 km
     terrain_relative_navigation: bool = False
+    # the powered descent's phases: approach to a gate (its height above the ground and sink rate), a
+    # constant-velocity descent to the constant deceleration's start, then a constant deceleration to the sky crane
+    approach_gate_altitude_agl_m: float = Field(default=100.0, gt=1, le=5000)
+    approach_gate_speed_m_s: float = Field(default=20.0, gt=0.05, le=200)
+    constant_deceleration_altitude_agl_m: float = Field(default=60.0, gt=1, le=5000)
+    # the least horizontal divert of the powered approach, away from the falling backshell and parachute
+    backshell_avoidance_m: float = Field(default=300.0, ge=0, le=100_000)
+
+    @model_validator(mode="after")
+    def _gates_in_order(self) -> SequenceSpec:
+        if not (self.approach_gate_altitude_agl_m >= self.constant_deceleration_altitude_agl_m
+                > self.sky_crane_altitude_agl_m):
+            raise ValueError("the powered descent's gates must be in order: approach_gate_altitude_agl_m >= "
+                             "constant_deceleration_altitude_agl_m > sky_crane_altitude_agl_m")
+        if self.approach_gate_speed_m_s < self.sky_crane_speed_m_s:
+            raise ValueError("approach_gate_speed_m_s must be at least sky_crane_speed_m_s (the constant "
+                             "deceleration slows from the one to the other)")
+        return self
 
 
 class GuidanceSpec(_Spec):

@@ -60,7 +60,9 @@ def _case_inputs(cfg: EngineConfig, y0: np.ndarray, target: tuple[float, float],
 
 
 def _velocity_trigger(cfg: EngineConfig) -> EngineConfig:
-    return replace(cfg, sequence=replace(cfg.sequence, trigger="velocity"))
+    """The reference's configuration: the velocity trigger, and no backshell-avoidance divert (the reference lands
+    where it was delivered, as with no divert towards the target: planning aims the delivery, not the divert)."""
+    return replace(cfg, sequence=replace(cfg.sequence, trigger="velocity", backshell_avoidance_m=0.0))
 
 
 def entry_state(cfg: EngineConfig, lat_rad: np.ndarray, lon_rad: np.ndarray, radius_m: float, speed: float,

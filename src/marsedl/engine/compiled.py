@@ -12,6 +12,7 @@ from marsedl.engine.config import G0, EngineConfig
 from marsedl.engine.state import _Ctx
 from marsedl.errors import MarsEDLError
 from marsedl.guidance import entry as entry_guidance
+from marsedl.laws import constant_deceleration
 from marsedl.vehicle import MACH_MAX, MACH_STEP
 
 
@@ -58,6 +59,10 @@ class _KernelData:
         p[K.P_G0] = G0
         p[K.P_N_ALT] = atm._flat.shape[1] // np.asarray(atm.top_scale_height_m).size
         p[K.P_SKY_CRANE_SPEED] = s.sky_crane_speed_m_s
+        p[K.P_GATE_ALT], p[K.P_GATE_SPEED], p[K.P_DECEL_ALT] = s.gate_altitude_m, s.gate_speed_m_s, s.decel_altitude_m
+        if s.decel_altitude_m > s.sky_crane_altitude_m:  # (a lone body's sequence has no powered descent)
+            p[K.P_DECEL] = constant_deceleration.py_func(s.gate_speed_m_s, s.sky_crane_speed_m_s, s.decel_altitude_m,
+                                                         s.sky_crane_altitude_m)
         p[K.P_THRUST_MIN], p[K.P_THRUST_MAX] = v.thrust_min_n, v.thrust_max_n
         p[K.P_FLYAWAY_COS], p[K.P_FLYAWAY_SIN] = np.cos(s.flyaway_pitch_rad), np.sin(s.flyaway_pitch_rad)
         p[K.P_FLYAWAY_THRUST] = s.flyaway_throttle * v.thrust_max_n

@@ -45,6 +45,8 @@ _ARMED = ARMED
 _BALLISTIC = int(Phase.BALLISTIC)
 _CHUTE = int(Phase.CHUTE)
 _CHUTE_NO_HS = int(Phase.CHUTE_NO_HS)
+_CONSTANT_DECELERATION = int(Phase.CONSTANT_DECELERATION)
+_CONSTANT_VELOCITY = int(Phase.CONSTANT_VELOCITY)
 _DONE = int(Phase.DONE)
 _ENTRY = int(Phase.ENTRY)
 _FLYAWAY = int(Phase.FLYAWAY)
@@ -89,6 +91,13 @@ class Sequence:
     #: the powered descent knows its horizontal position from terrain-relative navigation (Mars 2020), so a
     #: navigation error no longer moves the landing; without it (MSL) the horizontal error stays
     terrain_relative_navigation: bool = False
+    #: the powered descent's gates (0: a sequence without powered descent, a lone body's): the approach gate's
+    #: height above the ground (m) and sink rate (m/s), the constant deceleration's start height (m)
+    gate_altitude_m: float = 0.0
+    gate_speed_m_s: float = 0.0
+    decel_altitude_m: float = 0.0
+    #: the least horizontal divert of the powered approach, away from the backshell and parachute (m)
+    backshell_avoidance_m: float = 0.0
 
 
 @dataclass(frozen=True)

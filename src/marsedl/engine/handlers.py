@@ -18,6 +18,8 @@ from marsedl.engine.config import (
     _BALLISTIC,
     _CHUTE,
     _CHUTE_NO_HS,
+    _CONSTANT_DECELERATION,
+    _CONSTANT_VELOCITY,
     _DONE,
     _ENTRY,
     _FLYAWAY,
@@ -153,10 +155,24 @@ def backshell_separation(eng: Engine, st: _State, bodies: np.ndarray, log: _Log)
 
 
 def powered_descent_start(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:
-    """The engines take over, guided to the sky-crane start point."""
+    """The engines take over: the powered approach flies to its gate above the chosen point
+    (:func:`powered_target`), diverting at least the backshell avoidance's distance (:func:`backshell_avoidance`)."""
     eng._log_events(log, st, bodies, Ev.POWERED_DESCENT_START)
     st.phase[bodies] = _POWERED
-    st.pd_target[st.case[bodies]] = powered_target(eng, st, bodies)
+    aim = backshell_avoidance(eng, st, bodies, powered_target(eng, st, bodies))
+    st.pd_target[st.case[bodies]] = at_height(eng, aim, eng.cfg.sequence.gate_altitude_m)
+
+
+def constant_velocity_start(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:
+    """The approach gate: the vehicle descends vertically at the gate's constant rate."""
+    eng._log_events(log, st, bodies, Ev.CONSTANT_VELOCITY_START)
+    st.phase[bodies] = _CONSTANT_VELOCITY
+
+
+def constant_deceleration_start(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:
+    """The vehicle decelerates uniformly to the sky-crane start's height and rate."""
+    eng._log_events(log, st, bodies, Ev.CONSTANT_DECELERATION_START)
+    st.phase[bodies] = _CONSTANT_DECELERATION
 
 
 def sky_crane_start(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:
@@ -206,7 +222,8 @@ def propellant_exhausted(eng: Engine, st: _State, bodies: np.ndarray, log: _Log)
 #: handler of each continuous event, by the name in marsedl.sequence.EVENTS
 HANDLERS: dict[str, Handler] = {f.__name__: f for f in (
     impact, skip_out, stop_speed, timeout, sufr, parachute_deploy, heat_shield_separation, backshell_separation,
-    powered_descent_start, sky_crane_start, touchdown, flyaway, flyaway_burn_end, propellant_exhausted)}
+    powered_descent_start, constant_velocity_start, constant_deceleration_start, sky_crane_start, touchdown,
+    flyaway, flyaway_burn_end, propellant_exhausted)}
 
 
 # ------------------------------------------------------------------------------------------ what they use
@@ -253,12 +270,7 @@ def powered_target(eng: Engine, st: _State, bodies: np.ndarray) -> np.ndarray:
     # the sky-crane speed, instead of closing on it asymptotically (E-guidance's time to go is floored)
     aim_agl = s.sky_crane_altitude_m - 0.5
     tgt = site.position_m(st.cases.target_lat_rad[cs], st.cases.target_lon_rad[cs], aim_agl)
-    r = st.y[bodies, :3]
-    nav = st.cases.nav_position_error_m[cs].copy()
-    nav[:, 2] = 0.0  # the radar measures the altitude (see marsedl.laws.radar_navigated_position)
-    on = np.any(nav != 0.0, axis=1) & (not s.terrain_relative_navigation)
-    if on.any():  # the aim point is chosen from where the vehicle believes it is
-        r = np.where(on[:, None], navigated_state(r, r, nav, np.zeros_like(nav))[0], r)
+    r = believed_position(eng, st, bodies)  # the aim point is chosen from where the vehicle believes it is
     up = r / np.linalg.norm(r, axis=1, keepdims=True)
     d = tgt - r
     horiz = d - up * np.einsum("ij,ij->i", d, up)[:, None]
@@ -269,3 +281,37 @@ def powered_target(eng: Engine, st: _State, bodies: np.ndarray) -> np.ndarray:
     limit = st.cases.divert_limit_m[cs]
     frac = np.where(dist > limit, limit / np.maximum(dist, 1e-9), 1.0)
     return below + (tgt - below) * frac[:, None]
+
+
+def believed_position(eng: Engine, st: _State, bodies: np.ndarray) -> np.ndarray:
+    """Where the powered descent believes ``bodies`` are (n, 3): their position with the case's horizontal
+    navigation error, or the true one with terrain-relative navigation."""
+    r = st.y[bodies, :3]
+    nav = st.cases.nav_position_error_m[st.case[bodies]].copy()
+    nav[:, 2] = 0.0  # the radar measures the altitude (see marsedl.laws.radar_navigated_position)
+    on = np.any(nav != 0.0, axis=1) & (not eng.cfg.sequence.terrain_relative_navigation)
+    if on.any():
+        r = np.where(on[:, None], navigated_state(r, r, nav, np.zeros_like(nav))[0], r)
+    return r
+
+
+def backshell_avoidance(eng: Engine, st: _State, bodies: np.ndarray, aim: np.ndarray) -> np.ndarray:
+    """The powered approach's aim point (n, 3): ``aim`` (from :func:`powered_target`) with its horizontal divert
+    from the point below the vehicle stretched to at least the backshell avoidance's distance (MSL: a 300 m
+    divert to avoid the backshell and parachute, Sell et al. 2013). A shorter divert keeps its direction; none at
+    all goes to the right of the horizontal velocity at backshell separation (M: across the track along which
+    the backshell and parachute drift; the flight's choice of direction was not found)."""
+    r = believed_position(eng, st, bodies)
+    up = r / np.linalg.norm(r, axis=1, keepdims=True)
+    d = aim - r
+    d -= up * np.einsum("ij,ij->i", d, up)[:, None]  # the horizontal divert
+    dist = np.linalg.norm(d, axis=1)
+    side = np.cross(st.flyaway_dir[st.case[bodies]], up)  # right of the horizontal velocity at separation
+    u = np.where((dist > 1.0)[:, None], d / np.maximum(dist, 1e-9)[:, None], side)
+    return r + u * np.maximum(dist, eng.cfg.sequence.backshell_avoidance_m)[:, None]
+
+
+def at_height(eng: Engine, p: np.ndarray, height_m: float) -> np.ndarray:
+    """The points (n, 3) at ``height_m`` above the site's ground on the verticals of the points ``p``."""
+    lat, lon = np.arcsin(p[:, 2] / np.linalg.norm(p, axis=1)), np.arctan2(p[:, 1], p[:, 0])
+    return eng.cfg.site.position_m(lat, lon, height_m)

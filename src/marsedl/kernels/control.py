@@ -47,18 +47,24 @@ from marsedl.kernels.layout import (
     LOG_BANK_REVERSAL,
     LOG_GUIDANCE_START,
     LOG_HEADING_ALIGNMENT,
+    O_ALT_AGL,
     O_DRAG,
     O_GRAV,
     O_SPEED,
     O_UP,
+    P_DECEL,
     P_FLYAWAY_COS,
     P_FLYAWAY_SIN,
     P_FLYAWAY_THRUST,
+    P_GATE_SPEED,
+    P_SKY_CRANE_ALT,
     P_SKY_CRANE_SPEED,
     P_TARGET_RADIUS,
     P_THRUST_MAX,
     P_THRUST_MIN,
     P_TRN,
+    PH_CONSTANT_DECELERATION,
+    PH_CONSTANT_VELOCITY,
     PH_ENTRY,
     PH_FLYAWAY,
     PH_POWERED,
@@ -81,15 +87,22 @@ from marsedl.laws.entry_guidance import (
     lateral_sign,
     rate_limited_bank,
 )
-from marsedl.laws.powered import eguidance_acceleration, velocity_hold_acceleration, vertical_time_to_go
+from marsedl.laws.powered import (
+    constant_deceleration_sink_rate,
+    eguidance_acceleration,
+    velocity_hold_acceleration,
+    vertical_time_to_go,
+)
 
 
 @njit(**_LEAF)
 def _thrust1(i, ph, s, ob, cf, p):
     """Thrust of a powered body at state ``s = (x, yy, z, vx, vy, vz, m)`` at the start of a step into ``cf[i]``.
 
-    E-guidance to the aim point (:mod:`marsedl.laws.powered`), the sky-crane velocity hold, the engines' range,
-    and the fly-away burn; ``ob`` are the observables of the state (local up, gravity with the frame terms).
+    The powered descent's phases (:mod:`marsedl.laws.powered`): E-guidance to the approach gate, the velocity
+    hold of the constant-velocity descent, the constant deceleration to the sky-crane start, the sky crane's hold;
+    the engines' range, and the fly-away burn; ``ob`` are the observables of the state (local up, gravity with
+    the frame terms).
     """
     x, yy, z, vx, vy, vz, m = s
     ux, uy, uz = ob[O_UP], ob[O_UP + 1], ob[O_UP + 2]
@@ -109,28 +122,35 @@ def _thrust1(i, ph, s, ob, cf, p):
     else:
         un = math.sqrt(ux * ux + uy * uy + uz * uz)
         nx, ny, nz = ux / un, uy / un, uz / un
-        rate = p[P_SKY_CRANE_SPEED]
+        # the sink rate each phase flies to or holds: the approach gate's, the constant deceleration's profile
+        # (whose own deceleration a_ref is fed forward), the sky crane's
+        rate, a_ref = p[P_SKY_CRANE_SPEED], 0.0
+        if ph == PH_POWERED or ph == PH_CONSTANT_VELOCITY:
+            rate = p[P_GATE_SPEED]
+        elif ph == PH_CONSTANT_DECELERATION:
+            rate = constant_deceleration_sink_rate(ob[O_ALT_AGL], p[P_SKY_CRANE_ALT], p[P_SKY_CRANE_SPEED],
+                                                   p[P_DECEL])
+            a_ref = p[P_DECEL]
         tgo = 0.0
-        if ph == PH_POWERED:
+        if ph == PH_POWERED:  # E-guidance to the gate: its aim point, sinking at the gate's rate, no horizontal
             fx, fy, fz = cf[i, CF_PD_TARGET], cf[i, CF_PD_TARGET + 1], cf[i, CF_PD_TARGET + 2]
-            vfx, vfy, vfz = -rate * ux, -rate * uy, -rate * uz
+            vfx, vfy, vfz = -rate * nx, -rate * ny, -rate * nz
             dz = (fx - x) * nx + (fy - yy) * ny + (fz - z) * nz
             vz_sum = (vx + vfx) * nx + (vy + vfy) * ny + (vz + vfz) * nz
             tgo = vertical_time_to_go(dz, vz_sum, _TGO_MIN_S, _TGO_MAX_S)
-        # E-guidance with its time to go at the floor has a fixed point hovering v_f T / 3 (0.25 m) above its aim
-        # point, so an altitude bias beyond that would hover there until the propellant ran out: an approach at
-        # the floor that no longer sinks at the sky-crane rate holds that rate instead (a nominal one still sinks
-        # faster there and is unchanged)
+        # E-guidance with its time to go at the floor has a fixed point hovering v_f T / 3 above its aim point, so
+        # an approach at the floor that no longer sinks at the gate's rate holds that rate instead, down through
+        # the gate (a nominal one still sinks faster there and is unchanged)
         stalled = tgo <= _TGO_MIN_S and -(vx * nx + vy * ny + vz * nz) < rate
         if ph == PH_POWERED and not stalled:
             ax = eguidance_acceleration(x, vx, fx, vfx, tgo, gx)
             ay = eguidance_acceleration(yy, vy, fy, vfy, tgo, gy)
             az = eguidance_acceleration(z, vz, fz, vfz, tgo, gz)
-        else:  # sky crane, hover, a stalled approach: hold the descent rate
+        else:  # constant velocity, constant deceleration, sky crane, hover, a stalled approach: hold the rate
             k = _SKY_CRANE_GAIN_PER_S
-            ax = velocity_hold_acceleration(vx, -rate * nx, gx, k)
-            ay = velocity_hold_acceleration(vy, -rate * ny, gy, k)
-            az = velocity_hold_acceleration(vz, -rate * nz, gz, k)
+            ax = velocity_hold_acceleration(vx, -rate * nx, gx - a_ref * nx, k)
+            ay = velocity_hold_acceleration(vy, -rate * ny, gy - a_ref * ny, k)
+            az = velocity_hold_acceleration(vz, -rate * nz, gz - a_ref * nz, k)
         tx, ty, tz = ax * m, ay * m, az * m
         mag = math.sqrt(tx * tx + ty * ty + tz * tz)
         scale = min(max(mag, p[P_THRUST_MIN]), p[P_THRUST_MAX]) / max(mag, 1e-9)

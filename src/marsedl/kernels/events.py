@@ -32,8 +32,10 @@ from marsedl.kernels.layout import (
     O_SPEED,
     O_UP,
     P_BRIDLE,
+    P_DECEL_ALT,
     P_DEPLOY_FLOOR,
     P_FLYAWAY_BURN,
+    P_GATE_ALT,
     P_HS_MAX_MACH,
     P_MACH_HI,
     P_MACH_LO,
@@ -86,6 +88,8 @@ E_DEPLOY = event_column("parachute_deploy")
 E_HS_SEP = event_column("heat_shield_separation")
 E_BACKSHELL_SEP = event_column("backshell_separation")
 E_POWERED_START = event_column("powered_descent_start")
+E_CONSTANT_VELOCITY_START = event_column("constant_velocity_start")
+E_CONSTANT_DECELERATION_START = event_column("constant_deceleration_start")
 E_SKY_CRANE_START = event_column("sky_crane_start")
 E_TOUCHDOWN = event_column("touchdown")
 E_FLYAWAY = event_column("flyaway")
@@ -151,6 +155,10 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
         g[E_BACKSHELL_SEP] = ob[O_ALT_AGL] - cf[i, CF_BACKSHELL_ALT]
     if armed[ph, E_POWERED_START]:
         g[E_POWERED_START] = cf[i, CF_T_MARK] + cf[i, CF_POWERED_DELAY] - t
+    if armed[ph, E_CONSTANT_VELOCITY_START]:  # the powered approach reaches its gate (radar altitude)
+        g[E_CONSTANT_VELOCITY_START] = ob[O_ALT_AGL] - p[P_GATE_ALT]
+    if armed[ph, E_CONSTANT_DECELERATION_START]:
+        g[E_CONSTANT_DECELERATION_START] = ob[O_ALT_AGL] - p[P_DECEL_ALT]
     if armed[ph, E_SKY_CRANE_START]:
         g[E_SKY_CRANE_START] = ob[O_ALT_AGL] - p[P_SKY_CRANE_ALT]
     if armed[ph, E_TOUCHDOWN]:

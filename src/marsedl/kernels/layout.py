@@ -77,6 +77,9 @@ _declare(
     "touchdown_detect", "flyaway_burn", "max_time", "trigger_range", "mach_lo", "mach_hi", "q_lo", "q_hi",
     "target_radius", "g0", "n_alt", "sky_crane_speed", "thrust_min", "thrust_max", "flyaway_cos", "flyaway_sin",
     "flyaway_thrust", "has_wind", "has_wpert", "wpert_hmin", "wpert_dh", "trn", "deploy_floor",
+    # the powered descent's gates: the approach gate's height above the ground (m) and sink rate (m/s), the
+    # constant deceleration's start height (m) and its deceleration (m/s²)
+    "gate_alt", "gate_speed", "decel_alt", "decel",
 )
 # event columns: the continuous events of marsedl.sequence.EVENTS (each one's column: event_column(name))
 N_EV = len(CONTINUOUS)
@@ -85,6 +88,7 @@ PH_ENTRY, PH_SUFR, PH_CHUTE, PH_CHUTE_NO_HS, PH_FREEFALL, PH_FLYAWAY, PH_BALLIST
     int(Phase.ENTRY), int(Phase.SUFR), int(Phase.CHUTE), int(Phase.CHUTE_NO_HS), int(Phase.FREEFALL),
     int(Phase.FLYAWAY), int(Phase.BALLISTIC))
 PH_POWERED, PH_SKY_CRANE, PH_HOVER = int(Phase.POWERED), int(Phase.SKY_CRANE), int(Phase.HOVER)
+PH_CONSTANT_VELOCITY, PH_CONSTANT_DECELERATION = int(Phase.CONSTANT_VELOCITY), int(Phase.CONSTANT_DECELERATION)
 # --- step sizes (steps array, s; the last entry is the coast altitude, m), as marsedl.engine.Steps
 _declare("S", "entry", "parachute", "inflation", "powered", "ballistic", "coast", "coast_alt", "ballistic_max")
 # a shed body's step grows from S_BALLISTIC up to S_BALLISTIC_MAX while it stays below these fractions of its own

@@ -28,6 +28,8 @@ from marsedl.laws.heating import sutton_graves
 from marsedl.laws.navigation import navigated, radar_navigated_position
 from marsedl.laws.parachute import inflation_fraction
 from marsedl.laws.powered import (
+    constant_deceleration,
+    constant_deceleration_sink_rate,
     eguidance_acceleration,
     velocity_hold_acceleration,
     vertical_time_to_go,
@@ -46,6 +48,8 @@ __all__ = [
     "altitude_floor_g",
     "apollo_vertical_lod",
     "bank_magnitude",
+    "constant_deceleration",
+    "constant_deceleration_sink_rate",
     "corridor_width",
     "eguidance_acceleration",
     "ellipsoid_radius",

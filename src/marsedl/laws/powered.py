@@ -1,4 +1,5 @@
-"""Powered descent guidance: E-guidance to a point, its time to go, and the sky crane's velocity hold.
+"""Powered descent guidance: E-guidance to a point (the powered approach to its gate), its time to go, the
+velocity hold (the constant-velocity descent, the sky crane) and the constant deceleration between them.
 
 One vector component at a time (the laws are linear in the vectors): ``r``, ``v`` position and velocity,
 ``r_f``, ``v_f`` the target's, ``g`` the acceleration of everything but thrust (gravity, frame terms, drag).
@@ -25,6 +26,22 @@ def velocity_hold_acceleration(v, v_ref, g, gain):
     """Velocity hold (one component, m/s²): ``-g + k (v_ref - v)``: gravity compensation plus a proportional
     velocity loop of gain ``k`` (1/s), the sky crane's constant-rate descent."""
     return -g + gain * (v_ref - v)
+
+
+@njit(**LEAF)
+def constant_deceleration(speed_start, speed_end, height_start, height_end):
+    """Deceleration (m/s², > 0) that takes a vertical descent from ``speed_start`` at ``height_start`` to
+    ``speed_end`` at ``height_end`` (speeds as positive sink rates, heights above the ground):
+    ``(v0² - v1²) / (2 (h0 - h1))``, uniform deceleration over the height between the two gates."""
+    return (speed_start * speed_start - speed_end * speed_end) / (2.0 * (height_start - height_end))
+
+
+@njit(**LEAF)
+def constant_deceleration_sink_rate(height, height_end, speed_end, decel):
+    """Sink rate (m/s, > 0) of the constant-deceleration profile at ``height`` above the ground: the profile that
+    reaches ``speed_end`` at ``height_end`` decelerating uniformly at ``decel``,
+    ``sqrt(v1² + 2 a (h - h1))`` (``v1`` below ``h1``)."""
+    return np.sqrt(speed_end * speed_end + 2.0 * decel * np.maximum(height - height_end, 0.0))
 
 
 @njit(**LEAF)

@@ -34,7 +34,8 @@ EVENT_LABELS = {
     "entry_interface": "Entry interface", "guidance_start": "Guidance start", "bank_reversal": "Bank reversal",
     "heading_alignment": "Heading alignment", "sufr": "Straighten up (SUFR)", "parachute_deploy": "Parachute deploy",
     "heat_shield_separation": "Heat shield separation", "backshell_separation": "Backshell separation",
-    "powered_descent_start": "Powered descent", "sky_crane_start": "Sky crane", "touchdown": "Touchdown",
+    "powered_descent_start": "Powered descent", "constant_velocity_start": "Constant velocity",
+    "constant_deceleration_start": "Constant deceleration", "sky_crane_start": "Sky crane", "touchdown": "Touchdown",
     "flyaway": "Descent stage fly-away",
 }
 
