@@ -73,8 +73,13 @@ def build_config(mission: Mission, atmosphere: str | None = None) -> tuple[Engin
         period_s=g.period_s,
     )
     entry_alt = m.entry.radius_m - site.areoid_radius_at(np.radians(site.lat_deg), np.radians(site.lon_deg))
+    hazard = None
+    if m.trn.hazard_map is not None:  # read once here: every case of a run (and every worker) shares it
+        from marsedl.hazard_map import load_hazard_map
+
+        hazard = load_hazard_map(m.trn.hazard_map, m.trn.bounds)
     cfg = EngineConfig(planet=MARS, site=site, atmosphere=grid, vehicle=vehicle, sequence=seq, steps=steps,
-                       guidance=params, reference=None, entry_altitude_m=float(entry_alt))
+                       guidance=params, reference=None, entry_altitude_m=float(entry_alt), hazard_map=hazard)
     return cfg, getattr(atm, "name", spec)
 
 

@@ -31,6 +31,7 @@ from marsedl.engine.config import (
     Outcome,
 )
 from marsedl.engine.state import _Log, _Obs, _State, navigated_state
+from marsedl.trn import select_safe_spot
 from marsedl.vehicle import (
     AERO_BACKSHELL,
     AERO_DESCENT_STAGE,
@@ -245,14 +246,20 @@ def spawn_entry_balance_masses(eng: Engine, st: _State, bodies: np.ndarray) -> N
 
 
 def powered_target(eng: Engine, st: _State, bodies: np.ndarray) -> np.ndarray:
-    """Sky-crane start point: above the target, or as near as the divert limit allows."""
+    """Sky-crane start point of the powered descent.
+
+    Without a hazard map the descent flies no divert: it aims straight below where the vehicle is (where it
+    believes it is, without terrain-relative navigation), its predicted touchdown. With a map
+    (``EngineConfig.hazard_map``), terrain-relative navigation picks the safe cell nearest that predicted
+    touchdown within the divert reach (``divert_limit_m``), or keeps the predicted touchdown when none is in
+    reach (:func:`marsedl.trn.select_safe_spot`, once for all the bodies).
+    """
     s = eng.cfg.sequence
     cs = st.case[bodies]
     site = eng.cfg.site
     # aim 0.5 m below the sky-crane start height: the approach then crosses it at about 0.9 m/s, close to
     # the sky-crane speed, instead of closing on it asymptotically (E-guidance's time to go is floored)
     aim_agl = s.sky_crane_altitude_m - 0.5
-    tgt = site.position_m(st.cases.target_lat_rad[cs], st.cases.target_lon_rad[cs], aim_agl)
     r = st.y[bodies, :3]
     nav = st.cases.nav_position_error_m[cs].copy()
     nav[:, 2] = 0.0  # the radar measures the altitude (see marsedl.laws.radar_navigated_position)
@@ -260,12 +267,8 @@ def powered_target(eng: Engine, st: _State, bodies: np.ndarray) -> np.ndarray:
     if on.any():  # the aim point is chosen from where the vehicle believes it is
         r = np.where(on[:, None], navigated_state(r, r, nav, np.zeros_like(nav))[0], r)
     up = r / np.linalg.norm(r, axis=1, keepdims=True)
-    d = tgt - r
-    horiz = d - up * np.einsum("ij,ij->i", d, up)[:, None]
-    dist = np.linalg.norm(horiz, axis=1)
-    # a point straight below the vehicle at the sky-crane altitude, then the allowed share of the divert
-    lat, lon = np.arcsin(up[:, 2]), np.arctan2(up[:, 1], up[:, 0])
-    below = site.position_m(lat, lon, aim_agl)
-    limit = st.cases.divert_limit_m[cs]
-    frac = np.where(dist > limit, limit / np.maximum(dist, 1e-9), 1.0)
-    return below + (tgt - below) * frac[:, None]
+    lat, lon = np.arcsin(up[:, 2]), np.arctan2(up[:, 1], up[:, 0])  # the predicted touchdown
+    if eng.cfg.hazard_map is not None:
+        lat, lon, _ = select_safe_spot(eng.cfg.hazard_map, lat, lon, st.cases.divert_limit_m[cs],
+                                       site.areoid_radius_m + site.ground_mola_m)
+    return site.position_m(lat, lon, aim_agl)
