@@ -301,7 +301,7 @@ def test_mars2020_nominal_is_delivered_along_track_without_the_divert():
     3). With a reference flown at constant bank to deploy, the nominal landed 1.08 km long once SUFR started at
     488 m/s; now 19 m. 50 m: the guided vehicle is not the reference (its lateral logic and heading alignment
     fly a heading error the planar reference does not)."""
-    r = simulate("mars2020", overrides=["sequence.divert_limit_m=0"], record=False)
+    r = simulate("mars2020", record=False)  # no hazard map: the powered descent flies no divert (issue #10 item 9)
     assert r.outcome == "landed"
     site = prepare("mars2020").mission.site
     radius = 3396.2e3

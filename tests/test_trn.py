@@ -223,3 +223,13 @@ def test_a_bad_sidecar_names_its_file(tmp_path):
 def test_a_map_needs_terrain_relative_navigation():
     with pytest.raises(MarsEDLError, match="trn.hazard_map needs sequence.terrain_relative_navigation = true"):
         load_mission("msl", overrides=['trn.hazard_map="x.png"'])
+
+
+def test_the_command_line_says_a_bad_map_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "marsedl", "simulate", "mars2020", "--set",
+                          'trn.hazard_map="nope.png"'], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert res.returncode != 0 and "Traceback" not in res.stderr
+    assert res.stderr.strip() == "error: hazard map 'nope.png' does not exist"
