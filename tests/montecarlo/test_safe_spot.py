@@ -13,6 +13,7 @@ from scipy.ndimage import distance_transform_edt
 from marsedl.flight import build_config
 from marsedl.hazard_map import load_hazard_map
 from marsedl.montecarlo import run_montecarlo
+from marsedl.planet import surface_distance_bearing
 from marsedl.scenario import load_mission
 
 SHIPPED = Path(__file__).resolve().parents[2] / "examples" / "synthetic_hazard_map.png"
@@ -50,3 +51,11 @@ def test_200_dispersed_cases_all_land_on_safe_cells(ctx_default):
     no_map = run_montecarlo("mars2020", n=200, seed=3, context=ctx_default, processes=1).frame
     td0 = np.radians(no_map[["touchdown_lat_deg", "touchdown_lon_deg"]].to_numpy(float))
     assert 0.4 < hazard.is_safe(td0[:, 0], td0[:, 1]).mean() < 0.9
+
+    # each case's record of its choice: a safe cell in reach, and the divert it flew, which is how far its
+    # touchdown moved from where the same case landed without the map (its predicted spot), to a metre (the
+    # descent lands on its aim point)
+    assert (df.trn_safe_spot == 1.0).all() and no_map.trn_safe_spot.isna().all() and no_map.trn_divert_m.isna().all()
+    moved, _ = surface_distance_bearing(td0[:, 0], td0[:, 1], td[:, 0], td[:, 1], ctx_default.radius_m)
+    assert np.abs(moved - df.trn_divert_m.to_numpy(float)).max() < 1.0
+    assert (moved > 20.0).mean() > 0.1  # a third of the predicted spots were unsafe: those cases diverted

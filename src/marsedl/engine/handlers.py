@@ -31,7 +31,8 @@ from marsedl.engine.config import (
     Outcome,
 )
 from marsedl.engine.state import _Log, _Obs, _State, navigated_state
-from marsedl.trn import select_safe_spot
+from marsedl.planet import surface_distance_bearing
+from marsedl.trn import SAFE_SPOT, select_safe_spot
 from marsedl.vehicle import (
     AERO_BACKSHELL,
     AERO_DESCENT_STAGE,
@@ -269,6 +270,9 @@ def powered_target(eng: Engine, st: _State, bodies: np.ndarray) -> np.ndarray:
     up = r / np.linalg.norm(r, axis=1, keepdims=True)
     lat, lon = np.arcsin(up[:, 2]), np.arctan2(up[:, 1], up[:, 0])  # the predicted touchdown
     if eng.cfg.hazard_map is not None:
-        lat, lon, _ = select_safe_spot(eng.cfg.hazard_map, lat, lon, st.cases.divert_limit_m[cs],
-                                       site.areoid_radius_m + site.ground_mola_m)
+        radius = site.areoid_radius_m + site.ground_mola_m
+        lat1, lon1, status = select_safe_spot(eng.cfg.hazard_map, lat, lon, st.cases.divert_limit_m[cs], radius)
+        st.trn_divert[cs] = surface_distance_bearing(lat, lon, lat1, lon1, radius)[0]
+        st.trn_safe[cs] = status == SAFE_SPOT
+        lat, lon = lat1, lon1
     return site.position_m(lat, lon, aim_agl)
