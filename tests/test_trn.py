@@ -233,3 +233,25 @@ def test_the_command_line_says_a_bad_map_in_one_line(tmp_path):
                           'trn.hazard_map="nope.png"'], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert res.returncode != 0 and "Traceback" not in res.stderr
     assert res.stderr.strip() == "error: hazard map 'nope.png' does not exist"
+
+
+def test_a_preset_file_finds_its_map_next_to_it_and_the_plan_does_not_depend_on_it(tmp_path, monkeypatch):
+    """``hazard_map = "maps/site.png"`` in a preset file is read from the file's folder, whatever the working
+    directory; the plan (entry point and reference, flown to the parachute) is the same with or without a map, so
+    giving one does not plan the mission again."""
+    from marsedl.flight import build_config, plan_key
+    from marsedl.scenario import preset_text
+
+    (tmp_path / "maps").mkdir()
+    p = _png(tmp_path / "maps" / "site.png", np.ones((3, 3), bool))
+    sidecar_path(p).write_text("north_lat_deg = 18.5\nsouth_lat_deg = 18.4\nwest_lon_deg = 77.4\neast_lon_deg = 77.5\n")
+    preset = tmp_path / "mine.toml"
+    preset.write_text(preset_text("mars2020") + '\n[trn]\nhazard_map = "maps/site.png"\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    mission = load_mission(preset_file=preset)
+    cfg, _ = build_config(mission)
+    assert cfg.hazard_map.shape == (3, 3) and Path(cfg.hazard_map.name) == p
+    plain = load_mission("mars2020")
+    assert plan_key(mission, cfg) == plan_key(plain, build_config(plain)[0])

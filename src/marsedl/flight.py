@@ -164,7 +164,8 @@ def _code_digest() -> str:
 def plan_key(mission: Mission, cfg: EngineConfig) -> str:
     """Cache key of a mission's plan: mission, engine configuration, atmosphere grid and code."""
     h = hashlib.sha256(f"plan{_PLAN_FORMAT}|{_code_digest()}".encode())
-    h.update(mission.model_dump_json().encode())
+    # the plan flies to the parachute, never to the powered descent: the hazard map ([trn]) does not change it
+    h.update(mission.model_dump_json(exclude={"trn"}).encode())
     h.update(repr((cfg.planet, cfg.site, cfg.sequence, cfg.steps, cfg.guidance, cfg.entry_altitude_m)).encode())
     v = cfg.vehicle
     for a in (v.aero_cd, v.aero_cl, v.chute_cd_s):

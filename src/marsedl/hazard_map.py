@@ -92,7 +92,8 @@ def read_safe_raster(path: str | Path) -> np.ndarray:
 
 
 def load_hazard_map(path: str | Path, bounds=None) -> HazardMap:
-    """Load a hazard map: the PNG at ``path`` (relative paths from the working directory) with ``bounds``
+    """Load a hazard map: the PNG at ``path`` (a relative path from the working directory; one in a preset file
+    was made relative to that file when it was read, marsedl.scenario.read_preset) with ``bounds``
     (:class:`marsedl.scenario.MapBounds`), or, when ``bounds`` is None, those of its sidecar file.
 
     Raises :class:`marsedl.errors.MarsEDLError` in one line naming the file and what is wrong.

@@ -518,7 +518,12 @@ def read_preset(preset: str | None = "mars2020", preset_file: str | Path | None 
         path = Path(preset_file)
         if path.is_dir():
             raise MarsEDLError(f"preset file '{path}' is a folder")
-        return _parse_toml(read_text(path, "preset file"), str(path)), str(path)
+        data = _parse_toml(read_text(path, "preset file"), str(path))
+        trn = data.get("trn")
+        if isinstance(trn, dict) and isinstance(trn.get("hazard_map"), str) and trn["hazard_map"]:
+            # a map named in a preset file is found next to it (one given with --set: from the working directory)
+            trn["hazard_map"] = str(path.parent / Path(trn["hazard_map"]).expanduser())
+        return data, str(path)
     name = preset or "mars2020"
     origin = f"preset {name}"
     return _parse_toml(preset_text(name), origin), origin
