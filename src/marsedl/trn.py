@@ -22,8 +22,8 @@ The file formats and their checks are in :mod:`marsedl.hazard_map`; this module 
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -53,6 +53,7 @@ class HazardMap:
     west_rad: float
     east_rad: float
     name: str = "hazard map"
+    digest: str = field(init=False, repr=False)  # of the cells and bounds: what the map is (set from them)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -82,17 +83,37 @@ class HazardMap:
         r, c, inside = self.cell_index(lat_rad, lon_rad)
         return inside & self.safe[r, c]
 
-    @functools.cached_property
-    def _safe_cells(self):
-        """Latitude, longitude and a k-d tree (of unit vectors) of the safe cell centres; ``None`` without any."""
-        from scipy.spatial import cKDTree
+    def __post_init__(self):
+        safe = np.ascontiguousarray(self.safe, dtype=bool)
+        h = hashlib.blake2b(safe.tobytes(), digest_size=16)
+        h.update(repr((safe.shape, self.north_rad, self.south_rad, self.west_rad, self.east_rad)).encode())
+        object.__setattr__(self, "safe", safe)
+        object.__setattr__(self, "digest", h.hexdigest())  # what the map is, for the per-process cache below
 
-        rr, cc = np.nonzero(self.safe)
-        if rr.size == 0:
-            return None
-        lat_c, lon_c = self.cell_centres_rad()
+
+#: The safe cells (and their k-d tree) of the maps this process has used, by digest: a run's chunks each bring
+#: their own copy of the map (pickled to a worker), and the tree is built once per process, not per chunk.
+_CELLS: dict[str, tuple | None] = {}
+_CELLS_KEPT = 2
+
+
+def _safe_cells(hazard: HazardMap):
+    """Latitude, longitude and a k-d tree (of unit vectors) of the safe cell centres; ``None`` without any."""
+    cells = _CELLS.get(hazard.digest, False)
+    if cells is not False:
+        return cells
+    from scipy.spatial import cKDTree
+
+    rr, cc = np.nonzero(hazard.safe)
+    cells = None
+    if rr.size:
+        lat_c, lon_c = hazard.cell_centres_rad()
         lat, lon = lat_c[rr], lon_c[cc]
-        return lat, lon, cKDTree(_unit(lat, lon))
+        cells = (lat, lon, cKDTree(_unit(lat, lon)))
+    while len(_CELLS) >= _CELLS_KEPT:
+        _CELLS.pop(next(iter(_CELLS)))
+    _CELLS[hazard.digest] = cells
+    return cells
 
 
 def _unit(lat, lon) -> np.ndarray:
@@ -124,7 +145,7 @@ def select_safe_spot(hazard: HazardMap, lat_rad, lon_rad, reach_m, radius_m: flo
     lat = np.atleast_1d(np.asarray(lat_rad, dtype=float))
     lon = np.atleast_1d(np.asarray(lon_rad, dtype=float))
     status = np.full(lat.shape, NO_SAFE_SPOT_IN_REACH, dtype=np.int8)
-    cells = hazard._safe_cells
+    cells = _safe_cells(hazard)
     if cells is None or lat.size == 0:
         return lat.copy(), lon.copy(), status
     safe_lat, safe_lon, tree = cells
