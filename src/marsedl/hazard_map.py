@@ -13,7 +13,8 @@ when the preset gives none, in a sidecar file next to the map, ``<name>.bounds.t
 
 GeoTIFF is not read: the usual Mars GeoTIFFs are map-projected (equirectangular or polar, in metres, on a Mars
 datum), and reading those right needs a projection library (GDAL/PROJ through rasterio): a heavy dependency for
-one raster. Export the map as a PNG with its latitude/longitude bounds instead.
+one raster. The light ``tifffile`` reads only the raw GeoTIFF tags, enough for a latitude/longitude raster alone,
+which is what a PNG with bounds already is. Export the map as a PNG with its latitude/longitude bounds instead.
 
 Every problem is a one-line error naming the file (a missing, damaged or oversized map; bad bounds name the
 field and the allowed range).
