@@ -4,23 +4,28 @@
 
 Writes canopy.png, altitude_speed.png, loads.png, ground_track.png, landing_site.png, survey.png (the
 relocating debris survey of issue 5's example) and, from a small Monte Carlo run (``--mc-n`` cases, seed 7),
-landing_ellipse.png and debris_footprints.png; when Debian's chromium is installed, report_screenshot.png (the
-HTML report opened headless). PNGs are palette-quantised to stay small (< 300 KB each).
+landing_ellipse.png, debris_footprints.png and trn_safe_spots.png (the touchdowns on the shipped synthetic hazard
+map, without and with terrain-relative navigation's safe-spot selection); when Debian's chromium is installed,
+report_screenshot.png (the HTML report opened headless). PNGs are palette-quantised to stay small (< 300 KB each).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+from matplotlib.figure import Figure
 from PIL import Image
 
 from marsedl.chute import draw, encode
 from marsedl.flight import simulate
+from marsedl.hazard_map import load_hazard_map
 from marsedl.montecarlo import run_montecarlo
 from marsedl.report import html, plots
 from marsedl.report.common import site_frame
@@ -54,6 +59,32 @@ def screenshot(report: Path, out: Path, *, width: int = 1366, height: int = 1600
     return out
 
 
+HAZARD_MAP = Path(__file__).resolve().parents[1] / "examples" / "synthetic_hazard_map.png"
+
+
+def safe_spots(n: int) -> Figure:
+    """The synthetic hazard map with ``n`` dispersed mars2020 touchdowns (seed 7): without a map, where they come
+    down (on an unsafe cell about a third of the time); with it, each moved to the nearest safe cell."""
+    hazard = load_hazard_map(HAZARD_MAP)
+    runs = {"no map": [], "with the map": [f'trn.hazard_map="{HAZARD_MAP}"']}
+    fig = Figure(figsize=(10, 5.2))
+    extent = [math.degrees(a) for a in (hazard.west_rad, hazard.east_rad, hazard.south_rad, hazard.north_rad)]
+    for ax, (label, overrides) in zip(fig.subplots(1, 2, sharey=True), runs.items(), strict=True):
+        df = run_montecarlo("mars2020", n=n, seed=7, overrides=overrides).frame
+        lat, lon = df.touchdown_lat_deg.to_numpy(float), df.touchdown_lon_deg.to_numpy(float)
+        safe = hazard.is_safe(np.radians(lat), np.radians(lon))
+        ax.imshow(hazard.safe, cmap="gray", vmin=0, vmax=1, extent=extent, aspect="auto", interpolation="nearest")
+        ax.scatter(lon[safe], lat[safe], s=6, c="tab:green", label=f"on a safe cell ({safe.sum()})")
+        ax.scatter(lon[~safe], lat[~safe], s=6, c="tab:red", label=f"on an unsafe cell ({(~safe).sum()})")
+        ax.set_title(f"{label}: {n} touchdowns", fontsize=10)
+        ax.set_xlabel("longitude (°E)")
+        ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    fig.axes[0].set_ylabel("latitude (°N)")
+    fig.suptitle("Terrain-relative navigation on a SYNTHETIC hazard map (white safe, black unsafe; not Jezero)",
+                 fontsize=11)
+    return fig
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "figures")
@@ -77,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         mc = open_run(Path(tmp) / "mc")
         written.append(plots.save(plots.landing_ellipse(mc), out / "landing_ellipse.png", dpi=80))
         written.append(plots.save(plots.debris_footprints(mc), out / "debris_footprints.png", dpi=80))
+    written.append(plots.save(safe_spots(args.mc_n), out / "trn_safe_spots.png", dpi=80))
     with tempfile.TemporaryDirectory() as tmp:
         report = html.write(html.render_nominal(result), Path(tmp) / "report.html")
         shot = screenshot(report, out / "report_screenshot.png")

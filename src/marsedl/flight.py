@@ -76,8 +76,13 @@ def build_config(mission: Mission, atmosphere: str | None = None) -> tuple[Engin
         period_s=g.period_s,
     )
     entry_alt = m.entry.radius_m - site.areoid_radius_at(np.radians(site.lat_deg), np.radians(site.lon_deg))
+    hazard = None
+    if m.trn.hazard_map is not None:  # read once here: every case of a run (and every worker) shares it
+        from marsedl.hazard_map import load_hazard_map
+
+        hazard = load_hazard_map(m.trn.hazard_map, m.trn.bounds)
     cfg = EngineConfig(planet=MARS, site=site, atmosphere=grid, vehicle=vehicle, sequence=seq, steps=steps,
-                       guidance=params, reference=None, entry_altitude_m=float(entry_alt))
+                       guidance=params, reference=None, entry_altitude_m=float(entry_alt), hazard_map=hazard)
     return cfg, getattr(atm, "name", spec)
 
 
@@ -162,7 +167,8 @@ def _code_digest() -> str:
 def plan_key(mission: Mission, cfg: EngineConfig) -> str:
     """Cache key of a mission's plan: mission, engine configuration, atmosphere grid and code."""
     h = hashlib.sha256(f"plan{_PLAN_FORMAT}|{_code_digest()}".encode())
-    h.update(mission.model_dump_json().encode())
+    # the plan flies to the parachute, never to the powered descent: the hazard map ([trn]) does not change it
+    h.update(mission.model_dump_json(exclude={"trn"}).encode())
     h.update(repr((cfg.planet, cfg.site, cfg.sequence, cfg.steps, cfg.guidance, cfg.entry_altitude_m)).encode())
     v = cfg.vehicle
     for a in (v.aero_cd, v.aero_cl, v.chute_cd_s):

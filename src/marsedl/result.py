@@ -270,7 +270,8 @@ def build_result(out: EngineOutput, *, case: int, preset: str, target_lat_deg: f
     peaks = {k: float(out.peaks[k][case]) for k in ("deceleration_g", "deceleration_time_s",
                                                     "dynamic_pressure_pa", "heat_rate_w_cm2")}
     extra = {k: float(out.peaks[k][case]) for k in ("propellant_used_kg", "deploy_mach", "deploy_q_pa",
-                                                    "peak_parachute_load_n", "opening_load_estimate_n")}
+                                                    "peak_parachute_load_n", "opening_load_estimate_n",
+                                                    "trn_divert_m", "trn_safe_spot")}
     history = None
     if out.history is not None:
         hm = out.history["case"] == case

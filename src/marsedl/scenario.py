@@ -230,6 +230,43 @@ class SequenceSpec(_Spec):
         return self
 
 
+#: A hazard map spans at most this many degrees each way (about 300 km on Mars): a landing ellipse is 10-20 km,
+#: and a divert reaches hundreds of metres.
+MAX_MAP_SPAN_DEG = 5.0
+
+
+class MapBounds(_Spec):
+    """Where a hazard map lies: the outer edges of its corner pixels, planetocentric degrees, east positive (the
+    raster's first row is the north edge, its first column the west edge)."""
+
+    north_lat_deg: float = Field(ge=-90, le=90)
+    south_lat_deg: float = Field(ge=-90, le=90)
+    west_lon_deg: float = Field(ge=-180, le=360)
+    east_lon_deg: float = Field(ge=-180, le=360)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MapBounds:
+        if self.north_lat_deg <= self.south_lat_deg:
+            raise ValueError(f"north_lat_deg ({self.north_lat_deg:g}) must be north of south_lat_deg "
+                             f"({self.south_lat_deg:g})")
+        if not 0 < self.east_lon_deg - self.west_lon_deg <= MAX_MAP_SPAN_DEG:
+            raise ValueError(f"east_lon_deg - west_lon_deg must be in (0, {MAX_MAP_SPAN_DEG:g}] deg (got "
+                             f"{self.east_lon_deg - self.west_lon_deg:g}); give both in the same range (0-360 or "
+                             "-180-180)")
+        if self.north_lat_deg - self.south_lat_deg > MAX_MAP_SPAN_DEG:
+            raise ValueError(f"north_lat_deg - south_lat_deg must be at most {MAX_MAP_SPAN_DEG:g} deg (got "
+                             f"{self.north_lat_deg - self.south_lat_deg:g})")
+        return self
+
+
+class TRNSpec(_Spec):
+    """Terrain-relative navigation's safe-spot selection (Mars 2020): an optional hazard map of safe and unsafe
+    cells (marsedl.hazard_map) and its bounds (here, or in a sidecar ``<map>.bounds.toml``)."""
+
+    hazard_map: str | None = Field(default=None, min_length=1, description="PNG hazard map: white safe, black not")
+    bounds: MapBounds | None = None
+
+
 class GuidanceSpec(_Spec):
     enabled: bool = True
     reference_bank_deg: float = Field(default=50.0, ge=0, le=90)
@@ -279,6 +316,7 @@ class Mission(_Spec):
     sequence: SequenceSpec = SequenceSpec()
     guidance: GuidanceSpec = GuidanceSpec()
     integration: IntegrationSpec = IntegrationSpec()
+    trn: TRNSpec = TRNSpec()
 
     @model_validator(mode="after")
     def _masses_consistent(self) -> Mission:
@@ -293,6 +331,9 @@ class Mission(_Spec):
             )
         if self.parachute.mass_kg >= self.backshell.mass_kg:
             raise ValueError("parachute.mass_kg must be less than backshell.mass_kg (the backshell carries it)")
+        if self.trn.hazard_map is not None and not self.sequence.terrain_relative_navigation:
+            raise ValueError("trn.hazard_map needs sequence.terrain_relative_navigation = true (the map is matched "
+                             "against the terrain by the vision system)")
         if self.integration.dt_entry_s > self.guidance.period_s * (1 + 1e-12):
             raise ValueError(f"integration.dt_entry_s ({self.integration.dt_entry_s:g} s) must not exceed "
                              f"guidance.period_s ({self.guidance.period_s:g} s): the bank is held over each guidance "
@@ -396,6 +437,8 @@ def field_range(path: str, schema: type[BaseModel] | None = None) -> Range | Non
         if info is None:
             return None
         model = info.annotation
+        if typing.get_origin(model) in (typing.Union, types.UnionType):  # an optional section (``MapBounds | None``)
+            model = next((a for a in typing.get_args(model) if hasattr(a, "model_fields")), model)
     info = getattr(model, "model_fields", {}).get(name)
     if info is None:
         return None
@@ -525,7 +568,12 @@ def read_preset(preset: str | None = "mars2020", preset_file: str | Path | None 
         path = Path(preset_file)
         if path.is_dir():
             raise MarsEDLError(f"preset file '{path}' is a folder")
-        return _parse_toml(read_text(path, "preset file"), str(path)), str(path)
+        data = _parse_toml(read_text(path, "preset file"), str(path))
+        trn = data.get("trn")
+        if isinstance(trn, dict) and isinstance(trn.get("hazard_map"), str) and trn["hazard_map"]:
+            # a map named in a preset file is found next to it (one given with --set: from the working directory)
+            trn["hazard_map"] = str(path.parent / Path(trn["hazard_map"]).expanduser())
+        return data, str(path)
     name = preset or "mars2020"
     origin = f"preset {name}"
     return _parse_toml(preset_text(name), origin), origin

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +85,12 @@ def _print(result) -> None:
                       f"{fmt.LANDING_SPEED(td.vertical_speed_m_s)} m/s down, "
                       f"{fmt.LANDING_SPEED(td.horizontal_speed_m_s)} m/s across, "
                       f"[bold]{fmt.DISTANCE(td.miss_distance_m)} m[/] from the target")
+    safe = result.info.get("trn_safe_spot", math.nan)
+    if math.isfinite(safe):  # a hazard map was given (marsedl.trn)
+        console.print(f"terrain-relative navigation: diverted {fmt.DISTANCE(result.info['trn_divert_m'])} m to the "
+                      "nearest safe cell of the hazard map" if safe else
+                      "terrain-relative navigation: no safe cell of the hazard map within reach; stayed on its "
+                      "predicted touchdown")
     # the vehicle reached the ground without landing: its wreck is on the impact list (measured from the target)
     crash = next((i for i in result.impacts if i.body == result.body_names[0]), None)
     if td is None and crash is not None:

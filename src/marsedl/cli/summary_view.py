@@ -170,6 +170,10 @@ def print_summary(console: Console, s: dict, manifest: dict) -> None:
     if box:
         console.print(f"deploys above the box (Mach ≤ {box['mach_max']:g}, q ≤ {box['q_max_pa']:g} Pa): "
                       f"{box['cases']:,} of {box['deployed']:,}")
+    safe, divert = (s.get("metrics", {}).get(k) or {} for k in ("trn_safe_spot", "trn_divert_m"))
+    if safe.get("mean") is not None:  # a hazard map was given (marsedl.trn)
+        console.print(f"terrain-relative navigation: a safe cell within reach for {safe['mean']:.1%} of the "
+                      f"powered descents; divert p50 {divert['p50']:,.0f} m, p99 {divert['p99']:,.0f} m")
     le = s["landing_ellipse"]
     p = le["probability"] if le else (s["delivery_ellipse"] or {}).get("probability", 0.99)
     _ellipse_tables(console, s, manifest, p, s.get("ellipse_method", "empirical"))

@@ -130,6 +130,9 @@ class EngineConfig:
     guidance: object  # marsedl.guidance.entry.EntryGuidanceParams
     reference: object | None  # marsedl.guidance.entry.ReferenceTrajectory, or None (no range control)
     entry_altitude_m: float  # MOLA altitude of the entry interface (for skip-out)
+    #: terrain-relative navigation's safe-target map (marsedl.trn.HazardMap), loaded once per run; None: no map,
+    #: so no divert towards any spot (marsedl.engine.handlers.powered_target)
+    hazard_map: object | None = None
 
 
 @dataclass(frozen=True)

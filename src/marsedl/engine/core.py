@@ -150,7 +150,8 @@ class Engine:
                    "dynamic_pressure_pa": st.peak_q, "heat_rate_w_cm2": st.peak_heat / 1e4,
                    "propellant_used_kg": st.prop_used, "deploy_mach": st.deploy_mach,
                    "deploy_q_pa": st.deploy_q, "peak_parachute_load_n": st.peak_chute_load,
-                   "opening_load_estimate_n": self._opening_load(st)},
+                   "opening_load_estimate_n": self._opening_load(st),
+                   "trn_divert_m": st.trn_divert, "trn_safe_spot": st.trn_safe},
             history=hist.table() if hist is not None else None,
         )
 

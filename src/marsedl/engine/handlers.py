@@ -33,6 +33,8 @@ from marsedl.engine.config import (
     Outcome,
 )
 from marsedl.engine.state import _Log, _Obs, _State, navigated_state
+from marsedl.planet import surface_distance_bearing
+from marsedl.trn import SAFE_SPOT, select_safe_spot
 from marsedl.vehicle import (
     AERO_BACKSHELL,
     AERO_DESCENT_STAGE,
@@ -156,11 +158,10 @@ def backshell_separation(eng: Engine, st: _State, bodies: np.ndarray, log: _Log)
 
 def powered_descent_start(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:
     """The engines take over: the powered approach flies to its gate above the chosen point
-    (:func:`powered_target`), diverting at least the backshell avoidance's distance (:func:`backshell_avoidance`)."""
+    (:func:`powered_target`: the backshell avoidance, then terrain-relative navigation's safe spot)."""
     eng._log_events(log, st, bodies, Ev.POWERED_DESCENT_START)
     st.phase[bodies] = _POWERED
-    aim = backshell_avoidance(eng, st, bodies, powered_target(eng, st, bodies))
-    st.pd_target[st.case[bodies]] = at_height(eng, aim, eng.cfg.sequence.gate_altitude_m)
+    st.pd_target[st.case[bodies]] = at_height(eng, powered_target(eng, st, bodies), eng.cfg.sequence.gate_altitude_m)
 
 
 def constant_velocity_start(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:
@@ -262,25 +263,35 @@ def spawn_entry_balance_masses(eng: Engine, st: _State, bodies: np.ndarray) -> N
 
 
 def powered_target(eng: Engine, st: _State, bodies: np.ndarray) -> np.ndarray:
-    """Sky-crane start point: above the target, or as near as the divert limit allows."""
+    """Where the powered descent goes (n, 3; the gate above it is set by the caller).
+
+    The predicted touchdown is straight below where the vehicle believes it is (:func:`believed_position`). The
+    backshell avoidance moves it aside (:func:`backshell_avoidance`). Without a hazard map that is the aim: no
+    divert towards any target. With a map (``EngineConfig.hazard_map``), terrain-relative navigation then picks the
+    safe cell nearest that point within what is left of the divert reach (``divert_limit_m`` less the avoidance's
+    divert), or keeps the point when none is in reach (:func:`marsedl.trn.select_safe_spot`, once for all the
+    bodies); each case records how far TRN moved it (``trn_divert``) and whether it found a safe cell.
+    """
     s = eng.cfg.sequence
     cs = st.case[bodies]
     site = eng.cfg.site
     # aim 0.5 m below the sky-crane start height: the approach then crosses it at about 0.9 m/s, close to
     # the sky-crane speed, instead of closing on it asymptotically (E-guidance's time to go is floored)
     aim_agl = s.sky_crane_altitude_m - 0.5
-    tgt = site.position_m(st.cases.target_lat_rad[cs], st.cases.target_lon_rad[cs], aim_agl)
-    r = believed_position(eng, st, bodies)  # the aim point is chosen from where the vehicle believes it is
-    up = r / np.linalg.norm(r, axis=1, keepdims=True)
-    d = tgt - r
-    horiz = d - up * np.einsum("ij,ij->i", d, up)[:, None]
-    dist = np.linalg.norm(horiz, axis=1)
-    # a point straight below the vehicle at the sky-crane altitude, then the allowed share of the divert
+    r = believed_position(eng, st, bodies)
+    aim = backshell_avoidance(eng, st, bodies, r)
+    up = aim / np.linalg.norm(aim, axis=1, keepdims=True)
     lat, lon = np.arcsin(up[:, 2]), np.arctan2(up[:, 1], up[:, 0])
-    below = site.position_m(lat, lon, aim_agl)
-    limit = st.cases.divert_limit_m[cs]
-    frac = np.where(dist > limit, limit / np.maximum(dist, 1e-9), 1.0)
-    return below + (tgt - below) * frac[:, None]
+    if eng.cfg.hazard_map is not None:
+        radius = site.areoid_radius_m + site.ground_mola_m
+        d = aim - r
+        avoided = np.linalg.norm(d - up * np.einsum("ij,ij->i", d, up)[:, None], axis=1)
+        reach = np.maximum(st.cases.divert_limit_m[cs] - avoided, 0.0)
+        lat1, lon1, status = select_safe_spot(eng.cfg.hazard_map, lat, lon, reach, radius)
+        st.trn_divert[cs] = surface_distance_bearing(lat, lon, lat1, lon1, radius)[0]
+        st.trn_safe[cs] = status == SAFE_SPOT
+        lat, lon = lat1, lon1
+    return site.position_m(lat, lon, aim_agl)
 
 
 def believed_position(eng: Engine, st: _State, bodies: np.ndarray) -> np.ndarray:
@@ -296,11 +307,11 @@ def believed_position(eng: Engine, st: _State, bodies: np.ndarray) -> np.ndarray
 
 
 def backshell_avoidance(eng: Engine, st: _State, bodies: np.ndarray, aim: np.ndarray) -> np.ndarray:
-    """The powered approach's aim point (n, 3): ``aim`` (from :func:`powered_target`) with its horizontal divert
-    from the point below the vehicle stretched to at least the backshell avoidance's distance (MSL: a 300 m
-    divert to avoid the backshell and parachute, Sell et al. 2013). A shorter divert keeps its direction; none at
-    all goes to the right of the horizontal velocity at backshell separation (M: across the track along which
-    the backshell and parachute drift; the flight's choice of direction was not found)."""
+    """``aim`` (n, 3) with its horizontal divert from the point below the vehicle stretched to at least the
+    backshell avoidance's distance (MSL: a 300 m divert to avoid the backshell and parachute, Sell et al. 2013).
+    A shorter divert keeps its direction; none at all goes to the right of the horizontal velocity at backshell
+    separation (M: across the track along which the backshell and parachute drift; the flight's choice of
+    direction was not found)."""
     r = believed_position(eng, st, bodies)
     up = r / np.linalg.norm(r, axis=1, keepdims=True)
     d = aim - r

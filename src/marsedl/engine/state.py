@@ -240,6 +240,8 @@ class _State:
         st.deploy_q = np.full(n, np.nan)
         st.prop_start = np.full(n, np.nan)
         st.prop_used = np.full(n, np.nan)
+        st.trn_divert = np.full(n, np.nan)  # safe-spot divert (m); NaN: no hazard map, or no powered descent
+        st.trn_safe = np.full(n, np.nan)  # 1: a safe cell in reach, 0: none (stayed on its spot); NaN: no map
         st.target_radius = float(config.site.areoid_radius_m + config.site.ground_mola_m)
         return st
 

@@ -472,7 +472,7 @@ def parse_dispersions(data: dict[str, Any] | None, origin: str = "dispersions") 
 # dispersion table was available to us, so each width is a model choice (M) sized to the orders of magnitude the
 # Mars 2020 and MSL simulation assessments quote (W22 Way et al. 2022; DW17 Dutta & Way 2017; E22 Edquist et al.
 # 2022; C14 Cruz et al. 2014), then calibrated on one published figure: the Mars 2020 99 % landing ellipse,
-# 7.7 km x 6.6 km (JPL PIA24350), which the mars2020 delivery ellipse (backshell separation, before the divert)
+# 7.7 km x 6.6 km (JPL PIA24350), which the mars2020 delivery ellipse (backshell separation, before the descent)
 # matches within 10 % (tests/montecarlo/test_calibration.py). The calibration moved five widths (the density
 # profile 3 -> 7 %, the unpredicted winds 6 -> 10 m/s, capsule C_L 2 -> 3 %, C_D 1 -> 2 %, navigation
 # knowledge 300 -> 650 m). Checked, not tuned: MSL's published 20 km x 7 km ellipse (JPL PIA15686) - our

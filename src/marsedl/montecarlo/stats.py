@@ -46,7 +46,7 @@ CONVERGENCE_ELLIPSES = ("landing", "delivery")
 PERCENTILES = (("p01", 0.01), ("p50", 0.50), ("p99", 0.99))
 
 #: Miss components whose drivers are ranked: at touchdown, and at backshell separation (before the powered
-#: descent's divert absorbs most of the miss).
+#: descent, and any divert to a safe spot of a hazard map).
 DRIVER_TARGETS = ("miss_along_m", "miss_cross_m", "backshell_separation_along_m", "backshell_separation_cross_m")
 
 

@@ -96,7 +96,8 @@ def case_table(out: EngineOutput, ctx: RunContext, start: int) -> dict[str, np.n
     cols["miss_along_m"], cols["miss_cross_m"] = _along_cross(ctx, td_lat, td_lon)
 
     for k, val in out.peaks.items():
-        cols[k if k.startswith(("deploy_", "propellant_", "peak_")) else f"peak_{k}"] = np.asarray(val, dtype=float)
+        name = k if k.startswith(("deploy_", "propellant_", "peak_", "trn_")) else f"peak_{k}"
+        cols[name] = np.asarray(val, dtype=float)
 
     landed = np.isfinite(td_lat)
     ref_lat = np.where(landed, td_lat, ctx.target_lat_rad)
