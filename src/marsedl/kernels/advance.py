@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 from marsedl.kernels.control import _bank_controls, _guide1, _next_cycle, _thrust1
-from marsedl.kernels.dynamics import _core, _put, _rk4_1, _rk4_s
+from marsedl.kernels.dynamics import _core, _put, _step1, _step_s, _with_thrust
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
     _BALLISTIC_DRAG_FRACTION,
@@ -159,10 +159,9 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
                 d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
         if powered:  # guidance sets the thrust for the step from its start: the derivative there changes
             _thrust1(i, ph, (y0, y1_, y2, y3, y4, y5, y6), oa, cf, p)
-            r = _core(tt, (y0, y1_, y2, y3, y4, y5, y6), i, cf, ci, w)
-            d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
+            d3, d4, d5, d6 = _with_thrust(r, y6, i, cf, p)  # (r: the forces at this state, without the thrust)
         dt = _step_size1(tt, ph, oa, y3 * oa[O_UP] + y4 * oa[O_UP + 1] + y5 * oa[O_UP + 2], tls, p, steps)
-        n = _rk4_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w)
+        n = _step_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w)
         for j in range(7):
             yo[j] = n[j]
         r = _core(tt + dt, n, i, cf, ci, w)
@@ -282,7 +281,7 @@ def locate(step, col, cf, ci, w, armed, iterations, tol_s):
             x = b - fb * (b - a) / (fb - fa)
             if not (np.isfinite(x) and x > a and x < b):
                 x = 0.5 * (a + b)
-            _rk4_1(t0[i], x, y0[i], i, cf, ci, w, yx, ob, sc)
+            _step1(t0[i], x, y0[i], i, cf, ci, w, yx, ob, sc)
             _events1(t0[i] + x, yx, i, ob, cf, ci, p, armed, g)
             fx = g[col]
             if fx > 0.0:  # the root is in [x, b]

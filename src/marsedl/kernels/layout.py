@@ -76,7 +76,7 @@ _declare(
     "sufr_speed", "hs_max_mach", "hs_min_time", "backshell_alt", "powered_delay", "sky_crane_alt", "bridle",
     "touchdown_detect", "flyaway_burn", "max_time", "trigger_range", "mach_lo", "mach_hi", "q_lo", "q_hi",
     "target_radius", "g0", "n_alt", "sky_crane_speed", "thrust_min", "thrust_max", "flyaway_cos", "flyaway_sin",
-    "flyaway_thrust", "has_wind", "has_wpert", "wpert_hmin", "wpert_dh", "trn", "deploy_floor",
+    "flyaway_thrust", "has_wind", "has_wpert", "wpert_hmin", "wpert_dh", "trn", "deploy_floor", "powered_midpoint",
     # the powered descent's gates: the approach gate's height above the ground (m) and sink rate (m/s), the
     # constant deceleration's start height (m) and its deceleration (m/s²)
     "gate_alt", "gate_speed", "decel_alt", "decel",
