@@ -68,7 +68,8 @@ from marsedl.laws._jit import LEAF as _LEAF
 def _step_size1(t, ph, ob, vr, tls, p, steps):
     """Step of a body in phase ``ph`` at time ``t`` with observables ``ob`` and vertical speed ``vr``: the phase's
     step (:class:`marsedl.engine.Steps`); a shed body's grows up to ``steps[S_BALLISTIC_MAX]`` while its drag and
-    its altitude change slowly (fractions of its drag time and of a kilometre per step)."""
+    its altitude change slowly (fractions of its drag time and of a few kilometres per step); above the coast
+    altitude, the coast step, down to that altitude."""
     alt_mola = ob[O_ALT_MOLA]
     dt = steps[S_BALLISTIC]
     if ph == PH_BALLISTIC and steps[S_BALLISTIC_MAX] > dt:
@@ -85,7 +86,9 @@ def _step_size1(t, ph, ob, vr, tls, p, steps):
     if ph >= PH_FREEFALL and ph <= PH_FLYAWAY:
         dt = steps[S_POWERED]
     if alt_mola > steps[S_COAST_ALT] and (ph == PH_BALLISTIC or ph == PH_ENTRY):
-        dt = steps[S_COAST]
+        # the coast step, cut where the descent at the current vertical speed reaches the coast altitude (so no
+        # coast step runs deep into the air), but not below the step the body takes in the air
+        dt = max(dt, min(steps[S_COAST], (alt_mola - steps[S_COAST_ALT]) / max(-vr, 1e-9)))
     if ph == PH_CHUTE and t < tls and t + dt > tls:
         dt = max(tls - t, 1e-6)
     return dt

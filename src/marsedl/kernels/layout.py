@@ -95,7 +95,7 @@ _declare("S", "entry", "parachute", "inflation", "powered", "ballistic", "coast"
 # time scales (M: RK4 at these steps moves no impact of the nominal runs by more than 1 m against fixed 0.25 s
 # steps; see tests/test_engine_physics.py): the drag time speed/drag acceleration, and an altitude change
 _BALLISTIC_DRAG_FRACTION = 0.2
-_BALLISTIC_MAX_DH_M = 1000.0
+_BALLISTIC_MAX_DH_M = 3000.0
 # --- per-body peak records (pk columns)
 _declare("PK", "g", "g_t", "q", "chute_load", "heat")
 _SKY_CRANE_GAIN_PER_S = 2.0  # M: velocity-loop gain of the sky-crane hold, 1/s (time constant 0.5 s)
