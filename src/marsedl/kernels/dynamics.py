@@ -192,6 +192,8 @@ def _core(t, s, i, cf, ci, w):
     aex = -drag * vax * inv_v
     aey = -drag * vay * inv_v
     aez = -drag * vaz * inv_v
+    dax, day, daz = aex, aey, aez  # the drag alone
+    lift = lx = ly = lz = sx = sy = sz = 0.0
     lifting = cf[i, CF_LIFTING]
     if lifting != 0.0:
         lift = q * _mach_lerp(cl_tab, aid, im, fm) * cf[i, CF_CL_SCALE] / m * lifting
@@ -217,7 +219,7 @@ def _core(t, s, i, cf, ci, w):
         ay += ty
         az += tz
     return (ax, ay, az, -cf[i, CF_THRUST_MAG] / p[P_ISP_G0], alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx,
-            gy, gz, ux, uy, uz, drag, rad, slat, q * canopy)
+            gy, gz, ux, uy, uz, drag, rad, slat, q * canopy, (dax, day, daz, lift, lx, ly, lz, sx, sy, sz))
 
 
 @njit(**_LEAF)
@@ -231,7 +233,7 @@ def _deriv1(t, y, i, cf, ci, w, dy, ob):
 def _put(vx, vy, vz, r, p, dy, ob):
     """Write a :func:`_core` result as derivatives ``dy`` (7,) and observables ``ob`` (NOBS,)."""
     (ax, ay, az, mdot, alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad,
-     slat, canopy_force) = r
+     slat, canopy_force, _) = r
     dy[0], dy[1], dy[2] = vx, vy, vz
     dy[3], dy[4], dy[5] = ax, ay, az
     dy[6] = mdot
@@ -316,6 +318,21 @@ def _with_thrust(r, m, i, cf, p):
         ay += cf[i, CF_THRUST_X + 1] / m
         az += cf[i, CF_THRUST_X + 2] / m
     return ax, ay, az, -cf[i, CF_THRUST_MAG] / p[P_ISP_G0]
+
+
+@njit(**_LEAF)
+def _with_bank(r, i, cf):
+    """The accelerations ``(ax, ay, az)`` of a :func:`_core` result ``r`` of a body without thrust, with the bank
+    now in ``cf[i]``: a new bank turns only the lift about the air-relative velocity, so the drag and the lift's
+    frame evaluated for ``r`` serve; summed in :func:`_core`'s order (the result is the one :func:`_core` would
+    return, without evaluating the forces again)."""
+    gx, gy, gz = r[12], r[13], r[14]
+    aex, aey, aez, lift, lx, ly, lz, sx, sy, sz = r[22]
+    cb, sb = cf[i, CF_COS_BANK], cf[i, CF_SIN_BANK]
+    aex += lift * (cb * lx + sb * sx)
+    aey += lift * (cb * ly + sb * sy)
+    aez += lift * (cb * lz + sb * sz)
+    return gx + aex, gy + aey, gz + aez
 
 
 @njit(**_LEAF)
