@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 from marsedl.kernels.control import _bank_controls, _guide1, _next_cycle, _thrust1
-from marsedl.kernels.dynamics import _core, _put, _step1, _step_s, _with_bank, _with_thrust
+from marsedl.kernels.dynamics import _core, _put, _step_s, _with_bank, _with_thrust
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
     _BALLISTIC_DRAG_FRACTION,
@@ -277,13 +277,19 @@ def locate(step, col, cf, ci, w, armed, iterations, tol_s):
     yx, ob, sc, g = np.empty(7), np.empty(NOBS), np.empty(7), np.empty(N_EV)
     for i in range(n):
         a, b, fa, fb, side = 0.0, dt[i], ga[i], gb[i], 0
+        s = (y0[i, 0], y0[i, 1], y0[i, 2], y0[i, 3], y0[i, 4], y0[i, 5], y0[i, 6])
+        r = _core(t0[i], s, i, cf, ci, w)  # the step's start: its derivative serves every partial step
+        d = (r[0], r[1], r[2], r[3])
         for _ in range(iterations):
             if not (b - a >= tol_s):
                 break
             x = b - fb * (b - a) / (fb - fa)
             if not (np.isfinite(x) and x > a and x < b):
                 x = 0.5 * (a + b)
-            _step1(t0[i], x, y0[i], i, cf, ci, w, yx, ob, sc)
+            e = _step_s(t0[i], x, s, d, i, cf, ci, w)  # as dynamics._step1, from the derivative already known
+            for j in range(7):
+                yx[j] = e[j]
+            _put(e[3], e[4], e[5], _core(t0[i] + x, e, i, cf, ci, w), p, sc, ob)
             _events1(t0[i] + x, yx, i, ob, cf, ci, p, armed, g)
             fx = g[col]
             if fx > 0.0:  # the root is in [x, b]

@@ -113,8 +113,10 @@ def _core(t, s, i, cf, ci, w):
     :meth:`marsedl.engine.compiled._KernelData.args`).
 
     Scalars in and out (no array views, so no reference counting per call): returns ``(ax, ay, az, mdot,
-    alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad, slat)`` where ``g*`` are
-    gravity and the frame terms alone (everything but aerodynamics and thrust).
+    alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad, slat, canopy_force,
+    lift_frame)`` where ``g*`` are gravity and the frame terms alone (everything but aerodynamics and thrust),
+    ``ae*`` the aerodynamic acceleration and ``lift_frame = (dax, day, daz, lift, lx, ly, lz, sx, sy, sz)`` its
+    drag alone, the lift acceleration and the lift's directions at zero and 90° bank (see :func:`_with_bank`).
     """
     x, yy, z, vx, vy, vz, m = s
     p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert = w
