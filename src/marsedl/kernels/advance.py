@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 from marsedl.kernels.control import _bank_controls, _guide1, _next_cycle, _thrust1
-from marsedl.kernels.dynamics import _core, _put, _step_s, _with_bank, _with_thrust
+from marsedl.kernels.dynamics import _core, _put, _step_s, _with_thrust
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
     _BALLISTIC_DRAG_FRACTION,
@@ -158,7 +158,8 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
                     return
             if cf[i, CF_BANK] != bank_held:  # a new bank: new lift direction, new derivative at the start
                 _bank_controls(i, cf)
-                d3, d4, d5 = _with_bank(r, i, cf)  # (r: the forces at this state, with the bank held before)
+                r = _core(tt, (y0, y1_, y2, y3, y4, y5, y6), i, cf, ci, w)
+                d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
         if powered:  # guidance sets the thrust for the step from its start: the derivative there changes
             _thrust1(i, ph, (y0, y1_, y2, y3, y4, y5, y6), oa, cf, p)
             d3, d4, d5, d6 = _with_thrust(r, y6, i, cf, p)  # (r: the forces at this state, without the thrust)

@@ -113,10 +113,11 @@ def _core(t, s, i, cf, ci, w):
     :meth:`marsedl.engine.compiled._KernelData.args`).
 
     Scalars in and out (no array views, so no reference counting per call): returns ``(ax, ay, az, mdot,
-    alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad, slat, canopy_force,
-    lift_frame)`` where ``g*`` are gravity and the frame terms alone (everything but aerodynamics and thrust),
-    ``ae*`` the aerodynamic acceleration and ``lift_frame = (dax, day, daz, lift, lx, ly, lz, sx, sy, sz)`` its
-    drag alone, the lift acceleration and the lift's directions at zero and 90° bank (see :func:`_with_bank`).
+    alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad, slat, canopy_force)`` where
+    ``g*`` are gravity and the frame terms alone (everything but aerodynamics and thrust), ``ae*`` the
+    aerodynamic acceleration. (The function is not inlined into its callers, so every value it returns is
+    copied out at each call: returning the lift's frame too, to turn a new bank without evaluating the forces
+    again, cost more than the evaluation it saved.)
     """
     x, yy, z, vx, vy, vz, m = s
     p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert = w
@@ -194,8 +195,6 @@ def _core(t, s, i, cf, ci, w):
     aex = -drag * vax * inv_v
     aey = -drag * vay * inv_v
     aez = -drag * vaz * inv_v
-    dax, day, daz = aex, aey, aez  # the drag alone
-    lift = lx = ly = lz = sx = sy = sz = 0.0
     lifting = cf[i, CF_LIFTING]
     if lifting != 0.0:
         lift = q * _mach_lerp(cl_tab, aid, im, fm) * cf[i, CF_CL_SCALE] / m * lifting
@@ -221,7 +220,7 @@ def _core(t, s, i, cf, ci, w):
         ay += ty
         az += tz
     return (ax, ay, az, -cf[i, CF_THRUST_MAG] / p[P_ISP_G0], alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx,
-            gy, gz, ux, uy, uz, drag, rad, slat, q * canopy, (dax, day, daz, lift, lx, ly, lz, sx, sy, sz))
+            gy, gz, ux, uy, uz, drag, rad, slat, q * canopy)
 
 
 @njit(**_LEAF)
@@ -235,7 +234,7 @@ def _deriv1(t, y, i, cf, ci, w, dy, ob):
 def _put(vx, vy, vz, r, p, dy, ob):
     """Write a :func:`_core` result as derivatives ``dy`` (7,) and observables ``ob`` (NOBS,)."""
     (ax, ay, az, mdot, alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad,
-     slat, canopy_force, _) = r
+     slat, canopy_force) = r
     dy[0], dy[1], dy[2] = vx, vy, vz
     dy[3], dy[4], dy[5] = ax, ay, az
     dy[6] = mdot
@@ -320,21 +319,6 @@ def _with_thrust(r, m, i, cf, p):
         ay += cf[i, CF_THRUST_X + 1] / m
         az += cf[i, CF_THRUST_X + 2] / m
     return ax, ay, az, -cf[i, CF_THRUST_MAG] / p[P_ISP_G0]
-
-
-@njit(**_LEAF)
-def _with_bank(r, i, cf):
-    """The accelerations ``(ax, ay, az)`` of a :func:`_core` result ``r`` of a body without thrust, with the bank
-    now in ``cf[i]``: a new bank turns only the lift about the air-relative velocity, so the drag and the lift's
-    frame evaluated for ``r`` serve; summed in :func:`_core`'s order (the result is the one :func:`_core` would
-    return, without evaluating the forces again)."""
-    gx, gy, gz = r[12], r[13], r[14]
-    aex, aey, aez, lift, lx, ly, lz, sx, sy, sz = r[22]
-    cb, sb = cf[i, CF_COS_BANK], cf[i, CF_SIN_BANK]
-    aex += lift * (cb * lx + sb * sx)
-    aey += lift * (cb * ly + sb * sy)
-    aez += lift * (cb * lz + sb * sz)
-    return gx + aex, gy + aey, gz + aez
 
 
 @njit(**_LEAF)
