@@ -293,6 +293,9 @@ class IntegrationSpec(_Spec):
     dt_powered_s: float = Field(default=0.1, ge=0.001, le=2)
     dt_ballistic_s: float = Field(default=1.0, ge=0.001, le=10)
     dt_ballistic_max_s: float | None = Field(default=None, ge=0.001, le=60)
+    # integration of a step under held thrust (powered descent to fly-away): the midpoint rule (one force
+    # evaluation inside the step) or RK4 (three)
+    powered_method: Literal["midpoint", "rk4"] = "midpoint"
     max_time_s: float = Field(default=4000.0, gt=10, le=1e5)
 
 

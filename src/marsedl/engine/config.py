@@ -115,6 +115,9 @@ class Steps:
     #: largest step of a shed body (its step grows from ``ballistic`` while its drag and altitude change slowly;
     #: see marsedl.kernels.advance._step_size1); None: always ``ballistic``
     ballistic_max: float | None = None
+    #: steps under held thrust (powered descent to fly-away) by the midpoint rule instead of RK4
+    #: (see marsedl.kernels.dynamics._step_s)
+    powered_midpoint: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 from marsedl.kernels.control import _bank_controls, _guide1, _next_cycle, _thrust1
-from marsedl.kernels.dynamics import _core, _put, _rk4_1, _rk4_s
+from marsedl.kernels.dynamics import _core, _put, _step_s, _with_thrust
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
     _BALLISTIC_DRAG_FRACTION,
@@ -68,7 +68,8 @@ from marsedl.laws._jit import LEAF as _LEAF
 def _step_size1(t, ph, ob, vr, tls, p, steps):
     """Step of a body in phase ``ph`` at time ``t`` with observables ``ob`` and vertical speed ``vr``: the phase's
     step (:class:`marsedl.engine.Steps`); a shed body's grows up to ``steps[S_BALLISTIC_MAX]`` while its drag and
-    its altitude change slowly (fractions of its drag time and of a kilometre per step)."""
+    its altitude change slowly (fractions of its drag time and of a few kilometres per step); above the coast
+    altitude, the coast step, down to that altitude."""
     alt_mola = ob[O_ALT_MOLA]
     dt = steps[S_BALLISTIC]
     if ph == PH_BALLISTIC and steps[S_BALLISTIC_MAX] > dt:
@@ -85,7 +86,9 @@ def _step_size1(t, ph, ob, vr, tls, p, steps):
     if ph >= PH_FREEFALL and ph <= PH_FLYAWAY:
         dt = steps[S_POWERED]
     if alt_mola > steps[S_COAST_ALT] and (ph == PH_BALLISTIC or ph == PH_ENTRY):
-        dt = steps[S_COAST]
+        # the coast step, cut where the descent at the current vertical speed reaches the coast altitude (so no
+        # coast step runs deep into the air), but not below the step the body takes in the air
+        dt = max(dt, min(steps[S_COAST], (alt_mola - steps[S_COAST_ALT]) / max(-vr, 1e-9)))
     if ph == PH_CHUTE and t < tls and t + dt > tls:
         dt = max(tls - t, 1e-6)
     return dt
@@ -159,10 +162,9 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
                 d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
         if powered:  # guidance sets the thrust for the step from its start: the derivative there changes
             _thrust1(i, ph, (y0, y1_, y2, y3, y4, y5, y6), oa, cf, p)
-            r = _core(tt, (y0, y1_, y2, y3, y4, y5, y6), i, cf, ci, w)
-            d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
+            d3, d4, d5, d6 = _with_thrust(r, y6, i, cf, p)  # (r: the forces at this state, without the thrust)
         dt = _step_size1(tt, ph, oa, y3 * oa[O_UP] + y4 * oa[O_UP + 1] + y5 * oa[O_UP + 2], tls, p, steps)
-        n = _rk4_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w)
+        n = _step_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w)
         for j in range(7):
             yo[j] = n[j]
         r = _core(tt + dt, n, i, cf, ci, w)
@@ -276,13 +278,19 @@ def locate(step, col, cf, ci, w, armed, iterations, tol_s):
     yx, ob, sc, g = np.empty(7), np.empty(NOBS), np.empty(7), np.empty(N_EV)
     for i in range(n):
         a, b, fa, fb, side = 0.0, dt[i], ga[i], gb[i], 0
+        s = (y0[i, 0], y0[i, 1], y0[i, 2], y0[i, 3], y0[i, 4], y0[i, 5], y0[i, 6])
+        r = _core(t0[i], s, i, cf, ci, w)  # the step's start: its derivative serves every partial step
+        d = (r[0], r[1], r[2], r[3])
         for _ in range(iterations):
             if not (b - a >= tol_s):
                 break
             x = b - fb * (b - a) / (fb - fa)
             if not (np.isfinite(x) and x > a and x < b):
                 x = 0.5 * (a + b)
-            _rk4_1(t0[i], x, y0[i], i, cf, ci, w, yx, ob, sc)
+            e = _step_s(t0[i], x, s, d, i, cf, ci, w)  # as dynamics._step1, from the derivative already known
+            for j in range(7):
+                yx[j] = e[j]
+            _put(e[3], e[4], e[5], _core(t0[i] + x, e, i, cf, ci, w), p, sc, ob)
             _events1(t0[i] + x, yx, i, ob, cf, ci, p, armed, g)
             fx = g[col]
             if fx > 0.0:  # the root is in [x, b]

@@ -24,6 +24,7 @@ from marsedl.kernels.layout import (
     CI_AERO_ID,
     CI_ATM_ROW,
     CI_CASE,
+    CI_PHASE,
     NOBS,
     O_AERO_G,
     O_ALT_AGL,
@@ -55,6 +56,7 @@ from marsedl.kernels.layout import (
     P_N_ALT,
     P_PERT_DH,
     P_PERT_HMIN,
+    P_POWERED_MIDPOINT,
     P_RE,
     P_RP,
     P_T_INFLATION,
@@ -62,6 +64,8 @@ from marsedl.kernels.layout import (
     P_W,
     P_WPERT_DH,
     P_WPERT_HMIN,
+    PH_FLYAWAY,
+    PH_POWERED,
 )
 from marsedl.laws import ellipsoid_radius, frame_acceleration, gravity_j2, inflation_fraction
 from marsedl.laws._jit import JIT as _JIT
@@ -109,8 +113,11 @@ def _core(t, s, i, cf, ci, w):
     :meth:`marsedl.engine.compiled._KernelData.args`).
 
     Scalars in and out (no array views, so no reference counting per call): returns ``(ax, ay, az, mdot,
-    alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad, slat)`` where ``g*`` are
-    gravity and the frame terms alone (everything but aerodynamics and thrust).
+    alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad, slat, canopy_force)`` where
+    ``g*`` are gravity and the frame terms alone (everything but aerodynamics and thrust), ``ae*`` the
+    aerodynamic acceleration. (The function is not inlined into its callers, so every value it returns is
+    copied out at each call: returning the lift's frame too, to turn a new bank without evaluating the forces
+    again, cost more than the evaluation it saved.)
     """
     x, yy, z, vx, vy, vz, m = s
     p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert = w
@@ -276,14 +283,54 @@ def _rk4_s(t, h, s, d, i, cf, ci, w):
 
 
 @njit(**_LEAF)
-def _rk4_1(t, h, y0, i, cf, ci, w, out, ob, sc):
-    """One RK4 step of body ``i`` from ``y0`` (7,) over ``h`` into ``out`` (7,); observables at the end in ob.
+def _mid_s(t, h, s, d, i, cf, ci, w):
+    """One midpoint (second-order Runge-Kutta) step of body ``i`` from ``s`` with known derivative ``d``, as
+    :func:`_rk4_s`: the step of a body under held thrust (see :func:`_step_s`)."""
+    y0, y1, y2, y3, y4, y5, y6 = s
+    d3, d4, d5, d6 = d
+    hh = 0.5 * h
+    s3, s4, s5 = y3 + hh * d3, y4 + hh * d4, y5 + hh * d5
+    r = _core(t + hh, (y0 + hh * y3, y1 + hh * y4, y2 + hh * y5, s3, s4, s5, y6 + hh * d6), i, cf, ci, w)
+    return (y0 + h * s3, y1 + h * s4, y2 + h * s5, y3 + h * r[0], y4 + h * r[1], y5 + h * r[2], y6 + h * r[3])
+
+
+@njit(**_LEAF)
+def _step_s(t, h, s, d, i, cf, ci, w):
+    """One step of body ``i`` from ``s`` with known derivative ``d`` (7 scalars out): RK4, or, when the run asks
+    for it (``integration.powered_method``), the midpoint rule for a body whose thrust is commanded once per step
+    and held (powered descent to fly-away: one force evaluation inside the step instead of three). Under held
+    thrust a step's forces barely change (low speed, thin air, a step of one guidance cycle), so the midpoint
+    rule's error stays far below the tolerances of the nominal timelines (tests/test_engine_steps.py flies it
+    against RK4)."""
+    ph = ci[i, CI_PHASE]
+    if ph >= PH_POWERED and ph <= PH_FLYAWAY and w[0][P_POWERED_MIDPOINT] != 0.0:
+        return _mid_s(t, h, s, d, i, cf, ci, w)
+    return _rk4_s(t, h, s, d, i, cf, ci, w)
+
+
+@njit(**_LEAF)
+def _with_thrust(r, m, i, cf, p):
+    """The derivative ``(ax, ay, az, mdot)`` of a :func:`_core` result ``r`` at mass ``m`` with the thrust now in
+    ``cf[i]``: a new thrust command changes only these terms, summed in :func:`_core`'s order (so the result is
+    the one :func:`_core` would return, without evaluating the forces again)."""
+    ax, ay, az = r[12] + r[9], r[13] + r[10], r[14] + r[11]
+    if cf[i, CF_THRUST_MAG] != 0.0:
+        ax += cf[i, CF_THRUST_X] / m
+        ay += cf[i, CF_THRUST_X + 1] / m
+        az += cf[i, CF_THRUST_X + 2] / m
+    return ax, ay, az, -cf[i, CF_THRUST_MAG] / p[P_ISP_G0]
+
+
+@njit(**_LEAF)
+def _step1(t, h, y0, i, cf, ci, w, out, ob, sc):
+    """One step (:func:`_step_s`) of body ``i`` from ``y0`` (7,) over ``h`` into ``out`` (7,); observables at the
+    end in ob.
 
     ``sc`` (7,) is scratch space (no allocation per body).
     """
     s = (y0[0], y0[1], y0[2], y0[3], y0[4], y0[5], y0[6])
     r = _core(t, s, i, cf, ci, w)
-    n = _rk4_s(t, h, s, (r[0], r[1], r[2], r[3]), i, cf, ci, w)
+    n = _step_s(t, h, s, (r[0], r[1], r[2], r[3]), i, cf, ci, w)
     for j in range(7):
         out[j] = n[j]
     r = _core(t + h, n, i, cf, ci, w)
@@ -304,11 +351,12 @@ def observe(t, y, cf, ci, w):
 
 @njit(**_JIT)
 def rk4(t, y, h, cf, ci, w):
-    """One RK4 step of every body over its own ``h``: new states (n, 7) and their observables (n, NOBS)."""
+    """One step of every body over its own ``h`` (RK4, or the midpoint rule under held thrust: :func:`_step_s`):
+    new states (n, 7) and their observables (n, NOBS)."""
     n = y.shape[0]
     out = np.empty((n, 7))
     obs = np.empty((n, NOBS))
     sc = np.empty(7)
     for i in range(n):
-        _rk4_1(t[i], h[i], y[i], i, cf, ci, w, out[i], obs[i], sc)
+        _step1(t[i], h[i], y[i], i, cf, ci, w, out[i], obs[i], sc)
     return out, obs
