@@ -90,7 +90,8 @@ def _mach_cell(mach, p):
     return im, u - im
 
 
-@njit(**_LEAF)
+#: one explicit signature: a constant row (the parachute's 0) would otherwise get a copy of its own
+@njit("float64(float64[:, ::1], int64, int64, float64)", **_LEAF)
 def _mach_lerp(tab, row, im, fm):
     """Row ``row`` of a Mach table at the point ``(im, fm)`` of :func:`_mach_cell` (linear in Mach)."""
     return tab[row, im] * (1.0 - fm) + tab[row, im + 1] * fm
