@@ -15,6 +15,12 @@ cost more than a derivative's arithmetic. The kernels are compiled ``nogil``: :c
 (``threads=N``) runs :func:`advance_steps` on disjoint row ranges from Python threads. There is no numba
 ``parallel`` kernel: an OpenMP thread pool in the parent makes a later ``fork`` (Monte Carlo workers) abort.
 
+Compile time: numba gives each compiled function machine code of its own, re-optimising its callees inside it.
+A helper with one caller and a modest body (the stepping loop of one body, its step, derivative, RK4 and
+midpoint stages) is therefore inlined into that caller in numba's IR (``inline="always"``), and a helper called
+with constant arguments has one explicit signature (numba would compile a copy per constant). The larger
+shared leaves (forces, events, entry guidance, thrust) stay separate: inlined, they cost more compile time.
+
 Each law the kernels apply (gravity, the frame terms, the reference ellipsoid, canopy inflation, heating, the
 navigated state, the triggers, the entry guidance and the powered-descent guidance) is a compiled function of
 :mod:`marsedl.laws`, the one the Python API calls too; this module adds only the data layout, the atmosphere

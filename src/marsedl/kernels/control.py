@@ -179,7 +179,8 @@ def _bracket(x, ref):
     return lo, x
 
 
-@njit(**_LEAF)
+#: one explicit signature: called with each table row as a constant, numba would otherwise compile a copy per row
+@njit("float64(int64, float64, float64[:, ::1], int64)", **_LEAF)
 def _lerp(lo, x, ref, row):
     """``np.interp(x, ref[R_SPEED], ref[row])`` given ``(lo, x)`` from :func:`_bracket` (one search serves every
     row of the table)."""

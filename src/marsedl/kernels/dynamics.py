@@ -90,7 +90,8 @@ def _mach_cell(mach, p):
     return im, u - im
 
 
-@njit(**_LEAF)
+#: one explicit signature: a constant row (the parachute's 0) would otherwise get a copy of its own
+@njit("float64(float64[:, ::1], int64, int64, float64)", **_LEAF)
 def _mach_lerp(tab, row, im, fm):
     """Row ``row`` of a Mach table at the point ``(im, fm)`` of :func:`_mach_cell` (linear in Mach)."""
     return tab[row, im] * (1.0 - fm) + tab[row, im + 1] * fm
@@ -223,7 +224,7 @@ def _core(t, s, i, cf, ci, w):
             gy, gz, ux, uy, uz, drag, rad, slat, q * canopy)
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def _deriv1(t, y, i, cf, ci, w, dy, ob):
     """dy/dt of body ``i`` at state ``y`` (7,) into ``dy``; its observables into ``ob`` (NOBS,)."""
     r = _core(t, (y[0], y[1], y[2], y[3], y[4], y[5], y[6]), i, cf, ci, w)
@@ -253,7 +254,7 @@ def _put(vx, vy, vz, r, p, dy, ob):
     ob[O_CANOPY] = canopy_force
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def _rk4_s(t, h, s, d, i, cf, ci, w):
     """One RK4 step of body ``i`` from the state ``s = (y0..y6)`` whose derivative (accelerations and mass rate)
     ``d = (d3, d4, d5, d6)`` is known; the stages are held in scalars. Returns the new state (7 scalars)."""
@@ -282,7 +283,7 @@ def _rk4_s(t, h, s, d, i, cf, ci, w):
             y6 + h6 * (d6 + 2.0 * k2m + 2.0 * k3m + r[3]))
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def _mid_s(t, h, s, d, i, cf, ci, w):
     """One midpoint (second-order Runge-Kutta) step of body ``i`` from ``s`` with known derivative ``d``, as
     :func:`_rk4_s`: the step of a body under held thrust (see :func:`_step_s`)."""
@@ -321,7 +322,7 @@ def _with_thrust(r, m, i, cf, p):
     return ax, ay, az, -cf[i, CF_THRUST_MAG] / p[P_ISP_G0]
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def _step1(t, h, y0, i, cf, ci, w, out, ob, sc):
     """One step (:func:`_step_s`) of body ``i`` from ``y0`` (7,) over ``h`` into ``out`` (7,); observables at the
     end in ob.
