@@ -33,7 +33,7 @@ from marsedl.engine.config import (
     Outcome,
 )
 from marsedl.engine.state import _Log, _Obs, _State, navigated_state
-from marsedl.planet import surface_distance_bearing
+from marsedl.planet import cartesian_to_spherical, surface_distance_bearing
 from marsedl.trn import SAFE_SPOT, select_safe_spot
 from marsedl.vehicle import (
     AERO_BACKSHELL,
@@ -161,7 +161,7 @@ def powered_descent_start(eng: Engine, st: _State, bodies: np.ndarray, log: _Log
     (:func:`powered_target`: the backshell avoidance, then terrain-relative navigation's safe spot)."""
     eng._log_events(log, st, bodies, Ev.POWERED_DESCENT_START)
     st.phase[bodies] = _POWERED
-    st.pd_target[st.case[bodies]] = at_height(eng, powered_target(eng, st, bodies), eng.cfg.sequence.gate_altitude_m)
+    st.pd_target[st.case[bodies]] = powered_target(eng, st, bodies)
 
 
 def constant_velocity_start(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:
@@ -263,10 +263,10 @@ def spawn_entry_balance_masses(eng: Engine, st: _State, bodies: np.ndarray) -> N
 
 
 def powered_target(eng: Engine, st: _State, bodies: np.ndarray) -> np.ndarray:
-    """Where the powered descent goes (n, 3; the gate above it is set by the caller).
+    """The powered approach's aim (n, 3): its gate, ``gate_altitude_m`` above the ground over the chosen spot.
 
     The predicted touchdown is straight below where the vehicle believes it is (:func:`believed_position`). The
-    backshell avoidance moves it aside (:func:`backshell_avoidance`). Without a hazard map that is the aim: no
+    backshell avoidance moves it aside (:func:`backshell_avoidance`). Without a hazard map that is the spot: no
     divert towards any target. With a map (``EngineConfig.hazard_map``), terrain-relative navigation then picks the
     safe cell nearest that point within what is left of the divert reach (``divert_limit_m`` less the avoidance's
     divert), or keeps the point when none is in reach (:func:`marsedl.trn.select_safe_spot`, once for all the
@@ -275,23 +275,15 @@ def powered_target(eng: Engine, st: _State, bodies: np.ndarray) -> np.ndarray:
     s = eng.cfg.sequence
     cs = st.case[bodies]
     site = eng.cfg.site
-    # aim 0.5 m below the sky-crane start height: the approach then crosses it at about 0.9 m/s, close to
-    # the sky-crane speed, instead of closing on it asymptotically (E-guidance's time to go is floored)
-    aim_agl = s.sky_crane_altitude_m - 0.5
-    r = believed_position(eng, st, bodies)
-    aim = backshell_avoidance(eng, st, bodies, r)
-    up = aim / np.linalg.norm(aim, axis=1, keepdims=True)
-    lat, lon = np.arcsin(up[:, 2]), np.arctan2(up[:, 1], up[:, 0])
+    lat, lon, _ = cartesian_to_spherical(backshell_avoidance(eng, st, bodies, believed_position(eng, st, bodies)))
     if eng.cfg.hazard_map is not None:
         radius = site.areoid_radius_m + site.ground_mola_m
-        d = aim - r
-        avoided = np.linalg.norm(d - up * np.einsum("ij,ij->i", d, up)[:, None], axis=1)
-        reach = np.maximum(st.cases.divert_limit_m[cs] - avoided, 0.0)
+        reach = np.maximum(st.cases.divert_limit_m[cs] - s.backshell_avoidance_m, 0.0)
         lat1, lon1, status = select_safe_spot(eng.cfg.hazard_map, lat, lon, reach, radius)
         st.trn_divert[cs] = surface_distance_bearing(lat, lon, lat1, lon1, radius)[0]
         st.trn_safe[cs] = status == SAFE_SPOT
         lat, lon = lat1, lon1
-    return site.position_m(lat, lon, aim_agl)
+    return site.position_m(lat, lon, s.gate_altitude_m)
 
 
 def believed_position(eng: Engine, st: _State, bodies: np.ndarray) -> np.ndarray:
@@ -306,23 +298,11 @@ def believed_position(eng: Engine, st: _State, bodies: np.ndarray) -> np.ndarray
     return r
 
 
-def backshell_avoidance(eng: Engine, st: _State, bodies: np.ndarray, aim: np.ndarray) -> np.ndarray:
-    """``aim`` (n, 3) with its horizontal divert from the point below the vehicle stretched to at least the
-    backshell avoidance's distance (MSL: a 300 m divert to avoid the backshell and parachute, Sell et al. 2013).
-    A shorter divert keeps its direction; none at all goes to the right of the horizontal velocity at backshell
-    separation (M: across the track along which the backshell and parachute drift; the flight's choice of
-    direction was not found)."""
-    r = believed_position(eng, st, bodies)
+def backshell_avoidance(eng: Engine, st: _State, bodies: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """The points (n, 3) ``backshell_avoidance_m`` to the right of the believed positions ``r``: the divert away
+    from the falling backshell and parachute (MSL: 300 m, Sell et al. 2013), across the horizontal velocity at
+    backshell separation (M: across the track along which they drift; the flight's choice of side was not
+    found)."""
     up = r / np.linalg.norm(r, axis=1, keepdims=True)
-    d = aim - r
-    d -= up * np.einsum("ij,ij->i", d, up)[:, None]  # the horizontal divert
-    dist = np.linalg.norm(d, axis=1)
-    side = np.cross(st.flyaway_dir[st.case[bodies]], up)  # right of the horizontal velocity at separation
-    u = np.where((dist > 1.0)[:, None], d / np.maximum(dist, 1e-9)[:, None], side)
-    return r + u * np.maximum(dist, eng.cfg.sequence.backshell_avoidance_m)[:, None]
-
-
-def at_height(eng: Engine, p: np.ndarray, height_m: float) -> np.ndarray:
-    """The points (n, 3) at ``height_m`` above the site's ground on the verticals of the points ``p``."""
-    lat, lon = np.arcsin(p[:, 2] / np.linalg.norm(p, axis=1)), np.arctan2(p[:, 1], p[:, 0])
-    return eng.cfg.site.position_m(lat, lon, height_m)
+    side = np.cross(st.flyaway_dir[st.case[bodies]], up)  # a horizontal unit vector: flyaway_dir is one
+    return r + side * eng.cfg.sequence.backshell_avoidance_m
