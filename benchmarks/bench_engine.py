@@ -24,6 +24,26 @@ from marsedl.montecarlo.cases import build_cases
 from marsedl.montecarlo.sampling import draw_cases
 
 
+def compare(ctx, engines: dict[str, Engine], n: int, repeat: int) -> dict[str, float]:
+    """Fly the same ``n`` dispersed cases (seed 7) with each engine, best of ``repeat`` after a warm-up; print each
+    one's nominal body steps and cases/s, and return the best CPU seconds by name."""
+    cases = build_cases(ctx, draw_cases(ctx.spec, 7, 0, n))
+    best = {}
+    for name, eng in engines.items():
+        rows = eng.run(nominal_cases(ctx.setup, 1), record=True).history["t"].size
+        eng.run(cases)
+        cpu, wall = [], []
+        for _ in range(repeat):
+            t, c = time.perf_counter(), time.process_time()
+            eng.run(cases)
+            cpu.append(time.process_time() - c)
+            wall.append(time.perf_counter() - t)
+        best[name] = min(cpu)
+        print(f"{name:17s} nominal body steps {rows:5d}   {n} cases: {min(cpu):.3f} s CPU ({min(wall):.3f} s wall), "
+              f"{n / min(cpu):,.0f} cases/s (one thread)")
+    return best
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=500)
@@ -34,20 +54,7 @@ def main() -> None:
     cfg = ctx.setup.config
     before = replace(cfg.steps, coast=10.0, parachute=0.5, inflation=0.02, powered_midpoint=False)
     engines = {"earlier settings": Engine(replace(cfg, steps=before)), "preset settings": Engine(cfg)}
-    cases = build_cases(ctx, draw_cases(ctx.spec, 7, 0, a.n))
-    best = {}
-    for name, eng in engines.items():
-        rows = eng.run(nominal_cases(ctx.setup, 1), record=True).history["t"].size
-        eng.run(cases)
-        cpu, wall = [], []
-        for _ in range(a.repeat):
-            t, c = time.perf_counter(), time.process_time()
-            eng.run(cases)
-            cpu.append(time.process_time() - c)
-            wall.append(time.perf_counter() - t)
-        best[name] = min(cpu)
-        print(f"{name:17s} nominal body steps {rows:5d}   {a.n} cases: {min(cpu):.3f} s CPU ({min(wall):.3f} s wall), "
-              f"{a.n / min(cpu):,.0f} cases/s (one thread)")
+    best = compare(ctx, engines, a.n, a.repeat)
     print(f"ratio {best['earlier settings'] / best['preset settings']:.2f}x")
 
 
