@@ -351,29 +351,13 @@ class Mission(_Spec):
         return (self.heat_shield.mass_kg + self.backshell.mass_kg + e.count * e.mass_kg + d.dry_mass_kg
                 + d.propellant_kg + self.rover.mass_kg + self.vehicle.unplaced_mass_kg)
 
-    def _unplaced_on(self, body: str) -> float:
-        """The unplaced entry mass if ``body`` carries it (``vehicle.unplaced_mass_body``), else 0."""
-        return self.vehicle.unplaced_mass_kg if self.vehicle.unplaced_mass_body == body else 0.0
-
-    @property
-    def heat_shield_mass_kg(self) -> float:
-        """The heat shield as shed: its own mass, plus the unplaced mass if the preset puts it there."""
-        return self.heat_shield.mass_kg + self._unplaced_on("heat_shield")
-
-    @property
-    def backshell_mass_kg(self) -> float:
-        """The backshell with the parachute as shed, plus the unplaced mass if the preset puts it there."""
-        return self.backshell.mass_kg + self._unplaced_on("backshell")
-
-    @property
-    def descent_stage_dry_kg(self) -> float:
-        """The descent stage without propellant, plus the unplaced mass if the preset puts it there."""
-        return self.descent_stage.dry_mass_kg + self._unplaced_on("descent_stage")
-
-    @property
-    def rover_mass_kg(self) -> float:
-        """The rover as landed, plus the unplaced mass if the preset puts it there."""
-        return self.rover.mass_kg + self._unplaced_on("rover")
+    def shed_mass_kg(self, body: str) -> float:
+        """A part's mass as the engine carries it (``body`` one of :data:`UNPLACED_MASS_BODIES`: the heat shield,
+        the backshell with the parachute, the descent stage without propellant, the rover), plus the unplaced
+        mass if the preset puts it on that body (``vehicle.unplaced_mass_body``)."""
+        own = {"heat_shield": self.heat_shield.mass_kg, "backshell": self.backshell.mass_kg,
+               "descent_stage": self.descent_stage.dry_mass_kg, "rover": self.rover.mass_kg}[body]
+        return own + (self.vehicle.unplaced_mass_kg if self.vehicle.unplaced_mass_body == body else 0.0)
 
     @property
     def entry_mass_kg(self) -> float:
