@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 from marsedl.kernels.control import _bank_controls, _guide1, _next_cycle, _thrust1
-from marsedl.kernels.dynamics import _core, _put, _step_s, _with_thrust
+from marsedl.kernels.dynamics import _core, _derivative, _put, _step_s
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
     _BALLISTIC_DRAG_FRACTION,
@@ -162,7 +162,8 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
                 d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
         if powered:  # guidance sets the thrust for the step from its start: the derivative there changes
             _thrust1(i, ph, (y0, y1_, y2, y3, y4, y5, y6), oa, cf, p)
-            d3, d4, d5, d6 = _with_thrust(r, y6, i, cf, p)  # (r: the forces at this state, without the thrust)
+            # (r: the forces at this state, evaluated before the new command)
+            d3, d4, d5, d6 = _derivative(r[12], r[13], r[14], r[9], r[10], r[11], y6, i, cf, p)
         dt = _step_size1(tt, ph, oa, y3 * oa[O_UP] + y4 * oa[O_UP + 1] + y5 * oa[O_UP + 2], tls, p, steps)
         n = _step_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w)
         for j in range(7):

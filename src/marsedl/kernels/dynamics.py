@@ -133,7 +133,6 @@ def _core(t, s, i, cf, ci, w):
     gx, gy, gz = gravity_j2(x, yy, z, rad, p[P_GM], p[P_J2], p[P_RE])
     fx, fy, fz = frame_acceleration(x, yy, z, vx, vy, vz, p[P_W])
     gx, gy, gz = gx + fx, gy + fy, gz + fz  # gravity and frame terms: the observables' "grav"
-    ax, ay, az = gx, gy, gz
     # density factor (case factor x altitude-correlated perturbation)
     factor = cf[i, CF_DENSITY_FACTOR]
     if p[P_HAS_PERT] != 0.0:
@@ -209,18 +208,8 @@ def _core(t, s, i, cf, ci, w):
         aex += lift * (cb * lx + sb * sx)
         aey += lift * (cb * ly + sb * sy)
         aez += lift * (cb * lz + sb * sz)
-    ax += aex
-    ay += aey
-    az += aez
-    tx = ty = tz = 0.0
-    if cf[i, CF_THRUST_MAG] != 0.0:
-        tx = cf[i, CF_THRUST_X] / m
-        ty = cf[i, CF_THRUST_X + 1] / m
-        tz = cf[i, CF_THRUST_X + 2] / m
-        ax += tx
-        ay += ty
-        az += tz
-    return (ax, ay, az, -cf[i, CF_THRUST_MAG] / p[P_ISP_G0], alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx,
+    ax, ay, az, mdot = _derivative(gx, gy, gz, aex, aey, aez, m, i, cf, p)
+    return (ax, ay, az, mdot, alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx,
             gy, gz, ux, uy, uz, drag, rad, slat, q * canopy)
 
 
@@ -309,12 +298,13 @@ def _step_s(t, h, s, d, i, cf, ci, w):
     return _rk4_s(t, h, s, d, i, cf, ci, w)
 
 
-@njit(**_LEAF)
-def _with_thrust(r, m, i, cf, p):
-    """The derivative ``(ax, ay, az, mdot)`` of a :func:`_core` result ``r`` at mass ``m`` with the thrust now in
-    ``cf[i]``: a new thrust command changes only these terms, summed in :func:`_core`'s order (so the result is
-    the one :func:`_core` would return, without evaluating the forces again)."""
-    ax, ay, az = r[12] + r[9], r[13] + r[10], r[14] + r[11]
+@njit(inline="always", **_LEAF)
+def _derivative(gx, gy, gz, aex, aey, aez, m, i, cf, p):
+    """The derivative ``(ax, ay, az, mdot)`` of body ``i`` at mass ``m``: gravity and the frame terms, the
+    aerodynamic acceleration, and the thrust now in ``cf[i]`` (its mass flow from the specific impulse). Called
+    by :func:`_core`, and, with the forces of a :func:`_core` result, when a new thrust command is the only
+    change (:mod:`marsedl.kernels.advance`), so that the forces need not be evaluated again."""
+    ax, ay, az = gx + aex, gy + aey, gz + aez
     if cf[i, CF_THRUST_MAG] != 0.0:
         ax += cf[i, CF_THRUST_X] / m
         ay += cf[i, CF_THRUST_X + 1] / m
