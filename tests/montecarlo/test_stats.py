@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from marsedl.errors import MarsEDLError
@@ -128,7 +129,7 @@ def test_cases_that_did_not_land_are_counted_and_left_out_of_the_landing_ellipse
     assert s["ellipse_method"] == "empirical" and s["convergence"]["ellipses"] == ["landing", "delivery"]
     store = RunStore(tmp_path / "run")
     store.create(manifest)
-    store.write_chunk(0, frame)
+    store.write_chunk(0, pa.Table.from_pandas(frame, preserve_index=False))
     r = CliRunner().invoke(app, ["summary", str(tmp_path / "run")], env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
     assert "landing ellipse: the 290 landed cases; left out: parachute_not_deployed 6, skip_out 4" in r.output

@@ -175,10 +175,8 @@ class RunStore:
             done.add(k)
         return done
 
-    def write_chunk(self, k: int, table: pa.Table | pd.DataFrame) -> None:
-        """Write chunk ``k`` (an Arrow table, or a DataFrame without its index) atomically."""
-        if isinstance(table, pd.DataFrame):
-            table = pa.Table.from_pandas(table, preserve_index=False)
+    def write_chunk(self, k: int, table: pa.Table) -> None:
+        """Write chunk ``k`` (an Arrow table, as the backends hand them over) atomically."""
         _fsync_write(self.chunk_path(k), lambda p: pq.write_table(table, p))
 
     def read(self, chunks: Iterable[int] | None = None) -> pd.DataFrame:
