@@ -36,8 +36,8 @@ def test_reproduces_w22_nodes():
     np.testing.assert_allclose(s.pressure_pa, W22[:, 1], rtol=1e-9)
     np.testing.assert_allclose(s.temperature_k, W22[:, 2])
     np.testing.assert_allclose(s.sound_speed_m_s, W22[:, 4])
-    # due-east track: the whole along-track wind is east (positive = blowing along the flight direction)
-    np.testing.assert_allclose(s.wind_east_m_s, W22[:, 5], atol=1e-9)
+    # due-east track: the whole along-track wind is east (printed positive = a head wind, blowing west)
+    np.testing.assert_allclose(s.wind_east_m_s, -W22[:, 5], atol=1e-9)
     np.testing.assert_allclose(s.wind_north_m_s, 0.0, atol=1e-9)
     assert "W22" not in atm.source or "20210024480" in atm.source
 
@@ -50,17 +50,34 @@ def test_reproduces_e22_upper_points():
 
 def test_wind_rotates_with_track_azimuth_and_sign():
     h = np.array([16.02e3])
-    north = mars2020_reconstruction(track_azimuth_deg=0.0).evaluate(h)
-    assert north.wind_north_m_s[0] == pytest.approx(-23.5) and north.wind_east_m_s[0] == pytest.approx(
+    north = mars2020_reconstruction(track_azimuth_deg=0.0).evaluate(h)  # printed -23.5: a tail wind
+    assert north.wind_north_m_s[0] == pytest.approx(23.5) and north.wind_east_m_s[0] == pytest.approx(
         0, abs=1e-9
     )
     sw = mars2020_reconstruction(track_azimuth_deg=225.0).evaluate(h)
     assert np.hypot(sw.wind_east_m_s[0], sw.wind_north_m_s[0]) == pytest.approx(23.5)
-    assert sw.wind_east_m_s[0] == pytest.approx(23.5 / np.sqrt(2))  # headwind pointing north-east
-    flipped = mars2020_reconstruction(track_azimuth_deg=90.0, along_track_sign=-1).evaluate(h)
-    assert flipped.wind_east_m_s[0] == pytest.approx(23.5)
+    assert sw.wind_east_m_s[0] == pytest.approx(-23.5 / np.sqrt(2))  # tail wind blowing south-west
+    flipped = mars2020_reconstruction(track_azimuth_deg=90.0, along_track_sign=1).evaluate(h)
+    assert flipped.wind_east_m_s[0] == pytest.approx(-23.5)
     with pytest.raises(MarsEDLError):
         mars2020_reconstruction(track_azimuth_deg=float("nan"))
+
+
+@pytest.mark.parametrize("sign", [-1.0, 1.0])
+def test_wind_sign_against_w22_sufr_mach(sign):
+    """W22 printed its along-track wind positive as a head wind: at SUFR the ground-relative speed was 488 m/s and
+    the Mach number 2.09 (W22 Table 10, as quoted in issue #10), above the parachute deploy at about 11 km above
+    the surface (PK; 8.4 km MOLA at Jezero's -2.57 km). Flying due east at 488 m/s through the table's
+    atmosphere, the default reading reaches Mach 2.09 somewhere above that height; the other never comes within
+    0.07 of it."""
+    h = np.linspace(8.43e3, 25.72e3, 2000)  # MOLA altitudes from the deploy height to the table's next row up
+    s = mars2020_reconstruction(track_azimuth_deg=90.0, along_track_sign=sign).evaluate(h)
+    airspeed = 488.0 - s.wind_east_m_s  # the vehicle flies east at 488 m/s over the ground
+    miss = np.min(np.abs(airspeed / s.sound_speed_m_s - 2.09))
+    if sign == -1.0:  # the default
+        assert miss < 0.005
+    else:
+        assert miss > 0.07
 
 
 def test_smooth_and_monotonic_through_the_blend_and_above():

@@ -6,13 +6,18 @@ top point, with the hydrostatic scale height ``R T / g`` (about 7.8 km); the joi
 :class:`~marsedl.atmosphere.blend.BlendedAtmosphere` band from 58.74 km (the highest W22 row) to 75.2 km, so
 every W22/E22 node below the band is reproduced exactly by the table's log-linear interpolation.
 
-Wind: the paper gives only the wind *along track* ("sign as printed"). We read a positive value as a wind
-blowing in the direction of flight (a tailwind): this is the usual meaning of a positive along-track
-component (the projection of the wind vector on the direction of travel). With the track azimuth ``psi``
-(from north, clockwise) it becomes ``wind_east = w sin(psi)``, ``wind_north = w cos(psi)``. Pass
-``along_track_sign=-1`` to read the printed sign as a headwind instead. No cross-track wind is given (zero).
-Rows without wind (the E22 points) interpolate between W22 rows; above 58.74 km the wind fades to zero across
-the blend band (no data).
+Wind: the paper gives only the wind *along track* ("sign as printed"), and prints it positive against the
+direction of flight (a head wind). This follows from W22's own numbers, not from a flight of ours: SUFR began at
+a ground-relative speed of 488 m/s and Mach 2.09 (W22 Table 10, as quoted in issue #10, which also reads the
+table's airspeed as below the ground-relative speed there: a tail wind). SUFR came before the parachute, which
+opened about 11 km above the surface (PK), so above 8.4 km MOLA, where Table 13 prints winds of -13 to -23 m/s
+and sound speeds of 212-232 m/s. Read as head winds (a negative value blows along the flight), 488 m/s is Mach
+2.04-2.21 there, and 2.09 at 11.7 km; read as tail winds it is Mach 2.16-2.39, never within 0.07 of 2.09
+(``tests/atmosphere/test_mars2020.py``). With the track azimuth ``psi`` (from north, clockwise) the wind along
+the flight ``w = -printed`` becomes ``wind_east = w sin(psi)``, ``wind_north = w cos(psi)``;
+``along_track_sign=+1`` reads the printed sign the other way (a positive value blowing along the flight). No
+cross-track wind is given (zero). Rows without wind (the E22 points) interpolate between W22 rows; above
+58.74 km the wind fades to zero across the blend band (no data).
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ def load_mars2020_table() -> dict[str, np.ndarray]:
 
 
 def mars2020_reconstruction(
-    track_azimuth_deg: float = MARS2020_TRACK_AZIMUTH_DEG, along_track_sign: float = 1.0
+    track_azimuth_deg: float = MARS2020_TRACK_AZIMUTH_DEG, along_track_sign: float = -1.0
 ) -> BlendedAtmosphere:
     """The Mars 2020 landing-day atmosphere (see the module docstring for the model and conventions).
 
@@ -55,7 +60,8 @@ def mars2020_reconstruction(
     track_azimuth_deg : float
         Azimuth of the flight's ground track, degrees from north, clockwise (90 = due east).
     along_track_sign : float
-        +1 (default): a positive printed wind blows along the direction of flight; -1: against it.
+        -1 (default, W22's convention: see the module docstring): a positive printed wind blows against the
+        direction of flight (a head wind); +1: along it.
     """
     if not np.isfinite(track_azimuth_deg):
         raise MarsEDLError(f"track_azimuth_deg must be a finite angle in degrees, got {track_azimuth_deg}")
