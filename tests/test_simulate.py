@@ -229,10 +229,10 @@ def test_opening_load_estimate_sits_in_the_aspire_band(m2020, setup):
 
 def test_deploy_altitude_floor_fires_when_the_box_has_not(setup):
     """The parachute opens at the latest at the floor (navigated altitude above the ground). Same plan (and so
-    the same range threshold) flown with a floor above the nominal deploy altitude (about 13.5 km): it opens at the
-    floor, located inside the step, earlier and faster; a navigation error 500 m up (the vehicle believes it is
-    higher) opens it 500 m lower; the preset's 6 km floor leaves the nominal range-trigger deploy as it was; a
-    floor crossed above the box's Mach edge waits for that edge."""
+    the same range threshold) flown with a floor between the nominal deploy altitude and SUFR's (the trigger is
+    armed after SUFR): it opens at the floor, located inside the step, earlier and faster; a navigation error
+    500 m up (the vehicle believes it is higher) opens it 500 m lower; the preset's 6 km floor leaves the nominal
+    range-trigger deploy as it was; a floor crossed before SUFR fires when SUFR arms the trigger."""
     from dataclasses import replace
 
     cfg = setup.config
@@ -246,18 +246,22 @@ def test_deploy_altitude_floor_fires_when_the_box_has_not(setup):
         out = Engine(c).run(cases)
         ev = out.events
         k = np.flatnonzero((ev["code"] == Ev.PARACHUTE_DEPLOY) & (ev["body"] == 0))[0]
-        return ev["t"][k], ev["alt_agl"][k], ev["mach"][k], out.outcome[0]
+        ks = np.flatnonzero((ev["code"] == Ev.SUFR) & (ev["body"] == 0))[0]
+        return ev["t"][k], ev["alt_agl"][k], ev["mach"][k], out.outcome[0], ev["alt_agl"][ks], ev["t"][ks]
 
-    t0, h0, m0, o0 = deploy(0.0)
+    t0, h0, m0, o0, h_sufr, t_sufr = deploy(0.0)
     assert 7000.0 < h0 < 14000.0 and o0 == Outcome.LANDED
     assert deploy(6000.0)[:2] == (t0, h0)
-    t1, h1, m1, o1 = deploy(14200.0)
-    assert h1 == pytest.approx(14200.0, abs=1.0)
+    floor = round(h0 + 0.5 * (h_sufr - h0))
+    assert floor > h0 + 500.0  # room for the navigation error below
+    t1, h1, m1, o1, _, _ = deploy(floor)
+    assert h1 == pytest.approx(floor, abs=1.0)
     assert t1 < t0 and m1 > m0 and o1 == Outcome.LANDED
-    assert deploy(14200.0, nav_up=500.0)[1] == pytest.approx(13700.0, abs=1.0)
-    # a floor the vehicle crosses above Mach 2.2 waits for the box's upper Mach edge: no canopy opens faster
-    t2, h2, m2, _ = deploy(30000.0)
-    assert m2 == pytest.approx(cfg.sequence.mach_box[1], abs=1e-3) and h2 < 30000.0
+    assert deploy(floor, nav_up=500.0)[1] == pytest.approx(floor - 500.0, abs=1.0)
+    # a floor the vehicle crosses before SUFR opens the canopy as soon as the trigger is armed, at SUFR (Mach 2.08,
+    # W22: 2.09), and never above the box's upper Mach edge
+    t2, h2, m2, _, _, _ = deploy(30000.0)
+    assert t2 == pytest.approx(t_sufr, abs=1e-6) and m2 <= cfg.sequence.mach_box[1] and h2 < 30000.0
 
 
 @pytest.mark.parametrize("preset", ["mars2020", "msl"])
@@ -299,8 +303,10 @@ def test_mars2020_nominal_is_delivered_along_track_without_the_divert():
     """The planner's reference flies the guided vehicle's heading alignment and SUFR (the same kernels), so the
     nominal guided flight reaches the target along track without the powered descent's divert (issue #10 item
     3). With a reference flown at constant bank to deploy, the nominal landed 1.08 km long once SUFR started at
-    488 m/s; now 19 m. 50 m: the guided vehicle is not the reference (its lateral logic and heading alignment
-    fly a heading error the planar reference does not)."""
+    488 m/s; now about 110 m. 150 m: the guided vehicle is not the reference (its lateral logic and heading
+    alignment fly a heading error the planar reference does not), and the range trigger fixes where the canopy
+    opens, not how fast: the guided vehicle opens it 1.4 s before the reference at 3.7 m/s more and covers about
+    100 m more under it (19 m before the landing-day wind's sign was corrected, issue #10 item 2)."""
     # no divert at all: no hazard map (no divert onto a safe spot, issue #10 item 9) and the backshell avoidance's
     # 300 m across the track turned off
     r = simulate("mars2020", overrides=["sequence.backshell_avoidance_m=0"], record=False)
@@ -313,4 +319,4 @@ def test_mars2020_nominal_is_delivered_along_track_without_the_divert():
                                                 radius)
     dist, bearing = surface_distance_bearing(tlat, tlon, np.radians(r.touchdown.lat_deg),
                                              np.radians(r.touchdown.lon_deg), radius)
-    assert abs(dist * np.cos(bearing - along_bearing)) < 50.0
+    assert abs(dist * np.cos(bearing - along_bearing)) < 150.0

@@ -106,8 +106,9 @@ def test_each_dispersion_moves_the_output_physics_says_it_should(ctx_zero, flown
     assert d.loc["fpa_deg", "peak_heat_rate_w_cm2"] < 0
     # faster entry: peak heat rate up (V^3)
     assert d.loc["speed_m_s", "peak_heat_rate_w_cm2"] > 0
-    # heading and cross-track position: the cross-track point under the parachute moves (guidance nulls part)
-    assert abs(d.loc["azimuth_deg", "backshell_separation_cross_m"]) > 50
+    # heading: 0.5 deg over the ~600 km of the flight would put the point under the parachute ~5 km aside; the
+    # guided entry and heading alignment null most, not all, of it (45 m since the wind's sign, #10 item 2)
+    assert 20.0 < abs(d.loc["azimuth_deg", "backshell_separation_cross_m"]) < 500.0
     # a 3 km cross-track entry offset: heading alignment, flown until SUFR at 488 m/s (issue #10), nulls all but a
     # few tens of metres of it (with SUFR at 900 m/s it left more than 50 m)
     assert 5.0 < abs(d.loc["crossrange_km", "backshell_separation_cross_m"]) < 300.0
@@ -307,7 +308,7 @@ def test_navigation_position_error_moves_the_delivery_by_minus_the_error(ctx_zer
     assert np.array_equal(cases.y0[1], cases.y0[0])
     dist, brg = _shift(df, ctx_zero, "nav_position_east_m", "backshell_separation")
     assert dist == pytest.approx(100.0, abs=5.0)
-    assert brg == pytest.approx(275.0, abs=5.0)  # opposite the 95 deg heading
+    assert brg == pytest.approx(270.0, abs=5.0)  # minus the error: west
     dist, brg = _shift(df, ctx_zero, "nav_position_north_m", "backshell_separation")
     assert 50.0 < dist < 400.0
     assert brg == pytest.approx(180.0, abs=10.0)
