@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import pytest
 
+from marsedl import flown
+from marsedl.errors import MarsEDLError
 from marsedl.flight import simulate
 from marsedl.flown import compare, flown_rows, sources
 
@@ -49,3 +51,12 @@ def test_mars2020_deploys_after_sufr(nominal):
     # W22 (issue #10): the flight software waited in SUFR for the range trigger
     t = {e.name: e.time_s for e in nominal["mars2020"].events}
     assert t["sufr"] < t["parachute_deploy"]
+
+
+def test_a_row_naming_no_known_peak_is_refused(monkeypatch):
+    bad = {"sources": {"X": "a source"},
+           "row": [{"mission": "msl", "kind": "peak", "peak": "heat_load", "flown": 1.0, "source": "X",
+                    "tolerance": 1.0, "why": "test"}]}
+    monkeypatch.setattr(flown, "_data", lambda: bad)
+    with pytest.raises(MarsEDLError, match="deceleration_g"):
+        flown.flown_rows()
