@@ -18,8 +18,16 @@ from marsedl.errors import MarsEDLError
 
 __all__ = ["FlownRow", "Row", "compare", "flown_rows", "sources"]
 
-_KINDS = ("event_time", "interval", "event_mach", "impact_distance", "impact_speed")
-_UNITS = {"event_time": "s", "interval": "s", "event_mach": "", "impact_distance": "m", "impact_speed": "m/s"}
+_KINDS = ("event_time", "interval", "event_mach", "event_q", "event_altitude", "impact_distance", "impact_speed",
+          "peak")
+_UNITS = {"event_time": "s", "interval": "s", "event_mach": "", "event_q": "Pa", "event_altitude": "m",
+          "impact_distance": "m", "impact_speed": "m/s"}
+# the flight's peaks a row of kind "peak" may name: the result's ``peaks`` or ``info`` key, its words and unit
+_PEAKS = {
+    "deceleration_g": ("peak deceleration (sensed)", "g"),
+    "deceleration_time_s": ("peak deceleration, time from entry", "s"),
+    "opening_load_estimate_n": ("parachute opening load (peak)", "N"),
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,7 @@ class FlownRow:
     event: str | None = None
     to: str | None = None
     body: str | None = None
+    peak: str | None = None
     flown: float | None = None
     range: tuple[float, float] | None = None
     tolerance: float | None = None
@@ -51,13 +60,19 @@ class FlownRow:
             return f"{nice(self.event)} → {nice(self.to)}"
         if self.kind == "event_mach":
             return f"Mach at {nice(self.event)}"
+        if self.kind == "event_q":
+            return f"dynamic pressure at {nice(self.event)}"
+        if self.kind == "event_altitude":
+            return f"{nice(self.event)}, height above ground"
+        if self.kind == "peak":
+            return _PEAKS[self.peak][0]
         if self.kind == "impact_distance":
             return f"{nice(self.body)} impact, distance from the rover"
         return f"{nice(self.body)} impact speed"
 
     @property
     def unit(self) -> str:
-        return _UNITS[self.kind]
+        return _PEAKS[self.peak][1] if self.kind == "peak" else _UNITS[self.kind]
 
     def bounds(self) -> tuple[float, float]:
         """The interval ours must fall in."""
@@ -86,6 +101,12 @@ class FlownRow:
             return event(self.to).time_s - event(self.event).time_s
         if self.kind == "event_mach":
             return event(self.event).mach
+        if self.kind == "event_q":
+            return event(self.event).dynamic_pressure_pa
+        if self.kind == "event_altitude":
+            return event(self.event).altitude_agl_m
+        if self.kind == "peak":
+            return result.peaks[self.peak] if self.peak in result.peaks else result.info[self.peak]
         if self.kind == "impact_distance":
             return impact(self.body).distance_from_rover_m
         return impact(self.body).speed_m_s
@@ -120,9 +141,11 @@ def flown_rows(mission: str | None = None) -> list[FlownRow]:
     rows = []
     for raw in _data()["row"]:
         row = FlownRow(**{**raw, "range": tuple(raw["range"]) if "range" in raw else None})
-        if row.kind not in _KINDS or row.source not in _data()["sources"]:
+        if (row.kind not in _KINDS or row.source not in _data()["sources"]
+                or (row.kind == "peak") != (row.peak in _PEAKS)):
             raise MarsEDLError(f"data/flown.toml: a row of kind {row.kind!r} from {row.source!r} is not one this "
-                               f"version reads ({', '.join(_KINDS)}; sources {', '.join(_data()['sources'])})")
+                               f"version reads ({', '.join(_KINDS)}; peaks {', '.join(_PEAKS)}; sources "
+                               f"{', '.join(_data()['sources'])})")
         if mission is None or row.mission == mission:
             rows.append(row)
     return rows
