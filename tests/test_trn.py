@@ -181,7 +181,7 @@ def test_a_map_over_the_pixel_limit_is_refused_from_its_header(tmp_path, monkeyp
 @pytest.mark.parametrize(("name", "make", "needle"), [
     ("missing.png", None, "does not exist"),
     ("text.png", lambda p: p.write_text("not a picture"), "not an image Pillow can read"),
-    ("cut.png", "truncate", "is damaged"),
+    ("cut.png", "truncate", "is truncated or damaged"),
     ("photo.jpg", lambda p: Image.new("L", (4, 4), 255).save(p), "is a JPEG image: give a PNG"),
     ("dem.tif", lambda p: p.write_bytes(b"II*\x00"), "GeoTIFF is not read"),
     ("nobounds.png", lambda p: _png(p, np.ones((2, 2), bool)), "has no bounds: give [trn.bounds]"),

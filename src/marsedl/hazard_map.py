@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from marsedl.errors import DamagedFileError, MarsEDLError
+from marsedl.errors import MarsEDLError
+from marsedl.image_file import open_image
 from marsedl.trn import HazardMap
 
 #: Largest map, in pixels: 4 million (2,000 x 2,000: a 20 km square at 10 m a pixel, about the size of Mars
@@ -58,38 +59,11 @@ def read_bounds(path: str | Path):
 def read_safe_raster(path: str | Path) -> np.ndarray:
     """The PNG's safe cells as a ``(rows, cols)`` bool array, refusing what is not a readable PNG of at most
     :data:`MAX_PIXELS` pixels (checked from the header, before the pixels are decoded)."""
-    from PIL import Image, UnidentifiedImageError
-
     p = Path(path)
-    what = f"hazard map '{p}'"
-    try:
-        size = p.stat().st_size
-    except FileNotFoundError:
-        raise MarsEDLError(f"{what} does not exist") from None
-    except OSError as exc:
-        raise MarsEDLError(f"{what} cannot be read: {exc.strerror or exc}") from None
-    if p.is_dir():
-        raise MarsEDLError(f"{what} is a folder, not a PNG file")
-    if size > MAX_FILE_BYTES:
-        raise DamagedFileError(f"{what} is {size:,} bytes: at most {MAX_FILE_BYTES:,} bytes")
-    try:
-        with Image.open(p) as im:
-            if im.format != "PNG":
-                raise MarsEDLError(f"{what} is a {im.format or 'non-PNG'} image: give a PNG (white safe, black "
-                                   "unsafe) with its bounds")
-            w, h = im.size
-            if w * h > MAX_PIXELS:
-                raise MarsEDLError(f"{what} has {w} x {h} = {w * h:,} pixels: at most {MAX_PIXELS:,}")
-            grey = np.asarray(im.convert("L"))
-    except MarsEDLError:
-        raise
-    except UnidentifiedImageError:
-        raise DamagedFileError(f"{what} is not an image Pillow can read (not a PNG, or damaged)") from None
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise DamagedFileError(f"{what} is damaged: {exc}") from None
-    if grey.ndim != 2 or grey.size == 0:
-        raise DamagedFileError(f"{what} holds no pixels")
-    return grey >= SAFE_LEVEL
+    grey = open_image(p, f"hazard map '{p}'", max_pixels=MAX_PIXELS, mode="L", formats={"PNG"},
+                      format_hint="give a PNG (white safe, black unsafe) with its bounds",
+                      max_file_bytes=MAX_FILE_BYTES)
+    return np.asarray(grey) >= SAFE_LEVEL
 
 
 def load_hazard_map(path: str | Path, bounds=None) -> HazardMap:

@@ -556,10 +556,10 @@ def read_preset(preset: str | None = "mars2020", preset_file: str | Path | None 
         if path.is_dir():
             raise MarsEDLError(f"preset file '{path}' is a folder")
         data = _parse_toml(read_text(path, "preset file"), str(path))
-        trn = data.get("trn")
-        if isinstance(trn, dict) and isinstance(trn.get("hazard_map"), str) and trn["hazard_map"]:
-            # a map named in a preset file is found next to it (one given with --set: from the working directory)
-            trn["hazard_map"] = str(path.parent / Path(trn["hazard_map"]).expanduser())
+        # a file named in a preset file is found next to it (one given with --set: from the working directory)
+        from marsedl.input_paths import absolute_fields
+
+        absolute_fields(data, path.parent)
         return data, str(path)
     name = preset or "mars2020"
     origin = f"preset {name}"

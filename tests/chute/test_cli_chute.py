@@ -136,7 +136,7 @@ def test_read_command_prints_what_the_reader_returns(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(("args", "needles"), [
     (["chute", "decode", "no/such/pattern.txt"], ("no/such/pattern.txt", "no such file")),
-    (["chute", "read", "no/such/photo.png"], ("no/such/photo.png", "no such file")),
+    (["chute", "read", "no/such/photo.png"], ("photo 'no/such/photo.png' does not exist",)),
     (["chute", "decode", "--bits", "0101"], ("ring 1", "multiple of 10")),
     (["chute", "decode", "--bits", REAL[0], "--bits", REAL[1][:70]], ("ring 2", "expected 80")),
     (["chute", "decode", "--bits", REAL[0].replace("0", "2", 1)], ("character '2'",)),

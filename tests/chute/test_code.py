@@ -437,3 +437,23 @@ def test_a_ring_seen_nowhere_has_its_length_flagged_not_claimed():
     assert d.to_dict()["uncertain_length"] == d.uncertain_length
     full = decode(real_canopy())
     assert full.uncertain_length == []
+
+
+class _Broken:
+    """An array-like whose conversion hits a bug (of ours, or of the library it comes from)."""
+
+    def __array__(self, dtype=None, copy=None):
+        raise RecursionError("maximum recursion depth exceeded")
+
+
+def test_ragged_bits_are_a_user_error_but_a_bug_is_not_dressed_as_one():
+    from marsedl.chute.draw import to_svg
+
+    with pytest.raises(MarsEDLError, match="canopy bits: cannot read as an array"):
+        Canopy([[1, 0, 1], [1, 0]], band=False)
+    with pytest.raises(MarsEDLError, match="canopy: cannot read bits"):
+        to_svg([[1, 0, 1], [1, 0]])
+    with pytest.raises(RecursionError):
+        Canopy(_Broken(), band=False)
+    with pytest.raises(RecursionError):
+        to_svg(_Broken())

@@ -81,9 +81,9 @@ def _single_colour_png(path, side: int) -> None:
 def test_bad_inputs_are_one_line_errors(tmp_path):
     bad = tmp_path / "x.png"
     bad.write_text("not an image")
-    with pytest.raises(MarsEDLError, match="not a readable image"):
+    with pytest.raises(MarsEDLError, match=r"photo '.*x\.png' is not an image Pillow can read"):
         read(bad)
-    with pytest.raises(MarsEDLError, match="no such file"):
+    with pytest.raises(MarsEDLError, match=r"photo '.*missing\.png' does not exist"):
         read(tmp_path / "missing.png")
     with pytest.raises(MarsEDLError, match="no canopy"):
         read(np.full((200, 200, 3), 0.2))
@@ -105,7 +105,7 @@ def test_truncated_photo_is_a_one_line_error(tmp_path, fmt):
     img.save(whole, format=fmt)
     cut = tmp_path / f"cut.{fmt.lower()}"
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
-    with pytest.raises(MarsEDLError, match=r"cut\.\w+: truncated or corrupt image"):
+    with pytest.raises(MarsEDLError, match=r"cut\.\w+' is truncated or damaged"):
         read(cut)
 
 
@@ -115,7 +115,7 @@ def test_huge_declared_image_is_refused_before_decoding(tmp_path):
     _single_colour_png(huge, 20_000)
     tracemalloc.start()
     try:
-        with pytest.raises(MarsEDLError, match=r"huge.png: .*(too many pixels|Mpx)"):
+        with pytest.raises(MarsEDLError, match=r"huge\.png' declares too many pixels"):
             read(huge)
         peak = tracemalloc.get_traced_memory()[1]
     finally:

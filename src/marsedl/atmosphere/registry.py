@@ -14,7 +14,7 @@ from marsedl.atmosphere.table import TableAtmosphere
 from marsedl.atmosphere.us1976 import US1976
 from marsedl.errors import MarsEDLError
 
-__all__ = ["ATMOSPHERE_NAMES", "default_exponential", "get_atmosphere"]
+__all__ = ["ATMOSPHERE_NAMES", "default_exponential", "get_atmosphere", "split_profile_index"]
 
 
 def default_exponential() -> ExponentialAtmosphere:
@@ -46,6 +46,15 @@ _ALLOWED = (
 )
 
 
+def split_profile_index(spec: str) -> tuple[str, int | None]:
+    """A file spec's path and its Mars-GRAM profile index: ``"LAT20N.txt:17"`` -> ``("LAT20N.txt", 17)``;
+    ``("table.csv", None)`` without one."""
+    head, sep, tail = spec.rpartition(":")
+    if sep and tail.strip().lstrip("+-").isdigit() and head:
+        return head, int(tail)
+    return spec, None
+
+
 def get_atmosphere(spec: str) -> Atmosphere:
     """An atmosphere model from a name or a path.
 
@@ -68,10 +77,7 @@ def get_atmosphere(spec: str) -> Atmosphere:
     key = spec.lower()
     if key in ATMOSPHERE_NAMES:
         return ATMOSPHERE_NAMES[key]()
-    path_part, index = spec, None
-    head, sep, tail = spec.rpartition(":")
-    if sep and tail.strip().lstrip("+-").isdigit() and head:
-        path_part, index = head, int(tail)
+    path_part, index = split_profile_index(spec)
     path = Path(path_part).expanduser()
     if not path.is_file():
         if path.suffix or "/" in path_part or "\\" in path_part:

@@ -57,7 +57,7 @@ class Canopy:
     def __post_init__(self) -> None:
         try:
             raw = np.asarray(self.bits)
-        except Exception as exc:  # anything unconvertible is a user error
+        except (TypeError, ValueError) as exc:  # ragged or not numbers: the user's; anything else is a bug
             raise MarsEDLError(f"canopy bits: cannot read as an array ({exc})") from None
         if raw.ndim != 2 or raw.shape[0] < 1:
             raise MarsEDLError(f"canopy bits: need a 2-D (rings, gores) array with at least 1 ring, "

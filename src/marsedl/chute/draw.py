@@ -45,7 +45,7 @@ def _bits_and_band(canopy: Any) -> tuple[np.ndarray, bool]:
     else:
         try:
             bits = np.asarray(canopy)
-        except Exception as exc:  # noqa: BLE001 - anything unusable is a user error here
+        except (TypeError, ValueError) as exc:  # ragged or not numbers: the user's; anything else is a bug
             raise MarsEDLError(f"canopy: cannot read bits ({exc})") from None
         band = bits.ndim == 2 and bits.shape[0] >= 4
     if bits.ndim != 2 or bits.shape[0] < 1 or bits.shape[1] < 3:

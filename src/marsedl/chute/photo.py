@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from marsedl.errors import MarsEDLError
+from marsedl.image_file import open_image
 
 _MAX_SIDE = 1600
 """Photos are read at up to 1,600 px on their longer side (larger ones are reduced on load)."""
@@ -32,33 +32,8 @@ def load_rgb(image: Any) -> tuple[np.ndarray, str]:
     name = "image"
     if isinstance(image, (str, Path)):
         name = str(image)
-        try:
-            with warnings.catch_warnings():  # Pillow warns above 89 Mpx; ours refuses above 64, in one line
-                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                im = Image.open(image)  # reads the header only
-            with im:
-                w, h = im.size
-                if w * h > _MAX_PIXELS:
-                    raise MarsEDLError(f"{name}: image is {w}x{h} px ({w * h / 1e6:.0f} Mpx); the reader "
-                                       f"takes up to {_MAX_PIXELS / 1e6:.0f} Mpx")
-                if w < 32 or h < 32:
-                    raise MarsEDLError(f"{name}: image is {w}x{h} px, need at least 32x32")
-                if im.format == "JPEG" and max(w, h) > _MAX_SIDE:
-                    im.draft("RGB", (_MAX_SIDE, _MAX_SIDE))
-                im.load()
-                image = _reduced(im.convert("RGB"))
-        except MarsEDLError:
-            raise
-        except FileNotFoundError:
-            raise MarsEDLError(f"{name}: no such file") from None
-        except IsADirectoryError:
-            raise MarsEDLError(f"{name}: is a directory, need an image file") from None
-        except Image.DecompressionBombError:
-            raise MarsEDLError(f"{name}: image declares too many pixels (refused before decoding)") from None
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
-            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            kind = "not a readable image" if isinstance(exc, UnidentifiedImageError) else "truncated or corrupt image"
-            raise MarsEDLError(f"{name}: {kind} ({type(exc).__name__}: {detail[:120]})") from None
+        image = _reduced(open_image(image, f"photo '{name}'", max_pixels=_MAX_PIXELS, mode="RGB",
+                                    draft_side=_MAX_SIDE))
     if isinstance(image, Image.Image):
         if image.width * image.height > _MAX_PIXELS:
             raise MarsEDLError(f"{name}: image is {image.width}x{image.height} px; the reader takes up to "

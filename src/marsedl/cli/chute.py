@@ -199,11 +199,7 @@ def read_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Read the message off a photograph of the canopy (seen from below or above, any rotation)."""
-    if not photo.exists():
-        raise MarsEDLError(f"{photo}: no such file")
-    if photo.is_dir():
-        raise MarsEDLError(f"{photo}: is a directory, need an image file")
-    try:
+    try:  # a missing or unreadable photo is said by marsedl.image_file.open_image
         from marsedl.chute import read as reader
     except ImportError:
         raise MarsEDLError("read: needs marsedl.chute.read, which is not available") from None

@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from marsedl.engine import Engine
 from marsedl.errors import DamagedFileError, MarsEDLError
+from marsedl.input_paths import absolute_inputs
 from marsedl.montecarlo.cases import build_cases, input_columns
 from marsedl.montecarlo.context import RunContext, plan_run
 from marsedl.montecarlo.dispersions import DispersionSpec
@@ -330,8 +331,10 @@ def run_montecarlo(
     elif until is not None and until.max_n != n:
         until = Until(until.tolerance, n, until.probability, until.method)
     n_workers = workers or processes or os.cpu_count() or 1
-    request = {"preset": None if preset_file else preset, "preset_file": str(preset_file) if preset_file else None,
-               "overrides": list(overrides or []), "atmosphere": atmosphere, "seed": seed, "n": n}
+    # recorded and compared by --resume: the files they name, absolute, are the same from any working directory
+    preset_file, overrides, atmosphere = absolute_inputs(preset_file, overrides, atmosphere)
+    request = {"preset": None if preset_file else preset, "preset_file": preset_file,
+               "overrides": overrides, "atmosphere": atmosphere, "seed": seed, "n": n}
     until_rec = None if until is None else {"rule": until.text, "tolerance": until.tolerance, "max_n": until.max_n,
                                             "probability": until.probability, "method": until.method}
     store = RunStore(out) if out is not None else None
