@@ -90,7 +90,11 @@ def build_config(mission: Mission, atmosphere: str | None = None) -> tuple[Engin
 
 
 def plan_mission(mission: Mission, cfg: EngineConfig) -> Plan:
-    """Entry point (solved when relative), reference trajectory and sensitivities."""
+    """Entry point (solved when relative), reference trajectory and sensitivities.
+
+    The planning flights carry the preset's own events but not their ``end``: a plan is made for the vehicle
+    that lands (an event that ends the case, an abort, is flown by the nominal and Monte Carlo runs)."""
+    cfg = replace(cfg, preset_events=tuple(e.without_end() for e in cfg.preset_events))
     e = mission.entry
     tlat, tlon = np.radians(mission.site.lat_deg), np.radians(mission.site.lon_deg)
     bank = np.radians(mission.guidance.reference_bank_deg)

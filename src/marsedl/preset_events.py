@@ -107,9 +107,9 @@ class PresetEvent(_Spec):
         if self.name in builtin:
             raise ValueError(f"name {self.name!r} is a built-in event's; pick another (built-in: {', '.join(builtin)})")
         if any(a.release is not None for a in self.actions) and not set(self.armed) <= set(_CARRIED):
-            raise ValueError(f"an event that releases a part is armed only in {', '.join(_CARRIED)} (the part's mass "
-                             "is carried in the entry mass until it goes; after backshell separation the descent "
-                             "stage's mass is its own)")
+            raise ValueError(f"an event that releases a part is armed only in {', '.join(_CARRIED)}: the part's "
+                             "mass is carried in the entry mass until it goes, and after backshell separation the "
+                             "descent stage's mass is its own")
         return self
 
     @property

@@ -23,7 +23,7 @@ unless a preset fills them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 
 import numpy as np
@@ -242,6 +242,10 @@ class GenericEvent:
     sign: float
     timeline: bool
     actions: tuple[Action, ...]
+
+    def without_end(self) -> GenericEvent:
+        """This event without its ``Op.END`` actions (the planning flights: marsedl.flight.plan_mission)."""
+        return replace(self, actions=tuple(a for a in self.actions if a.op != Op.END))
 
 
 def event_names(preset_events: tuple[GenericEvent, ...] = ()) -> tuple[str, ...]:
