@@ -18,6 +18,7 @@ from marsedl.engine import CaseInputs, Engine, EngineConfig, Outcome, Sequence, 
 from marsedl.errors import MarsEDLError, PlanningError
 from marsedl.guidance.entry import EntryGuidanceParams, ReferenceTrajectory
 from marsedl.planet import MARS, Site, destination, inertial_to_relative
+from marsedl.preset_events import compile_events
 from marsedl.result import SimulationResult, build_result
 from marsedl.scenario import Mission, apply_overrides, read_preset, validate_mission
 from marsedl.targeting import Plan, build_reference, entry_state, solve_entry_point
@@ -81,13 +82,19 @@ def build_config(mission: Mission, atmosphere: str | None = None) -> tuple[Engin
         from marsedl.hazard_map import load_hazard_map
 
         hazard = load_hazard_map(m.trn.hazard_map, m.trn.bounds)
+    events = compile_events(m.sequence.events, vehicle.slot_descent_stage + 1)[0]  # (the parts: vehicle.py)
     cfg = EngineConfig(planet=MARS, site=site, atmosphere=grid, vehicle=vehicle, sequence=seq, steps=steps,
-                       guidance=params, reference=None, entry_altitude_m=float(entry_alt), hazard_map=hazard)
+                       guidance=params, reference=None, entry_altitude_m=float(entry_alt), hazard_map=hazard,
+                       preset_events=events)
     return cfg, getattr(atm, "name", spec)
 
 
 def plan_mission(mission: Mission, cfg: EngineConfig) -> Plan:
-    """Entry point (solved when relative), reference trajectory and sensitivities."""
+    """Entry point (solved when relative), reference trajectory and sensitivities.
+
+    The planning flights carry the preset's own events but not their ``end``: a plan is made for the vehicle
+    that lands (an event that ends the case, an abort, is flown by the nominal and Monte Carlo runs)."""
+    cfg = replace(cfg, preset_events=tuple(e.without_end() for e in cfg.preset_events))
     e = mission.entry
     tlat, tlon = np.radians(mission.site.lat_deg), np.radians(mission.site.lon_deg)
     bank = np.radians(mission.guidance.reference_bank_deg)

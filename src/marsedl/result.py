@@ -12,15 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from marsedl.engine import EVENT_NAMES, G0, OUTCOME_NAMES, EngineOutput, Ev, Phase
+from marsedl.engine import G0, OUTCOME_NAMES, EngineOutput, Ev, Phase
 from marsedl.errors import MarsEDLError
 from marsedl.planet import Planet, surface_distance_bearing
-from marsedl.sequence import EVENTS
+from marsedl.sequence import timeline_codes
 
 #: Events shown in the public timeline, in the order they are named in the interface.
-#: the vehicle's timeline (marsedl.sequence.EVENTS, ``timeline``), with how a vehicle that does not land ends
-#: (propellant exhausted, skip-out, timeout, its own impact)
-TIMELINE_EVENTS = tuple(Ev(k) for k, e in enumerate(EVENTS) if e.timeline)
+#: the vehicle's built-in timeline (marsedl.sequence.EVENTS, ``timeline``), with how a vehicle that does not land
+#: ends (propellant exhausted, skip-out, timeout, its own impact); a run's own: EngineOutput.timeline_codes
+TIMELINE_EVENTS = tuple(Ev(k) for k in timeline_codes())
 
 #: The time-history columns of :meth:`SimulationResult.to_dataframe` after ``body`` and ``phase``, in order:
 #: column -> (history key, in degrees): the one mapping both ways, to the table and back from a saved run.
@@ -230,10 +230,11 @@ def build_result(out: EngineOutput, *, case: int, preset: str, target_lat_deg: f
     mine = ev["case"] == case
     rows = _in_convention({k: v[mine] for k, v in ev.items()}, planet)
     events = []
-    timeline = np.isin(rows["code"], list(TIMELINE_EVENTS)) & ((rows["body"] == 0) | (rows["code"] == Ev.FLYAWAY))
+    timeline = (np.isin(rows["code"], list(out.timeline_codes))
+                & ((rows["body"] == 0) | (rows["code"] == Ev.FLYAWAY)))
     for i in np.flatnonzero(timeline):
         events.append(Event(
-            name=EVENT_NAMES[Ev(rows["code"][i])], time_s=float(rows["t"][i]),
+            name=out.event_names[rows["code"][i]], time_s=float(rows["t"][i]),
             altitude_agl_m=float(rows["alt_agl"][i]), altitude_mola_m=float(rows["alt_mola"][i]),
             speed_m_s=float(rows["speed"][i]), mach=float(rows["mach"][i]),
             dynamic_pressure_pa=float(rows["q"][i]), g_load=float(rows["accel_g"][i]),

@@ -17,30 +17,22 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
 from marsedl.errors import MarsEDLError, read_text
+from marsedl.preset_events import PresetEvent, check_events
+from marsedl.sequence import N_GENERIC
 
-# Physical ranges. Every number of a preset is finite and inside a range wide enough for any Mars lander studied
-# (from Pathfinder's 585 kg to human-class landers of tens of tonnes) and narrow enough to refuse what no lander can
-# be (a typo, an inf, a number in the wrong unit). Each bound is declared once, here on its field; a Monte Carlo
-# dispersion of a field is held to the same range (marsedl.montecarlo.dispersions).
-
-#: No part of an entry vehicle is heavier than this: human-class Mars landers studied are 20-100 t at entry.
-MAX_MASS_KG = 100_000.0
-#: A push-off speed of springs or pyros is a few m/s (M2020 entry balance masses: about 3 m/s).
-MAX_SEPARATION_SPEED_M_S = 50.0
-#: A drag area the shed-hardware drag models accept (marsedl.aero.debris): a 11 m disk.
-MAX_DRAG_AREA_M2 = 100.0
-
-Mass = Annotated[float, Field(gt=0, le=MAX_MASS_KG)]
-SeparationSpeed = Annotated[float, Field(ge=0, le=MAX_SEPARATION_SPEED_M_S)]
-
-
-class _Spec(BaseModel):
-    # every number a physical input: finite (an infinite thrust or a NaN mass is refused, named as written)
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+# Physical ranges: each bound is declared once, on its field (the shared ones in marsedl.spec_base, re-exported)
+from marsedl.spec_base import (  # noqa: F401
+    MAX_DRAG_AREA_M2,
+    MAX_MASS_KG,
+    MAX_SEPARATION_SPEED_M_S,
+    Mass,
+    SeparationSpeed,
+    _Spec,
+)
 
 
 class SiteSpec(_Spec):
@@ -217,9 +209,12 @@ class SequenceSpec(_Spec):
     constant_deceleration_altitude_agl_m: float = Field(default=60.0, gt=1, le=5000)
     # the least horizontal divert of the powered approach, away from the falling backshell and parachute
     backshell_avoidance_m: float = Field(default=300.0, ge=0, le=100_000)
+    # the preset's own events (marsedl.preset_events), one generic event column each
+    events: tuple[PresetEvent, ...] = Field(default=(), max_length=N_GENERIC)
 
     @model_validator(mode="after")
     def _gates_in_order(self) -> SequenceSpec:
+        check_events(self.events)
         if not (self.approach_gate_altitude_agl_m >= self.constant_deceleration_altitude_agl_m
                 > self.sky_crane_altitude_agl_m):
             raise ValueError("the powered descent's gates must be in order: approach_gate_altitude_agl_m >= "
@@ -345,11 +340,13 @@ class Mission(_Spec):
 
     @property
     def component_mass_kg(self) -> float:
-        """Sum of the parts at entry interface (cruise balance masses excluded), the unplaced mass included."""
+        """Sum of the parts at entry interface (cruise balance masses excluded), the unplaced mass and the parts the
+        preset's events release included."""
         e = self.entry_balance_masses
         d = self.descent_stage
         return (self.heat_shield.mass_kg + self.backshell.mass_kg + e.count * e.mass_kg + d.dry_mass_kg
-                + d.propellant_kg + self.rover.mass_kg + self.vehicle.unplaced_mass_kg)
+                + d.propellant_kg + self.rover.mass_kg + self.vehicle.unplaced_mass_kg
+                + sum(p.mass_kg for ev in self.sequence.events for p in ev.parts))
 
     def shed_mass_kg(self, body: str) -> float:
         """A part's mass as the engine carries it (``body`` one of :data:`UNPLACED_MASS_BODIES`: the heat shield,
@@ -420,10 +417,14 @@ def field_range(path: str, schema: type[BaseModel] | None = None) -> Range | Non
     model: Any = schema or Mission
     *sections, name = path.split(".")
     for sec in sections:
+        if sec.isdigit():  # an item of a list of tables (``sequence.events.0.when``)
+            continue
         info = getattr(model, "model_fields", {}).get(sec)
         if info is None:
             return None
         model = info.annotation
+        if typing.get_origin(model) is tuple:
+            model = typing.get_args(model)[0]
         if typing.get_origin(model) in (typing.Union, types.UnionType):  # an optional section (``MapBounds | None``)
             model = next((a for a in typing.get_args(model) if hasattr(a, "model_fields")), model)
     info = getattr(model, "model_fields", {}).get(name)

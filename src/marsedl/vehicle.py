@@ -24,11 +24,13 @@ from marsedl.aero import (
     powered_descent_vehicle,
 )
 from marsedl.phase import Phase
+from marsedl.preset_events import compile_events
 from marsedl.scenario import Mission
+from marsedl.sequence import AERO_MODELS, Part
 
-#: Aero table indices (rows of :attr:`VehicleModel.aero_cd`).
+#: Aero table indices (rows of :attr:`VehicleModel.aero_cd`), in the order of :data:`marsedl.sequence.AERO_MODELS`.
 (AERO_TRIM, AERO_ZERO_ALPHA, AERO_HEAT_SHIELD, AERO_CBM, AERO_EBM, AERO_BACKSHELL, AERO_DESCENT_STAGE,
- AERO_PDV) = range(8)
+ AERO_PDV) = range(len(AERO_MODELS))
 
 #: Uniform Mach grid of the engine's coefficient look-up: 0.01 spacing puts every table node on the grid, so
 #: the re-sampled piecewise-linear tables are the original tables exactly.
@@ -69,6 +71,8 @@ class VehicleModel:
     #: (marsedl.body) falls ballistically with its own table (BALLISTIC, 0)
     start_phase: int = int(Phase.ENTRY)
     start_aero_id: int = AERO_TRIM
+    #: the parts the preset's events release (marsedl.preset_events), in the slots after the vehicle's own
+    preset_parts: tuple[Part, ...] = ()
 
     @property
     def n_slots(self) -> int:
@@ -87,6 +91,9 @@ def build_vehicle(mission: Mission) -> VehicleModel:
     names += [f"cruise_balance_mass_{i + 1}" for i in range(m.cruise_balance_masses.count)]
     names += [f"entry_balance_mass_{i + 1}" for i in range(m.entry_balance_masses.count)]
     names += ["heat_shield", "backshell", "descent_stage"]
+    n_own = len(names)
+    preset_parts = compile_events(m.sequence.events, n_own)[1]
+    names += [name for name, _ in preset_parts]
     area = m.aeroshell.reference_area_m2
     chute = DiskGapBand(
         nominal_diameter_m=m.parachute.diameter_m,
@@ -120,9 +127,9 @@ def build_vehicle(mission: Mission) -> VehicleModel:
         body_names=tuple(names),
         n_cbm=m.cruise_balance_masses.count,
         n_ebm=m.entry_balance_masses.count,
-        slot_heat_shield=len(names) - 3,
-        slot_backshell=len(names) - 2,
-        slot_descent_stage=len(names) - 1,
+        slot_heat_shield=n_own - 3,
+        slot_backshell=n_own - 2,
+        slot_descent_stage=n_own - 1,
         entry_mass_kg=m.entry_mass_kg,
         cbm_mass_kg=m.cruise_balance_masses.mass_kg,
         ebm_mass_kg=m.entry_balance_masses.mass_kg,
@@ -142,4 +149,5 @@ def build_vehicle(mission: Mission) -> VehicleModel:
         aero_cd=cd,
         aero_cl=cl,
         chute_cd_s=chute_cd_s,
+        preset_parts=tuple(part for _, part in preset_parts),
     )

@@ -21,7 +21,7 @@ Events
 Nothing here reads files or prints; all inputs arrive as arrays and frozen configuration objects.
 
 Modules: :mod:`~marsedl.engine.config` (outcomes, configuration, per-case inputs, output),
-:mod:`~marsedl.engine.core` (:class:`Engine`), :mod:`~marsedl.engine.handlers` (what each event does),
+:mod:`~marsedl.engine.core` (:class:`Engine`), :mod:`~marsedl.engine.actions` (what each event does),
 :mod:`~marsedl.engine.state` (the run state, the held controls, the navigated state) and
 :mod:`~marsedl.engine.compiled` (constants and tables for :mod:`marsedl.kernels`). The events themselves are
 declared once in :mod:`marsedl.sequence`, the phases in :mod:`marsedl.phase`. Everything is importable from

@@ -69,6 +69,8 @@ class _KernelData:
         p[K.P_FLYAWAY_THRUST] = s.flyaway_throttle * v.thrust_max_n
         p[K.P_HAS_WIND] = 1.0 if np.any(atm._flat[4:6] != 0.0) else 0.0
         p[K.P_TRN] = 1.0 if s.terrain_relative_navigation else 0.0
+        for k, e in enumerate(cfg.preset_events):  # the preset's events' conditions, in the generic columns
+            p[K.P_GEN_OBS + k], p[K.P_GEN_THR + k], p[K.P_GEN_SIGN + k] = e.observable, e.threshold, e.sign
         f64 = np.ascontiguousarray
         arrays = (f64(atm._flat, dtype=float), f64(atm.top_scale_height_m, dtype=float),
                   f64(atm.bottom_scale_height_m, dtype=float), f64(v.aero_cd, dtype=float),

@@ -4,7 +4,6 @@ all cases, the per-case inputs and the raw output."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from enum import IntEnum
 
 import numpy as np
 
@@ -12,24 +11,19 @@ from marsedl.constants import G0  # noqa: F401  (re-exported: the engine's "g")
 from marsedl.errors import MarsEDLError
 from marsedl.phase import Phase
 from marsedl.planet import Planet, Site
-from marsedl.sequence import ARMED, CONTINUOUS, Ev
+from marsedl.sequence import (  # noqa: F401
+    ARMED,
+    CONTINUOUS,
+    GENERIC0,
+    Ev,
+    GenericEvent,
+    Outcome,
+    event_names,
+    timeline_codes,
+)
 from marsedl.vehicle import VehicleModel
 
 EVENT_NAMES = {e: e.name.lower() for e in Ev}
-
-
-class Outcome(IntEnum):
-    """How a case ended. Only LANDED is a landing; the others are results, not crashes of the program."""
-
-    RUNNING = 0
-    LANDED = 1
-    SKIP_OUT = 2
-    PARACHUTE_NOT_DEPLOYED = 3
-    GROUND_IMPACT_BEFORE_TOUCHDOWN = 4
-    PROPELLANT_EXHAUSTED = 5
-    TIMEOUT = 6
-    STOPPED = 7  # planning runs that stop at a speed; a lone body still flying at its end time
-    IMPACT = 8  # a lone body (marsedl.body) reached the ground: the end of its flight
 
 
 OUTCOME_NAMES = {o: o.name.lower() for o in Outcome}
@@ -37,7 +31,7 @@ OUTCOME_NAMES = {o: o.name.lower() for o in Outcome}
 
 # the continuous events, in the order of the kernels' event columns, and which phases arm each (marsedl.sequence)
 _CONTINUOUS = CONTINUOUS
-_N_EV = len(CONTINUOUS)
+_N_EV = ARMED.shape[1]  # the built-in continuous events, then marsedl.sequence.N_GENERIC generic columns
 _ARMED = ARMED
 
 
@@ -134,8 +128,12 @@ class EngineConfig:
     reference: object | None  # marsedl.guidance.entry.ReferenceTrajectory, or None (no range control)
     entry_altitude_m: float  # MOLA altitude of the entry interface (for skip-out)
     #: terrain-relative navigation's safe-target map (marsedl.trn.HazardMap), loaded once per run; None: no map,
-    #: so no divert towards any spot (marsedl.engine.handlers.powered_target)
+    #: so no divert towards any spot (marsedl.engine.actions.powered_target)
     hazard_map: object | None = None
+    #: the preset's own events (marsedl.preset_events), in the generic event columns, with codes after
+    #: marsedl.sequence.EVENTS'
+    preset_events: tuple[GenericEvent, ...] = ()
+
 
 
 @dataclass(frozen=True)
@@ -267,4 +265,16 @@ class EngineOutput:
     #                                mach, q, accel_g, extra
     peaks: dict[str, np.ndarray]  # per case
     history: dict[str, np.ndarray] | None
+    #: the run's events beyond the built-in ones (EngineConfig.preset_events): their names and timeline
+    preset_events: tuple[GenericEvent, ...] = ()
+
+    @property
+    def event_names(self) -> tuple[str, ...]:
+        """The name of every event code of the run (:func:`marsedl.sequence.event_names`)."""
+        return event_names(self.preset_events)
+
+    @property
+    def timeline_codes(self) -> tuple[int, ...]:
+        """The codes of the events of the vehicle's timeline (:func:`marsedl.sequence.timeline_codes`)."""
+        return timeline_codes(self.preset_events)
 

@@ -1,5 +1,5 @@
 """The batched integrator: :class:`Engine` (the run loop around the compiled kernels, event location inside
-the step, the event log and histories; what each event does is in :mod:`marsedl.engine.handlers`). See
+the step, the event log and histories; what each event does is in :mod:`marsedl.engine.actions`). See
 :mod:`marsedl.engine` for the model."""
 
 from __future__ import annotations
@@ -9,12 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from marsedl import kernels
+from marsedl.engine.actions import apply_event, armed_matrix, column_code, parts_table, spawn
 from marsedl.engine.compiled import _KernelData
 from marsedl.engine.config import (
-    _ARMED,
     _CHUTE,
     _CHUTE_NO_HS,
-    _CONTINUOUS,
     _ENTRY,
     _N_EV,
     _SUFR,
@@ -23,7 +22,6 @@ from marsedl.engine.config import (
     EngineOutput,
     Ev,
 )
-from marsedl.engine.handlers import HANDLERS, spawn
 from marsedl.engine.state import (
     _Ctx,
     _History,
@@ -33,7 +31,6 @@ from marsedl.engine.state import (
 )
 from marsedl.errors import MarsEDLError, interrupt_in
 from marsedl.guidance import triggers
-from marsedl.sequence import EVENTS
 from marsedl.vehicle import (
     AERO_CBM,
 )
@@ -74,6 +71,8 @@ class Engine:
             triggers._box(config.sequence.mach_box, "range trigger mach_box")
             triggers._box(config.sequence.q_box_pa, "range trigger q_box")
         self._k = _KernelData.build(config)
+        self.parts = parts_table(config.vehicle)  # what its events can release
+        self.armed = armed_matrix(config)  # the events armed per phase, its preset's among them
         st_ = config.steps
         self._steps_arr = np.array([st_.entry, st_.parachute, st_.inflation, st_.powered, st_.ballistic, st_.coast,
                                     st_.coast_altitude_m,
@@ -153,6 +152,7 @@ class Engine:
                    "opening_load_estimate_n": self._opening_load(st),
                    "trn_divert_m": st.trn_divert, "trn_safe_spot": st.trn_safe},
             history=hist.table() if hist is not None else None,
+            preset_events=self.cfg.preset_events,
         )
 
     def _opening_load(self, st: _State) -> np.ndarray:
@@ -194,8 +194,8 @@ class Engine:
         out = kernels.advance_outputs(act.size)
         hb = np.empty((act.size, max_steps if hist is not None else 0, kernels.NH))
         hn = np.zeros(act.size, dtype=np.int64)
-        args = ((t0, y0, obs0.data, steps_n, veh), cf, ci, k.world(c), (_ARMED, self._steps_arr, k.gpar, k.ref), out,
-                (pk, hb, hn))
+        args = ((t0, y0, obs0.data, steps_n, veh), cf, ci, k.world(c), (self.armed, self._steps_arr, k.gpar, k.ref),
+                out, (pk, hb, hn))
         n_parts = min(self.threads, act.size // _MIN_BODIES_PER_THREAD) if pool is not None else 1
         if n_parts > 1:
             cuts = np.linspace(0, act.size, n_parts + 1).astype(int)
@@ -249,7 +249,7 @@ class Engine:
         st.y[bodies] = ye
         for k in np.unique(k_best):
             mine = k_best == k
-            self._apply(st, bodies[mine], _CONTINUOUS[k], log)
+            apply_event(self, st, bodies[mine], column_code(k), log)
         return stopped
 
     def _pack_entry_guidance(self, st, cf, rows, cs) -> None:
@@ -295,7 +295,7 @@ class Engine:
         """Root of event column ``k`` inside the step of the bodies of ``c`` (:func:`marsedl.kernels.locate`:
         Illinois on partial RK4 steps). Returns the right end of the final bracket, where the event holds."""
         cf, ci = c.packed()
-        return kernels.locate((t0, y0, dt, ga, gb), k, cf, ci, self._k.world(c), _ARMED, iterations, tol_s)
+        return kernels.locate((t0, y0, dt, ga, gb), k, cf, ci, self._k.world(c), self.armed, iterations, tol_s)
 
     # ------------------------------------------------------------------ per-step controls
 
@@ -348,13 +348,10 @@ class Engine:
             nav_on=st.nav_on[cs],
             nav_dr=cases.nav_position_error_m[cs],
             nav_dv=cases.nav_velocity_error_m_s[cs],
+            fired=st.fired[act],
         )
 
     # ------------------------------------------------------------------ events
-
-    def _apply(self, st: _State, bodies: np.ndarray, code: Ev, log: _Log) -> None:
-        """Apply one event to the bodies it happened to: its handler, named in :data:`marsedl.sequence.EVENTS`."""
-        HANDLERS[EVENTS[code].handler](self, st, bodies, log)
 
     def _spawn_cruise_balance_masses(self, st, cases, log) -> None:
         """Fly each vehicle back in vacuum to the CBM ejection time and release the masses there."""

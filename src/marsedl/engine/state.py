@@ -81,6 +81,7 @@ class _Ctx:
     nav_on: np.ndarray | None = None  # bool: the case has a navigation error
     nav_dr: np.ndarray | None = None  # (n, 3) position error east/north/up, m
     nav_dv: np.ndarray | None = None  # (n, 3) velocity error east/north/up, m/s
+    fired: np.ndarray | None = None  # int bits: the preset's events that have happened to the body
     wind_perturbation: object | None = None  # marsedl.atmosphere.WindPerturbation (rows = cases), shared
     _packed: tuple | None = None
 
@@ -129,6 +130,7 @@ class _Ctx:
             ci[:, K.CI_ATM_ROW] = self.atm_row
             ci[:, K.CI_CASE] = self.case
             ci[:, K.CI_PHASE] = self.phase
+            ci[:, K.CI_FIRED] = 0 if self.fired is None else self.fired
             self._packed = (cf, ci)
         return self._packed
 
@@ -214,6 +216,7 @@ class _State:
         st.aero_id = np.zeros(N, dtype=np.int64)
         st.t_mark = np.full(N, np.inf)
         st.dry_mass = np.zeros(N)
+        st.fired = np.zeros(N, dtype=np.int64)  # bit k: the preset's event k has happened to the body
         vi = np.arange(n) * S
         st.vehicle_index = vi
         st.y[vi] = cases.y0

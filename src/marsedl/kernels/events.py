@@ -23,7 +23,9 @@ from marsedl.kernels.layout import (
     CF_T_MARK,
     CF_TARGET_UNIT,
     CF_VELOCITY_TRIGGER,
+    CI_FIRED,
     CI_PHASE,
+    GEN0,
     N_EV,
     O_ALT_AGL,
     O_ALT_MOLA,
@@ -36,6 +38,9 @@ from marsedl.kernels.layout import (
     P_DEPLOY_FLOOR,
     P_FLYAWAY_BURN,
     P_GATE_ALT,
+    P_GEN_OBS,
+    P_GEN_SIGN,
+    P_GEN_THR,
     P_HS_MAX_MACH,
     P_MACH_HI,
     P_MACH_LO,
@@ -62,7 +67,7 @@ from marsedl.laws.triggers import (
     sufr_trigger_g,
     velocity_trigger_g,
 )
-from marsedl.sequence import event_column
+from marsedl.sequence import N_GENERIC, event_column
 
 
 @njit(**_LEAF)
@@ -171,6 +176,31 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
         g[E_PROPELLANT] = y[6] - cf[i, CF_DRY_MASS]
     if armed[ph, E_TIMEOUT]:
         g[E_TIMEOUT] = p[P_MAX_TIME] - t
+    fired = ci[i, CI_FIRED]
+    for k in range(N_GENERIC):  # a preset's events: a threshold on an observable, once per body
+        if armed[ph, GEN0 + k] and (fired >> k) & 1 == 0:
+            v = _observable(int(p[P_GEN_OBS + k]), t, ob, i, cf)
+            if math.isfinite(v):  # (a time since a mark not yet set stays +inf: neither below nor above)
+                g[GEN0 + k] = p[P_GEN_SIGN + k] * (v - p[P_GEN_THR + k])
+
+
+@njit(**_LEAF)
+def _observable(k, t, ob, i, cf):
+    """Observable ``k`` of :data:`marsedl.sequence.OBSERVABLES` of body ``i`` (a time since a mark not yet set:
+    -inf)."""
+    if k == 0:
+        return ob[O_ALT_AGL]
+    if k == 1:
+        return ob[O_ALT_MOLA]
+    if k == 2:
+        return ob[O_SPEED]
+    if k == 3:
+        return ob[O_MACH]
+    if k == 4:
+        return ob[O_Q]
+    if k == 5:
+        return t
+    return t - (cf[i, CF_T_DEPLOY] if k == 6 else cf[i, CF_T_MARK])
 
 
 @njit(**_JIT)

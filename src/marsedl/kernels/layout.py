@@ -11,7 +11,7 @@ the array. The compiled kernels read these module constants as compile-time inte
 from __future__ import annotations
 
 from marsedl.phase import Phase
-from marsedl.sequence import CONTINUOUS
+from marsedl.sequence import CONTINUOUS, N_GENERIC
 
 
 def _declare(prefix: str, *fields: str | tuple[str, int]) -> int:
@@ -59,7 +59,8 @@ _declare("G", "lod", "k3", "start_drag", "ha_speed", "ha_limit", "ha_gain", "c0"
 _declare("R", "speed", "range", "drag", "hdot", "f1", "f2", "f3", "lod")
 
 # --- per-body int columns (ci)
-_declare("CI", "aero_id", "atm_row", "case", "phase")
+# fired: bit k set once the body's generic event k (a preset's event) has happened (each fires once per body)
+_declare("CI", "aero_id", "atm_row", "case", "phase", "fired")
 
 # --- observables of one body (obs)
 _declare("O", "alt_mola", "alt_agl", "speed", "mach", "q", "rho", "aero_g", ("up", 3), ("grav", 3), "drag", "rad",
@@ -80,9 +81,15 @@ _declare(
     # the powered descent's gates: the approach gate's height above the ground (m) and sink rate (m/s), the
     # constant deceleration's start height (m) and its deceleration (m/s²)
     "gate_alt", "gate_speed", "decel_alt", "decel",
+    # the generic events' conditions (a preset's events, marsedl.sequence.N_GENERIC of them): the observable's
+    # index in marsedl.sequence.OBSERVABLES, the threshold (SI), and +1 when the event happens as the observable
+    # falls to it (below), -1 as it rises to it (above)
+    ("gen_obs", N_GENERIC), ("gen_thr", N_GENERIC), ("gen_sign", N_GENERIC),
 )
-# event columns: the continuous events of marsedl.sequence.EVENTS (each one's column: event_column(name))
-N_EV = len(CONTINUOUS)
+# event columns: the continuous events of marsedl.sequence.EVENTS (each one's column: event_column(name)), then
+# the generic ones (GEN0 + k)
+GEN0 = len(CONTINUOUS)
+N_EV = GEN0 + N_GENERIC
 # phases (the numbers of marsedl.phase.Phase, as plain ints for the compiled code)
 PH_ENTRY, PH_SUFR, PH_CHUTE, PH_CHUTE_NO_HS, PH_FREEFALL, PH_FLYAWAY, PH_BALLISTIC = (
     int(Phase.ENTRY), int(Phase.SUFR), int(Phase.CHUTE), int(Phase.CHUTE_NO_HS), int(Phase.FREEFALL),
