@@ -46,9 +46,10 @@ def test_example_event_is_where_the_history_crosses_its_altitude(lvs):
     t, alt = h["time_s"].to_numpy(), h["altitude_agl_m"].to_numpy()
     k = int(np.flatnonzero(alt <= LVS_ALT_M)[0])
     t_cross = np.interp(LVS_ALT_M, [alt[k], alt[k - 1]], [t[k], t[k - 1]])
-    # (the rows are steps apart, 2 s under the parachute: the descent rate changes little over one, so the linear
-    # interpolation is good to a few hundredths of a second, ~1 m at ~90 m/s)
-    assert t[k] - t[k - 1] <= 2.5
+    # (the rows are steps apart, 2 s under the parachute, and the two around the excluded event row at most two steps
+    # apart: the descent rate changes little over that, so the linear interpolation is good to a few hundredths of a
+    # second, ~1 m at ~90 m/s)
+    assert t[k] - t[k - 1] <= 4.0
     assert e.time_s == pytest.approx(t_cross, abs=0.02)
     assert e.altitude_agl_m == pytest.approx(LVS_ALT_M, abs=0.5)
     # in its order: after heat-shield separation, before backshell separation (2.1 km)

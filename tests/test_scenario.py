@@ -80,3 +80,23 @@ def test_unknown_preset_and_missing_file(tmp_path):
     bad.write_text("name = ")
     with pytest.raises(MarsEDLError, match="not valid TOML"):
         load_mission(preset_file=bad)
+
+
+def test_a_preset_file_on_a_base_changes_only_what_it_names(tmp_path):
+    """``base = "msl"`` then one key of one table: every other key of that table and every other table is the
+    shipped preset's (a table merges key by key), and the result is the preset with that one field overridden."""
+    p = tmp_path / "slow_crane.toml"
+    p.write_text('base = "msl"\nname = "msl_slow"\n[sequence]\nsky_crane_speed_m_s = 0.5\n')
+    mine = load_mission(preset_file=p)
+    same = load_mission("msl", overrides=["sequence.sky_crane_speed_m_s=0.5", 'name="msl_slow"'])
+    assert mine == same
+    assert mine.sequence.sky_crane_speed_m_s == 0.5 and mine != load_mission("msl")
+
+
+@pytest.mark.parametrize("base", ['"venus"', "3", '["mars2020"]'])
+def test_a_base_that_is_not_a_shipped_preset_is_one_line(tmp_path, base):
+    p = tmp_path / "x.toml"
+    p.write_text(f"base = {base}\n")
+    with pytest.raises(MarsEDLError, match="base must be a shipped preset") as err:
+        load_mission(preset_file=p)
+    assert "\n" not in str(err.value)

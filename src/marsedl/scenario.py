@@ -557,6 +557,8 @@ def read_preset(preset: str | None = "mars2020", preset_file: str | Path | None 
         if path.is_dir():
             raise MarsEDLError(f"preset file '{path}' is a folder")
         data = _parse_toml(read_text(path, "preset file"), str(path))
+        if "base" in data:
+            data = _on_base(data, str(path))
         # a file named in a preset file is found next to it (one given with --set: from the working directory)
         from marsedl.input_paths import absolute_fields
 
@@ -565,3 +567,19 @@ def read_preset(preset: str | None = "mars2020", preset_file: str | Path | None 
     name = preset or "mars2020"
     origin = f"preset {name}"
     return _parse_toml(preset_text(name), origin), origin
+
+
+def _on_base(data: dict[str, Any], origin: str) -> dict[str, Any]:
+    """A preset file that names a shipped preset as its ``base``: that preset's table with the file's merged over
+    it (tables key by key; any other value, an array of tables included, replaces the base's)."""
+    base = data.pop("base")
+    if base not in preset_names():
+        raise MarsEDLError(f"{origin}: base must be a shipped preset ({', '.join(preset_names())}), got {base!r}")
+
+    def merged(under: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+        out = dict(under)
+        for k, v in over.items():
+            out[k] = merged(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        return out
+
+    return merged(_parse_toml(preset_text(base), f"preset {base}"), data)
