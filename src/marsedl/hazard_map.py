@@ -49,10 +49,11 @@ def sidecar_path(path: str | Path) -> Path:
 def read_bounds(path: str | Path):
     """The bounds in a sidecar file (:class:`marsedl.scenario.MapBounds`), with one-line errors naming it."""
     from marsedl.errors import read_text
-    from marsedl.scenario import MapBounds, _parse_toml, validate_mission
+    from marsedl.preset_data import parse_toml
+    from marsedl.scenario import MapBounds, validate_mission
 
     p = Path(path)
-    data = _parse_toml(read_text(p, "hazard map bounds"), f"hazard map bounds '{p}'")
+    data = parse_toml(read_text(p, "hazard map bounds"), f"hazard map bounds '{p}'")
     return validate_mission(data, f"hazard map bounds '{p}'", model=MapBounds)
 
 
@@ -68,7 +69,7 @@ def read_safe_raster(path: str | Path) -> np.ndarray:
 
 def load_hazard_map(path: str | Path, bounds=None) -> HazardMap:
     """Load a hazard map: the PNG at ``path`` (a relative path from the working directory; one in a preset file
-    was made relative to that file when it was read, marsedl.scenario.read_preset) with ``bounds``
+    was made relative to that file when it was read, marsedl.preset_data.read_preset) with ``bounds``
     (:class:`marsedl.scenario.MapBounds`), or, when ``bounds`` is None, those of its sidecar file.
 
     Raises :class:`marsedl.errors.MarsEDLError` in one line naming the file and what is wrong.

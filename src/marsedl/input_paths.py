@@ -10,7 +10,7 @@ and presets it was flown with), and a path is then the same string whoever reads
 the preset file's text from it).
 
 The preset fields that name a file are listed once here, :data:`FILE_FIELDS`; a preset file's own relative paths
-are found next to it (:func:`marsedl.scenario.read_preset`), those of ``--set`` and the command's options from
+are found next to it (:func:`marsedl.preset_data.read_preset`), those of ``--set`` and the command's options from
 the working directory.
 """
 
@@ -59,36 +59,3 @@ def absolute_fields(data: dict, folder: str | Path) -> None:
             node = node.get(name) if isinstance(node, dict) else None
         if isinstance(node, dict) and isinstance(node.get(key), str):
             node[key] = absolute_file(node[key], folder, atmosphere=atmosphere)
-
-
-def absolute_overrides(overrides: list[str] | None) -> list[str]:
-    """``--set`` overrides with the file a :data:`FILE_FIELDS` one names made absolute from the working directory
-    (``trn.hazard_map=maps/site.png`` -> ``trn.hazard_map="/home/me/maps/site.png"``); the others unchanged."""
-    import json
-
-    from marsedl.scenario import _parse_value
-
-    out = []
-    for item in overrides or []:
-        field, eq, raw = item.partition("=")
-        key = ".".join(k for k in field.strip().split(".") if k)
-        value = _parse_value(raw.strip()) if eq else None
-        if key in FILE_FIELDS and isinstance(value, str):
-            new = absolute_file(value, Path.cwd(), atmosphere=FILE_FIELDS[key])
-            if new != value:
-                item = f"{key}={json.dumps(new)}"  # a JSON string is a TOML basic string
-        out.append(item)
-    return out
-
-
-def absolute_inputs(preset_file: str | Path | None, overrides: list[str] | None,
-                    atmosphere: str | None) -> tuple[str | None, list[str], str | None]:
-    """A run's preset file, overrides and ``--atmosphere``, with their relative paths made absolute from the
-    working directory (a preset file that does not exist stays as given, for its message)."""
-    if preset_file is not None and Path(preset_file).expanduser().exists():
-        preset_file = str(Path(preset_file).expanduser().resolve())
-    elif preset_file is not None:
-        preset_file = str(preset_file)
-    if atmosphere is not None:
-        atmosphere = absolute_file(atmosphere, Path.cwd(), atmosphere=True)
-    return preset_file, absolute_overrides(overrides), atmosphere

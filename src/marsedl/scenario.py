@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 import types
 import typing
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
-from marsedl.errors import MarsEDLError, read_text
+from marsedl.errors import MarsEDLError
+from marsedl.preset_data import apply_overrides, preset_names, preset_text, read_preset  # noqa: F401 (re-exported)
 from marsedl.preset_events import PresetEvent, check_events
 from marsedl.sequence import N_GENERIC
 
@@ -441,64 +440,6 @@ def field_range(path: str, schema: type[BaseModel] | None = None) -> Range | Non
 # --------------------------------------------------------------------------------------------- loading
 
 
-def preset_names() -> list[str]:
-    """Names of the presets shipped in the package."""
-    folder = resources.files("marsedl") / "missions"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
-
-
-def preset_text(name: str) -> str:
-    """The TOML text of a shipped preset (with its source comments)."""
-    if name not in preset_names():
-        raise MarsEDLError(f"unknown preset '{name}': choose one of {', '.join(preset_names())}, "
-                           "or give --preset-file")
-    return (resources.files("marsedl") / "missions" / f"{name}.toml").read_text(encoding="utf-8")
-
-
-def _parse_toml(text: str, origin: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise MarsEDLError(f"{origin} is not valid TOML: {exc}") from None
-
-
-def _parse_value(text: str) -> Any:
-    """Parse an override value as TOML (numbers, booleans, strings, arrays); bare words become strings."""
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
-
-
-def apply_overrides(data: dict[str, Any], overrides: list[str] | None) -> dict[str, Any]:
-    """Apply ``path.to.field=value`` overrides to raw preset data (before validation)."""
-    out = _deep_copy(data)
-    for item in overrides or []:
-        if "=" not in item:
-            raise MarsEDLError(f"override '{item}' must look like path.to.field=value")
-        path, _, raw = item.partition("=")
-        keys = [k for k in path.strip().split(".") if k]
-        if not keys:
-            raise MarsEDLError(f"override '{item}' has no field name")
-        node = out
-        for k in keys[:-1]:
-            if not isinstance(node.get(k), dict):
-                if k in node:
-                    raise MarsEDLError(f"override '{path}': '{k}' is a value, not a section")
-                node[k] = {}
-            node = node[k]
-        node[keys[-1]] = _parse_value(raw.strip())
-    return out
-
-
-def _deep_copy(d: Any) -> Any:
-    if isinstance(d, dict):
-        return {k: _deep_copy(v) for k, v in d.items()}
-    if isinstance(d, list):
-        return [_deep_copy(v) for v in d]
-    return d
-
-
 _UNION_TAG = re.compile(r"[\[\]\-]")
 _RANGE_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal", "finite_number")
 
@@ -549,37 +490,3 @@ def load_mission(preset: str | None = None, *, preset_file: str | Path | None = 
     return validate_mission(apply_overrides(data, overrides), origin)
 
 
-def read_preset(preset: str | None = "mars2020", preset_file: str | Path | None = None) -> tuple[dict[str, Any], str]:
-    """The raw TOML table of a shipped preset or of a user's preset file (not yet validated), and where it came
-    from (for messages). A file that is missing, not UTF-8 or not TOML is a one-line error naming it."""
-    if preset_file is not None:
-        path = Path(preset_file)
-        if path.is_dir():
-            raise MarsEDLError(f"preset file '{path}' is a folder")
-        data = _parse_toml(read_text(path, "preset file"), str(path))
-        if "base" in data:
-            data = _on_base(data, str(path))
-        # a file named in a preset file is found next to it (one given with --set: from the working directory)
-        from marsedl.input_paths import absolute_fields
-
-        absolute_fields(data, path.parent)
-        return data, str(path)
-    name = preset or "mars2020"
-    origin = f"preset {name}"
-    return _parse_toml(preset_text(name), origin), origin
-
-
-def _on_base(data: dict[str, Any], origin: str) -> dict[str, Any]:
-    """A preset file that names a shipped preset as its ``base``: that preset's table with the file's merged over
-    it (tables key by key; any other value, an array of tables included, replaces the base's)."""
-    base = data.pop("base")
-    if base not in preset_names():
-        raise MarsEDLError(f"{origin}: base must be a shipped preset ({', '.join(preset_names())}), got {base!r}")
-
-    def merged(under: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-        out = dict(under)
-        for k, v in over.items():
-            out[k] = merged(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-        return out
-
-    return merged(_parse_toml(preset_text(base), f"preset {base}"), data)

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from marsedl.errors import MarsEDLError
-from marsedl.input_paths import absolute_fields, absolute_inputs
+from marsedl.input_paths import absolute_fields
 from marsedl.montecarlo import RunStore, run_montecarlo
 from marsedl.montecarlo.api import open_run
+from marsedl.preset_data import absolute_inputs
 from marsedl.scenario import preset_text, read_preset
 
 MAP = Path(__file__).resolve().parents[2] / "examples" / "synthetic_hazard_map.png"

@@ -27,13 +27,13 @@ import pyarrow as pa
 
 from marsedl.engine import Engine
 from marsedl.errors import DamagedFileError, MarsEDLError
-from marsedl.input_paths import absolute_inputs
 from marsedl.montecarlo.cases import build_cases, input_columns
 from marsedl.montecarlo.context import RunContext, plan_run
 from marsedl.montecarlo.dispersions import DispersionSpec
 from marsedl.montecarlo.sampling import draw_cases
 from marsedl.montecarlo.store import RunStore, chunk_bounds
 from marsedl.montecarlo.tabulate import case_table
+from marsedl.preset_data import absolute_inputs
 
 __all__ = ["MAX_CHUNK", "MAX_CHUNK_SIZE", "MAX_N", "UNTIL_MAX_N", "RunResult", "Until", "default_chunk_size",
            "fly_chunk", "parse_until",
