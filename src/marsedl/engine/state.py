@@ -214,6 +214,7 @@ class _State:
         st.aero_id = np.zeros(N, dtype=np.int64)
         st.t_mark = np.full(N, np.inf)
         st.dry_mass = np.zeros(N)
+        st.h_next = np.zeros(N)  # each body's next error-controlled step, s (0: none yet; kernels.advance_steps)
         vi = np.arange(n) * S
         st.vehicle_index = vi
         st.y[vi] = cases.y0
@@ -236,6 +237,7 @@ class _State:
         st.peak_q = np.zeros(n)
         st.peak_heat = np.zeros(n)
         st.peak_chute_load = np.zeros(n)
+        st.peak_samples = np.full((n, 8), np.nan)  # the last two samples of the peaked values (kernels.advance)
         st.deploy_mach = np.full(n, np.nan)
         st.deploy_q = np.full(n, np.nan)
         st.prop_start = np.full(n, np.nan)
