@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit
 
 from marsedl.kernels.control import _bank_controls, _guide1, _next_cycle, _thrust1
-from marsedl.kernels.dynamics import _core, _derivative, _dp5_s, _free1, _put, _step_s
+from marsedl.kernels.dynamics import _core, _derivative, _dp5_s, _fixed_s, _free1, _may_free1, _put, _step_s
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
     _BALLISTIC_DRAG_FRACTION,
@@ -151,13 +151,14 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
     oo = obs1[i]
     powered = ph >= PH_POWERED and ph <= PH_FLYAWAY
     prev_free = False  # whether the step before this one was error-controlled (its start is in sp)
+    may_free = _may_free1(i, cf, ci, p)  # (its phase and guidance do not change within a call)
     entry = cf[i, CF_ENTRY_GUIDED] != 0.0
     for s in range(n_max):
         if entry:  # bank for the step from the guidance at its start, when a guidance cycle is due
             bank_held = cf[i, CF_BANK]  # (the held controls are its cos and sin: see _bank_controls)
             # (a cycle that stopped the kernel to log an event is not run again when it resumes at that state:
             # the schedule has already moved past it)
-            if (tt >= cf[i, CF_T_GUIDE] - _T_EPS and np.isfinite(cf[i, CF_T_GUIDE])
+            if (may_free and tt >= cf[i, CF_T_GUIDE] - _T_EPS and np.isfinite(cf[i, CF_T_GUIDE])
                     and (hx[i] > 0.0 or _free1(tt, i, cf, ci, p))):
                 # error-controlled steps skip the cycles that fall inside them (each would change nothing: see
                 # _free1); the schedule keeps its times, so that the first cycle after them (after SUFR) comes
@@ -192,19 +193,12 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
             # (r: the forces at this state, evaluated before the new command)
             d3, d4, d5, d6 = _derivative(r[12], r[13], r[14], r[9], r[10], r[11], y6, i, cf, p)
         dt = _step_size1(tt, ph, oa, y3 * oa[O_UP] + y4 * oa[O_UP + 1] + y5 * oa[O_UP + 2], tls, p, steps)
-        free = _free1(tt, i, cf, ci, p)
+        free = may_free and _free1(tt, i, cf, ci, p)
         if free:  # error-controlled: the step its error allows (the fixed step's at first)
-            if hx[i] > 0.0:
-                dt = hx[i]
-            dt = min(dt, steps[S_COAST])
-            for _ in range(_MAX_REJECTIONS):
-                n, r, err = _dp5_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w, ks)
-                if err <= 1.0:
-                    break
-                dt = dt * max(_SHRINK_MIN, _SAFETY * err ** -0.2) if np.isfinite(err) else dt * _SHRINK_MIN
-            hx[i] = dt * _GROW_MAX if err < 1e-12 else dt * min(_GROW_MAX, _SAFETY * err ** -0.2)
+            n, r, dt = _free_step(tt, min(hx[i] if hx[i] > 0.0 else dt, steps[S_COAST]),
+                                  (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w, ks, hx)
         else:
-            n = _step_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w, ks)
+            n = _fixed_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w)
             r = _core(tt + dt, n, i, cf, ci, w)
             hx[i] = 0.0
         for j in range(7):
@@ -218,7 +212,7 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
             if free and prev_free and pk[i, PK_T_1] == sp[0] and pk[i, PK_T_2] == tt:
                 _refine_peaks(i, ph, sp, (tt, y0, y1_, y2, y3, y4, y5, y6, d3, d4, d5, d6), tt + dt, oo, cf, ci, w,
                               ks, gpar, pk[i], sc, ox)
-            _track1(tt + dt, ph, oo, p, gpar, pk[i])
+            _track1(tt + dt, ph, oo, gpar, pk[i], free)
         if event or s == n_max - 1:
             t_s[i] = tt
             h[i] = dt
@@ -233,9 +227,10 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
             if not event:
                 _history_row(hb, hn, i, tt + dt, yo, oo, cf[i, CF_BANK] if entry else np.nan)
             return
-        sp[0] = tt  # the start of the step just taken, for the next step's peak search
-        sp[1], sp[2], sp[3], sp[4], sp[5], sp[6], sp[7] = y0, y1_, y2, y3, y4, y5, y6
-        sp[8], sp[9], sp[10], sp[11] = d3, d4, d5, d6
+        if free:  # the start of the step just taken, for the next step's peak search
+            sp[0] = tt
+            sp[1], sp[2], sp[3], sp[4], sp[5], sp[6], sp[7] = y0, y1_, y2, y3, y4, y5, y6
+            sp[8], sp[9], sp[10], sp[11] = d3, d4, d5, d6
         prev_free = free
         tt = tt + dt
         y0, y1_, y2, y3, y4, y5, y6 = n
@@ -245,6 +240,21 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
         for j in range(N_EV):
             ga[j] = gb[j]
         _history_row(hb, hn, i, tt, yo, oa, cf[i, CF_BANK] if entry else np.nan)
+
+
+@njit(**_LEAF)
+def _free_step(t, dt, s, d, i, cf, ci, w, ks, hx):
+    """An error-controlled step of body ``i`` from ``(t, s)`` (derivative ``d``), tried first at ``dt``: the
+    Dormand-Prince step (:func:`marsedl.kernels.dynamics._dp5_s`) of the length its error allows, and the next
+    step's length into ``hx[i]``. Returns its end state, the forces there and its length. (Not inlined into the
+    stepping loop, which it made slower where no step is error-controlled.)"""
+    for _ in range(_MAX_REJECTIONS):
+        n, r, err = _dp5_s(t, dt, s, d, i, cf, ci, w, ks)
+        if err <= 1.0:
+            break
+        dt = dt * max(_SHRINK_MIN, _SAFETY * err ** -0.2) if np.isfinite(err) else dt * _SHRINK_MIN
+    hx[i] = dt * _GROW_MAX if err < 1e-12 else dt * min(_GROW_MAX, _SAFETY * err ** -0.2)
+    return n, r, dt
 
 
 @njit(**_LEAF)
@@ -270,7 +280,7 @@ def _history_row(hb, hn, i, t, y, ob, bank):
     hn[i] = k + 1
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def _loads1(ph, ob, gpar):
     """Aerodynamic deceleration (g), dynamic pressure and stagnation-point heat rate of a vehicle body in phase
     ``ph`` with observables ``ob``, as its peak records count them (no aerodynamic load outside the atmospheric
@@ -283,18 +293,20 @@ def _loads1(ph, ob, gpar):
 
 
 @njit(**_LEAF)
-def _track1(t, ph, ob, p, gpar, pk):
+def _track1(t, ph, ob, gpar, pk, free):
     """Peak deceleration (and its time), dynamic pressure, heat rate and parachute load of a vehicle body after
-    a quiet step; the step's end becomes the last of the samples :func:`_refine_peaks` searches."""
+    a quiet step; the end of an error-controlled step (``free``) becomes the last of the samples
+    :func:`_refine_peaks` searches."""
     g, q, heat = _loads1(ph, ob, gpar)
     _peak_sample(t, g, q, heat, pk)
     if ph == PH_CHUTE or ph == PH_CHUTE_NO_HS:
         pk[PK_CHUTE_LOAD] = max(pk[PK_CHUTE_LOAD], ob[O_CANOPY])
-    pk[PK_T_1], pk[PK_G_1], pk[PK_Q_1], pk[PK_HEAT_1] = pk[PK_T_2], pk[PK_G_2], pk[PK_Q_2], pk[PK_HEAT_2]
-    pk[PK_T_2], pk[PK_G_2], pk[PK_Q_2], pk[PK_HEAT_2] = t, g, q, heat
+    if free:
+        pk[PK_T_1], pk[PK_G_1], pk[PK_Q_1], pk[PK_HEAT_1] = pk[PK_T_2], pk[PK_G_2], pk[PK_Q_2], pk[PK_HEAT_2]
+        pk[PK_T_2], pk[PK_G_2], pk[PK_Q_2], pk[PK_HEAT_2] = t, g, q, heat
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def _peak_sample(t, g, q, heat, pk):
     """Count one sample of deceleration ``g`` at ``t``, dynamic pressure and heat rate in the peak records."""
     if g > pk[PK_G]:

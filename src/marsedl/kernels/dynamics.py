@@ -284,7 +284,7 @@ def _rk4_s(t, h, s, d, i, cf, ci, w):
 @njit(inline="always", **_LEAF)
 def _mid_s(t, h, s, d, i, cf, ci, w):
     """One midpoint (second-order Runge-Kutta) step of body ``i`` from ``s`` with known derivative ``d``, as
-    :func:`_rk4_s`: the step of a body under held thrust (see :func:`_step_s`)."""
+    :func:`_rk4_s`: the step of a body under held thrust (see :func:`_fixed_s`)."""
     y0, y1, y2, y3, y4, y5, y6 = s
     d3, d4, d5, d6 = d
     hh = 0.5 * h
@@ -311,20 +311,26 @@ DP_E = np.array([71 / 57600, 0.0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 
 
 
 @njit(**_LEAF)
-def _free1(t, i, cf, ci, p):
-    """Whether body ``i``'s step from ``t`` is error-controlled (:func:`_dp5_s`, ``integration.step_tolerance_m``
-    set): an entry vehicle flown without guidance that holds its bank (:func:`marsedl.kernels.control._guide1`
-    changes nothing then), so that no guidance cycle sets its step. (Shed bodies and the open parachute were
+def _may_free1(i, cf, ci, p):
+    """Whether body ``i`` may take error-controlled steps in its phase (``integration.step_tolerance_m`` set):
+    it is an entry vehicle flown without guidance and without the reference's heading alignment (its bank
+    changes only at SUFR: see :func:`marsedl.kernels.control._guide1`). (Shed bodies and the open parachute were
     tried too, and left on their fixed steps: at tolerances that keep their impacts, the pair's six force
     evaluations per step, its rejected steps at the kinks of the tabulated atmosphere and aerodynamics, and its
     dearer event location cost as much as the steps saved; see the README's Speed section.)"""
-    if p[P_STEP_TOL] <= 0.0:
-        return False
     ph = ci[i, CI_PHASE]
-    if ph != PH_ENTRY and ph != PH_SUFR:
+    return (p[P_STEP_TOL] > 0.0 and (ph == PH_ENTRY or ph == PH_SUFR) and cf[i, CF_ENTRY_GUIDED] != 0.0
+            and cf[i, CF_GUIDED] == 0.0 and cf[i, CF_PLANAR] == 0.0)
+
+
+@njit(**_LEAF)
+def _free1(t, i, cf, ci, p):
+    """Whether body ``i``'s step from ``t`` is error-controlled (:func:`_dp5_s`): it may be
+    (:func:`_may_free1`) and it holds its bank (no bank rate, the bank of its phase), so that no guidance cycle
+    sets its step (each would change nothing)."""
+    if not _may_free1(i, cf, ci, p):
         return False
-    return (cf[i, CF_ENTRY_GUIDED] != 0.0 and cf[i, CF_GUIDED] == 0.0 and cf[i, CF_PLANAR] == 0.0
-            and cf[i, CF_BANK_RATE] == 0.0 and cf[i, CF_BANK] == (0.0 if ph == PH_SUFR else cf[i, CF_BANK0]))
+    return cf[i, CF_BANK_RATE] == 0.0 and cf[i, CF_BANK] == (0.0 if ci[i, CI_PHASE] == PH_SUFR else cf[i, CF_BANK0])
 
 
 @njit(inline="always", **_LEAF)
@@ -362,21 +368,28 @@ def _dp5_s(t, h, s, d, i, cf, ci, w, ks):
 
 
 @njit(**_LEAF)
-def _step_s(t, h, s, d, i, cf, ci, w, ks):
-    """One step of body ``i`` from ``s`` with known derivative ``d`` (7 scalars out): RK4; or, where no guidance
-    cycle sets the step (:func:`_free1`), the fifth-order solution of the error-controlled pair :func:`_dp5_s`
-    (so a step the engine cuts at an event lands where the stepping kernel's step would); or, when the run asks
-    for it (``integration.powered_method``), the midpoint rule for a body whose thrust is commanded once per step
-    and held (powered descent to fly-away: one force evaluation inside the step instead of three). Under held
-    thrust a step's forces barely change (low speed, thin air, a step of one guidance cycle), so the midpoint
-    rule's error stays far below the tolerances of the nominal timelines (tests/test_engine_steps.py flies it
-    against RK4). ``ks`` (8, 7): scratch for :func:`_dp5_s`."""
+def _fixed_s(t, h, s, d, i, cf, ci, w):
+    """One step of a fixed length of body ``i`` from ``s`` with known derivative ``d`` (7 scalars out): RK4, or,
+    when the run asks for it (``integration.powered_method``), the midpoint rule for a body whose thrust is
+    commanded once per step and held (powered descent to fly-away: one force evaluation inside the step instead
+    of three). Under held thrust a step's forces barely change (low speed, thin air, a step of one guidance
+    cycle), so the midpoint rule's error stays far below the tolerances of the nominal timelines
+    (tests/test_engine_steps.py flies it against RK4)."""
     ph = ci[i, CI_PHASE]
     if ph >= PH_POWERED and ph <= PH_FLYAWAY and w[0][P_POWERED_MIDPOINT] != 0.0:
         return _mid_s(t, h, s, d, i, cf, ci, w)
+    return _rk4_s(t, h, s, d, i, cf, ci, w)
+
+
+@njit(**_LEAF)
+def _step_s(t, h, s, d, i, cf, ci, w, ks):
+    """One step of body ``i`` from ``s`` with known derivative ``d`` (7 scalars out), as the stepping kernel takes
+    it from the same start: where no guidance cycle sets the step (:func:`_free1`), the fifth-order solution of the
+    error-controlled pair :func:`_dp5_s` (``ks`` (8, 7): its scratch), else :func:`_fixed_s`. (So a step the engine
+    cuts at an event lands where the kernel's step would.)"""
     if _free1(t, i, cf, ci, w[0]):
         return _dp5_s(t, h, s, d, i, cf, ci, w, ks)[0]
-    return _rk4_s(t, h, s, d, i, cf, ci, w)
+    return _fixed_s(t, h, s, d, i, cf, ci, w)
 
 
 @njit(inline="always", **_LEAF)
