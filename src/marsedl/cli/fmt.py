@@ -20,8 +20,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 if TYPE_CHECKING:  # Rich is imported where a table or a console is made: `--json` never loads it
     from rich.console import Console
     from rich.table import Table
@@ -81,6 +79,8 @@ def significant(x: float | None, digits: int = 4) -> str:
     """``x`` to ``digits`` significant digits, never in scientific notation (a declared width: 0.01973, 200)."""
     if x is None or not math.isfinite(x):
         return "-"
+    import numpy as np
+
     return np.format_float_positional(x, precision=digits, unique=True, fractional=False, trim="-")
 
 

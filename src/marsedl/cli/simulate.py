@@ -6,7 +6,6 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import typer
 
 from marsedl.cli import fmt
@@ -121,6 +120,8 @@ def _print_body(console, result) -> None:
 def _print_debris(console, result, origin: str) -> None:
     """The debris table: one row per body, one per identical set (its members' mean and how far apart they
     fell); every body is in --json."""
+    import numpy as np
+
     from marsedl.planet import surface_distance_bearing
 
     by_name = {i.body: i for i in result.impacts}
