@@ -10,6 +10,7 @@ Usage::
 
     python benchmarks/bench_nominal.py            # everything (about 2-4 minutes on 2 cores)
     python benchmarks/bench_nominal.py --quick    # skip n = 10,000 and the slow baselines
+    python benchmarks/bench_nominal.py --cli --repeat 9   # the cold command's rows only
 
 Rows
 ----
@@ -18,7 +19,11 @@ planning (cached)   ``prepare`` when the plan is in the cache (keyed by mission,
 flight              the nominal run, events only (``record=False``, as Monte Carlo flies) and with histories
                     (``record=True``, as ``simulate`` does: one step per call either way, so no ratio)
 simulate()          ``marsedl.simulate("mars2020")`` in process, plan cache off / on
-CLI cold            ``python -m marsedl simulate mars2020 --json`` in a fresh process, best of 3
+CLI cold            ``python -m marsedl simulate mars2020 --json`` in a fresh process, best of 3, with Python's
+                    bytecode cached (as in any installed package: PYTHONDONTWRITEBYTECODE is lifted and the
+                    bytecode kept in a temporary PYTHONPYCACHEPREFIX); "Numba's floor" is a fresh process
+                    that imports numba and calls one trivial cached function (which sets up Numba's CPU
+                    target): the part of the cold command that is not marsedl's
 compile             first call of the kernels with an empty numba cache (once per machine and version)
 batch n             ``Engine.run`` of n full cases (every body to impact), small density and fpa dispersions,
                     in a fresh process: wall time, cases/s and peak resident memory
@@ -34,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 _STEPWISE_PATCH = "import marsedl.engine.core as _c; _c._MAX_STEPS_PER_CALL = 1; "
 
@@ -53,8 +59,13 @@ def stepwise_engine():
 
 @contextlib.contextmanager
 def env(**values):
+    """Environment variables set (a value of None removes the variable) for the block."""
     old = {k: os.environ.get(k) for k in values}
-    os.environ.update({k: v for k, v in values.items()})
+    for k, v in values.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
     try:
         yield
     finally:
@@ -108,7 +119,20 @@ def in_process(repeat: int) -> list[tuple[str, float, float]]:
     return rows
 
 
+_TRIVIAL = "import numba\n\n\n@numba.njit(cache=True)\ndef one_more(x):\n    return x + 1.0\n"
+
+
 def cli(repeat: int) -> list[tuple[str, float, float]]:
+    with tempfile.TemporaryDirectory() as pyc, env(PYTHONDONTWRITEBYTECODE=None, PYTHONPYCACHEPREFIX=pyc):
+        Path(pyc, "trivial_kernel.py").write_text(_TRIVIAL)
+        floor = [sys.executable, "-c", f"import sys; sys.path.insert(0, {pyc!r}); import trivial_kernel; "
+                 "trivial_kernel.one_more(1.0)"]
+        subprocess.run(floor, check=True, capture_output=True)  # compiled and cached once
+        return _cli_rows(repeat) + [("  Numba's floor (import + 1 call)", float("nan"),
+                                     best(lambda: subprocess.run(floor, check=True, capture_output=True), repeat))]
+
+
+def _cli_rows(repeat: int) -> list[tuple[str, float, float]]:
     cmd = [sys.executable, "-m", "marsedl", "simulate", "mars2020", "--json"]
     base_cmd = [sys.executable, "-c", _STEPWISE_PATCH + "import sys; from marsedl.cli import main; "
                 "sys.argv = ['marsedl', 'simulate', 'mars2020', '--json']; main()"]
@@ -187,6 +211,7 @@ def batch(n: int, stepwise: bool) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--cli", action="store_true", help="only the cold command's rows")
     ap.add_argument("--batch-worker", type=int)
     ap.add_argument("--stepwise", action="store_true")
     ap.add_argument("--repeat", type=int, default=3)
@@ -195,11 +220,13 @@ def main() -> None:
         batch_worker(a.batch_worker, a.stepwise)
         return
     print(f"{'':36s} {'stepwise (s)':>14s} {'default (s)':>13s} {'speed-up':>9s}")
-    for name, base, fast in in_process(a.repeat) + cli(a.repeat):
+    for name, base, fast in ([] if a.cli else in_process(a.repeat)) + cli(a.repeat):
         if base == base:
             print(f"{name:36s} {base:14.3f} {fast:13.3f} {base / fast:8.1f}x")
         else:
             print(f"{name:36s} {'-':>14s} {fast:13.3f}")
+    if a.cli:
+        return
     print(f"{'first-call kernel compilation':36s} {'':14s} {compile_time():13.1f}")
     print()
     print(f"{'batch (full cases)':20s} {'stepw. s':>9s} {'cases/s':>9s} {'RSS MB':>8s} {'default s':>11s} "

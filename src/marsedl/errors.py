@@ -6,7 +6,12 @@ that line and exits non-zero; it never shows a traceback for these. :func:`finit
 of numeric tables given by a user.
 """
 
-import numpy as np
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy is imported by the check that needs it: `marsedl --help` and `--version` stay light
+    import numpy as np
 
 
 class MarsEDLError(ValueError):
@@ -71,6 +76,8 @@ def finite_array(name: str, values, *, flat: bool = False, nonempty: bool = Fals
     Every value must be a finite number; ``flat`` ravels it to one dimension (a scalar becomes one value either
     way), ``nonempty`` asks for at least one value.
     """
+    import numpy as np
+
     try:
         a = np.array(values, dtype=float)
     except (TypeError, ValueError):

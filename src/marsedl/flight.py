@@ -165,10 +165,13 @@ def _code_digest() -> str:
 
     h = hashlib.sha256(f"{marsedl.__version__}|{np.__version__}|{numba.__version__}".encode())
     root = Path(marsedl.__file__).parent
-    for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".toml", ".csv") and "__pycache__" not in path.parts:
-            h.update(str(path.relative_to(root)).encode())
-            h.update(path.read_bytes())
+    files = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [d for d in subfolders if d != "__pycache__"]  # (the compiled kernels' cache: hundreds)
+        files += [Path(folder, n) for n in names if n.endswith((".py", ".toml", ".csv"))]
+    for path in sorted(files):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
     return h.hexdigest()
 
 

@@ -11,8 +11,6 @@ import os
 import sys
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from marsedl import __version__
 from marsedl.cli import cache as _cache
@@ -20,6 +18,7 @@ from marsedl.cli import chute as _chute
 from marsedl.cli import montecarlo as _montecarlo
 from marsedl.cli import report as _report
 from marsedl.cli import simulate as _simulate
+from marsedl.cli.fmt import escape
 from marsedl.errors import MarsEDLError, debug_enabled, interrupt_in
 
 app = typer.Typer(
@@ -36,7 +35,13 @@ app.command("presets")(_simulate.presets)
 _montecarlo.register(app)
 _report.register(app)
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _say(text: str) -> None:
+    """One line of Rich markup on stderr (an error, an interruption)."""
+    from marsedl.cli.fmt import console
+
+    console(stderr=True, soft_wrap=True).print(text, markup=True)
 
 
 def _version_callback(value: bool) -> None:
@@ -88,24 +93,23 @@ def main() -> None:
             rich_utils.rich_format_error(exc)
             sys.exit(exc.exit_code)
         where = f" (see '{exc.ctx.command_path} --help')" if getattr(exc, "ctx", None) is not None else ""
-        err_console.print(f"[bold red]error:[/] {escape(_one_line(exc.format_message()))}{escape(where)}",
-                          markup=True)
+        _say(f"[bold red]error:[/] {escape(_one_line(exc.format_message()))}{escape(where)}")
         sys.exit(exc.exit_code)
     except typer.Abort:  # end of input at a prompt
-        err_console.print("interrupted")
+        _say("interrupted")
         sys.exit(130)
     except (MarsEDLError, ValidationError) as exc:
         if debug_enabled():
             raise
         # the message is text, not markup: "[low, high]" in it must print as written
-        err_console.print(f"[bold red]error:[/] {escape(_one_line(exc))}", markup=True)
+        _say(f"[bold red]error:[/] {escape(_one_line(exc))}")
         sys.exit(2)
     except KeyboardInterrupt:
-        err_console.print("interrupted")
+        _say("interrupted")
         sys.exit(130)
     except SystemError as exc:  # a Ctrl-C that surfaced inside compiled code (see errors.interrupt_in)
         if interrupt_in(exc):
-            err_console.print("interrupted")
+            _say("interrupted")
             sys.exit(130)
         _internal_error(exc)
     except Exception as exc:  # noqa: BLE001 - anything else is a bug of ours, said as one
@@ -119,7 +123,6 @@ def _internal_error(exc: BaseException) -> None:
     """A bug, not a user error: say so in one line (the traceback with --debug or MARSEDL_DEBUG=1)."""
     if debug_enabled():
         raise exc
-    err_console.print(f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(_one_line(exc))} "
-                      "(a bug in marsedl: run again with --debug for the traceback, and please report it)",
-                      markup=True)
+    _say(f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(_one_line(exc))} "
+         "(a bug in marsedl: run again with --debug for the traceback, and please report it)")
     sys.exit(1)

@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from marsedl.cli import fmt
-from marsedl.cli.fmt import Col
+from marsedl.cli.fmt import Col, escape
 from marsedl.errors import MarsEDLError, read_text
 
 app = typer.Typer(help="The parachute code: encode a message into gores, decode a pattern, read a photo.",

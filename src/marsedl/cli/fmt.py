@@ -18,12 +18,11 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-from rich import box
-from rich.console import Console
-from rich.measure import Measurement
-from rich.table import Table
+if TYPE_CHECKING:  # Rich is imported where a table or a console is made: `--json` never loads it
+    from rich.console import Console
+    from rich.table import Table
 
 
 @dataclass(frozen=True)
@@ -80,6 +79,8 @@ def significant(x: float | None, digits: int = 4) -> str:
     """``x`` to ``digits`` significant digits, never in scientific notation (a declared width: 0.01973, 200)."""
     if x is None or not math.isfinite(x):
         return "-"
+    import numpy as np
+
     return np.format_float_positional(x, precision=digits, unique=True, fractional=False, trim="-")
 
 
@@ -135,6 +136,9 @@ SECTION = None
 def make_table(title: str | None, cols: Sequence[Col], rows: Sequence[Sequence[str] | None], *,
                show_header: bool = True) -> Table:
     """A Rich table of ``cols`` and ``rows`` (``SECTION`` between groups) with the house style."""
+    from rich import box
+    from rich.table import Table
+
     t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_header=show_header, show_edge=False,
               pad_edge=False, collapse_padding=True)
     for c in cols:
@@ -157,6 +161,8 @@ def fit_table(console: Console, title: str | None, cols: Sequence[Col], rows: Se
     Columns with ``drop > 0`` are left out, highest ``drop`` first, until Rich's measure of the table's
     minimum width fits; returns the table and the indices of the columns kept.
     """
+    from rich.measure import Measurement
+
     keep = list(range(len(cols)))
     while True:
         table = make_table(title, [cols[i] for i in keep],
@@ -177,6 +183,17 @@ def print_table(console: Console, title: str | None, cols: Sequence[Col], rows: 
     return keep
 
 
-def console(stderr: bool = False) -> Console:
-    """The commands' console: no syntax highlighting; Rich's width (the terminal's, or 80 when piped)."""
-    return Console(stderr=stderr, highlight=False)
+def console(stderr: bool = False, **options) -> Console:
+    """The commands' console: no syntax highlighting; Rich's width (the terminal's, or 80 when piped).
+
+    Made by each command when it prints (Rich's import is left to the commands that print with it)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, **options)
+
+
+def escape(text: str) -> str:
+    """``text`` as Rich markup that prints as written (``rich.markup.escape``, imported when first used)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)

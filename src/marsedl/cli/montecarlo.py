@@ -6,30 +6,13 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
-from rich.text import Text
 
 from marsedl.cli import fmt
-from marsedl.cli.fmt import Col
-from marsedl.cli.summary_view import print_summary
+from marsedl.cli.fmt import Col, escape
 from marsedl.errors import MarsEDLError
-
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
 
 _ELLIPSE_HELP = ("empirical: scaled until it holds the stated share of the cases (default); gaussian: the "
                  "chi-square (2 dof) ellipse of the covariance. Both ones' containment is shown.")
-
-
-class _RateColumn(ProgressColumn):
-    """Cases flown per second since this run started (cases finished before a ``--resume`` do not count)."""
-
-    def render(self, task: Task) -> Text:
-        flown = task.completed - task.fields.get("initial", 0)
-        elapsed = task.elapsed
-        return Text(f"{flown / elapsed:,.1f} cases/s" if flown > 0 and elapsed else "-- cases/s")
 
 
 def montecarlo(
@@ -54,6 +37,8 @@ def montecarlo(
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Fly N dispersed cases (all cores, or Dask) and print the landing/debris ellipses and statistics."""
+    from marsedl.cli.progress import case_progress
+    from marsedl.cli.summary_view import print_summary
     from marsedl.montecarlo.api import montecarlo as fly
     from marsedl.montecarlo.ellipses import check_method
     from marsedl.montecarlo.runner import UNTIL_MAX_N, parse_until
@@ -67,10 +52,9 @@ def montecarlo(
     if n is None:
         n = UNTIL_MAX_N if until is not None else 1000
     rule = parse_until(until, n, probability, ellipse) if until is not None else None
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,.0f}/{task.total:,.0f}"),
-               _RateColumn(), TimeRemainingColumn())
+    err_console = fmt.console(stderr=True)
     try:
-        with Progress(*columns, console=err_console, disable=quiet, transient=False) as bar:
+        with case_progress(err_console, quiet=quiet) as bar:
             # hidden until the first report: a run refused during planning prints its error, not an empty bar
             task = bar.add_task("cases", total=n, start=False, visible=False)
 
@@ -103,6 +87,7 @@ def montecarlo(
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
+    console = fmt.console()
     print_summary(console, summary, result.manifest)
     if out is not None:
         console.print(f"results in [bold]{escape(str(out))}[/] ({result.manifest['n_chunks']} Parquet chunks + "
@@ -129,7 +114,9 @@ def summary(
     if as_json:
         typer.echo(json.dumps(s, indent=2))
         return
-    print_summary(console, s, manifest)
+    from marsedl.cli.summary_view import print_summary
+
+    print_summary(fmt.console(), s, manifest)
 
 
 def dispersions(
@@ -149,6 +136,7 @@ def dispersions(
     cols = [Col("dispersion", name=True), Col("distribution", name=True), Col("width"), Col("1 sigma"),
             Col("unit", name=True), Col("", name=True)]
     kinds = {"uniform": "uniform ±", "truncnormal": "truncated normal"}
+    console = fmt.console()
     fmt.print_table(console, f"Dispersions of {escape(origin)} ({len(rows)} active; widths 1 sigma unless said)",
                     cols, [(r["name"], kinds.get(r["kind"], r["kind"]), fmt.significant(r["width"]),
                             fmt.significant(r["std"]), escape(r["unit"]), escape(r["detail"])) for r in rows])

@@ -11,14 +11,11 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from marsedl.cli import fmt
-from marsedl.cli.fmt import Col
+from marsedl.cli.fmt import Col, escape
+from marsedl.cli.fmt import console as make_console
 from marsedl.errors import MarsEDLError
-
-console = Console(highlight=False)
 
 _RUN = typer.Argument(..., help="Preset name (flown now), a run saved by `simulate --out FILE.parquet`, or a "
                       "Monte Carlo run folder.")
@@ -84,6 +81,7 @@ def plot(
         paths = write_montecarlo_plots(result, out_dir, fmt=fmt)
     else:
         paths = write_nominal_plots(result, out_dir, fmt=fmt)
+    console = make_console()  # (`fmt` is the --format option here)
     for p in paths:
         console.print(f"wrote {escape(str(p))}")
 
@@ -105,7 +103,7 @@ def report(
     result = _load(run, set_, probability, ellipse, edl="report")
     text = html.render_montecarlo(result) if is_montecarlo(result) else html.render_nominal(result)
     path = html.write(text, out)
-    console.print(f"wrote {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")
+    fmt.console().print(f"wrote {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")
 
 
 def _ellipses(path: Path | None) -> list[dict]:
@@ -156,7 +154,7 @@ def kml(
     else:
         doc = kml_mod.nominal_kml(result, ellipses=els)
     path = kml_mod.write(doc, out)
-    console.print(f"wrote {escape(str(path))} (open it in Google Earth, Mars mode)")
+    fmt.console().print(f"wrote {escape(str(path))} (open it in Google Earth, Mars mode)")
 
 
 def _base(text: str | None) -> tuple[float, float]:
@@ -253,6 +251,7 @@ def survey(
         return
     how = ("relocating flights (each lands where the next takes off)" if plan.relocating
            else "out-and-back sorties")
+    console = fmt.console()
     console.print(f"{what}: {len(targets)}; footprint {plan.footprint_side_m:.1f} m square from "
                   f"{plan.altitude_m:g} m with a {plan.fov_deg:g}° camera; {how} of up to "
                   f"{plan.max_sortie_m:,.0f} m from base ({plan.base_en_m[0]:,.0f} m E, {plan.base_en_m[1]:,.0f} m N "

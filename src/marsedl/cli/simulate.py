@@ -6,16 +6,11 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from marsedl.cli import fmt
-from marsedl.cli.fmt import Col
+from marsedl.cli.fmt import Col, escape
 from marsedl.errors import MarsEDLError
-
-console = Console(highlight=False)
 
 
 def presets() -> None:
@@ -23,7 +18,7 @@ def presets() -> None:
     from marsedl.scenario import load_mission, preset_names
 
     rows = [(name, escape(load_mission(name).description)) for name in preset_names()]
-    fmt.print_table(console, "Presets", [Col("name", name=True), Col("description", name=True)], rows)
+    fmt.print_table(fmt.console(), "Presets", [Col("name", name=True), Col("description", name=True)], rows)
 
 
 def simulate(
@@ -51,16 +46,17 @@ def simulate(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
         return
-    _print(result)
+    console = fmt.console()
+    _print(console, result)
     if out is not None:
         what = "time histories" if out.suffix.lower() == ".csv" else "the run (histories, timeline, impacts, inputs)"
         console.print(f"{what} written to [bold]{escape(str(out))}[/]")
 
 
-def _print(result) -> None:
+def _print(console, result) -> None:
     info = result.info
     if info.get("kind") == "body":
-        _print_body(result)
+        _print_body(console, result)
         return
     console.print(
         f"[bold]{result.preset}[/]  outcome: [bold]{result.outcome}[/]   atmosphere: {result.atmosphere}"
@@ -98,10 +94,10 @@ def _print(result) -> None:
                       f"{fmt.LATLON(crash.lat_deg)}°, {fmt.LATLON(crash.lon_deg)}°, at "
                       f"[bold]{fmt.SPEED(crash.speed_m_s)} m/s[/] ({fmt.SPEED_KMH(crash.speed_m_s)} km/h), "
                       f"{fmt.DISTANCE(crash.distance_from_rover_m)} m from the target")
-    _print_debris(result, "the rover" if td is not None else "the target")
+    _print_debris(console, result, "the rover" if td is not None else "the target")
 
 
-def _print_body(result) -> None:
+def _print_body(console, result) -> None:
     """A lone body (a ``kind = "body"`` preset): where it started, its flight's ends, where it hit the ground."""
     info = result.info
     console.print(f"[bold]{result.preset}[/]  outcome: [bold]{result.outcome}[/]   planet: {info['planet']}   "
@@ -121,9 +117,11 @@ def _print_body(result) -> None:
                       "its start")
 
 
-def _print_debris(result, origin: str) -> None:
+def _print_debris(console, result, origin: str) -> None:
     """The debris table: one row per body, one per identical set (its members' mean and how far apart they
     fell); every body is in --json."""
+    import numpy as np
+
     from marsedl.planet import surface_distance_bearing
 
     by_name = {i.body: i for i in result.impacts}

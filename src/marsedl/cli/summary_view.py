@@ -8,13 +8,15 @@ Only what is shown changes here; ``--json`` prints the dict itself, every body a
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-from rich.console import Console
-from rich.markup import escape
 
 from marsedl.cli import fmt
-from marsedl.cli.fmt import SECTION, Col
+from marsedl.cli.fmt import SECTION, Col, escape
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 #: The metrics of the table, by phase: (phase, ((summary key, label), ...)); every metric is in --json.
 METRIC_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
