@@ -76,10 +76,9 @@ def test_many_steps_per_call_is_one_step_per_call_repeated(setup):
 
     def call(t, y, n_steps):
         _, obs = kernels.observe(t, y, cf, ci, w)
-        pk = np.zeros((t.size, kernels.NPK))
+        pk = np.zeros((t.size, 5))
         out = kernels.advance_outputs(t.size)
-        kernels.advance_steps(0, t.size, (t, y, obs, np.full(t.size, n_steps), np.zeros(t.size, dtype=bool),
-                                          np.zeros(t.size)),
+        kernels.advance_steps(0, t.size, (t, y, obs, np.full(t.size, n_steps), np.zeros(t.size, dtype=bool)),
                               cf.copy(), ci, w, (_ARMED, fast._steps_arr, gpar, ref), out,
                               (pk, np.empty((t.size, 0, kernels.NH)), np.zeros(t.size, dtype=np.int64)))
         return out

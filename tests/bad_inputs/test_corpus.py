@@ -89,8 +89,6 @@ CORPUS = [
     ("set-q-box-huge", ["simulate", "--set", "parachute.q_box_pa=[0, 1e300]"], "parachute.q_box_pa"),
     ("set-corridor-huge", ["simulate", "--set", "guidance.corridor_m=[1e308, 0, 0]"], "guidance.corridor_m.0"),
     ("set-step-tiny", ["simulate", "--set", "integration.dt_entry_s=1e-300"], "integration.dt_entry_s"),
-    ("set-step-tolerance-negative", ["simulate", "--set", "integration.step_tolerance_m=-1"],
-     "integration.step_tolerance_m: Input should be greater than or equal to 0 (allowed [0, 1000])"),
     ("set-powered-method", ["simulate", "--set", "integration.powered_method=euler"],
      "integration.powered_method: Input should be 'midpoint' or 'rk4'"),
     ("set-eject-aeons", ["simulate", "--set", "cruise_balance_masses.eject_time_s=-1e12"],

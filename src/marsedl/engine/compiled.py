@@ -52,7 +52,6 @@ class _KernelData:
         p[K.P_TOUCHDOWN_DETECT], p[K.P_FLYAWAY_BURN] = s.touchdown_detect_s, s.flyaway_burn_s
         p[K.P_MAX_TIME] = cfg.steps.max_time
         p[K.P_POWERED_MIDPOINT] = 1.0 if cfg.steps.powered_midpoint else 0.0
-        p[K.P_STEP_TOL] = 0.0 if cfg.steps.tolerance is None else cfg.steps.tolerance
         p[K.P_TRIGGER_RANGE] = 1.0 if s.trigger == "range" else 0.0
         p[K.P_MACH_LO], p[K.P_MACH_HI] = s.mach_box
         p[K.P_Q_LO], p[K.P_Q_HI] = s.q_box_pa

@@ -190,12 +190,11 @@ class Engine:
             self._pack_entry_guidance(st, cf, entry, cs[entry])
         steps_n = np.full(act.size, max_steps)
         pk = np.column_stack([st.peak_g[cs], st.peak_g_t[cs], st.peak_q[cs], st.peak_chute_load[cs],
-                              st.peak_heat[cs], st.peak_samples[cs]])
+                              st.peak_heat[cs]])
         out = kernels.advance_outputs(act.size)
         hb = np.empty((act.size, max_steps if hist is not None else 0, kernels.NH))
         hn = np.zeros(act.size, dtype=np.int64)
-        hx = st.h_next[act]
-        args = ((t0, y0, obs0.data, steps_n, veh, hx), cf, ci, k.world(c), (self.armed, self._steps_arr, k.gpar, k.ref),
+        args = ((t0, y0, obs0.data, steps_n, veh), cf, ci, k.world(c), (self.armed, self._steps_arr, k.gpar, k.ref),
                 out, (pk, hb, hn))
         n_parts = min(self.threads, act.size // _MIN_BODIES_PER_THREAD) if pool is not None else 1
         if n_parts > 1:
@@ -206,13 +205,11 @@ class Engine:
         else:
             kernels.advance_steps(0, act.size, *args)
         t0, dt, y0, _, g0, y1, _, g1, has = out
-        st.h_next[act] = hx
         if hist is not None:
             hist.add_steps(st, act, hb, hn)
         if veh.any():
             tc = cs[veh]
-            st.peak_g[tc], st.peak_g_t[tc], st.peak_q[tc], st.peak_chute_load[tc], st.peak_heat[tc] = pk[veh, :5].T
-            st.peak_samples[tc] = pk[veh, 5:]
+            st.peak_g[tc], st.peak_g_t[tc], st.peak_q[tc], st.peak_chute_load[tc], st.peak_heat[tc] = pk[veh].T
         now = g0 <= 0.0
         cross = (g0 > 0.0) & (g1 <= 0.0)
         quiet = ~has

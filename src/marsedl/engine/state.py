@@ -217,7 +217,6 @@ class _State:
         st.t_mark = np.full(N, np.inf)
         st.dry_mass = np.zeros(N)
         st.fired = np.zeros(N, dtype=np.int64)  # bit k: the preset's event k has happened to the body
-        st.h_next = np.zeros(N)  # each body's next error-controlled step, s (0: none yet; kernels.advance_steps)
         vi = np.arange(n) * S
         st.vehicle_index = vi
         st.y[vi] = cases.y0
@@ -240,7 +239,6 @@ class _State:
         st.peak_q = np.zeros(n)
         st.peak_heat = np.zeros(n)
         st.peak_chute_load = np.zeros(n)
-        st.peak_samples = np.full((n, 8), np.nan)  # the last two samples of the peaked values (kernels.advance)
         st.deploy_mach = np.full(n, np.nan)
         st.deploy_q = np.full(n, np.nan)
         st.prop_start = np.full(n, np.nan)

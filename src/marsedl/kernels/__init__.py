@@ -5,9 +5,8 @@ time in per-call overhead (about 60 small array operations per derivative evalua
 spends it in temporaries. These kernels evaluate each body's forces in one fused scalar loop (gravity with
 J2, Coriolis and centrifugal terms, the atmosphere grid, Mach tables, lift with bank, parachute inflation,
 thrust) and :func:`advance_steps` flies every body from event to event in one call: RK4 steps at the phase's
-step size (error-controlled Dormand-Prince steps where no guidance cycle binds), the entry guidance (bank) and
-the powered-descent thrust law at the start of each step, the event functions at each step's end (reused as the
-next step's start), peak loads along the way. The engine's Python
+step size, the entry guidance (bank) and the powered-descent thrust law at the start of each step, the event
+functions at each step's end (reused as the next step's start), peak loads along the way. The engine's Python
 loop then runs once per event, not once per step.
 
 Per-body helpers are compiled without numba's reference-counting runtime (``_nrt=False``: they never
@@ -25,8 +24,7 @@ shared leaves (forces, events, entry guidance, thrust) stay separate: inlined, t
 Each law the kernels apply (gravity, the frame terms, the reference ellipsoid, canopy inflation, heating, the
 navigated state, the triggers, the entry guidance and the powered-descent guidance) is a compiled function of
 :mod:`marsedl.laws`, the one the Python API calls too; this module adds only the data layout, the atmosphere
-and table look-ups, the Runge-Kutta stages (RK4, midpoint, Dormand-Prince 5(4) with its error control) and the
-stepping loop.
+and table look-ups, the RK4 stages and the stepping loop.
 
 Data layout (all arrays are float64 unless said):
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
 from marsedl.kernels.control import _bank_controls, _guide1, _next_cycle, _thrust1
-from marsedl.kernels.dynamics import _core, _derivative, _dp5_s, _fixed_s, _free1, _may_free1, _put, _step_s
+from marsedl.kernels.dynamics import _core, _derivative, _put, _step_s
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
     _BALLISTIC_DRAG_FRACTION,
@@ -49,17 +47,9 @@ from marsedl.kernels.layout import (
     PH_SUFR,
     PK_CHUTE_LOAD,
     PK_G,
-    PK_G_1,
-    PK_G_2,
     PK_G_T,
     PK_HEAT,
-    PK_HEAT_1,
-    PK_HEAT_2,
     PK_Q,
-    PK_Q_1,
-    PK_Q_2,
-    PK_T_1,
-    PK_T_2,
     S_BALLISTIC,
     S_BALLISTIC_MAX,
     S_COAST,
@@ -72,14 +62,6 @@ from marsedl.kernels.layout import (
 from marsedl.laws import sutton_graves
 from marsedl.laws._jit import JIT as _JIT
 from marsedl.laws._jit import LEAF as _LEAF
-
-# error-controlled steps (dynamics._dp5_s): the next step is the last one times SAFETY err^(-1/5), between
-# SHRINK_MIN and GROW_MAX times it (the usual controller of an embedded pair: Hairer, Norsett & Wanner I, II.4);
-# a step is tried at most MAX_REJECTIONS times (then the last try is taken)
-_SAFETY, _SHRINK_MIN, _GROW_MAX, _MAX_REJECTIONS = 0.9, 0.2, 5.0, 40
-# a peak between error-controlled steps is searched to this time resolution, with at most this many samples per
-# peaked quantity (_refine_peaks)
-_PEAK_TOL_S, _PEAK_ITERATIONS = 1e-3, 4
 
 
 @njit(**_LEAF)
@@ -114,11 +96,9 @@ def _step_size1(t, ph, ob, vr, tls, p, steps):
 
 @njit(inline="always", **_LEAF)
 def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
-    """Up to ``max_steps[i]`` steps of body ``i`` (:func:`marsedl.kernels.dynamics._step_s`; where no guidance
-    cycle binds, :func:`~marsedl.kernels.dynamics._free1`, error-controlled Dormand-Prince steps whose size
-    carries over in ``hx[i]``), stopping after the first step in which an event holds or is crossed; the
-    arguments are grouped as :func:`advance_steps` takes them (``scratch``: per-thread work arrays
-    ``(sc, ga, gb, oa, ks, sp, ox)``). Out: the last step's start (t_s, y_s, obs_s, g0), length h and end (y1, obs1,
+    """Up to ``max_steps[i]`` RK4 steps of body ``i``, stopping after the first step in which an event holds
+    or is crossed; the arguments are grouped as :func:`advance_steps` takes them (``scratch``: per-thread work
+    arrays ``(sc, ga, gb, oa)``). Out: the last step's start (t_s, y_s, obs_s, g0), length h and end (y1, obs1,
     g1), and whether it holds an event (has). Quiet steps update the body's peak records ``pk`` when
     ``track[i]`` and, when the history buffer ``hb`` has room (``hb.shape[1] > 0``: a recorded run), write their
     end as a row of ``hb[i]`` (counted in ``hn[i]``).
@@ -127,11 +107,11 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
     reused, not evaluated again. A body's steps depend on nothing but its own values, so a case flies the
     same alone or in any batch.
     """
-    t, y, obs0, max_steps, track, hx = start
+    t, y, obs0, max_steps, track = start
     armed, steps, gpar, ref = seq
     t_s, h, y_s, obs_s, g0, y1, obs1, g1, has = out
     pk, hb, hn = rec
-    sc, ga, gb, oa, ks, sp, ox = scratch
+    sc, ga, gb, oa = scratch
     p = w[0]
     ph = ci[i, CI_PHASE]
     tls = cf[i, CF_T_LINE_STRETCH]
@@ -150,20 +130,12 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
     yo = y1[i]
     oo = obs1[i]
     powered = ph >= PH_POWERED and ph <= PH_FLYAWAY
-    prev_free = False  # whether the step before this one was error-controlled (its start is in sp)
-    may_free = _may_free1(i, cf, ci, p)  # (its phase and guidance do not change within a call)
     entry = cf[i, CF_ENTRY_GUIDED] != 0.0
     for s in range(n_max):
         if entry:  # bank for the step from the guidance at its start, when a guidance cycle is due
             bank_held = cf[i, CF_BANK]  # (the held controls are its cos and sin: see _bank_controls)
             # (a cycle that stopped the kernel to log an event is not run again when it resumes at that state:
             # the schedule has already moved past it)
-            if (may_free and tt >= cf[i, CF_T_GUIDE] - _T_EPS and np.isfinite(cf[i, CF_T_GUIDE])
-                    and (hx[i] > 0.0 or _free1(tt, i, cf, ci, p))):
-                # error-controlled steps skip the cycles that fall inside them (each would change nothing: see
-                # _free1); the schedule keeps its times, so that the first cycle after them (after SUFR) comes
-                # when it would have come after steps of one cycle each
-                cf[i, CF_T_GUIDE] = _cycle_after(cf[i, CF_T_GUIDE], tt, gpar[G_DT])
             if tt >= cf[i, CF_T_GUIDE] - _T_EPS:
                 cf[i, CF_BANK_BEFORE] = cf[i, CF_BANK]
                 log = _guide1(i, ph, (y0, y1_, y2, y3, y4, y5, y6), oa, cf, p, gpar, ref)
@@ -193,26 +165,15 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
             # (r: the forces at this state, evaluated before the new command)
             d3, d4, d5, d6 = _derivative(r[12], r[13], r[14], r[9], r[10], r[11], y6, i, cf, p)
         dt = _step_size1(tt, ph, oa, y3 * oa[O_UP] + y4 * oa[O_UP + 1] + y5 * oa[O_UP + 2], tls, p, steps)
-        free = may_free and _free1(tt, i, cf, ci, p)
-        if free:  # error-controlled: the step its error allows (the fixed step's at first)
-            n, r, dt = _free_step(tt, min(hx[i] if hx[i] > 0.0 else dt, steps[S_COAST]),
-                                  (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w, ks, hx)
-        else:
-            n = _fixed_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w)
-            r = _core(tt + dt, n, i, cf, ci, w)
-            hx[i] = 0.0
+        n = _step_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w)
         for j in range(7):
             yo[j] = n[j]
+        r = _core(tt + dt, n, i, cf, ci, w)
         _put(n[3], n[4], n[5], r, p, sc, oo)
         _events1(tt + dt, yo, i, oo, cf, ci, p, armed, gb)
         for j in range(N_EV):
             if ga[j] > 0.0 and gb[j] <= 0.0:
                 event = True
-        if not event and track[i]:
-            if free and prev_free and pk[i, PK_T_1] == sp[0] and pk[i, PK_T_2] == tt:
-                _refine_peaks(i, ph, sp, (tt, y0, y1_, y2, y3, y4, y5, y6, d3, d4, d5, d6), tt + dt, oo, cf, ci, w,
-                              ks, gpar, pk[i], sc, ox)
-            _track1(tt + dt, ph, oo, gpar, pk[i], free)
         if event or s == n_max - 1:
             t_s[i] = tt
             h[i] = dt
@@ -224,14 +185,11 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
                 g0[i, j] = ga[j]
                 g1[i, j] = gb[j]
             has[i] = event
+            if not event and track[i]:
+                _track1(tt + dt, ph, oo, n[6], p, gpar, pk[i])
             if not event:
                 _history_row(hb, hn, i, tt + dt, yo, oo, cf[i, CF_BANK] if entry else np.nan)
             return
-        if free:  # the start of the step just taken, for the next step's peak search
-            sp[0] = tt
-            sp[1], sp[2], sp[3], sp[4], sp[5], sp[6], sp[7] = y0, y1_, y2, y3, y4, y5, y6
-            sp[8], sp[9], sp[10], sp[11] = d3, d4, d5, d6
-        prev_free = free
         tt = tt + dt
         y0, y1_, y2, y3, y4, y5, y6 = n
         d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
@@ -239,29 +197,9 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
             oa[j] = oo[j]
         for j in range(N_EV):
             ga[j] = gb[j]
+        if track[i]:
+            _track1(tt, ph, oa, y6, p, gpar, pk[i])
         _history_row(hb, hn, i, tt, yo, oa, cf[i, CF_BANK] if entry else np.nan)
-
-
-@njit(**_LEAF)
-def _free_step(t, dt, s, d, i, cf, ci, w, ks, hx):
-    """An error-controlled step of body ``i`` from ``(t, s)`` (derivative ``d``), tried first at ``dt``: the
-    Dormand-Prince step (:func:`marsedl.kernels.dynamics._dp5_s`) of the length its error allows, and the next
-    step's length into ``hx[i]``. Returns its end state, the forces there and its length. (Not inlined into the
-    stepping loop, which it made slower where no step is error-controlled.)"""
-    for _ in range(_MAX_REJECTIONS):
-        n, r, err = _dp5_s(t, dt, s, d, i, cf, ci, w, ks)
-        if err <= 1.0:
-            break
-        dt = dt * max(_SHRINK_MIN, _SAFETY * err ** -0.2) if np.isfinite(err) else dt * _SHRINK_MIN
-    hx[i] = dt * _GROW_MAX if err < 1e-12 else dt * min(_GROW_MAX, _SAFETY * err ** -0.2)
-    return n, r, dt
-
-
-@njit(**_LEAF)
-def _cycle_after(t_due, t, period):
-    """The first time of the guidance schedule ``t_due + k period`` (k >= 1) after the step start ``t``."""
-    k = math.floor((t - t_due) / period + _T_EPS / period) + 1.0
-    return t_due + max(k, 1.0) * period
 
 
 @njit(**_LEAF)
@@ -280,94 +218,21 @@ def _history_row(hb, hn, i, t, y, ob, bank):
     hn[i] = k + 1
 
 
-@njit(inline="always", **_LEAF)
-def _loads1(ph, ob, gpar):
-    """Aerodynamic deceleration (g), dynamic pressure and stagnation-point heat rate of a vehicle body in phase
-    ``ph`` with observables ``ob``, as its peak records count them (no aerodynamic load outside the atmospheric
-    phases, no heating after SUFR)."""
-    entry_like = ph >= PH_ENTRY and ph <= PH_CHUTE_NO_HS
-    heat = 0.0
-    if ph == PH_ENTRY or ph == PH_SUFR:
-        heat = sutton_graves(ob[O_RHO], ob[O_SPEED], gpar[G_NOSE_RADIUS], gpar[G_HEAT_K])
-    return (ob[O_AERO_G] if entry_like else 0.0, ob[O_Q] if entry_like else 0.0, heat)
-
-
 @njit(**_LEAF)
-def _track1(t, ph, ob, gpar, pk, free):
+def _track1(t, ph, ob, m, p, gpar, pk):
     """Peak deceleration (and its time), dynamic pressure, heat rate and parachute load of a vehicle body after
-    a quiet step; the end of an error-controlled step (``free``) becomes the last of the samples
-    :func:`_refine_peaks` searches."""
-    g, q, heat = _loads1(ph, ob, gpar)
-    _peak_sample(t, g, q, heat, pk)
-    if ph == PH_CHUTE or ph == PH_CHUTE_NO_HS:
-        pk[PK_CHUTE_LOAD] = max(pk[PK_CHUTE_LOAD], ob[O_CANOPY])
-    if free:
-        pk[PK_T_1], pk[PK_G_1], pk[PK_Q_1], pk[PK_HEAT_1] = pk[PK_T_2], pk[PK_G_2], pk[PK_Q_2], pk[PK_HEAT_2]
-        pk[PK_T_2], pk[PK_G_2], pk[PK_Q_2], pk[PK_HEAT_2] = t, g, q, heat
-
-
-@njit(inline="always", **_LEAF)
-def _peak_sample(t, g, q, heat, pk):
-    """Count one sample of deceleration ``g`` at ``t``, dynamic pressure and heat rate in the peak records."""
+    a quiet step."""
+    entry_like = ph >= PH_ENTRY and ph <= PH_CHUTE_NO_HS
+    g = ob[O_AERO_G] if entry_like else 0.0
     if g > pk[PK_G]:
         pk[PK_G] = g
         pk[PK_G_T] = t
+    q = ob[O_Q] if entry_like else 0.0
     pk[PK_Q] = max(pk[PK_Q], q)
-    pk[PK_HEAT] = max(pk[PK_HEAT], heat)
-
-
-@njit(**_LEAF)
-def _refine_peaks(i, ph, sp, cur, t3, ob3, cf, ci, w, ks, gpar, pk, sc, ox):
-    """After two error-controlled steps (their starts ``sp`` = (t, y (7), derivative (4)) and ``cur``, the same as
-    a tuple; the second ends at ``t3`` with observables ``ob3``), each of deceleration, dynamic pressure and heat
-    rate whose middle sample is the largest of the three peaks between them: sample it where the parabola through
-    the three samples peaks (a partial step from the step's start, :func:`marsedl.kernels.dynamics._dp5_s`), keep
-    the three samples around the largest, and again, up to _PEAK_ITERATIONS times or to _PEAK_TOL_S (successive
-    parabolic interpolation). Every sample counts in the peak records, so a peak is a value the trajectory takes;
-    with steps of a guidance cycle the samples at the steps' ends are close enough and this is not called."""
-    p = w[0]
-    last = _loads1(ph, ob3, gpar)
-    for k in range(3):  # (the records' samples: g_1, g_2, then q_1, q_2, then heat_1, heat_2)
-        t1, t2 = pk[PK_T_1], pk[PK_T_2]
-        f1, f2, f3 = pk[PK_G_1 + 2 * k], pk[PK_G_2 + 2 * k], last[k]
-        ta = t3
-        for _ in range(_PEAK_ITERATIONS):
-            if not (f2 >= f1 and f2 >= f3 and f2 > 0.0):
-                break
-            tv = _vertex(t1, f1, t2, f2, ta, f3)
-            if not (t1 < tv < ta) or abs(tv - t2) < _PEAK_TOL_S:
-                break
-            if tv < cur[0]:
-                t0, s = sp[0], (sp[1], sp[2], sp[3], sp[4], sp[5], sp[6], sp[7])
-                d = (sp[8], sp[9], sp[10], sp[11])
-            else:
-                t0, s, d = cur[0], (cur[1], cur[2], cur[3], cur[4], cur[5], cur[6], cur[7]), (cur[8], cur[9],
-                                                                                             cur[10], cur[11])
-            n, r, _ = _dp5_s(t0, tv - t0, s, d, i, cf, ci, w, ks)
-            _put(n[3], n[4], n[5], r, p, sc, ox)
-            x = _loads1(ph, ox, gpar)
-            _peak_sample(tv, x[0], x[1], x[2], pk)
-            fx = x[k]
-            if tv < t2:
-                if fx >= f2:
-                    ta, f3, t2, f2 = t2, f2, tv, fx
-                else:
-                    t1, f1 = tv, fx
-            elif fx >= f2:
-                t1, f1, t2, f2 = t2, f2, tv, fx
-            else:
-                ta, f3 = tv, fx
-
-
-@njit(**_LEAF)
-def _vertex(t1, f1, t2, f2, t3, f3):
-    """Time of the vertex of the parabola through ``(t1, f1), (t2, f2), (t3, f3)`` (t1 < t2 < t3; NaN if it
-    opens upwards or is flat)."""
-    d1 = (f2 - f1) / (t2 - t1)
-    c = ((f3 - f2) / (t3 - t2) - d1) / (t3 - t1)  # f = f1 + d1 (t - t1) + c (t - t1)(t - t2)
-    if not c < 0.0:
-        return np.nan
-    return 0.5 * (t1 + t2) - 0.5 * d1 / c
+    if ph == PH_ENTRY or ph == PH_SUFR:
+        pk[PK_HEAT] = max(pk[PK_HEAT], sutton_graves(ob[O_RHO], ob[O_SPEED], gpar[G_NOSE_RADIUS], gpar[G_HEAT_K]))
+    if ph == PH_CHUTE or ph == PH_CHUTE_NO_HS:
+        pk[PK_CHUTE_LOAD] = max(pk[PK_CHUTE_LOAD], ob[O_CANOPY])
 
 
 def advance_outputs(n: int) -> tuple:
@@ -381,11 +246,10 @@ def advance_steps(lo, hi, start, cf, ci, w, seq, out, rec):
     """Bodies ``lo <= i < hi`` take up to ``max_steps`` RK4 steps (their own step sizes), each stopping at its
     first event step.
 
-    In: ``start = (t, y, obs0, max_steps, track, hx)`` (the bodies' times, states, observables, step budgets,
-    whether to follow their peaks, and the next error-controlled step of each (0: none yet; updated in place)),
-    the per-body columns ``cf``/``ci``, the world ``w`` (as :func:`marsedl.kernels.dynamics._core`),
-    ``seq = (armed, steps, gpar, ref)`` (armed events per phase, step sizes, entry-guidance constants, reference
-    trajectory), ``out`` (:func:`advance_outputs`) and
+    In: ``start = (t, y, obs0, max_steps, track)`` (the bodies' times, states, observables, step budgets and
+    whether to follow their peaks), the per-body columns ``cf``/``ci``, the world ``w`` (as
+    :func:`marsedl.kernels.dynamics._core`), ``seq = (armed, steps, gpar, ref)`` (armed events per phase, step
+    sizes, entry-guidance constants, reference trajectory), ``out`` (:func:`advance_outputs`) and
     ``rec = (pk, hb, hn)`` (peak records, history rows and their counts).
 
     Out (rows ``lo:hi`` of the arrays of :func:`advance_outputs`): the last step's start ``t_s``, length ``h``,
@@ -395,8 +259,7 @@ def advance_steps(lo, hi, start, cf, ci, w, seq, out, rec):
     history rows ``hb`` (n, K, NH) counted in ``hn`` (n,). Rows are independent and the kernel holds no GIL:
     disjoint row ranges may run on concurrent threads.
     """
-    scratch = (np.empty(7), np.empty(N_EV), np.empty(N_EV), np.empty(NOBS), np.empty((8, 7)), np.empty(12),
-               np.empty(NOBS))
+    scratch = (np.empty(7), np.empty(N_EV), np.empty(N_EV), np.empty(NOBS))
     for i in range(lo, hi):
         _steps1(i, start, cf, ci, w, seq, out, rec, scratch)
 
@@ -413,7 +276,7 @@ def locate(step, col, cf, ci, w, armed, iterations, tol_s):
     p = w[0]
     n = dt.shape[0]
     out = np.empty(n)
-    yx, ob, sc, g, ks = np.empty(7), np.empty(NOBS), np.empty(7), np.empty(N_EV), np.empty((8, 7))
+    yx, ob, sc, g = np.empty(7), np.empty(NOBS), np.empty(7), np.empty(N_EV)
     for i in range(n):
         a, b, fa, fb, side = 0.0, dt[i], ga[i], gb[i], 0
         s = (y0[i, 0], y0[i, 1], y0[i, 2], y0[i, 3], y0[i, 4], y0[i, 5], y0[i, 6])
@@ -425,7 +288,7 @@ def locate(step, col, cf, ci, w, armed, iterations, tol_s):
             x = b - fb * (b - a) / (fb - fa)
             if not (np.isfinite(x) and x > a and x < b):
                 x = 0.5 * (a + b)
-            e = _step_s(t0[i], x, s, d, i, cf, ci, w, ks)  # as dynamics._step1, from the derivative already known
+            e = _step_s(t0[i], x, s, d, i, cf, ci, w)  # as dynamics._step1, from the derivative already known
             for j in range(7):
                 yx[j] = e[j]
             _put(e[3], e[4], e[5], _core(t0[i] + x, e, i, cf, ci, w), p, sc, ob)

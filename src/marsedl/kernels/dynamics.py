@@ -9,19 +9,13 @@ import numpy as np
 from numba import njit
 
 from marsedl.kernels.layout import (
-    CF_BANK,
-    CF_BANK0,
-    CF_BANK_RATE,
     CF_CD_SCALE,
     CF_CHUTE_CD_SCALE,
     CF_CL_SCALE,
     CF_COS_BANK,
     CF_DENSITY_FACTOR,
-    CF_ENTRY_GUIDED,
-    CF_GUIDED,
     CF_HAS_CHUTE,
     CF_LIFTING,
-    CF_PLANAR,
     CF_SIN_BANK,
     CF_T_LINE_STRETCH,
     CF_THRUST_MAG,
@@ -65,16 +59,13 @@ from marsedl.kernels.layout import (
     P_POWERED_MIDPOINT,
     P_RE,
     P_RP,
-    P_STEP_TOL,
     P_T_INFLATION,
     P_UNDULATION,
     P_W,
     P_WPERT_DH,
     P_WPERT_HMIN,
-    PH_ENTRY,
     PH_FLYAWAY,
     PH_POWERED,
-    PH_SUFR,
 )
 from marsedl.laws import ellipsoid_radius, frame_acceleration, gravity_j2, inflation_fraction
 from marsedl.laws._jit import JIT as _JIT
@@ -284,7 +275,7 @@ def _rk4_s(t, h, s, d, i, cf, ci, w):
 @njit(inline="always", **_LEAF)
 def _mid_s(t, h, s, d, i, cf, ci, w):
     """One midpoint (second-order Runge-Kutta) step of body ``i`` from ``s`` with known derivative ``d``, as
-    :func:`_rk4_s`: the step of a body under held thrust (see :func:`_fixed_s`)."""
+    :func:`_rk4_s`: the step of a body under held thrust (see :func:`_step_s`)."""
     y0, y1, y2, y3, y4, y5, y6 = s
     d3, d4, d5, d6 = d
     hh = 0.5 * h
@@ -293,103 +284,18 @@ def _mid_s(t, h, s, d, i, cf, ci, w):
     return (y0 + h * s3, y1 + h * s4, y2 + h * s5, y3 + h * r[0], y4 + h * r[1], y5 + h * r[2], y6 + h * r[3])
 
 
-# Dormand-Prince 5(4) (Dormand & Prince 1980, as SciPy's RK45; tests/test_engine_steps.py checks the tableau
-# against it): stage nodes DP_C, stage weights DP_A (row k: stage k+1), fifth-order weights DP_B (the seventh
-# stage, at the step's end, weighs 0: it is the next step's first, "first same as last") and the weights DP_E of
-# the error estimate (fifth- minus fourth-order solution, in units of the step)
-DP_C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0])
-DP_A = np.array([
-    [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
-    [1 / 5, 0.0, 0.0, 0.0, 0.0, 0.0],
-    [3 / 40, 9 / 40, 0.0, 0.0, 0.0, 0.0],
-    [44 / 45, -56 / 15, 32 / 9, 0.0, 0.0, 0.0],
-    [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729, 0.0, 0.0],
-    [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656, 0.0],
-    [35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84],
-])
-DP_E = np.array([71 / 57600, 0.0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40])
-
-
 @njit(**_LEAF)
-def _may_free1(i, cf, ci, p):
-    """Whether body ``i`` may take error-controlled steps in its phase (``integration.step_tolerance_m`` set):
-    it is an entry vehicle flown without guidance and without the reference's heading alignment (its bank
-    changes only at SUFR: see :func:`marsedl.kernels.control._guide1`). (Shed bodies and the open parachute were
-    tried too, and left on their fixed steps: at tolerances that keep their impacts, the pair's six force
-    evaluations per step, its rejected steps at the kinks of the tabulated atmosphere and aerodynamics, and its
-    dearer event location cost as much as the steps saved; see the README's Speed section.)"""
-    ph = ci[i, CI_PHASE]
-    return (p[P_STEP_TOL] > 0.0 and (ph == PH_ENTRY or ph == PH_SUFR) and cf[i, CF_ENTRY_GUIDED] != 0.0
-            and cf[i, CF_GUIDED] == 0.0 and cf[i, CF_PLANAR] == 0.0)
-
-
-@njit(**_LEAF)
-def _free1(t, i, cf, ci, p):
-    """Whether body ``i``'s step from ``t`` is error-controlled (:func:`_dp5_s`): it may be
-    (:func:`_may_free1`) and it holds its bank (no bank rate, the bank of its phase), so that no guidance cycle
-    sets its step (each would change nothing)."""
-    if not _may_free1(i, cf, ci, p):
-        return False
-    return cf[i, CF_BANK_RATE] == 0.0 and cf[i, CF_BANK] == (0.0 if ci[i, CI_PHASE] == PH_SUFR else cf[i, CF_BANK0])
-
-
-@njit(inline="always", **_LEAF)
-def _dp5_s(t, h, s, d, i, cf, ci, w, ks):
-    """One Dormand-Prince 5(4) step of body ``i`` from ``s`` with known derivative ``d``; ``ks`` (8, 7) is
-    scratch for the stages and a stage's state. Returns the fifth-order state (7 scalars), the :func:`_core`
-    result at it (the step's last stage, which the caller needs for the observables and the next step's start)
-    and the error estimate in units of the run's tolerance ``p[P_STEP_TOL]`` (the larger of the position error in
-    m and the velocity error in m/s, over the tolerance: a step is accepted at 1 or below)."""
-    tol = w[0][P_STEP_TOL]
-    ks[0, 0], ks[0, 1], ks[0, 2] = s[3], s[4], s[5]
-    ks[0, 3], ks[0, 4], ks[0, 5], ks[0, 6] = d
-    for k in range(1, 7):
-        for j in range(7):
-            acc = 0.0
-            for m in range(k):
-                acc += DP_A[k, m] * ks[m, j]
-            ks[7, j] = s[j] + h * acc
-        n = (ks[7, 0], ks[7, 1], ks[7, 2], ks[7, 3], ks[7, 4], ks[7, 5], ks[7, 6])
-        if k == 6:  # the step's end: its forces and observables are the caller's too
-            break
-        r = _core(t + DP_C[k] * h, n, i, cf, ci, w)
-        ks[k, 0], ks[k, 1], ks[k, 2] = n[3], n[4], n[5]
-        ks[k, 3], ks[k, 4], ks[k, 5], ks[k, 6] = r[0], r[1], r[2], r[3]
-    r = _core(t + h, n, i, cf, ci, w)
-    ks[6, 0], ks[6, 1], ks[6, 2] = n[3], n[4], n[5]
-    ks[6, 3], ks[6, 4], ks[6, 5], ks[6, 6] = r[0], r[1], r[2], r[3]
-    err = 0.0
-    for j in range(6):
-        e = 0.0
-        for m in range(7):
-            e += DP_E[m] * ks[m, j]
-        err = max(err, abs(h * e))
-    return n, r, err / tol
-
-
-@njit(**_LEAF)
-def _fixed_s(t, h, s, d, i, cf, ci, w):
-    """One step of a fixed length of body ``i`` from ``s`` with known derivative ``d`` (7 scalars out): RK4, or,
-    when the run asks for it (``integration.powered_method``), the midpoint rule for a body whose thrust is
-    commanded once per step and held (powered descent to fly-away: one force evaluation inside the step instead
-    of three). Under held thrust a step's forces barely change (low speed, thin air, a step of one guidance
-    cycle), so the midpoint rule's error stays far below the tolerances of the nominal timelines
-    (tests/test_engine_steps.py flies it against RK4)."""
+def _step_s(t, h, s, d, i, cf, ci, w):
+    """One step of body ``i`` from ``s`` with known derivative ``d`` (7 scalars out): RK4, or, when the run asks
+    for it (``integration.powered_method``), the midpoint rule for a body whose thrust is commanded once per step
+    and held (powered descent to fly-away: one force evaluation inside the step instead of three). Under held
+    thrust a step's forces barely change (low speed, thin air, a step of one guidance cycle), so the midpoint
+    rule's error stays far below the tolerances of the nominal timelines (tests/test_engine_steps.py flies it
+    against RK4)."""
     ph = ci[i, CI_PHASE]
     if ph >= PH_POWERED and ph <= PH_FLYAWAY and w[0][P_POWERED_MIDPOINT] != 0.0:
         return _mid_s(t, h, s, d, i, cf, ci, w)
     return _rk4_s(t, h, s, d, i, cf, ci, w)
-
-
-@njit(**_LEAF)
-def _step_s(t, h, s, d, i, cf, ci, w, ks):
-    """One step of body ``i`` from ``s`` with known derivative ``d`` (7 scalars out), as the stepping kernel takes
-    it from the same start: where no guidance cycle sets the step (:func:`_free1`), the fifth-order solution of the
-    error-controlled pair :func:`_dp5_s` (``ks`` (8, 7): its scratch), else :func:`_fixed_s`. (So a step the engine
-    cuts at an event lands where the kernel's step would.)"""
-    if _free1(t, i, cf, ci, w[0]):
-        return _dp5_s(t, h, s, d, i, cf, ci, w, ks)[0]
-    return _fixed_s(t, h, s, d, i, cf, ci, w)
 
 
 @njit(inline="always", **_LEAF)
@@ -407,15 +313,15 @@ def _derivative(gx, gy, gz, aex, aey, aez, m, i, cf, p):
 
 
 @njit(inline="always", **_LEAF)
-def _step1(t, h, y0, i, cf, ci, w, out, ob, sc, ks):
+def _step1(t, h, y0, i, cf, ci, w, out, ob, sc):
     """One step (:func:`_step_s`) of body ``i`` from ``y0`` (7,) over ``h`` into ``out`` (7,); observables at the
     end in ob.
 
-    ``sc`` (7,) and ``ks`` (8, 7) are scratch space (no allocation per body).
+    ``sc`` (7,) is scratch space (no allocation per body).
     """
     s = (y0[0], y0[1], y0[2], y0[3], y0[4], y0[5], y0[6])
     r = _core(t, s, i, cf, ci, w)
-    n = _step_s(t, h, s, (r[0], r[1], r[2], r[3]), i, cf, ci, w, ks)
+    n = _step_s(t, h, s, (r[0], r[1], r[2], r[3]), i, cf, ci, w)
     for j in range(7):
         out[j] = n[j]
     r = _core(t + h, n, i, cf, ci, w)
@@ -441,7 +347,7 @@ def rk4(t, y, h, cf, ci, w):
     n = y.shape[0]
     out = np.empty((n, 7))
     obs = np.empty((n, NOBS))
-    sc, ks = np.empty(7), np.empty((8, 7))
+    sc = np.empty(7)
     for i in range(n):
-        _step1(t[i], h[i], y[i], i, cf, ci, w, out[i], obs[i], sc, ks)
+        _step1(t[i], h[i], y[i], i, cf, ci, w, out[i], obs[i], sc)
     return out, obs

@@ -85,8 +85,6 @@ _declare(
     # index in marsedl.sequence.OBSERVABLES, the threshold (SI), and +1 when the event happens as the observable
     # falls to it (below), -1 as it rises to it (above)
     ("gen_obs", N_GENERIC), ("gen_thr", N_GENERIC), ("gen_sign", N_GENERIC),
-    # the tolerance of error-controlled steps (m and m/s per step; 0: fixed steps only; see dynamics._free1)
-    "step_tol",
 )
 # event columns: the continuous events of marsedl.sequence.EVENTS (each one's column: event_column(name)), then
 # the generic ones (GEN0 + k)
@@ -108,8 +106,6 @@ _declare("S", "entry", "parachute", "inflation", "powered", "ballistic", "coast"
 _BALLISTIC_DRAG_FRACTION = 0.2
 _BALLISTIC_MAX_DH_M = 3000.0
 # --- per-body peak records (pk columns)
-# the last two samples of the three peaked quantities, to refine a peak between error-controlled steps
-# (advance._track1): times t_1, t_2 (t_2 the later), then g, q and heat rate at each
-_declare("PK", "g", "g_t", "q", "chute_load", "heat", "t_1", "t_2", "g_1", "g_2", "q_1", "q_2", "heat_1", "heat_2")
+_declare("PK", "g", "g_t", "q", "chute_load", "heat")
 _SKY_CRANE_GAIN_PER_S = 2.0  # M: velocity-loop gain of the sky-crane hold, 1/s (time constant 0.5 s)
 _TGO_MIN_S, _TGO_MAX_S = 1.0, 120.0  # M: bounds of the powered approach's time to go, s
