@@ -128,6 +128,10 @@ def test_set_aero_and_end_end_the_case():
     ({**BALLAST, "actions": [{"set_aero": "brick"}]}, "set_aero"),
     ({**BALLAST, "armed": ["powered"]}, "after backshell separation"),
     ({**BALLAST, "actions": [{"release": {**BALLAST["actions"][0]["release"], "mass_kg": -1.0}}]}, "allowed"),
+    # no phase change from a preset (an entry vehicle put into the powered descent was an internal error), and no
+    # landing but the touchdown's
+    ({**BALLAST, "actions": [{"set_phase": "powered"}]}, "set_phase"),
+    ({**BALLAST, "actions": [{"end": "landed"}]}, "end"),
 ])
 def test_bad_events_are_one_line_errors(event, says):
     with pytest.raises(MarsEDLError) as exc:

@@ -3,7 +3,7 @@ the engine's generic event rows (:class:`marsedl.sequence.GenericEvent`) and par
 
 A row names the event, the phases in which its condition is evaluated, the condition (a threshold on one of
 :data:`marsedl.sequence.OBSERVABLES`, reached from above: ``below``, or from below: ``above``) and its actions
-(each a one-key table: ``set_phase``, ``set_aero``, ``release``, ``end``, ``mark``); the event is always logged
+(each a one-key table: ``set_aero``, ``release``, ``end``, ``mark``); the event is always logged
 first. It happens at most once per body, the first time its condition holds in an armed phase::
 
     [[sequence.events]]
@@ -43,7 +43,9 @@ __all__ = ["PresetEvent", "check_events", "compile_events"]
 _FLYING = tuple(p.name.lower() for p in Phase if p not in (Phase.UNBORN, Phase.DONE))
 PhaseName = Literal[_FLYING]  # type: ignore[valid-type]
 AeroName = Literal[AERO_MODELS]  # type: ignore[valid-type]
-OutcomeName = Literal[tuple(o.name.lower() for o in Outcome if o != Outcome.RUNNING)]  # type: ignore[valid-type]
+# a preset's event may end a case any way but as a landing (the touchdown's), and not as a lone body's impact
+OutcomeName = Literal[tuple(o.name.lower() for o in Outcome  # type: ignore[valid-type]
+                            if o not in (Outcome.RUNNING, Outcome.LANDED, Outcome.IMPACT))]
 Name = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)
 #: phases in which the vehicle still carries its entry mass budget (before backshell separation)
 _CARRIED = ("entry", "sufr", "chute", "chute_no_hs")
@@ -75,9 +77,10 @@ class Release(_Spec):
 
 
 class ActionSpec(_Spec):
-    """One action: exactly one of its keys."""
+    """One action: exactly one of its keys. (No phase change: the phases and their order are the built-in
+    sequence's — a preset's event that put an entry vehicle into, say, the powered descent would fly a vehicle in a
+    state no built-in event leads to, and its plan with it.)"""
 
-    set_phase: PhaseName | None = None
     set_aero: AeroName | None = None
     release: Release | None = None
     end: OutcomeName | None = None
@@ -87,7 +90,7 @@ class ActionSpec(_Spec):
     def _one_key(self) -> ActionSpec:
         given = [k for k in type(self).model_fields if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("an action is a table with exactly one of set_phase, set_aero, release, end, mark "
+            raise ValueError("an action is a table with exactly one of set_aero, release, end, mark "
                              f"(got {', '.join(given) or 'none'})")
         return self
 
@@ -141,9 +144,7 @@ def compile_events(events: tuple[PresetEvent, ...], first_slot: int) -> tuple[tu
     for e in events:
         actions = [Action(Op.LOG)]
         for a in e.actions:
-            if a.set_phase is not None:
-                actions.append(Action(Op.SET_PHASE, int(Phase[a.set_phase.upper()])))
-            elif a.set_aero is not None:
+            if a.set_aero is not None:
                 actions.append(Action(Op.SET_AERO, AERO_MODELS.index(a.set_aero)))
             elif a.end is not None:
                 actions.append(Action(Op.END, int(Outcome[a.end.upper()])))
