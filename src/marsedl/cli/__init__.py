@@ -36,7 +36,6 @@ _montecarlo.register(app)
 _report.register(app)
 
 
-
 def _say(text: str) -> None:
     """One line of Rich markup on stderr (an error, an interruption)."""
     from marsedl.cli.fmt import console
