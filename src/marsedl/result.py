@@ -232,9 +232,10 @@ def build_result(out: EngineOutput, *, case: int, preset: str, target_lat_deg: f
     events = []
     timeline = (np.isin(rows["code"], list(out.timeline_codes))
                 & ((rows["body"] == 0) | (rows["code"] == Ev.FLYAWAY)))
+    names = out.event_names
     for i in np.flatnonzero(timeline):
         events.append(Event(
-            name=out.event_names[rows["code"][i]], time_s=float(rows["t"][i]),
+            name=names[rows["code"][i]], time_s=float(rows["t"][i]),
             altitude_agl_m=float(rows["alt_agl"][i]), altitude_mola_m=float(rows["alt_mola"][i]),
             speed_m_s=float(rows["speed"][i]), mach=float(rows["mach"][i]),
             dynamic_pressure_pa=float(rows["q"][i]), g_load=float(rows["accel_g"][i]),

@@ -6,7 +6,7 @@ events the engine logs itself: entry interface, guidance events, the cruise bala
 belongs to the vehicle's timeline and to the Monte Carlo table's per-case columns, and what it does: a short list
 of primitive :class:`Action` rows (log it, set the phase, set the aerodynamic model, release a part, end the case,
 mark the time, or a named special action for what is not a primitive), which
-:func:`marsedl.engine.actions.apply_actions` carries out in order.
+:func:`marsedl.engine.actions.apply_event` carries out in order.
 
 From this table come the event codes (:class:`Ev`), the kernels' event columns (the continuous events, in the
 order of the table, which is also their priority when two happen at the same instant of a step), the matrix of
@@ -98,7 +98,7 @@ class Part:
 PART_HEAT_SHIELD, PART_BACKSHELL = 0, 1
 #: named special actions (the arg of Op.SPECIAL), as in marsedl.engine.actions.SPECIALS
 SPECIAL_NAMES = ("impact_outcome", "timeout_outcome", "entry_balance_masses", "entry_balance_masses_from_entry",
-                 "deploy_bookkeeping", "descent_stage_start", "powered_target", "descent_stage_hover",
+                 "deploy_bookkeeping", "descent_stage_start", "powered_descent_aim", "descent_stage_hover",
                  "propellant_outcome")
 
 
@@ -172,7 +172,7 @@ EVENTS: tuple[EventSpec, ...] = (
               actions=(_LOG, _phase(Phase.FREEFALL), _aero(_PDV), Action(Op.MARK),
                        Action(Op.RELEASE, PART_BACKSHELL), _sp("descent_stage_start"))),
     EventSpec("powered_descent_start", (Phase.FREEFALL,), timeline=True, columns=True,
-              actions=(_LOG, _phase(Phase.POWERED), _sp("powered_target"))),
+              actions=(_LOG, _phase(Phase.POWERED), _sp("powered_descent_aim"))),
     # the powered descent's phases (MSL and Mars 2020): approach to a gate, constant velocity, constant deceleration
     EventSpec("constant_velocity_start", (Phase.POWERED,), timeline=True, columns=True,
               actions=(_LOG, _phase(Phase.CONSTANT_VELOCITY))),

@@ -135,7 +135,7 @@ def _mark(eng: Engine, st: _State, bodies: np.ndarray, log: _Log, code: int, a: 
 
 
 def _special(eng: Engine, st: _State, bodies: np.ndarray, log: _Log, code: int, a: Action) -> None:
-    SPECIALS[SPECIAL_NAMES[a.arg]](eng, st, bodies, log)
+    SPECIALS[a.arg](eng, st, bodies, log)
 
 
 _OPS = {Op.LOG: _log, Op.SET_PHASE: _set_phase, Op.SET_AERO: _set_aero, Op.RELEASE: _release, Op.END: _end,
@@ -198,7 +198,7 @@ def descent_stage_start(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) 
     st.flyaway_dir[cs] = horiz / np.maximum(np.linalg.norm(horiz, axis=1, keepdims=True), 1e-9)
 
 
-def powered_target_action(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:
+def powered_descent_aim(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -> None:
     """The engines take over: the powered approach flies to its gate above the chosen point (:func:`powered_target`:
     the backshell avoidance, then terrain-relative navigation's safe spot)."""
     st.pd_target[st.case[bodies]] = powered_target(eng, st, bodies)
@@ -223,14 +223,11 @@ def propellant_outcome(eng: Engine, st: _State, bodies: np.ndarray, log: _Log) -
     st.prop_used[vb] = st.prop_start[vb]
 
 
-#: the special actions, by the names of marsedl.sequence.SPECIAL_NAMES
-SPECIALS: dict[str, Special] = {
-    "impact_outcome": impact_outcome, "timeout_outcome": timeout_outcome,
-    "entry_balance_masses": entry_balance_masses, "entry_balance_masses_from_entry": entry_balance_masses_from_entry,
-    "deploy_bookkeeping": deploy_bookkeeping, "descent_stage_start": descent_stage_start,
-    "powered_target": powered_target_action, "descent_stage_hover": descent_stage_hover,
-    "propellant_outcome": propellant_outcome}
-assert set(SPECIALS) == set(SPECIAL_NAMES)
+#: the special actions, in the order of marsedl.sequence.SPECIAL_NAMES (the arg of Op.SPECIAL indexes both): each
+#: found by its function's name, so a name without its function fails the import (a KeyError), not a flight
+SPECIALS: tuple[Special, ...] = tuple({f.__name__: f for f in (
+    impact_outcome, timeout_outcome, entry_balance_masses, entry_balance_masses_from_entry, deploy_bookkeeping,
+    descent_stage_start, powered_descent_aim, descent_stage_hover, propellant_outcome)}[name] for name in SPECIAL_NAMES)
 
 
 # ------------------------------------------------------------------------------------------ what they use
