@@ -32,8 +32,7 @@ def load_rgb(image: Any) -> tuple[np.ndarray, str]:
     name = "image"
     if isinstance(image, (str, Path)):
         name = str(image)
-        image = _reduced(open_image(image, f"photo '{name}'", max_pixels=_MAX_PIXELS, mode="RGB",
-                                    draft_side=_MAX_SIDE))
+        image = open_image(image, f"photo '{name}'", max_pixels=_MAX_PIXELS, mode="RGB", draft_side=_MAX_SIDE)
     if isinstance(image, Image.Image):
         if image.width * image.height > _MAX_PIXELS:
             raise MarsEDLError(f"{name}: image is {image.width}x{image.height} px; the reader takes up to "
