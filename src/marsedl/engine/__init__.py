@@ -48,9 +48,7 @@ from marsedl.engine.config import (  # noqa: F401
 )
 from marsedl.engine.core import Engine
 from marsedl.engine.state import (  # noqa: F401
-    _Ctx,
-    _Obs,
-    _State,
+    RunArrays,
     navigated_state,
     unit_vector,
 )
