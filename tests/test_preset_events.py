@@ -155,3 +155,31 @@ def test_cli_bad_event_exits_without_traceback(tmp_path):
     assert r.returncode != 0
     assert "Traceback" not in r.stderr + r.stdout
     assert "sequence.events.0.when.observable" in r.stderr + r.stdout
+
+
+# one logged event per observable (marsedl.sequence.OBSERVABLES), each with a threshold the nominal flight crosses
+# once in the phases where it is armed: (observable, condition, threshold, armed phases)
+_WATCH = [("alt_agl_m", "below", 6000.0, ["chute_no_hs"]), ("alt_mola_m", "below", 3000.0, ["chute_no_hs"]),
+          ("speed_m_s", "below", 150.0, ["chute_no_hs"]), ("mach", "below", 1.0, ["chute"]),
+          ("dynamic_pressure_pa", "below", 300.0, ["chute"]), ("time_s", "above", 300.0, ["chute_no_hs"]),
+          ("time_since_deploy_s", "above", 5.0, ["chute"]), ("time_since_mark_s", "above", 0.5, ["freefall"])]
+
+
+def test_each_observable_is_the_quantity_it_names():
+    """An event watching an observable fires where that quantity (as the event row reports it) reaches the
+    threshold: the kernels read the observable its name says."""
+    events = [{"name": f"watch_{k}", "armed": armed, "when": {"observable": obs, cond: thr}, "actions": []}
+              for k, (obs, cond, thr, armed) in enumerate(_WATCH)]
+    res = simulate(None, mission=_with_events(*events, name="mars2020_watch"))
+    got = {e.name: e for e in res.events}
+    deploy, backshell = got["parachute_deploy"].time_s, got["backshell_separation"].time_s
+    row = {"alt_agl_m": "altitude_agl_m", "alt_mola_m": "altitude_mola_m", "speed_m_s": "speed_m_s", "mach": "mach",
+           "dynamic_pressure_pa": "dynamic_pressure_pa", "time_s": "time_s"}
+    for k, (obs, _, thr, _) in enumerate(_WATCH):
+        e = got[f"watch_{k}"]
+        if obs in row:
+            assert getattr(e, row[obs]) == pytest.approx(thr, rel=1e-4, abs=1e-3), obs
+        elif obs == "time_since_deploy_s":
+            assert e.time_s - deploy == pytest.approx(thr, abs=1e-3)
+        else:  # the vehicle's mark is set at backshell separation
+            assert e.time_s - backshell == pytest.approx(thr, abs=1e-3)

@@ -18,7 +18,7 @@ from marsedl.engine import CaseInputs, Engine, EngineConfig, Outcome, Sequence, 
 from marsedl.errors import MarsEDLError, PlanningError
 from marsedl.guidance.entry import EntryGuidanceParams, ReferenceTrajectory
 from marsedl.planet import MARS, Site, destination, inertial_to_relative
-from marsedl.preset_events import compile_events
+from marsedl.preset_events import event_rows
 from marsedl.result import SimulationResult, build_result
 from marsedl.scenario import Mission, apply_overrides, read_preset, validate_mission
 from marsedl.targeting import Plan, build_reference, entry_state, solve_entry_point
@@ -82,7 +82,7 @@ def build_config(mission: Mission, atmosphere: str | None = None) -> tuple[Engin
         from marsedl.hazard_map import load_hazard_map
 
         hazard = load_hazard_map(m.trn.hazard_map, m.trn.bounds)
-    events = compile_events(m.sequence.events, vehicle.slot_descent_stage + 1)[0]  # (the parts: vehicle.py)
+    events = event_rows(m.sequence.events)  # (the parts they release: the vehicle's, vehicle.py)
     cfg = EngineConfig(planet=MARS, site=site, atmosphere=grid, vehicle=vehicle, sequence=seq, steps=steps,
                        guidance=params, reference=None, entry_altitude_m=float(entry_alt), hazard_map=hazard,
                        preset_events=events)

@@ -149,13 +149,13 @@ class Planet:
         """Radius (m) of the reference ellipsoid at planetocentric latitude ``lat_rad``.
 
         ``r = a b / sqrt((b cos(lat))^2 + (a sin(lat))^2)`` with ``a`` equatorial, ``b`` polar radius (the
-        engine's :func:`marsedl.laws.ellipsoid_radius`).
+        engine's :func:`marsedl.laws.ellipsoid_radius_along` on the unit ray of that latitude).
         """
         lat = _f(lat_rad)
         from marsedl import laws
 
-        return laws.ellipsoid_radius.py_func(np.cos(lat) ** 2, np.sin(lat), self.equatorial_radius_m,
-                                             self.polar_radius_m)
+        return laws.ellipsoid_radius_along.py_func(np.cos(lat) ** 2, np.sin(lat) ** 2, 1.0, self.equatorial_radius_m,
+                                                   self.polar_radius_m)
 
     def position_m(self, lat_rad: ArrayLike, lon_rad: ArrayLike, height_m: ArrayLike) -> Array:
         """Planet-fixed position ``(..., 3)`` of the point ``height_m`` above the reference ellipsoid at a

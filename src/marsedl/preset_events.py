@@ -38,7 +38,7 @@ from marsedl.sequence import (
 )
 from marsedl.spec_base import Mass, SeparationSpeed, _Spec
 
-__all__ = ["PresetEvent", "check_events", "compile_events"]
+__all__ = ["PresetEvent", "check_events", "event_rows", "released_parts"]
 
 _FLYING = tuple(p.name.lower() for p in Phase if p not in (Phase.UNBORN, Phase.DONE))
 PhaseName = Literal[_FLYING]  # type: ignore[valid-type]
@@ -133,14 +133,12 @@ def check_events(events: tuple[PresetEvent, ...]) -> None:
                          f"({', '.join(twice)})")
 
 
-def compile_events(events: tuple[PresetEvent, ...], first_slot: int) -> tuple[tuple[GenericEvent, ...],
-                                                                               tuple[tuple[str, Part], ...]]:
-    """The engine's rows of a preset's events (each in its generic column, in order) and the parts they release
-    (name and :class:`~marsedl.sequence.Part`, in slots from ``first_slot`` on; their part indices follow the
-    built-in parts)."""
+def event_rows(events: tuple[PresetEvent, ...]) -> tuple[GenericEvent, ...]:
+    """The engine's rows of a preset's events, each in its generic column, in order. A release action names its
+    part by index: the built-in parts first, then the preset's in the order of :func:`released_parts`."""
     if len(events) > N_GENERIC:  # (the schema refuses it; a programmatic caller gets the same rule)
         raise ValueError(f"at most {N_GENERIC} preset events")
-    rows, parts = [], []
+    rows, n_parts = [], 0
     for e in events:
         actions = [Action(Op.LOG)]
         for a in e.actions:
@@ -151,13 +149,20 @@ def compile_events(events: tuple[PresetEvent, ...], first_slot: int) -> tuple[tu
             elif a.mark is not None:
                 actions.append(Action(Op.MARK))
             else:
-                r = a.release
-                actions.append(Action(Op.RELEASE, PART_BACKSHELL + 1 + len(parts)))
-                parts.append((r.part, Part(first_slot + len(parts), AERO_MODELS.index(r.aero), r.mass_kg,
-                                           r.delta_v_m_s, 1.0 if r.direction == "along" else -1.0)))
+                actions.append(Action(Op.RELEASE, PART_BACKSHELL + 1 + n_parts))
+                n_parts += 1
         below = e.when.below is not None
         rows.append(GenericEvent(
             name=e.name, armed=tuple(Phase[p.upper()] for p in e.armed),
             observable=OBSERVABLES.index(e.when.observable), threshold=e.when.below if below else e.when.above,
             sign=1.0 if below else -1.0, timeline=e.timeline, actions=tuple(actions)))
-    return tuple(rows), tuple(parts)
+    return tuple(rows)
+
+
+def released_parts(events: tuple[PresetEvent, ...], first_slot: int) -> tuple[tuple[str, Part], ...]:
+    """The parts a preset's events release (name and :class:`~marsedl.sequence.Part`), in the order their events
+    and actions list them (the order of :func:`event_rows`' part indices), in body slots from ``first_slot`` on
+    (:func:`marsedl.vehicle.build_vehicle` gives the first free one)."""
+    return tuple((r.part, Part(first_slot + k, AERO_MODELS.index(r.aero), r.mass_kg, r.delta_v_m_s,
+                               1.0 if r.direction == "along" else -1.0))
+                 for k, r in enumerate(r for e in events for r in e.parts))

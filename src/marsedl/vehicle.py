@@ -24,7 +24,7 @@ from marsedl.aero import (
     powered_descent_vehicle,
 )
 from marsedl.phase import Phase
-from marsedl.preset_events import compile_events
+from marsedl.preset_events import released_parts
 from marsedl.scenario import Mission
 from marsedl.sequence import AERO_MODELS, Part
 
@@ -92,7 +92,7 @@ def build_vehicle(mission: Mission) -> VehicleModel:
     names += [f"entry_balance_mass_{i + 1}" for i in range(m.entry_balance_masses.count)]
     names += ["heat_shield", "backshell", "descent_stage"]
     n_own = len(names)
-    preset_parts = compile_events(m.sequence.events, n_own)[1]
+    preset_parts = released_parts(m.sequence.events, n_own)
     names += [name for name, _ in preset_parts]
     area = m.aeroshell.reference_area_m2
     chute = DiskGapBand(

@@ -67,7 +67,7 @@ from marsedl.kernels.layout import (
     PH_FLYAWAY,
     PH_POWERED,
 )
-from marsedl.laws import ellipsoid_radius, frame_acceleration, gravity_j2, inflation_fraction
+from marsedl.laws import ellipsoid_radius_along, frame_acceleration, gravity_j2, inflation_fraction
 from marsedl.laws._jit import JIT as _JIT
 from marsedl.laws._jit import LEAF as _LEAF
 from marsedl.laws.tables import exponential_extension, grid_cell
@@ -126,8 +126,9 @@ def _core(t, s, i, cf, ci, w):
     rxy2 = x * x + yy * yy
     rad = math.sqrt(rxy2 + z * z)
     rxy = math.sqrt(rxy2)
-    slat = z / rad
-    alt_mola = rad - ellipsoid_radius(rxy2 / (rad * rad), slat, p[P_RE], p[P_RP]) - p[P_UNDULATION]
+    inv_rad = 1.0 / rad  # (one division: the local vertical and sin(latitude) are multiples of the position)
+    slat = z * inv_rad
+    alt_mola = rad - ellipsoid_radius_along(rxy2, z * z, rad, p[P_RE], p[P_RP]) - p[P_UNDULATION]
     alt_agl = alt_mola - p[P_GROUND]
     # gravity (point mass + J2) and frame terms
     gx, gy, gz = gravity_j2(x, yy, z, rad, p[P_GM], p[P_J2], p[P_RE])
@@ -153,7 +154,7 @@ def _core(t, s, i, cf, ci, w):
     rho = rho * factor
     lo = flat[3, kk]
     sound = lo + tg * (flat[3, kk + 1] - lo)
-    ux, uy, uz = x / rad, yy / rad, z / rad
+    ux, uy, uz = x * inv_rad, yy * inv_rad, slat
     vax, vay, vaz = vx, vy, vz
     if p[P_HAS_WIND] != 0.0 or p[P_HAS_WPERT] != 0.0:  # (no winds at all: skip the wind frame)
         lo = flat[4, kk]

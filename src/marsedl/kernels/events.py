@@ -67,7 +67,7 @@ from marsedl.laws.triggers import (
     sufr_trigger_g,
     velocity_trigger_g,
 )
-from marsedl.sequence import N_GENERIC, event_column
+from marsedl.sequence import N_GENERIC, OBSERVABLES, event_column
 
 
 @njit(**_LEAF)
@@ -184,23 +184,33 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
                 g[GEN0 + k] = p[P_GEN_SIGN + k] * (v - p[P_GEN_THR + k])
 
 
+# the code of each observable a preset's event can watch: its index in marsedl.sequence.OBSERVABLES, by name
+(W_ALT_AGL, W_ALT_MOLA, W_SPEED, W_MACH, W_Q, W_TIME, W_SINCE_DEPLOY, W_SINCE_MARK) = (
+    OBSERVABLES.index(name) for name in ("alt_agl_m", "alt_mola_m", "speed_m_s", "mach", "dynamic_pressure_pa",
+                                         "time_s", "time_since_deploy_s", "time_since_mark_s"))
+
+
 @njit(**_LEAF)
 def _observable(k, t, ob, i, cf):
     """Observable ``k`` of :data:`marsedl.sequence.OBSERVABLES` of body ``i`` (a time since a mark not yet set:
     -inf)."""
-    if k == 0:
+    if k == W_ALT_AGL:
         return ob[O_ALT_AGL]
-    if k == 1:
+    if k == W_ALT_MOLA:
         return ob[O_ALT_MOLA]
-    if k == 2:
+    if k == W_SPEED:
         return ob[O_SPEED]
-    if k == 3:
+    if k == W_MACH:
         return ob[O_MACH]
-    if k == 4:
+    if k == W_Q:
         return ob[O_Q]
-    if k == 5:
+    if k == W_TIME:
         return t
-    return t - (cf[i, CF_T_DEPLOY] if k == 6 else cf[i, CF_T_MARK])
+    if k == W_SINCE_DEPLOY:
+        return t - cf[i, CF_T_DEPLOY]
+    if k == W_SINCE_MARK:
+        return t - cf[i, CF_T_MARK]
+    return np.nan  # (no such observable: the schema allows only those above; NaN never fires)
 
 
 @njit(**_JIT)

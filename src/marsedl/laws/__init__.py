@@ -23,7 +23,7 @@ from marsedl.laws.entry_guidance import (
     lateral_sign,
     rate_limited_bank,
 )
-from marsedl.laws.gravity import ellipsoid_radius, frame_acceleration, gravity_j2
+from marsedl.laws.gravity import ellipsoid_radius_along, frame_acceleration, gravity_j2
 from marsedl.laws.heating import sutton_graves
 from marsedl.laws.navigation import navigated, radar_navigated_position
 from marsedl.laws.parachute import inflation_fraction
@@ -52,7 +52,7 @@ __all__ = [
     "constant_deceleration_sink_rate",
     "corridor_width",
     "eguidance_acceleration",
-    "ellipsoid_radius",
+    "ellipsoid_radius_along",
     "exponential_extension",
     "frame_acceleration",
     "gravity_j2",

@@ -38,7 +38,11 @@ def frame_acceleration(x, y, z, vx, vy, vz, w):
 
 
 @njit(**LEAF)
-def ellipsoid_radius(cos2_lat, sin_lat, a, b):
-    """Radius (m) of the reference ellipsoid (equatorial ``a``, polar ``b``) at a planetocentric latitude given
-    by ``cos² φ`` and ``sin φ``: ``a b / sqrt(b² cos² φ + a² sin² φ)``."""
-    return a * b / np.sqrt((b * b) * cos2_lat + (a * a) * sin_lat * sin_lat)
+def ellipsoid_radius_along(rho2, z2, r, a, b):
+    """Radius (m) of the reference ellipsoid (equatorial ``a``, polar ``b``) along the ray through a point at
+    distance ``r`` from the centre, ``rho2`` the square of its distance from the spin axis and ``z2`` of its height
+    above the equator: ``a b r / sqrt(b² rho² + a² z²)`` (``a b / sqrt(b² cos² φ + a² sin² φ)`` with φ the
+    planetocentric latitude of the ray, multiplied through by ``r``: the engine gets an altitude from a position
+    without first dividing by ``r``, which would lengthen the chain of dependent operations it waits on)."""
+    return a * b * r / np.sqrt((b * b) * rho2 + (a * a) * z2)
+

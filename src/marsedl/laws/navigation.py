@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 from marsedl.laws._jit import JIT, LEAF
-from marsedl.laws.gravity import ellipsoid_radius
+from marsedl.laws.gravity import ellipsoid_radius_along
 
 
 @njit(**LEAF)
@@ -39,7 +39,8 @@ def radar_navigated_position(x, y, z, de, dn, a, b):
     qx, qy, qz = x + de * ex + dn * nx, y + de * ey + dn * ny, z + dn * nz
     qn = np.sqrt(qx * qx + qy * qy + qz * qz)
     wx, wy, wz = qx / qn, qy / qn, qz / qn
-    radius = rn - ellipsoid_radius(ux * ux + uy * uy, uz, a, b) + ellipsoid_radius(wx * wx + wy * wy, wz, a, b)
+    radius = rn - ellipsoid_radius_along(ux * ux + uy * uy, uz * uz, 1.0, a, b) + ellipsoid_radius_along(
+        wx * wx + wy * wy, wz * wz, 1.0, a, b)
     return wx * radius, wy * radius, wz * radius
 
 
