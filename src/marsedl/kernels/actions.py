@@ -116,7 +116,7 @@ from marsedl.kernels.layout import (
     RES_TRN_SAFE,
 )
 from marsedl.laws._jit import LEAF as _LEAF
-from marsedl.laws.gravity import ellipsoid_radius
+from marsedl.laws.gravity import ellipsoid_radius_along
 from marsedl.laws.navigation import navigated
 from marsedl.laws.safe_spot import SAFE_SPOT, nearest_safe_cell
 from marsedl.laws.spherical import cartesian_to_spherical, spherical_to_cartesian, surface_distance_bearing
@@ -478,6 +478,7 @@ def _aim(b, bd, cs, p, tab):
         cs[1][c, RES_TRN_DIVERT] = surface_distance_bearing(lat, lon, lat1, lon1, radius)[0]
         cs[1][c, RES_TRN_SAFE] = 1.0 if status == SAFE_SPOT else 0.0
         lat, lon = lat1, lon1
-    cl = math.cos(lat)
-    radius = ellipsoid_radius(cl * cl, math.sin(lat), p[P_RE], p[P_RP]) + p[P_UNDULATION] + p[P_GROUND] + p[P_GATE_ALT]
+    cl, sl = math.cos(lat), math.sin(lat)  # (the site's position_m: the ellipsoid on the unit ray of the latitude)
+    radius = (ellipsoid_radius_along(cl * cl, sl * sl, 1.0, p[P_RE], p[P_RP]) + p[P_UNDULATION] + p[P_GROUND]
+              + p[P_GATE_ALT])
     return spherical_to_cartesian(lat, lon, radius)
