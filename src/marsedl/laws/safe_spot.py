@@ -14,6 +14,8 @@ The search is exact, on the raster itself (no tree to build, nothing allocated),
   visited outward from the point's (clamped) column and a side stops at the first cell farther than the limit,
   unless the side's last cell lies more than 2π less that cell's offset round (then the side's far end comes
   nearer again from the other way: only on a map wider than π, or with a point nearly opposite a wide map).
+  Only safe cells, and the cell where a side may end, need their ``h``: the offset where the limit lies is
+  solved from ``h`` once per row and improvement, and the scan looks at an unsafe cell's ``h`` only beyond it.
 
 The longitude of the point may be on any branch (sin² of half the offset has period 2π); its start column is
 taken on the branch nearest the map, as :meth:`marsedl.trn.HazardMap.cell_index` does inside it. Since the stops
@@ -39,32 +41,55 @@ NO_SAFE_SPOT_IN_REACH = 2
 
 
 @njit(**LEAF)
+def _reach_offset(a, b, lim):
+    """About the largest longitude offset at which a cell of a row (``a``, ``b``) can have ``h <= lim``: where the
+    column scan starts to look at unsafe cells' distances (more than π: anywhere; negative: nowhere)."""
+    if lim < a:
+        return -1.0
+    if b <= lim - a:  # sin²(Δλ/2) <= 1 <= (lim - a) / b: any offset
+        return 4.0
+    return 2.0 * np.arcsin(np.sqrt((lim - a) / b))
+
+
+@njit(**LEAF)
 def _scan_row(safe, r, c0, x, span, cols, a, b, limit, best_h, best_k):
     """The best ``(h, raster index)`` after the cells of row ``r`` nearer than ``limit`` (in ``h``) to a point at
-    longitude offset ``x`` from the map's west edge; ``a``, ``b``: the row's ``sin²(Δφ/2)`` and ``cos φ cos φ_r``."""
+    longitude offset ``x`` from the map's west edge; ``a``, ``b``: the row's ``sin²(Δφ/2)`` and ``cos φ cos φ_r``.
+
+    A side ends at the first cell past the limit, by its exact ``h`` (only looked at beyond about the offset where
+    the limit lies, so an unsafe cell nearer than that costs a byte's look), unless the side reaches so far round
+    that its last cells come nearer again from the other way (``|offset| > 2π - |this offset|``)."""
     lim = min(limit, best_h)
+    dc = span / cols
+    w = _reach_offset(a, b, lim)
     two_pi = 2.0 * np.pi
-    # the offsets of the row's ends: a cell past the limit ends a side unless the side reaches so far round that
-    # its last cells come nearer again from the other way (|offset| > 2π - |this offset|)
-    east_end, west_end = (cols - 0.5) * span / cols - x, 0.5 * span / cols - x
+    east_end, west_end = (cols - 0.5) * dc - x, 0.5 * dc - x
+    near = (x + w) / dc  # (in columns) a side may end beyond this only
     for c in range(c0, cols):  # eastwards: the offset grows
-        off = (c + 0.5) * span / cols - x
-        h = a + b * np.sin(0.5 * off) ** 2
-        k = r * cols + c
-        if safe[r, c] and (h < best_h or (h == best_h and k < best_k)):
-            best_h, best_k = h, k
-            lim = min(limit, best_h)
-        if h > lim and 0.0 <= off and off + east_end <= two_pi:
-            break
+        if safe[r, c]:
+            h = a + b * np.sin(0.5 * ((c + 0.5) * dc - x)) ** 2
+            k = r * cols + c
+            if h < best_h or (h == best_h and k < best_k):
+                best_h, best_k = h, k
+                lim = min(limit, best_h)
+                near = (x + _reach_offset(a, b, lim)) / dc
+        if c + 0.5 > near:  # past the offset where the limit lies: does the side end here?
+            off = (c + 0.5) * dc - x
+            if 0.0 <= off and off + east_end <= two_pi and a + b * np.sin(0.5 * off) ** 2 > lim:
+                break
+    near = (x - _reach_offset(a, b, lim)) / dc
     for c in range(c0 - 1, -1, -1):  # westwards: the offset falls
-        off = (c + 0.5) * span / cols - x
-        h = a + b * np.sin(0.5 * off) ** 2
-        k = r * cols + c
-        if safe[r, c] and (h < best_h or (h == best_h and k < best_k)):
-            best_h, best_k = h, k
-            lim = min(limit, best_h)
-        if h > lim and off <= 0.0 and -off - west_end <= two_pi:
-            break
+        if safe[r, c]:
+            h = a + b * np.sin(0.5 * ((c + 0.5) * dc - x)) ** 2
+            k = r * cols + c
+            if h < best_h or (h == best_h and k < best_k):
+                best_h, best_k = h, k
+                lim = min(limit, best_h)
+                near = (x - _reach_offset(a, b, lim)) / dc
+        if c + 0.5 < near:
+            off = (c + 0.5) * dc - x
+            if off <= 0.0 and -off - west_end <= two_pi and a + b * np.sin(0.5 * off) ** 2 > lim:
+                break
     return best_h, best_k
 
 
