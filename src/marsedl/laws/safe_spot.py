@@ -61,35 +61,24 @@ def _scan_row(safe, r, c0, x, span, cols, a, b, limit, best_h, best_k):
     that its last cells come nearer again from the other way (``|offset| > 2π - |this offset|``)."""
     lim = min(limit, best_h)
     dc = span / cols
-    w = _reach_offset(a, b, lim)
-    two_pi = 2.0 * np.pi
-    east_end, west_end = (cols - 0.5) * dc - x, 0.5 * dc - x
-    near = (x + w) / dc  # (in columns) a side may end beyond this only
-    for c in range(c0, cols):  # eastwards: the offset grows
-        if safe[r, c]:
-            h = a + b * np.sin(0.5 * ((c + 0.5) * dc - x)) ** 2
-            k = r * cols + c
-            if h < best_h or (h == best_h and k < best_k):
-                best_h, best_k = h, k
-                lim = min(limit, best_h)
-                near = (x + _reach_offset(a, b, lim)) / dc
-        if c + 0.5 > near:  # past the offset where the limit lies: does the side end here?
+    for side in range(2):  # eastwards from c0 (the offset grows), then westwards from c0 - 1 (it falls)
+        sign = 1 - 2 * side
+        far = sign * ((cols - 0.5 if side == 0 else 0.5) * dc - x)  # the side's last cell's offset, along the side
+        w = _reach_offset(a, b, lim)
+        c = c0 - side
+        while 0 <= c < cols:
             off = (c + 0.5) * dc - x
-            if 0.0 <= off and off + east_end <= two_pi and a + b * np.sin(0.5 * off) ** 2 > lim:
+            if safe[r, c]:
+                h = a + b * np.sin(0.5 * off) ** 2
+                k = r * cols + c
+                if h < best_h or (h == best_h and k < best_k):
+                    best_h, best_k = h, k
+                    lim = min(limit, best_h)
+                    w = _reach_offset(a, b, lim)
+            along = sign * off
+            if along > w and along >= 0.0 and along + far <= 2.0 * np.pi and a + b * np.sin(0.5 * off) ** 2 > lim:
                 break
-    near = (x - _reach_offset(a, b, lim)) / dc
-    for c in range(c0 - 1, -1, -1):  # westwards: the offset falls
-        if safe[r, c]:
-            h = a + b * np.sin(0.5 * ((c + 0.5) * dc - x)) ** 2
-            k = r * cols + c
-            if h < best_h or (h == best_h and k < best_k):
-                best_h, best_k = h, k
-                lim = min(limit, best_h)
-                near = (x - _reach_offset(a, b, lim)) / dc
-        if c + 0.5 < near:
-            off = (c + 0.5) * dc - x
-            if off <= 0.0 and -off - west_end <= two_pi and a + b * np.sin(0.5 * off) ** 2 > lim:
-                break
+            c += sign
     return best_h, best_k
 
 
