@@ -7,7 +7,9 @@ pixel? ... navigate to the closest green pixel possible", R. Fergason, USGS, to 
 al. 2017, "The Lander Vision System for Mars 2020 Entry Descent and Landing"; Nelessen et al. 2019).
 
 Here a :class:`HazardMap` is a raster of safe/unsafe cells on a latitude/longitude grid, and
-:func:`select_safe_spot` is the selection rule, once, vectorised over cases:
+:func:`select_safe_spot` applies the selection rule to many cases at once. The rule is written once, as the
+compiled law :func:`marsedl.laws.safe_spot.nearest_safe_cell` (an exact search on the raster), which compiled code
+calls directly:
 
 * the *predicted touchdown* is where the powered descent would land without any divert towards a target;
 * the chosen spot is the **centre of the safe cell nearest to it** (great-circle distance on the sphere), if that
@@ -27,10 +29,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-#: status of a case's selection: it aims at the centre of a safe cell within its reach
-SAFE_SPOT = 1
-#: status of a case's selection: no safe cell within reach; it stays on its predicted touchdown
-NO_SAFE_SPOT_IN_REACH = 2
+from marsedl.laws.safe_spot import NO_SAFE_SPOT_IN_REACH, SAFE_SPOT, nearest_safe_cells
+
+__all__ = ["NO_SAFE_SPOT_IN_REACH", "SAFE_SPOT", "HazardMap", "select_safe_spot"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,37 +89,7 @@ class HazardMap:
         h = hashlib.blake2b(safe.tobytes(), digest_size=16)
         h.update(repr((safe.shape, self.north_rad, self.south_rad, self.west_rad, self.east_rad)).encode())
         object.__setattr__(self, "safe", safe)
-        object.__setattr__(self, "digest", h.hexdigest())  # what the map is, for the per-process cache below
-
-
-#: The safe cells (and their k-d tree) of the maps this process has used, by digest: a run's chunks each bring
-#: their own copy of the map (pickled to a worker), and the tree is built once per process, not per chunk.
-_CELLS: dict[str, tuple | None] = {}
-_CELLS_KEPT = 2
-
-
-def _safe_cells(hazard: HazardMap):
-    """Latitude, longitude and a k-d tree (of unit vectors) of the safe cell centres; ``None`` without any."""
-    cells = _CELLS.get(hazard.digest, False)
-    if cells is not False:
-        return cells
-    from scipy.spatial import cKDTree
-
-    rr, cc = np.nonzero(hazard.safe)
-    cells = None
-    if rr.size:
-        lat_c, lon_c = hazard.cell_centres_rad()
-        lat, lon = lat_c[rr], lon_c[cc]
-        cells = (lat, lon, cKDTree(_unit(lat, lon)))
-    while len(_CELLS) >= _CELLS_KEPT:
-        _CELLS.pop(next(iter(_CELLS)))
-    _CELLS[hazard.digest] = cells
-    return cells
-
-
-def _unit(lat, lon) -> np.ndarray:
-    cl = np.cos(lat)
-    return np.stack([cl * np.cos(lon), cl * np.sin(lon), np.sin(lat)], axis=-1)
+        object.__setattr__(self, "digest", h.hexdigest())  # what the map is (the same for a pickled copy)
 
 
 def select_safe_spot(hazard: HazardMap, lat_rad, lon_rad, reach_m, radius_m: float
@@ -139,18 +110,12 @@ def select_safe_spot(hazard: HazardMap, lat_rad, lon_rad, reach_m, radius_m: flo
     -------
     lat_rad, lon_rad : (n,) arrays
         The chosen spot: a safe cell's centre, or the predicted touchdown itself when no safe cell is in reach.
-    status : (n,) int array
+    status : (n,) int8 array
         :data:`SAFE_SPOT` or :data:`NO_SAFE_SPOT_IN_REACH`.
     """
-    lat = np.atleast_1d(np.asarray(lat_rad, dtype=float))
-    lon = np.atleast_1d(np.asarray(lon_rad, dtype=float))
-    status = np.full(lat.shape, NO_SAFE_SPOT_IN_REACH, dtype=np.int8)
-    cells = _safe_cells(hazard)
-    if cells is None or lat.size == 0:
-        return lat.copy(), lon.copy(), status
-    safe_lat, safe_lon, tree = cells
-    chord, idx = tree.query(_unit(lat, lon))
-    dist_m = 2.0 * radius_m * np.arcsin(np.minimum(chord / 2.0, 1.0))  # great-circle distance
-    ok = dist_m <= np.asarray(reach_m, dtype=float)
-    status[ok] = SAFE_SPOT
-    return np.where(ok, safe_lat[idx], lat), np.where(ok, safe_lon[idx], lon), status
+    lat, lon, reach = np.broadcast_arrays(np.atleast_1d(np.asarray(lat_rad, dtype=float)),
+                                          np.asarray(lon_rad, dtype=float), np.asarray(reach_m, dtype=float))
+    flat = [np.array(a, dtype=float).ravel() for a in (lat, lon, reach)]  # contiguous, writeable copies
+    out = nearest_safe_cells(hazard.safe, float(hazard.north_rad), float(hazard.south_rad), float(hazard.west_rad),
+                             float(hazard.east_rad), *flat, float(radius_m))
+    return tuple(a.reshape(lat.shape) for a in out)

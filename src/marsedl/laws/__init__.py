@@ -12,7 +12,8 @@ Modules: :mod:`~marsedl.laws.gravity` (point mass + J2, the rotating frame's ter
 ellipsoid), :mod:`~marsedl.laws.tables` (grid look-ups), :mod:`~marsedl.laws.heating` (Sutton–Graves),
 :mod:`~marsedl.laws.parachute` (canopy inflation), :mod:`~marsedl.laws.navigation` (the navigated state),
 :mod:`~marsedl.laws.triggers` (event functions of the sequence), :mod:`~marsedl.laws.entry_guidance` (the bank
-command), :mod:`~marsedl.laws.powered` (powered descent).
+command), :mod:`~marsedl.laws.powered` (powered descent), :mod:`~marsedl.laws.safe_spot` (terrain-relative navigation's
+safe-spot choice on a hazard map).
 """
 
 from marsedl.laws.entry_guidance import (
@@ -35,6 +36,7 @@ from marsedl.laws.powered import (
     vertical_time_to_go,
     vertical_time_to_go_many,
 )
+from marsedl.laws.safe_spot import nearest_safe_cell, nearest_safe_cells
 from marsedl.laws.tables import exponential_extension, grid_cell
 from marsedl.laws.triggers import (
     altitude_floor_g,
@@ -62,6 +64,8 @@ __all__ = [
     "inflation_fraction",
     "lateral_sign",
     "navigated",
+    "nearest_safe_cell",
+    "nearest_safe_cells",
     "radar_navigated_position",
     "range_trigger_g",
     "rate_limited_bank",
