@@ -27,7 +27,9 @@ import math
 
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
+from marsedl import sphere
 from marsedl.kernels.advance import _history_row
 from marsedl.kernels.dynamics import _deriv1
 from marsedl.kernels.layout import (
@@ -115,17 +117,24 @@ from marsedl.kernels.layout import (
     RES_TRN_DIVERT,
     RES_TRN_SAFE,
 )
+from marsedl.laws._jit import INNER as _INNER
 from marsedl.laws._jit import LEAF as _LEAF
 from marsedl.laws.gravity import ellipsoid_radius_along
 from marsedl.laws.navigation import navigated
 from marsedl.laws.safe_spot import SAFE_SPOT, nearest_safe_cell
-from marsedl.laws.spherical import cartesian_to_spherical, spherical_to_cartesian, surface_distance_bearing
 from marsedl.sequence import SPECIAL_NAMES
+
+# the positions on a sphere (marsedl.sphere: one source, run over arrays by marsedl.planet), compiled for one case
+for _f in (sphere.wrap_pi, sphere.wrap_2pi):
+    register_jitable(_f)
+cartesian_to_spherical = njit(**_LEAF)(sphere.cartesian_to_spherical)
+spherical_to_cartesian = njit(**_LEAF)(sphere.spherical_to_cartesian)
+surface_distance_bearing = njit(**_LEAF)(sphere.surface_distance_bearing)
 
 # ------------------------------------------------------------------------------------------ a body's values
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _refresh(b, bank, bd, p):
     """Body ``b``'s per-body columns that follow its phase and its case (from the case's vehicle row): lift and
     the parachute for the vehicle in the phases that have them, the bank's cos and sin (``bank``), the
@@ -150,7 +159,7 @@ def _refresh(b, bank, bd, p):
     cf[b, CF_GUIDANCE_LOG] = 0.0
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _observe(b, bank, bd, w, scr):
     """Observables of body ``b`` now (its columns refreshed with ``bank``), into the scratch row ``scr[1]``."""
     t, y, cf, ci = bd
@@ -159,13 +168,13 @@ def _observe(b, bank, bd, w, scr):
     _deriv1(t[b], y[b], b, cf, ci, w, dy, ob)
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _bank(b, bd, p):
     """The bank of body ``b``'s case (its vehicle's)."""
     return bd[2][b - b % int(p[P_N_SLOTS]), CF_BANK]
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)  # (called with constants: inlined, not compiled once per constant)
 def _log_event(b, code, bank, bd, w, rec, scr):
     """A row of event ``code`` of body ``b`` in its case's event log (the observables at its state now, the forces
     evaluated with ``bank``, which the row shows for the vehicle; NaN for other bodies). A case's rows beyond the
@@ -188,7 +197,7 @@ def _log_event(b, code, bank, bd, w, rec, scr):
     _row(row, L_H, t[b], y[b], ob, bank if b == c * n_slots else np.nan, ci[b, CI_PHASE])
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _row(row, at, t, y, ob, bank, ph):
     """A history row's fields (:data:`marsedl.kernels.layout.NH`) into ``row[at:]``."""
     row[at] = t
@@ -200,7 +209,7 @@ def _row(row, at, t, y, ob, bank, ph):
     row[at + 9 + NOBS] = ph
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _record(b, bd, w, rec, scr):
     """A history row of body ``b`` at its state now (a recorded run)."""
     hb, hn = rec[2], rec[3]
@@ -214,7 +223,7 @@ def _record(b, bd, w, rec, scr):
     _history_row(hb, hn, b, t[b], y[b], ob, bank if b % int(p[P_N_SLOTS]) == 0 else np.nan, ci[b, CI_PHASE])
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)  # (called with constants: inlined, not compiled once per constant)
 def _spawn(dst, b, mass, aero_id, dvx, dvy, dvz, bd):
     """Body ``dst`` released from body ``b``'s state with a velocity change ``dv``, flying ballistically."""
     t, y, cf, ci = bd
@@ -233,7 +242,7 @@ def _spawn(dst, b, mass, aero_id, dvx, dvy, dvz, bd):
 # ------------------------------------------------------------------------------------------ the interpreter
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _apply_event(b, code, bd, cs, w, tab, rec, scr):
     """Carry out event ``code``'s actions on body ``b`` (a preset's event then never fires again for it)."""
     t, y, cf, ci = bd
@@ -260,7 +269,7 @@ def _apply_event(b, code, bd, cs, w, tab, rec, scr):
             _special(arg, b, bd, cs, w, tab, rec, scr)
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)  # (called with constants: inlined, not compiled once per constant)
 def _set_outcome(b, outcome, cs, p):
     """The case of body ``b`` ends with ``outcome`` if ``b`` is its vehicle and it is still running."""
     n_slots = int(p[P_N_SLOTS])
@@ -269,7 +278,7 @@ def _set_outcome(b, outcome, cs, p):
         cs[2][c] = outcome
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def _release(b, part, bd, cs, p, tab):
     """The part flies off with its push along (or against) the velocity; its mass leaves the body."""
     y = bd[1]
@@ -287,7 +296,7 @@ def _release(b, part, bd, cs, p, tab):
 # ------------------------------------------------------------------------------------------ special actions
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def impact_outcome(b, bd, cs, w, tab, rec, scr):
     """A vehicle that reached the ground before landing ends its case (before its parachute opened, or after)."""
     p = w[0]
@@ -298,27 +307,27 @@ def impact_outcome(b, bd, cs, w, tab, rec, scr):
     _set_outcome(b, ended, cs, p)
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def timeout_outcome(b, bd, cs, w, tab, rec, scr):
     """A vehicle still running at the run's time limit ends with a timeout (a lone body: stopped)."""
     p = w[0]
     _set_outcome(b, OUT_STOPPED if p[P_LONE_BODY] != 0.0 else OUT_TIMEOUT, cs, p)
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def entry_balance_masses(b, bd, cs, w, tab, rec, scr):
     """SUFR: the entry balance masses go."""
     _entry_balance_masses(b, bd, cs, w[0])
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def entry_balance_masses_from_entry(b, bd, cs, w, tab, rec, scr):
     """A parachute deployed straight from entry (a sequence without SUFR): the entry balance masses go now."""
     if bd[3][b, CI_PHASE] == PH_ENTRY:
         _entry_balance_masses(b, bd, cs, w[0])
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def deploy_bookkeeping(b, bd, cs, w, tab, rec, scr):
     """Mortar fire: the canopy inflates from line stretch; the deploy Mach and q are kept for the summary."""
     t, _, cf, _ = bd
@@ -332,7 +341,7 @@ def deploy_bookkeeping(b, bd, cs, w, tab, rec, scr):
     cs[1][c, RES_DEPLOY_Q] = ob[O_Q]
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def descent_stage_start(b, bd, cs, w, tab, rec, scr):
     """After backshell separation: the powered descent vehicle's dry mass, its propellant at this moment (what the
     descent starts with) and the fly-away azimuth (along the horizontal velocity)."""
@@ -351,7 +360,7 @@ def descent_stage_start(b, bd, cs, w, tab, rec, scr):
     cf[b, CF_FLYAWAY_DIR], cf[b, CF_FLYAWAY_DIR + 1], cf[b, CF_FLYAWAY_DIR + 2] = hx / hn, hy / hn, hz / hn
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def powered_descent_aim(b, bd, cs, w, tab, rec, scr):
     """The engines take over: the powered approach flies to its gate above the chosen point (:func:`_aim`: the
     backshell avoidance, then terrain-relative navigation's safe spot)."""
@@ -359,7 +368,7 @@ def powered_descent_aim(b, bd, cs, w, tab, rec, scr):
     cf[b, CF_PD_TARGET], cf[b, CF_PD_TARGET + 1], cf[b, CF_PD_TARGET + 2] = _aim(b, bd, cs, w[0], tab)
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def descent_stage_hover(b, bd, cs, w, tab, rec, scr):
     """Touchdown: the descent stage (with what propellant is left) hovers until the bridles are cut."""
     t, y, cf, ci = bd
@@ -374,7 +383,7 @@ def descent_stage_hover(b, bd, cs, w, tab, rec, scr):
     cs[1][c, RES_PROP_USED] = cs[1][c, RES_PROP_START] - (y[b, 6] - cf[b, CF_DRY_MASS])
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def propellant_outcome(b, bd, cs, w, tab, rec, scr):
     """No propellant left: a vehicle still running ends the case this way (it burnt all it had)."""
     p = w[0]
@@ -393,7 +402,7 @@ SPECIALS = tuple({f.__name__: f for f in (
 _S0, _S1, _S2, _S3, _S4, _S5, _S6, _S7, _S8 = SPECIALS
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _special(k, b, bd, cs, w, tab, rec, scr):
     """Special action ``k`` (its index in :data:`SPECIALS`) on body ``b``."""
     if k == 0:
@@ -419,7 +428,7 @@ def _special(k, b, bd, cs, w, tab, rec, scr):
 # ------------------------------------------------------------------------------------------ what they use
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _entry_balance_masses(b, bd, cs, p):
     """Eject the entry balance masses in a fan normal to the velocity (directions are a model choice)."""
     y = bd[1]
@@ -446,7 +455,7 @@ def _entry_balance_masses(b, bd, cs, p):
     y[b, 6] -= n_ebm * m
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _aim(b, bd, cs, p, tab):
     """The powered approach's aim: its gate, ``gate_altitude_m`` above the ground over the chosen spot.
 

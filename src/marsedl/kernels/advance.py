@@ -97,11 +97,11 @@ def _step_size1(t, ph, ob, vr, tls, p, steps):
 @njit(inline="always", **_LEAF)
 def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
     """Up to ``max_steps[i]`` RK4 steps of body ``i``, stopping after the first step in which an event holds
-    or is crossed; the arguments are grouped as :func:`advance_steps` takes them (``scratch``: per-thread work
-    arrays ``(sc, ga, gb, oa)``). Out: the last step's start (t_s, y_s, obs_s, g0), length h and end (y1, obs1,
-    g1), and whether it holds an event (has). Quiet steps update the body's peak records ``pk`` when
-    ``track[i]`` and, when the history buffer ``hb`` has room (``hb.shape[1] > 0``: a recorded run), write their
-    end as a row of ``hb[i]`` (counted in ``hn[i]``).
+    or is crossed; the arguments are grouped as :func:`marsedl.kernels.case._fly_body` gives them (``scratch``:
+    per-thread work arrays ``(sc, ga, gb, oa)``). Out: the last step's start (t_s, y_s, obs_s, g0), length h and
+    end (y1, obs1, g1), and whether it holds an event (has). Quiet steps update the body's peak records ``pk``
+    when ``track[i]`` (the vehicle) and, in a recorded run (``hb.shape[1] > 0``), write their end as a row of
+    ``hb[i]`` (counted in ``hn[i]``: see :func:`_history_row`).
 
     The end of a quiet step is the start of the next: its derivative, observables and event functions are
     reused, not evaluated again. A body's steps depend on nothing but its own values, so a case flies the
@@ -240,6 +240,6 @@ def _track1(t, ph, ob, m, p, gpar, pk):
 
 
 def advance_outputs(n: int) -> tuple:
-    """Empty outputs of :func:`advance_steps` for ``n`` bodies: ``(t_s, h, y_s, obs_s, g0, y1, obs1, g1, has)``."""
+    """Empty outputs of :func:`_steps1` for ``n`` bodies: ``(t_s, h, y_s, obs_s, g0, y1, obs1, g1, has)``."""
     return (np.empty(n), np.empty(n), np.empty((n, 7)), np.empty((n, NOBS)), np.empty((n, N_EV)), np.empty((n, 7)),
             np.empty((n, NOBS)), np.empty((n, N_EV)), np.zeros(n, dtype=np.bool_))

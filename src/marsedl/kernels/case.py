@@ -45,21 +45,28 @@ from marsedl.kernels.layout import (
     PH_ENTRY,
     RES_PK,
 )
+from marsedl.laws._jit import INNER as _INNER
 from marsedl.laws._jit import JIT as _JIT
 from marsedl.laws._jit import LEAF as _LEAF
 
+#: the guidance's events: its LOG_* bit and the event code (an array: codes read from it are not constants, so the
+#: logging, inlined, is compiled once)
+_GUIDANCE_LOGGED = np.array([[LOG_GUIDANCE_START, LOG_HEADING_ALIGNMENT, LOG_BANK_REVERSAL],
+                             [EV_GUIDANCE_START, EV_HEADING_ALIGNMENT, EV_BANK_REVERSAL]], dtype=np.int64)
+#: logged at a case's start: its entry interface, then (with them) the cruise balance masses' separation
+_START_LOGGED = np.array([EV_ENTRY_INTERFACE, EV_CBM_SEPARATION], dtype=np.int64)
 #: the root search inside a step: at most this many regula-falsi iterations, to this bracket (s)
 _ITERATIONS, _TOL_S = 40, 1e-7
 #: events of one body: a bound, never reached (every body meets its timeout event first)
 MAX_EVENTS_PER_BODY = 1_000_000
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _flying(b, ci):
     return ci[b, CI_PHASE] >= PH_ENTRY  # (UNBORN and DONE are below ENTRY)
 
 
-@njit(**_LEAF)
+@njit(inline="always", **_LEAF)
 def _locate1(b, t0, s, dt, fa, fb, col, bd, w, armed, scr):
     """Where event column ``col`` of body ``b`` falls through zero inside its step from ``(t0, s)`` of length
     ``dt``, from its values ``fa`` > 0 at the start and ``fb`` <= 0 at the end: the Illinois variant of regula
@@ -96,7 +103,7 @@ def _locate1(b, t0, s, dt, fa, fb, col, bd, w, armed, scr):
     return bb
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _to_event(b, bd, w, seq, tab, wk, scr):
     """Body ``b``'s last step holds an event: move the body to the earliest one (ties: the first column) and
     return its code."""
@@ -124,7 +131,7 @@ def _to_event(b, bd, w, seq, tab, wk, scr):
     return tab[2][k_best]
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _fly_body(b, bd, cs, w, seq, tab, rec, wk, scr):
     """Body ``b`` flies from event to event until it stops. Returns False if it met more events than a body can
     (a bug)."""
@@ -149,12 +156,9 @@ def _fly_body(b, bd, cs, w, seq, tab, rec, wk, scr):
                 y[b, j] = y1[b, j]
             bits = int(cf[b, CF_GUIDANCE_LOG])
             before = cf[b, CF_BANK_BEFORE]  # (the rows show the bank before the cycle's update)
-            if bits & LOG_GUIDANCE_START:
-                _log_event(b, EV_GUIDANCE_START, before, bd, w, rec, scr)
-            if bits & LOG_HEADING_ALIGNMENT:
-                _log_event(b, EV_HEADING_ALIGNMENT, before, bd, w, rec, scr)
-            if bits & LOG_BANK_REVERSAL:
-                _log_event(b, EV_BANK_REVERSAL, before, bd, w, rec, scr)
+            for k in range(_GUIDANCE_LOGGED.shape[1]):  # (one call site: the logging is inlined)
+                if bits & _GUIDANCE_LOGGED[0, k]:
+                    _log_event(b, _GUIDANCE_LOGGED[1, k], before, bd, w, rec, scr)
             _record(b, bd, w, rec, scr)
         else:  # the step budget ran out (a bound: the history's room decides nothing)
             t[b] = t_s[b] + h[b]
@@ -179,9 +183,8 @@ def fly_cases(lo, hi, bd, cs, w, seq, tab, rec, wk):
            (np.empty(7), np.empty(N_EV), np.empty(N_EV), np.empty(NOBS)))
     for c in range(lo, hi):
         v = c * n_slots
-        _log_event(v, EV_ENTRY_INTERFACE, cf[v, CF_BANK], bd, w, rec, scr)
-        if p[P_CBM_LOG] != 0.0:  # released before entry (the engine flew them back there)
-            _log_event(v + 1, EV_CBM_SEPARATION, cf[v, CF_BANK], bd, w, rec, scr)
+        for k in range(2 if p[P_CBM_LOG] != 0.0 else 1):  # the entry interface; the cruise balance masses'
+            _log_event(v + k, _START_LOGGED[k], cf[v, CF_BANK], bd, w, rec, scr)  # release before it
         for b in range(v, v + n_slots):
             if _flying(b, ci):
                 _record(b, bd, w, rec, scr)
