@@ -179,9 +179,6 @@ def _grid(n_cases: int, correlation_length_m: float, h_min_m: float, h_max_m: fl
 def _gauss_markov(rng: np.random.Generator, shape: tuple[int, int], phi: float) -> Array:
     """Rows of a unit-variance first-order Gauss-Markov process, ``x_k = phi x_(k-1) + sqrt(1 - phi^2) e_k``,
     started in its stationary distribution."""
-    b = np.sqrt(1.0 - phi * phi)
-    e = rng.standard_normal(shape)
-    e[:, 0] /= b  # start in the stationary distribution: x0 = e0 ~ N(0, 1)
-    from scipy.signal import lfilter  # local: scipy.signal costs ~0.7 s to import
+    from marsedl.laws.gauss_markov import gauss_markov_rows  # (local: numba only where a process is drawn)
 
-    return lfilter([b], [1.0, -phi], e, axis=1)  # x_k = phi x_{k-1} + b e_k
+    return gauss_markov_rows(rng.standard_normal(shape), phi)

@@ -9,11 +9,11 @@ arrays instead, such as :func:`~marsedl.laws.navigation.navigated_many`.) This i
 unit-free compiled laws under a friendly API.
 
 Modules: :mod:`~marsedl.laws.gravity` (point mass + J2, the rotating frame's terms, the reference
-ellipsoid), :mod:`~marsedl.laws.tables` (grid look-ups), :mod:`~marsedl.laws.heating` (Sutton–Graves),
-:mod:`~marsedl.laws.parachute` (canopy inflation), :mod:`~marsedl.laws.navigation` (the navigated state),
-:mod:`~marsedl.laws.triggers` (event functions of the sequence), :mod:`~marsedl.laws.entry_guidance` (the bank
-command), :mod:`~marsedl.laws.powered` (powered descent), :mod:`~marsedl.laws.safe_spot` (terrain-relative navigation's
-safe-spot choice on a hazard map).
+ellipsoid), :mod:`~marsedl.laws.tables` (grid look-ups), :mod:`~marsedl.laws.gauss_markov` (the Monte Carlo
+perturbations' process), :mod:`~marsedl.laws.heating` (Sutton–Graves), :mod:`~marsedl.laws.parachute` (canopy
+inflation), :mod:`~marsedl.laws.navigation` (the navigated state), :mod:`~marsedl.laws.triggers` (event functions
+of the sequence), :mod:`~marsedl.laws.entry_guidance` (the bank command), :mod:`~marsedl.laws.powered` (powered
+descent), :mod:`~marsedl.laws.safe_spot` (terrain-relative navigation's safe-spot choice on a hazard map).
 """
 
 from marsedl.laws.entry_guidance import (
@@ -24,6 +24,7 @@ from marsedl.laws.entry_guidance import (
     lateral_sign,
     rate_limited_bank,
 )
+from marsedl.laws.gauss_markov import gauss_markov_rows
 from marsedl.laws.gravity import ellipsoid_radius_along, frame_acceleration, gravity_j2
 from marsedl.laws.heating import sutton_graves
 from marsedl.laws.navigation import navigated, radar_navigated_position
@@ -56,6 +57,7 @@ __all__ = [
     "eguidance_acceleration",
     "ellipsoid_radius_along",
     "exponential_extension",
+    "gauss_markov_rows",
     "frame_acceleration",
     "gravity_j2",
     "grid_cell",
