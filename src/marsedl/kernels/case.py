@@ -167,6 +167,15 @@ def _fly_body(b, bd, cs, w, seq, tab, rec, wk, scr):
     return False
 
 
+@njit(inline="always", **_JIT)
+def _scratch():
+    """Per-thread scratch arrays: derivative and observables of one state (:func:`_observe`), the root search's
+    state, observables, stage and event values, then :func:`_steps1`'s (stage, events at both ends,
+    observables). (One type wherever it is made, so that what takes it is compiled once.)"""
+    return (np.empty(7), np.empty(NOBS), np.empty(7), np.empty(NOBS), np.empty(7), np.empty(N_EV),
+            (np.empty(7), np.empty(N_EV), np.empty(N_EV), np.empty(NOBS)))
+
+
 @njit(**_JIT)
 def fly_cases(lo, hi, bd, cs, w, seq, tab, rec, wk):
     """Cases ``lo <= c < hi`` of the call's rows fly from entry interface (their vehicle's start) until every
@@ -177,10 +186,7 @@ def fly_cases(lo, hi, bd, cs, w, seq, tab, rec, wk):
     t, y, cf, ci = bd
     p = w[0]
     n_slots = int(p[P_N_SLOTS])
-    # per-thread scratch: derivative and observables of one state (_observe), the root search's state,
-    # observables, stage and event values, then _steps1's (stage, events at both ends, observables)
-    scr = (np.empty(7), np.empty(NOBS), np.empty(7), np.empty(NOBS), np.empty(7), np.empty(N_EV),
-           (np.empty(7), np.empty(N_EV), np.empty(N_EV), np.empty(NOBS)))
+    scr = _scratch()
     for c in range(lo, hi):
         v = c * n_slots
         for k in range(2 if p[P_CBM_LOG] != 0.0 else 1):  # the entry interface; the cruise balance masses'
@@ -206,7 +212,7 @@ def observe_bodies(idx, bd, w):
     """Observables (len(idx), NOBS) of bodies ``idx`` at their states now (their columns refreshed first)."""
     p = w[0]
     obs = np.empty((idx.shape[0], NOBS))
-    scr = (np.empty(7), np.empty(NOBS))
+    scr = _scratch()
     for k in range(idx.shape[0]):
         b = idx[k]
         _observe(b, _bank(b, bd, p), bd, w, scr)
