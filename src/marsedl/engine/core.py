@@ -103,11 +103,11 @@ class Engine:
         n, S = cases.n, self.cfg.vehicle.n_slots
         w = self._k.world(cases.density_perturbation, cases.wind_perturbation)
         seq = (self.armed, self._steps_arr, self._k.gpar, self._k.ref)
-        out = kernels.advance_outputs(n * S)
-        pk = np.zeros((n * S, kernels.NPK))
-        pk[:, kernels.PK_G_T] = np.nan
-        wk = (np.empty((n * S, kernels.NOBS)), np.full(n * S, _MAX_STEPS), np.arange(n * S) % S == 0, out, pk)
         per_call = _CASES_PER_CALL * self.threads
+        m = min(n, per_call) * S  # the work rows of one call's bodies (reused call after call)
+        pk = np.zeros((m, kernels.NPK))
+        wk = (np.empty((m, kernels.NOBS)), np.full(m, _MAX_STEPS), np.arange(m) % S == 0,
+              kernels.advance_outputs(m), pk)
         events, hist = [], []
         pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
         try:
@@ -147,7 +147,10 @@ class Engine:
         b0, b1 = lo * S, hi * S
         bd = (ra.t[b0:b1], ra.y[b0:b1], ra.cf[b0:b1], ra.ci[b0:b1])
         cs = (ra.cin[lo:hi], ra.res[lo:hi], ra.outcome[lo:hi], ra.parts[lo:hi])
-        wb = tuple(a[b0:b1] for a in wk[:3]) + (tuple(a[b0:b1] for a in wk[3]), wk[4][b0:b1])
+        k = b1 - b0
+        wb = tuple(a[:k] for a in wk[:3]) + (tuple(a[:k] for a in wk[3]), wk[4][:k])
+        wb[4][:] = 0.0  # the vehicles' peak records, from nothing
+        wb[4][:, kernels.PK_G_T] = np.nan
         written = (*bd, cs[1], cs[2], wb[4])  # what the flight writes (a second flight starts from a copy)
         start = [a.copy() for a in written] if record else []
         rows = _HISTORY_ROWS if record else 0
