@@ -118,7 +118,6 @@ from marsedl.kernels.layout import (
     RES_TRN_SAFE,
 )
 from marsedl.laws._jit import INNER as _INNER
-from marsedl.laws._jit import LEAF as _LEAF
 from marsedl.laws.gravity import ellipsoid_radius_along
 from marsedl.laws.navigation import navigated
 from marsedl.laws.safe_spot import SAFE_SPOT, nearest_safe_cell
@@ -127,9 +126,9 @@ from marsedl.sequence import SPECIAL_NAMES
 # the positions on a sphere (marsedl.sphere: one source, run over arrays by marsedl.planet), compiled for one case
 for _f in (sphere.wrap_pi, sphere.wrap_2pi):
     register_jitable(_f)
-cartesian_to_spherical = njit(**_LEAF)(sphere.cartesian_to_spherical)
-spherical_to_cartesian = njit(**_LEAF)(sphere.spherical_to_cartesian)
-surface_distance_bearing = njit(**_LEAF)(sphere.surface_distance_bearing)
+cartesian_to_spherical = njit(**_INNER)(sphere.cartesian_to_spherical)
+spherical_to_cartesian = njit(**_INNER)(sphere.spherical_to_cartesian)
+surface_distance_bearing = njit(**_INNER)(sphere.surface_distance_bearing)
 
 # ------------------------------------------------------------------------------------------ a body's values
 
@@ -174,7 +173,7 @@ def _bank(b, bd, p):
     return bd[2][b - b % int(p[P_N_SLOTS]), CF_BANK]
 
 
-@njit(inline="always", **_LEAF)  # (called with constants: inlined, not compiled once per constant)
+@njit(inline="always", **_INNER)  # (called with constants: inlined, not compiled once per constant)
 def _log_event(b, code, bank, bd, w, rec, scr):
     """A row of event ``code`` of body ``b`` in its case's event log (the observables at its state now, the forces
     evaluated with ``bank``, which the row shows for the vehicle; NaN for other bodies). A case's rows beyond the
@@ -223,7 +222,7 @@ def _record(b, bd, w, rec, scr):
     _history_row(hb, hn, b, t[b], y[b], ob, bank if b % int(p[P_N_SLOTS]) == 0 else np.nan, ci[b, CI_PHASE])
 
 
-@njit(inline="always", **_LEAF)  # (called with constants: inlined, not compiled once per constant)
+@njit(inline="always", **_INNER)  # (called with constants: inlined, not compiled once per constant)
 def _spawn(dst, b, mass, aero_id, dvx, dvy, dvz, bd):
     """Body ``dst`` released from body ``b``'s state with a velocity change ``dv``, flying ballistically."""
     t, y, cf, ci = bd
@@ -269,7 +268,7 @@ def _apply_event(b, code, bd, cs, w, tab, rec, scr):
             _special(arg, b, bd, cs, w, tab, rec, scr)
 
 
-@njit(inline="always", **_LEAF)  # (called with constants: inlined, not compiled once per constant)
+@njit(inline="always", **_INNER)  # (called with constants: inlined, not compiled once per constant)
 def _set_outcome(b, outcome, cs, p):
     """The case of body ``b`` ends with ``outcome`` if ``b`` is its vehicle and it is still running."""
     n_slots = int(p[P_N_SLOTS])
@@ -278,7 +277,7 @@ def _set_outcome(b, outcome, cs, p):
         cs[2][c] = outcome
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def _release(b, part, bd, cs, p, tab):
     """The part flies off with its push along (or against) the velocity; its mass leaves the body."""
     y = bd[1]
@@ -296,7 +295,7 @@ def _release(b, part, bd, cs, p, tab):
 # ------------------------------------------------------------------------------------------ special actions
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def impact_outcome(b, bd, cs, w, tab, rec, scr):
     """A vehicle that reached the ground before landing ends its case (before its parachute opened, or after)."""
     p = w[0]
@@ -307,27 +306,27 @@ def impact_outcome(b, bd, cs, w, tab, rec, scr):
     _set_outcome(b, ended, cs, p)
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def timeout_outcome(b, bd, cs, w, tab, rec, scr):
     """A vehicle still running at the run's time limit ends with a timeout (a lone body: stopped)."""
     p = w[0]
     _set_outcome(b, OUT_STOPPED if p[P_LONE_BODY] != 0.0 else OUT_TIMEOUT, cs, p)
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def entry_balance_masses(b, bd, cs, w, tab, rec, scr):
     """SUFR: the entry balance masses go."""
     _entry_balance_masses(b, bd, cs, w[0])
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def entry_balance_masses_from_entry(b, bd, cs, w, tab, rec, scr):
     """A parachute deployed straight from entry (a sequence without SUFR): the entry balance masses go now."""
     if bd[3][b, CI_PHASE] == PH_ENTRY:
         _entry_balance_masses(b, bd, cs, w[0])
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def deploy_bookkeeping(b, bd, cs, w, tab, rec, scr):
     """Mortar fire: the canopy inflates from line stretch; the deploy Mach and q are kept for the summary."""
     t, _, cf, _ = bd
@@ -341,7 +340,7 @@ def deploy_bookkeeping(b, bd, cs, w, tab, rec, scr):
     cs[1][c, RES_DEPLOY_Q] = ob[O_Q]
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def descent_stage_start(b, bd, cs, w, tab, rec, scr):
     """After backshell separation: the powered descent vehicle's dry mass, its propellant at this moment (what the
     descent starts with) and the fly-away azimuth (along the horizontal velocity)."""
@@ -360,7 +359,7 @@ def descent_stage_start(b, bd, cs, w, tab, rec, scr):
     cf[b, CF_FLYAWAY_DIR], cf[b, CF_FLYAWAY_DIR + 1], cf[b, CF_FLYAWAY_DIR + 2] = hx / hn, hy / hn, hz / hn
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def powered_descent_aim(b, bd, cs, w, tab, rec, scr):
     """The engines take over: the powered approach flies to its gate above the chosen point (:func:`_aim`: the
     backshell avoidance, then terrain-relative navigation's safe spot)."""
@@ -368,7 +367,7 @@ def powered_descent_aim(b, bd, cs, w, tab, rec, scr):
     cf[b, CF_PD_TARGET], cf[b, CF_PD_TARGET + 1], cf[b, CF_PD_TARGET + 2] = _aim(b, bd, cs, w[0], tab)
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def descent_stage_hover(b, bd, cs, w, tab, rec, scr):
     """Touchdown: the descent stage (with what propellant is left) hovers until the bridles are cut."""
     t, y, cf, ci = bd
@@ -383,7 +382,7 @@ def descent_stage_hover(b, bd, cs, w, tab, rec, scr):
     cs[1][c, RES_PROP_USED] = cs[1][c, RES_PROP_START] - (y[b, 6] - cf[b, CF_DRY_MASS])
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def propellant_outcome(b, bd, cs, w, tab, rec, scr):
     """No propellant left: a vehicle still running ends the case this way (it burnt all it had)."""
     p = w[0]

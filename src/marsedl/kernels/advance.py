@@ -61,10 +61,10 @@ from marsedl.kernels.layout import (
     S_POWERED,
 )
 from marsedl.laws import sutton_graves
-from marsedl.laws._jit import LEAF as _LEAF
+from marsedl.laws._jit import INNER as _INNER
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _step_size1(t, ph, ob, vr, tls, p, steps):
     """Step of a body in phase ``ph`` at time ``t`` with observables ``ob`` and vertical speed ``vr``: the phase's
     step (:class:`marsedl.engine.Steps`); a shed body's grows up to ``steps[S_BALLISTIC_MAX]`` while its drag and
@@ -94,7 +94,7 @@ def _step_size1(t, ph, ob, vr, tls, p, steps):
     return dt
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
     """Up to ``max_steps[i]`` RK4 steps of body ``i``, stopping after the first step in which an event holds
     or is crossed; the arguments are grouped as :func:`marsedl.kernels.case._fly_body` gives them (``scratch``:
@@ -202,7 +202,7 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
         _history_row(hb, hn, i, tt, yo, oa, cf[i, CF_BANK] if track[i] else np.nan, ph)
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _history_row(hb, hn, i, t, y, ob, bank, ph):
     """Append the state ``(t, y)`` with its observables, bank and phase to body ``i``'s rows of ``hb``; a row
     beyond its room is counted in ``hn[i]`` but not written (the caller sizes ``hb``: none when it keeps no
@@ -222,7 +222,7 @@ def _history_row(hb, hn, i, t, y, ob, bank, ph):
     hb[i, k, H_PHASE] = ph
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _track1(t, ph, ob, m, p, gpar, pk):
     """Peak deceleration (and its time), dynamic pressure, heat rate and parachute load of a vehicle body after
     a quiet step."""

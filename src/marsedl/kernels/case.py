@@ -47,7 +47,6 @@ from marsedl.kernels.layout import (
 )
 from marsedl.laws._jit import INNER as _INNER
 from marsedl.laws._jit import JIT as _JIT
-from marsedl.laws._jit import LEAF as _LEAF
 
 #: the guidance's events: its LOG_* bit and the event code (an array: codes read from it are not constants, so the
 #: logging, inlined, is compiled once)
@@ -66,7 +65,7 @@ def _flying(b, ci):
     return ci[b, CI_PHASE] >= PH_ENTRY  # (UNBORN and DONE are below ENTRY)
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def _locate1(b, t0, s, dt, fa, fb, col, bd, w, armed, scr):
     """Where event column ``col`` of body ``b`` falls through zero inside its step from ``(t0, s)`` of length
     ``dt``, from its values ``fa`` > 0 at the start and ``fb`` <= 0 at the end: the Illinois variant of regula
