@@ -18,10 +18,12 @@ cost more than a derivative's arithmetic. The kernels are compiled ``nogil``: :c
 ``parallel`` kernel: an OpenMP thread pool in the parent makes a later ``fork`` (Monte Carlo workers) abort.
 
 Compile time: numba gives each compiled function machine code of its own, re-optimising its callees inside it.
-A helper with one caller and a modest body (the stepping loop of one body, its step, derivative, RK4 and
-midpoint stages) is therefore inlined into that caller in numba's IR (``inline="always"``), and a helper called
-with constant arguments has one explicit signature (numba would compile a copy per constant). The larger
-shared leaves (forces, events, entry guidance, thrust) stay separate: inlined, they cost more compile time.
+A helper with one caller and a modest body (a body's step, derivative, RK4 and midpoint stages) is therefore
+inlined into that caller in numba's IR (``inline="always"``), and a helper called with constant arguments has one
+explicit signature (numba would compile a copy per constant). The larger ones (forces, events, entry guidance,
+thrust, a body's stepping loop) stay separate: inlined, numba types them again inside a larger function, which
+costs more than the call's extra machine code. Helpers that only compiled code calls have no Python or cfunc
+wrappers (:data:`marsedl.laws._jit.INNER`).
 
 Each law the kernels apply (gravity, the frame terms, the reference ellipsoid, canopy inflation, heating, the
 navigated state, the triggers, the entry guidance and the powered-descent guidance) is a compiled function of

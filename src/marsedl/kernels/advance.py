@@ -94,7 +94,7 @@ def _step_size1(t, ph, ob, vr, tls, p, steps):
     return dt
 
 
-@njit(inline="always", **_INNER)
+@njit(**_INNER)
 def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
     """Up to ``max_steps[i]`` RK4 steps of body ``i``, stopping after the first step in which an event holds
     or is crossed; the arguments are grouped as :func:`marsedl.kernels.case._fly_body` gives them (``scratch``:

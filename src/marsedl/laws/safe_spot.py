@@ -131,8 +131,9 @@ def nearest_safe_cell(safe, north, south, west, east, lat, lon, reach_m, radius_
     cos_p = np.cos(lat)
 
     lat_r = _row_latitude(north, south, rows, r0)
+    # (best_k an int64 here as in the later rows, not the literal -1: one compiled signature of _scan_row, not two)
     best_h, best_k = _scan_row(safe, r0, c0, x, span, cols, np.sin(0.5 * (lat_r - lat)) ** 2, cos_p * np.cos(lat_r),
-                               limit, np.inf, -1)
+                               limit, np.inf, np.int64(-1))
     up, down = r0 - 1, r0 + 1
     lat_up = _row_latitude(north, south, rows, up)
     lat_dn = _row_latitude(north, south, rows, down)
