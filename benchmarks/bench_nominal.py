@@ -1,10 +1,10 @@
 """How fast is marsedl? Nominal run (planning + flight), the cold CLI command, and batch throughput.
 
 Every number is printed next to a baseline measured by this same script on this machine: the same engine and
-laws driven from Python one RK4 step per kernel call (``marsedl.engine.core._MAX_STEPS_PER_CALL = 1``: the
-event search, guidance cycle and bookkeeping return to Python after every step), against the default where
-the compiled kernel flies each body from event to event. Both fly the same laws, so the ratio is what moving
-the loop into compiled code buys.
+laws with each body's stepping loop stopped and resumed after every step (``marsedl.engine.core._MAX_STEPS = 1``:
+its columns refreshed and its observables evaluated again at each step; since a whole case flies in compiled
+code, no longer a return to Python), against the default where the stepping loop runs from event to event. Both
+fly the same laws and give the same numbers, bit for bit.
 
 Usage::
 
@@ -41,7 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
-_STEPWISE_PATCH = "import marsedl.engine.core as _c; _c._MAX_STEPS_PER_CALL = 1; "
+_STEPWISE_PATCH = "import marsedl.engine.core as _c; _c._MAX_STEPS = 1; "
 
 
 @contextlib.contextmanager
@@ -49,12 +49,12 @@ def stepwise_engine():
     """Every Engine run inside takes one step per kernel call (the baseline)."""
     import marsedl.engine.core as core
 
-    old = core._MAX_STEPS_PER_CALL
-    core._MAX_STEPS_PER_CALL = 1
+    old = core._MAX_STEPS
+    core._MAX_STEPS = 1
     try:
         yield
     finally:
-        core._MAX_STEPS_PER_CALL = old
+        core._MAX_STEPS = old
 
 
 @contextlib.contextmanager
@@ -176,7 +176,7 @@ def batch_worker(n: int, stepwise: bool) -> None:
     from marsedl.flight import nominal_cases, prepare
 
     if stepwise:
-        core._MAX_STEPS_PER_CALL = 1
+        core._MAX_STEPS = 1
 
     setup = prepare("mars2020")
     base = nominal_cases(setup)

@@ -10,9 +10,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from marsedl import kernels
 from marsedl.atmosphere import ExponentialAtmosphere
-from marsedl.engine import _ARMED, CaseInputs, Engine, Ev, Phase, _Ctx
+from marsedl.engine import CaseInputs, Engine, Ev
 from marsedl.errors import MarsEDLError
 from marsedl.flight import nominal_cases, prepare
 
@@ -22,90 +21,31 @@ def setup():
     return prepare("mars2020")
 
 
-def _random_bodies(cfg, n, rng, *, rows=1, pert=None, wpert=None):
-    """Random states from 130 km down to the ground, random phases and controls (every branch taken)."""
-    lat = rng.uniform(-0.5, 0.5, n)
-    lon = rng.uniform(-np.pi, np.pi, n)
-    alt = rng.uniform(-3000.0, 210e3, n)
-    rad = cfg.site.areoid_radius_m + alt
-    r = rad[:, None] * np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
-    v = rng.normal(0.0, 1.0, (n, 3)) * rng.uniform(1.0, 6000.0, n)[:, None]
-    m = rng.uniform(500.0, 3500.0, n)
-    y = np.column_stack([r, v, m])
-    t = rng.uniform(0.0, 500.0, n)
-    phase = rng.integers(Phase.ENTRY, Phase.BALLISTIC + 1, n)
-    thrusting = rng.random(n) < 0.3
-    thrust = np.where(thrusting[:, None], rng.normal(0.0, 2e4, (n, 3)), 0.0)
-    u = rng.uniform
-    aux = np.random.default_rng(n + 11)
-    c = _Ctx(
-        phase=phase, aero_id=rng.integers(0, cfg.vehicle.aero_cd.shape[0], n), cd_scale=u(0.9, 1.1, n),
-        cl_scale=u(0.9, 1.1, n), chute_cd_scale=u(0.9, 1.1, n), density_factor=u(0.8, 1.2, n),
-        wind_scale=u(0.0, 2.0, n), case=rng.integers(0, 5, n), density_perturbation=pert,
-        atm_row=rng.integers(0, rows, n), lifting=(rng.random(n) < 0.5).astype(float), cos_bank=np.cos(u(-3, 3, n)),
-        sin_bank=np.sin(u(-3, 3, n)), has_chute=rng.random(n) < 0.5, t_line_stretch=t - u(-0.5, 1.0, n),
-        t_inflation=cfg.vehicle.parachute.inflation_time_s,
-        inflation_exponent=cfg.vehicle.parachute.inflation_exponent, thrust=thrust,
-        thrust_mag=np.linalg.norm(thrust, axis=1), t_deploy=t - u(0, 40, n), t_mark=t - u(0, 40, n),
-        dry_mass=u(400, 3000, n), stop_speed=np.where(rng.random(n) < 0.5, u(300, 3000, n), 0.0),
-        deploy_enabled=rng.random(n) < 0.7, range_trigger=u(0, 2e4, n), velocity_trigger=u(300, 500, n),
-        aim_range=u(0, 1e4, n), target_lat=u(-0.5, 0.5, n), target_lon=u(-3, 3, n),
-        target_radius=cfg.site.areoid_radius_m,
-        # per-case event thresholds (dispersed in Monte Carlo): each body its own, so a kernel still reading a
-        # shared constant would disagree with the reference
-        # (from their own generator: the bodies above stay those of the original draw sequence)
-        hs_min_time=aux.uniform(0.0, 40.0, n), backshell_alt=aux.uniform(0.0, 3e4, n),
-        powered_delay=aux.uniform(0.0, 40.0, n), nav_on=aux.random(n) < 0.5, nav_dr=aux.normal(0.0, 500.0, (n, 3)),
-        nav_dv=aux.normal(0.0, 2.0, (n, 3)), wind_perturbation=wpert,
-    )
-    return t, y, c
+def test_a_flight_resumed_after_every_step_is_the_flight_continued(setup, monkeypatch):
+    """A body stepping on inside the compiled loop (the end of one step reused as the start of the next) lands on
+    the numbers of the same flight stopped and resumed after every step (its columns refreshed and its
+    observables evaluated again each time), bit for bit."""
+    import marsedl.engine.core as core
 
-
-def test_many_steps_per_call_is_one_step_per_call_repeated(setup):
-    """A body stepping on inside the kernel (the end of one step reused as the start of the next) lands on
-    the numbers of the same steps taken one call at a time, bit for bit; it stops at its first event."""
-    cfg = setup.config
-    fast = Engine(cfg)
-    t, y, c = _random_bodies(cfg, 300, np.random.default_rng(11))
-    c.phase[:] = Phase.BALLISTIC  # no guidance: every body is free to step on
-    c.lifting[:] = 0.0
-    c._packed = None
-    cf, ci = c.packed()
-    w = fast._k.world(c)
-    gpar, ref = np.zeros(kernels.NG), np.zeros((8, 2))
-
-    def call(t, y, n_steps):
-        _, obs = kernels.observe(t, y, cf, ci, w)
-        pk = np.zeros((t.size, 5))
-        out = kernels.advance_outputs(t.size)
-        kernels.advance_steps(0, t.size, (t, y, obs, np.full(t.size, n_steps), np.zeros(t.size, dtype=bool)),
-                              cf.copy(), ci, w, (_ARMED, fast._steps_arr, gpar, ref), out,
-                              (pk, np.empty((t.size, 0, kernels.NH)), np.zeros(t.size, dtype=np.int64)))
-        return out
-
-    many = call(t, y, 5)
-    tt, yy = t.copy(), y.copy()
-    done = np.zeros(t.size, dtype=bool)
-    for _ in range(5):
-        one = call(tt, yy, 1)
-        go = ~done
-        tt[go] = one[0][go] + one[1][go]
-        yy[go] = one[5][go]
-        done |= one[8]
-    assert many[8].any() and not many[8].all()  # some bodies met an event (the ground) within 5 steps
-    quiet = ~many[8]
-    assert np.array_equal(many[0][quiet] + many[1][quiet], tt[quiet])
-    assert np.array_equal(many[5][quiet], yy[quiet])
+    cases = nominal_cases(setup)
+    many = Engine(setup.config).run(cases)
+    monkeypatch.setattr(core, "_MAX_STEPS", 1)
+    one = Engine(setup.config).run(cases)
+    assert many.events["t"].size > 20
+    for k in many.events:
+        assert np.array_equal(many.events[k], one.events[k], equal_nan=True), k
+    for k in many.peaks:
+        assert np.array_equal(many.peaks[k], one.peaks[k], equal_nan=True), k
 
 
 def test_recording_the_history_does_not_change_the_flight(setup):
-    """With ``record=True`` every body takes one step per kernel call; the events are the same."""
+    """With ``record=True`` the compiled flight also writes every step's row; the events are the same, bit for
+    bit."""
     cases = nominal_cases(setup)
     a = Engine(setup.config).run(cases)
     b = Engine(setup.config).run(cases, record=True)
-    assert np.array_equal(a.events["code"], b.events["code"])
-    for k in ("t", "x", "y", "z", "vx", "mass", "bank"):
-        assert np.allclose(a.events[k], b.events[k], rtol=1e-12, atol=1e-9, equal_nan=True), k
+    for k in a.events:
+        assert np.array_equal(a.events[k], b.events[k], equal_nan=True), k
 
 
 def test_a_case_flies_the_same_alone_and_inside_a_batch(setup):
@@ -233,8 +173,8 @@ def test_zero_navigation_error_flies_the_perfect_navigation_case(setup):
 
 
 def test_threads_give_the_one_thread_numbers_bit_for_bit(setup):
-    """Bodies are independent: the kernel run on two threads (disjoint slices of the bodies, enough of them for
-    the split to happen) logs exactly the single-thread events."""
+    """Cases are independent: the compiled flight run on two threads (disjoint slices of the cases) logs exactly
+    the single-thread events."""
     base = nominal_cases(setup)
     n = 160
     rng = np.random.default_rng(8)
@@ -275,20 +215,46 @@ def test_unguided_flight_without_a_reference_holds_its_bank(setup):
         Engine(cfg).run(guided)
 
 
-def test_history_written_by_the_kernels_is_the_history_of_single_steps(setup, monkeypatch):
-    """A recorded run writes its quiet steps' rows inside the kernels, many steps per call; recorded one step
-    per call (each row then comes from Python after the call) the history has the same rows: same bodies,
-    phases and times, states bit for bit, observables to round-off."""
+def test_a_history_that_outgrows_its_room_is_flown_again_whole(setup, monkeypatch):
+    """A recorded run's history rows are bounded: one that outgrows its room flies again with more, from the
+    same start, and gives the history (and events) of a run with room enough, bit for bit: no row lost."""
     import marsedl.engine.core as core
 
     cases = nominal_cases(setup)
-    many = Engine(setup.config).run(cases, record=True).history
-    monkeypatch.setattr(core, "_HISTORY_STEPS", 1)
-    one = Engine(setup.config).run(cases, record=True).history
-    order_m = np.lexsort((many["t"], many["body"]))
-    order_o = np.lexsort((one["t"], one["body"]))
-    assert many["t"].size == one["t"].size > 1000
-    for k in ("case", "body", "phase", "t", "x", "y", "z", "vx", "vy", "vz", "mass"):
-        assert np.array_equal(many[k][order_m], one[k][order_o]), k
-    for k in ("alt_agl", "speed", "mach", "q", "accel_g", "bank"):
-        assert np.allclose(many[k][order_m], one[k][order_o], rtol=1e-12, atol=1e-9, equal_nan=True), k
+    roomy = Engine(setup.config).run(cases, record=True)
+    monkeypatch.setattr(core, "_HISTORY_ROWS", 16)
+    tight = Engine(setup.config).run(cases, record=True)
+    assert roomy.history["t"].size > 1000
+    for k in roomy.history:
+        assert np.array_equal(roomy.history[k], tight.history[k], equal_nan=True), k
+    for k in roomy.events:
+        assert np.array_equal(roomy.events[k], tight.events[k], equal_nan=True), k
+    vehicle = roomy.history["body"] == 0
+    assert np.all(np.diff(roomy.history["t"][vehicle]) >= 0.0)  # one body's rows in time order
+
+
+def test_an_event_log_over_its_bound_is_an_error_naming_it(setup, monkeypatch):
+    """A case's event rows are bounded: more than the bound is a bug said as one, never rows dropped."""
+    import marsedl.engine.core as core
+
+    monkeypatch.setattr(core, "_LOG_ROWS", 5)
+    with pytest.raises(RuntimeError, match="more than the engine's bound of 5 per case"):
+        Engine(setup.config).run(nominal_cases(setup))
+
+
+def test_cases_per_call_do_not_change_the_results(setup, monkeypatch):
+    """Cases fly in bounded calls (a Ctrl-C is seen between them): any size of call gives the same numbers."""
+    import marsedl.engine.core as core
+
+    base = nominal_cases(setup)
+    n = 9
+    rng = np.random.default_rng(3)
+    cases = CaseInputs.broadcast(n, **{**base.__dict__, "density_factor": rng.uniform(0.9, 1.1, n)})
+    big = Engine(setup.config).run(cases)
+    monkeypatch.setattr(core, "_CASES_PER_CALL", 2)
+    small = Engine(setup.config).run(cases)
+    for k in big.events:
+        assert np.array_equal(big.events[k], small.events[k], equal_nan=True), k
+    for k in big.peaks:
+        assert np.array_equal(big.peaks[k], small.peaks[k], equal_nan=True), k
+    assert np.array_equal(big.outcome, small.outcome)

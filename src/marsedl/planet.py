@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from marsedl import sphere
+
 # The compiled laws (marsedl.laws, with Numba: 0.25 s) are imported by the methods that evaluate them, so that
 # code that only maps points (a Monte Carlo summary, a report) does not pay for them.
 
@@ -54,15 +56,13 @@ def _f(x: ArrayLike) -> Array:
 
 
 def _wrap_pi(angle: Array) -> Array:
-    """Wrap to ``(-pi, pi]``."""
-    wrapped = np.mod(angle + np.pi, _TWO_PI) - np.pi
-    return np.where(wrapped <= -np.pi, wrapped + _TWO_PI, wrapped)
+    """Wrap to ``(-pi, pi]`` (:func:`marsedl.sphere.wrap_pi`)."""
+    return sphere.wrap_pi(_f(angle))
 
 
 def _wrap_2pi(angle: Array) -> Array:
-    """Wrap to ``[0, 2 pi)``."""
-    wrapped = np.mod(angle, _TWO_PI)
-    return np.where(wrapped >= _TWO_PI, 0.0, wrapped)
+    """Wrap to ``[0, 2 pi)`` (:func:`marsedl.sphere.wrap_2pi`)."""
+    return sphere.wrap_2pi(_f(angle))
 
 
 @dataclass(frozen=True)
@@ -249,18 +249,13 @@ MARS = planet_from_data("mars")
 def cartesian_to_spherical(r_m: ArrayLike) -> tuple[Array, Array, Array]:
     """Planetocentric ``(lat_rad, lon_rad, radius_m)`` of positions ``(..., 3)``; lon east in (-pi, pi]."""
     r = _f(r_m)
-    x, y, z = r[..., 0], r[..., 1], r[..., 2]
-    rho = np.hypot(x, y)
-    lat = np.arctan2(z, rho)
-    lon = _wrap_pi(np.arctan2(y, x))
-    return lat, lon, np.hypot(rho, z)
+    return sphere.cartesian_to_spherical(r[..., 0], r[..., 1], r[..., 2])
 
 
 def spherical_to_cartesian(lat_rad: ArrayLike, lon_rad: ArrayLike, radius_m: ArrayLike) -> Array:
     """Planet-fixed position ``(..., 3)`` from planetocentric latitude, east longitude and radius."""
     lat, lon, rad = np.broadcast_arrays(_f(lat_rad), _f(lon_rad), _f(radius_m))
-    cl = np.cos(lat)
-    return np.stack([rad * cl * np.cos(lon), rad * cl * np.sin(lon), rad * np.sin(lat)], axis=-1)
+    return np.stack(sphere.spherical_to_cartesian(lat, lon, rad), axis=-1)
 
 
 def enu_basis(lat_rad: ArrayLike, lon_rad: ArrayLike) -> tuple[Array, Array, Array]:
@@ -341,15 +336,7 @@ def surface_distance_bearing(
 
     Uses the haversine formula on a sphere of radius ``radius_m`` (accurate for short and long arcs).
     """
-    p1, l1, p2, l2, rad = (_f(a) for a in (lat1, lon1, lat2, lon2, radius_m))
-    dlat = p2 - p1
-    dlon = l2 - l1
-    h = np.sin(0.5 * dlat) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(0.5 * dlon) ** 2
-    central = 2.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-    bearing = np.arctan2(
-        np.sin(dlon) * np.cos(p2), np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dlon)
-    )
-    return rad * central, _wrap_2pi(bearing)
+    return sphere.surface_distance_bearing(*(_f(a) for a in (lat1, lon1, lat2, lon2, radius_m)))
 
 
 def destination(

@@ -6,13 +6,14 @@ events the engine logs itself: entry interface, guidance events, the cruise bala
 belongs to the vehicle's timeline and to the Monte Carlo table's per-case columns, and what it does: a short list
 of primitive :class:`Action` rows (log it, set the phase, set the aerodynamic model, release a part, end the case,
 mark the time, or a named special action for what is not a primitive), which
-:func:`marsedl.engine.actions.apply_event` carries out in order.
+the compiled interpreter :func:`marsedl.kernels.actions._apply_event` carries out in order (as rows of the
+run's action table, :func:`marsedl.engine.actions.action_table`).
 
 From this table come the event codes (:class:`Ev`), the kernels' event columns (the continuous events, in the
 order of the table, which is also their priority when two happen at the same instant of a step), the matrix of
 armed events per phase, the timeline and the Monte Carlo columns. Adding a built-in event touches three places:
 its row here, its event function in :mod:`marsedl.kernels.events` (column ``event_column(name)``), and, only if
-it does something no primitive does, a special action in :mod:`marsedl.engine.actions`.
+it does something no primitive does, a special action in :mod:`marsedl.kernels.actions`.
 
 A preset adds its own events without code (:mod:`marsedl.preset_events`): each takes one of the
 :data:`N_GENERIC` generic event columns that follow the built-in ones, whose condition is a threshold on one of
@@ -66,7 +67,7 @@ class Op(IntEnum):
     RELEASE = 3  # arg: the part (an index into the engine's parts table, marsedl.engine.actions.Part)
     END = 4  # arg: the Outcome of a case still running (the event's bodies stop: phase DONE)
     MARK = 5  # the bodies' time mark (t_mark) := now
-    SPECIAL = 6  # arg: index of a named special action in marsedl.engine.actions.SPECIALS
+    SPECIAL = 6  # arg: index of a named special action in marsedl.kernels.actions.SPECIALS
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class Part:
 #: built-in parts an event can release (the part index of Op.RELEASE): their slot, mass, aero and push are the
 #: engine's (marsedl.engine.actions.parts_table); a preset's parts come after these
 PART_HEAT_SHIELD, PART_BACKSHELL = 0, 1
-#: named special actions (the arg of Op.SPECIAL), as in marsedl.engine.actions.SPECIALS
+#: named special actions (the arg of Op.SPECIAL), as in marsedl.kernels.actions.SPECIALS
 SPECIAL_NAMES = ("impact_outcome", "timeout_outcome", "entry_balance_masses", "entry_balance_masses_from_entry",
                  "deploy_bookkeeping", "descent_stage_start", "powered_descent_aim", "descent_stage_hover",
                  "propellant_outcome")

@@ -19,6 +19,7 @@ def _copy_package(tmp_path: Path) -> Path:
     shutil.copy(src / "phase.py", dst / "phase.py")
     shutil.copy(src / "sequence.py", dst / "sequence.py")
     shutil.copy(src / "planet.py", dst / "planet.py")
+    shutil.copy(src / "sphere.py", dst / "sphere.py")
     for sub in ("laws", "kernels"):
         shutil.copytree(src / sub, dst / sub, ignore=shutil.ignore_patterns("__pycache__"))
     return dst
@@ -36,7 +37,11 @@ def test_a_change_to_a_law_or_the_layout_moves_the_cache(tmp_path):
     assert second != first
     with (pkg / "kernels" / "layout.py").open("a") as f:
         f.write("\n# a changed column\n")
-    assert compiled_sources_digest(pkg) not in (first, second)
+    third = compiled_sources_digest(pkg)
+    assert third not in (first, second)
+    with (pkg / "sphere.py").open("a") as f:  # (compiled by the event actions, outside laws/)
+        f.write("\n# a changed geometry\n")
+    assert compiled_sources_digest(pkg) not in (first, second, third)
 
 
 def test_numba_caches_in_the_folder_of_this_source():

@@ -17,12 +17,18 @@ Events
     events are located inside the step to the integrator's accuracy, not snapped to the grid. The earliest event
     of each body is applied (phase change, mass drop, a new body spawned with its separation velocity), then the
     body continues from the event time.
+Compiled
+    A whole case flies in compiled code (:func:`marsedl.kernels.fly_cases`): its bodies' steps, the events and
+    their actions, the guidance, the released bodies, the event log and the histories. The engine prepares the
+    arrays, calls it for a bounded number of cases at a time (on its threads, over disjoint cases: the results do
+    not depend on the thread count or the chunking) and packages the results.
 
 Nothing here reads files or prints; all inputs arrive as arrays and frozen configuration objects.
 
 Modules: :mod:`~marsedl.engine.config` (outcomes, configuration, per-case inputs, output),
-:mod:`~marsedl.engine.core` (:class:`Engine`), :mod:`~marsedl.engine.actions` (what each event does),
-:mod:`~marsedl.engine.state` (the run state, the held controls, the navigated state) and
+:mod:`~marsedl.engine.core` (:class:`Engine`), :mod:`~marsedl.engine.actions` (each event's actions and the
+parts, as the compiled interpreter's tables), :mod:`~marsedl.engine.state` (the run's arrays, the event log's
+columns, the navigated state) and
 :mod:`~marsedl.engine.compiled` (constants and tables for :mod:`marsedl.kernels`). The events themselves are
 declared once in :mod:`marsedl.sequence`, the phases in :mod:`marsedl.phase`. Everything is importable from
 ``marsedl.engine``.
@@ -48,9 +54,7 @@ from marsedl.engine.config import (  # noqa: F401
 )
 from marsedl.engine.core import Engine
 from marsedl.engine.state import (  # noqa: F401
-    _Ctx,
-    _Obs,
-    _State,
+    RunArrays,
     navigated_state,
     unit_vector,
 )

@@ -9,7 +9,6 @@ import numpy as np
 from marsedl import kernels
 from marsedl.atmosphere import AtmosphereGrid
 from marsedl.engine.config import G0, EngineConfig
-from marsedl.engine.state import _Ctx
 from marsedl.errors import MarsEDLError
 from marsedl.guidance import entry as entry_guidance
 from marsedl.laws import constant_deceleration
@@ -26,6 +25,7 @@ class _KernelData:
     no_wpert: np.ndarray
     gpar: np.ndarray  # entry-guidance constants (kernels.G_*)
     ref: np.ndarray  # reference trajectory rows (kernels.R_*)
+    safe: np.ndarray  # terrain-relative navigation's hazard map's cells (bool; (1, 1) without a map)
 
     @classmethod
     def build(cls, cfg: EngineConfig) -> _KernelData:
@@ -69,6 +69,18 @@ class _KernelData:
         p[K.P_FLYAWAY_THRUST] = s.flyaway_throttle * v.thrust_max_n
         p[K.P_HAS_WIND] = 1.0 if np.any(atm._flat[4:6] != 0.0) else 0.0
         p[K.P_TRN] = 1.0 if s.terrain_relative_navigation else 0.0
+        p[K.P_N_SLOTS], p[K.P_N_EBM], p[K.P_N_CBM] = v.n_slots, v.n_ebm, v.n_cbm
+        p[K.P_SLOT_DS], p[K.P_DS_DRY], p[K.P_ROVER_MASS] = v.slot_descent_stage, v.descent_stage_dry_kg, v.rover_mass_kg
+        p[K.P_LONE_BODY] = 1.0 if v.start_phase == K.PH_BALLISTIC else 0.0
+        p[K.P_CBM_LOG] = 1.0 if s.cbm_eject_time_s is not None and v.n_cbm > 0 else 0.0
+        p[K.P_BACKSHELL_AVOID] = s.backshell_avoidance_m
+        hz = cfg.hazard_map
+        safe = np.zeros((1, 1), dtype=np.bool_)
+        if hz is not None:
+            p[K.P_HAS_MAP] = 1.0
+            p[K.P_MAP_NORTH], p[K.P_MAP_SOUTH], p[K.P_MAP_WEST], p[K.P_MAP_EAST] = (hz.north_rad, hz.south_rad,
+                                                                                  hz.west_rad, hz.east_rad)
+            safe = np.ascontiguousarray(hz.safe, dtype=np.bool_)
         for k, e in enumerate(cfg.preset_events):  # the preset's events' conditions, in the generic columns
             p[K.P_GEN_OBS + k], p[K.P_GEN_THR + k], p[K.P_GEN_SIGN + k] = e.observable, e.threshold, e.sign
         f64 = np.ascontiguousarray
@@ -76,18 +88,20 @@ class _KernelData:
                   f64(atm.bottom_scale_height_m, dtype=float), f64(v.aero_cd, dtype=float),
                   f64(v.aero_cl, dtype=float), f64(np.atleast_2d(v.chute_cd_s), dtype=float))
         gpar, ref = _guidance_tables(cfg)
-        return cls(p=p, arrays=arrays, no_pert=np.zeros((1, 2)), no_wpert=np.zeros((1, 2, 2)), gpar=gpar, ref=ref)
+        return cls(p=p, arrays=arrays, no_pert=np.zeros((1, 2)), no_wpert=np.zeros((1, 2, 2)), gpar=gpar, ref=ref,
+                   safe=safe)
 
     @property
     def chute_tab(self) -> np.ndarray:
         """The parachute's C_D S0 table on the Mach grid, (1, n_mach), as the kernels read it."""
         return self.arrays[5]
 
-    def world(self, c: _Ctx) -> tuple:
-        """The kernels' world for a call on the bodies of ``c``: ``(p, flat, top_h, bottom_h, cd_tab, cl_tab,
-        chute_tab, pert, wpert)`` — constants, atmosphere grid and its end scale heights, aerodynamic and parachute
-        tables, the cases' density factors and wind offsets (see :func:`marsedl.kernels.dynamics._core`)."""
-        dp, wp = c.density_perturbation, c.wind_perturbation
+    def world(self, dp=None, wp=None) -> tuple:
+        """The kernels' world for a run: ``(p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert)`` —
+        constants, atmosphere grid and its end scale heights, aerodynamic and parachute tables, the cases' density
+        factors ``dp`` and wind offsets ``wp`` (:class:`marsedl.atmosphere.DensityPerturbation`,
+        :class:`~marsedl.atmosphere.WindPerturbation`, rows = cases; None: none) (see
+        :func:`marsedl.kernels.dynamics._core`)."""
         if dp is None and wp is None:
             return (self.p, *self.arrays, self.no_pert, self.no_wpert)
         p = self.p.copy()

@@ -128,7 +128,7 @@ class EngineConfig:
     reference: object | None  # marsedl.guidance.entry.ReferenceTrajectory, or None (no range control)
     entry_altitude_m: float  # MOLA altitude of the entry interface (for skip-out)
     #: terrain-relative navigation's safe-target map (marsedl.trn.HazardMap), loaded once per run; None: no map,
-    #: so no divert towards any spot (marsedl.engine.actions.powered_target)
+    #: so no divert towards any spot (marsedl.kernels.actions._aim)
     hazard_map: object | None = None
     #: the preset's own events (marsedl.preset_events), in the generic event columns, with codes after
     #: marsedl.sequence.EVENTS'

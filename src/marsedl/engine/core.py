@@ -1,5 +1,6 @@
-"""The batched integrator: :class:`Engine` (the run loop around the compiled kernels, event location inside
-the step, the event log and histories; what each event does is in :mod:`marsedl.engine.actions`). See
+"""The batched integrator: :class:`Engine`, which prepares a run's arrays, has the compiled
+:func:`marsedl.kernels.fly_cases` fly the cases (each whole: steps, events located inside the step and their
+actions, guidance, spawned bodies, histories) in bounded calls on all its threads, and packages the results. See
 :mod:`marsedl.engine` for the model."""
 
 from __future__ import annotations
@@ -9,46 +10,30 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from marsedl import kernels
-from marsedl.engine.actions import apply_event, armed_matrix, column_code, parts_table, spawn
+from marsedl.engine.actions import action_table, armed_matrix, column_codes, part_arrays, part_values, parts_table
 from marsedl.engine.compiled import _KernelData
-from marsedl.engine.config import (
-    _CHUTE,
-    _CHUTE_NO_HS,
-    _ENTRY,
-    _N_EV,
-    _SUFR,
-    CaseInputs,
-    EngineConfig,
-    EngineOutput,
-    Ev,
-)
-from marsedl.engine.state import (
-    _Ctx,
-    _History,
-    _Log,
-    _Obs,
-    _State,
-)
+from marsedl.engine.config import CaseInputs, EngineConfig, EngineOutput
+from marsedl.engine.state import RunArrays, columns, rows_table
 from marsedl.errors import MarsEDLError, interrupt_in
 from marsedl.guidance import triggers
-from marsedl.vehicle import (
-    AERO_CBM,
-)
+from marsedl.vehicle import AERO_CBM
 
-#: Steps a body free of per-step guidance may take in one kernel call (it stops earlier at its first event;
-#: every body also has the timeout event, so this is only a bound).
-_MAX_STEPS_PER_CALL = 1_000_000
-_HISTORY_STEPS = 512  # steps per call of a recorded run (the size of its history buffer per body)
-_MAX_CALLS = 2_000_000  # kernel calls of one run: a bound, never reached
-_MIN_BODIES_PER_THREAD = 64  # below this a thread's start-up outweighs its share of the steps
+#: Steps a body may take between two of its events in one call of _steps1 (every body has the timeout event,
+#: so this is only a bound)
+_MAX_STEPS = 1_000_000
+#: cases per compiled call and thread: a Ctrl-C is seen between calls (a compiled call cannot be interrupted)
+_CASES_PER_CALL = 128
+#: event log rows of one case (each event of each body: the timeline, bank reversals, impacts): a bound
+_LOG_ROWS = 256
+_HISTORY_ROWS = 2048  # history rows of one body per call at first (a recorded run flies again with more room)
 
 
 class Engine:
     """The batched integrator. ``Engine(config).run(cases, record=False) -> EngineOutput``.
 
-    Every law of motion, event function, trigger, guidance and thrust law is evaluated by the compiled kernels
-    of :mod:`marsedl.kernels` (one implementation each); this class prepares their inputs, applies the events
-    they find and collects the results.
+    Every law of motion, event function, trigger, guidance and thrust law, and what each event does, is
+    evaluated by the compiled kernels of :mod:`marsedl.kernels` (one implementation each); this class prepares
+    their inputs and packages what they return.
 
     Parameters
     ----------
@@ -57,9 +42,9 @@ class Engine:
         altitude grid; :meth:`AtmosphereGrid.from_atmosphere` puts any model on one) and its entry-guidance
         parameters scalars.
     threads : int
-        Threads that step the compiled kernels on disjoint slices of the bodies (the kernels release the GIL).
-        Bodies are independent, so the results are identical for any count; a batch smaller than
-        ``threads x 64`` bodies stays on one thread. Monte Carlo workers keep the default 1 (one process per core).
+        Threads that fly disjoint slices of the cases in the compiled code (it releases the GIL). Cases are
+        independent, so the results are identical for any count; Monte Carlo workers keep the default 1 (one
+        process per core).
     """
 
     def __init__(self, config: EngineConfig, *, threads: int = 1):
@@ -77,17 +62,8 @@ class Engine:
         self._steps_arr = np.array([st_.entry, st_.parachute, st_.inflation, st_.powered, st_.ballistic, st_.coast,
                                     st_.coast_altitude_m,
                                     st_.ballistic if st_.ballistic_max is None else st_.ballistic_max])
-
-    def _derivs_obs(self, t: np.ndarray, y: np.ndarray, c: _Ctx):
-        """(dy/dt, observables) of the bodies of ``c`` at ``(t, y)``."""
-        cf, ci = c.packed()
-        dy, data = kernels.observe(t, y, cf, ci, self._k.world(c))
-        return dy, _Obs(data)
-
-    def _rk4(self, t, y, h, c):
-        """One RK4 step of length ``h`` (per body) of the bodies of ``c``."""
-        cf, ci = c.packed()
-        return kernels.rk4(t, y, h, cf, ci, self._k.world(c))[0]
+        ops, nops = action_table(config)
+        self._tab = (ops, nops, column_codes(), *part_arrays(self.parts), self._k.safe)
 
     # ------------------------------------------------------------------ the run
 
@@ -97,7 +73,7 @@ class Engine:
         Parameters
         ----------
         cases : CaseInputs
-            Per-case inputs; ``cases.n`` cases are flown together.
+            Per-case inputs; ``cases.n`` cases are flown.
         record : bool
             Keep the time history of every body (for a nominal run, plots and ``--out``). Monte Carlo runs
             leave it off and keep only events, impacts and peaks.
@@ -109,53 +85,109 @@ class Engine:
                 raise KeyboardInterrupt from None
             raise
 
-    def _run(self, cases: CaseInputs, record: bool) -> EngineOutput:
+    def _arrays(self, cases: CaseInputs, released: bool = True) -> RunArrays:
+        """The run's arrays at entry interface (``released``: with the cruise balance masses released before
+        it)."""
         if self.cfg.reference is None and np.any(cases.guided):
             i = int(np.flatnonzero(cases.guided)[0])
             raise MarsEDLError(f"cases.guided must be false without a reference trajectory (case {i} is guided)")
         self._check_rows(cases)
-        st = _State.allocate(self.cfg, cases)
-        log = _Log()
-        # entry interface of every vehicle, at its own start time
-        vi = st.vehicle_index
-        self._log_events(log, st, vi, Ev.ENTRY_INTERFACE)
-        if self.cfg.sequence.cbm_eject_time_s is not None and self.cfg.vehicle.n_cbm > 0:
-            self._spawn_cruise_balance_masses(st, cases, log)
-        hist = _History() if record else None
-        if hist is not None:
-            self._record(hist, st, np.flatnonzero(st.phase >= _ENTRY))
+        cases = cases.resolved(self.cfg)
+        ra = RunArrays.allocate(self.cfg, cases, part_values(self.parts, cases))
+        if released and self.cfg.sequence.cbm_eject_time_s is not None and self.cfg.vehicle.n_cbm > 0:
+            self._cruise_balance_masses(ra, cases)
+        return ra
+
+    def _run(self, cases: CaseInputs, record: bool) -> EngineOutput:
+        ra = self._arrays(cases)
+        n, S = cases.n, self.cfg.vehicle.n_slots
+        w = self._k.world(cases.density_perturbation, cases.wind_perturbation)
+        seq = (self.armed, self._steps_arr, self._k.gpar, self._k.ref)
+        per_call = _CASES_PER_CALL * self.threads
+        m = min(n, per_call) * S  # the work rows of one call's bodies (reused call after call)
+        pk = np.zeros((m, kernels.NPK))
+        wk = (np.empty((m, kernels.NOBS)), np.full(m, _MAX_STEPS), np.arange(m) % S == 0,
+              kernels.advance_outputs(m), pk)
+        events, hist = [], []
         pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
         try:
-            for _ in range(_MAX_CALLS):
-                act = np.flatnonzero(st.phase >= _ENTRY)
-                if act.size == 0:
-                    break
-                stopped = self._step(st, act, log, _MAX_STEPS_PER_CALL if hist is None else _HISTORY_STEPS, pool,
-                                     hist)
-                if hist is not None:  # (the kernels wrote the quiet steps; these rows are at an event or a stop)
-                    self._record(hist, st, act[stopped])
-            else:  # every body meets its timeout event first: reaching this is a bug, never a result
-                raise RuntimeError(f"the engine stopped after {_MAX_CALLS:,} kernel calls with "
-                                   f"{int(np.sum(st.phase >= _ENTRY))} bodies still flying")
+            for lo in range(0, n, per_call):  # (a loop over bounded calls, not over cases: Ctrl-C between them)
+                hi = min(lo + per_call, n)
+                self._fly(ra, lo, hi, S, w, seq, wk, record, pool, events, hist)
         finally:
             if pool is not None:
                 pool.shutdown()
+        res = ra.res
+        peaks = {name: res[:, kernels.RES_PK + col] for name, col in (
+            ("deceleration_g", kernels.PK_G), ("deceleration_time_s", kernels.PK_G_T),
+            ("dynamic_pressure_pa", kernels.PK_Q))}
+        peaks["heat_rate_w_cm2"] = res[:, kernels.RES_PK + kernels.PK_HEAT] / 1e4
+        peaks["propellant_used_kg"] = res[:, kernels.RES_PROP_USED]
+        peaks["deploy_mach"] = res[:, kernels.RES_DEPLOY_MACH]
+        peaks["deploy_q_pa"] = res[:, kernels.RES_DEPLOY_Q]
+        peaks["peak_parachute_load_n"] = res[:, kernels.RES_PK + kernels.PK_CHUTE_LOAD]
+        peaks["opening_load_estimate_n"] = self._opening_load(res, cases)
+        peaks["trn_divert_m"] = res[:, kernels.RES_TRN_DIVERT]
+        peaks["trn_safe_spot"] = res[:, kernels.RES_TRN_SAFE]
         return EngineOutput(
-            n_cases=cases.n,
+            n_cases=n,
             body_names=self.cfg.vehicle.body_names,
-            outcome=st.outcome,
-            events=log.table(),
-            peaks={"deceleration_g": st.peak_g, "deceleration_time_s": st.peak_g_t,
-                   "dynamic_pressure_pa": st.peak_q, "heat_rate_w_cm2": st.peak_heat / 1e4,
-                   "propellant_used_kg": st.prop_used, "deploy_mach": st.deploy_mach,
-                   "deploy_q_pa": st.deploy_q, "peak_parachute_load_n": st.peak_chute_load,
-                   "opening_load_estimate_n": self._opening_load(st),
-                   "trn_divert_m": st.trn_divert, "trn_safe_spot": st.trn_safe},
-            history=hist.table() if hist is not None else None,
+            outcome=ra.outcome,
+            events=columns(events),
+            peaks=peaks,
+            history=columns(hist, "phase") if record else None,
             preset_events=self.cfg.preset_events,
         )
 
-    def _opening_load(self, st: _State) -> np.ndarray:
+    def _fly(self, ra: RunArrays, lo: int, hi: int, S: int, w, seq, wk, record: bool,
+             pool: ThreadPoolExecutor | None, events: list, hist: list) -> None:
+        """Cases ``lo:hi`` fly (on the pool's threads, in disjoint slices); their event rows and, for a recorded
+        run, history rows are appended to ``events`` and ``hist``. A recorded run whose history outgrew its room
+        flies again with twice the room (its start was kept)."""
+        b0, b1 = lo * S, hi * S
+        bd = (ra.t[b0:b1], ra.y[b0:b1], ra.cf[b0:b1], ra.ci[b0:b1])
+        cs = (ra.cin[lo:hi], ra.res[lo:hi], ra.outcome[lo:hi], ra.parts[lo:hi])
+        k = b1 - b0
+        wb = tuple(a[:k] for a in wk[:3]) + (tuple(a[:k] for a in wk[3]), wk[4][:k])
+        wb[4][:] = 0.0  # the vehicles' peak records, from nothing
+        wb[4][:, kernels.PK_G_T] = np.nan
+        written = (*bd, cs[1], cs[2], wb[4])  # what the flight writes (a second flight starts from a copy)
+        start = [a.copy() for a in written] if record else []
+        rows = _HISTORY_ROWS if record else 0
+        m = hi - lo
+        parts = min(self.threads, m) if pool is not None else 1
+        cuts = np.linspace(0, m, parts + 1).astype(int)
+        while True:
+            rec = (np.empty((m, _LOG_ROWS, kernels.NL)), np.zeros(m, dtype=np.int64),
+                   np.empty((b1 - b0, rows, kernels.NH)), np.zeros(b1 - b0, dtype=np.int64))
+            args = (bd, cs, w, seq, self._tab, rec, wb)
+            if parts > 1:
+                jobs = [pool.submit(kernels.fly_cases, cuts[j], cuts[j + 1], *args) for j in range(parts)]
+                bad = [j.result() for j in jobs]
+            else:
+                bad = [kernels.fly_cases(0, m, *args)]
+            stuck = [c for c in bad if c >= 0]
+            if stuck:  # every body meets its timeout event first: reaching this is a bug, never a result
+                raise RuntimeError(f"case {lo + stuck[0]}: a body met more than {kernels.MAX_EVENTS_PER_BODY:,} "
+                                   "events")
+            log, nlog, hb, hn = rec
+            if nlog.max(initial=0) > _LOG_ROWS:
+                raise RuntimeError(f"case {lo + int(np.argmax(nlog))} logged {int(nlog.max())} events, more than "
+                                   f"the engine's bound of {_LOG_ROWS} per case")
+            if hn.max(initial=0) <= rows:
+                break
+            rows = 2 * int(hn.max())  # the history outgrew its room: these cases fly again from their start
+            for a, a0 in zip(written, start, strict=True):
+                a[...] = a0
+        rl = log[np.arange(_LOG_ROWS)[None, :] < nlog[:, None]]  # (case by case, in the order written)
+        events.append(rows_table(rl[:, kernels.L_CASE], rl[:, kernels.L_SLOT], rl[:, kernels.L_CODE],
+                                 rl[:, kernels.L_H:]))
+        if record:
+            body = np.arange(b1 - b0).repeat(hn)
+            h = hb[np.arange(rows)[None, :] < hn[:, None]]
+            hist.append(rows_table(bd[3][body, kernels.CI_CASE], body % S, h[:, kernels.H_PHASE], h))
+
+    def _opening_load(self, res: np.ndarray, cases: CaseInputs) -> np.ndarray:
         """Peak opening load estimate per case, N: C_x C_D(M) q S0 at the deploy point (NaN if not deployed).
 
         The engine's canopy grows monotonically to its steady drag area, so the flown peak parachute load is
@@ -164,237 +196,59 @@ class Engine:
         q S0), applied to the case's own parachute C_D (its ``chute_cd_scale``).
         """
         k = self._k
-        rows = np.zeros(st.deploy_mach.size, dtype=np.int64)
-        cds = kernels.table_at_mach(k.chute_tab, rows, np.nan_to_num(st.deploy_mach), k.p) * st.cases.chute_cd_scale
-        return self.cfg.vehicle.parachute.opening_load_factor * cds * st.deploy_q
+        mach = res[:, kernels.RES_DEPLOY_MACH]
+        rows = np.zeros(mach.size, dtype=np.int64)
+        cds = kernels.table_at_mach(k.chute_tab, rows, np.nan_to_num(mach), k.p) * cases.chute_cd_scale
+        return self.cfg.vehicle.parachute.opening_load_factor * cds * res[:, kernels.RES_DEPLOY_Q]
 
-    def _step(self, st: _State, act: np.ndarray, log: _Log, max_steps: int = 1,
-              pool: ThreadPoolExecutor | None = None, hist: _History | None = None) -> np.ndarray:
-        """Advance each active body of ``act`` by up to ``max_steps`` steps, stopping at its first event (the
-        kernels guide the bank and the thrust, follow the vehicles' peaks and, with ``hist``, write the history
-        rows of the quiet steps on the way), then apply the events found.
+    # ------------------------------------------------------------------ set-up
 
-        Returns the mask of the bodies of ``act`` that stopped at an event or at a logged guidance event (their
-        state after it is not in the kernels' rows)."""
-        k = self._k
-        t0 = st.t[act]
-        y0 = st.y[act]
-        c = self._context(st, act, t0)
-        _, obs0 = self._derivs_obs(t0, y0, c)
-        cf, ci = c.packed()
-        ph = c.phase
-        veh = st.slot[act] == 0
-        cs = st.case[act]
-        entry = veh & ((ph == _ENTRY) | (ph == _SUFR))
-        if entry.any():
-            self._pack_entry_guidance(st, cf, entry, cs[entry])
-        steps_n = np.full(act.size, max_steps)
-        pk = np.column_stack([st.peak_g[cs], st.peak_g_t[cs], st.peak_q[cs], st.peak_chute_load[cs],
-                              st.peak_heat[cs]])
-        out = kernels.advance_outputs(act.size)
-        hb = np.empty((act.size, max_steps if hist is not None else 0, kernels.NH))
-        hn = np.zeros(act.size, dtype=np.int64)
-        args = ((t0, y0, obs0.data, steps_n, veh), cf, ci, k.world(c), (self.armed, self._steps_arr, k.gpar, k.ref),
-                out, (pk, hb, hn))
-        n_parts = min(self.threads, act.size // _MIN_BODIES_PER_THREAD) if pool is not None else 1
-        if n_parts > 1:
-            cuts = np.linspace(0, act.size, n_parts + 1).astype(int)
-            jobs = [pool.submit(kernels.advance_steps, cuts[j], cuts[j + 1], *args) for j in range(n_parts)]
-            for j in jobs:
-                j.result()
-        else:
-            kernels.advance_steps(0, act.size, *args)
-        t0, dt, y0, _, g0, y1, _, g1, has = out
-        if hist is not None:
-            hist.add_steps(st, act, hb, hn)
-        if veh.any():
-            tc = cs[veh]
-            st.peak_g[tc], st.peak_g_t[tc], st.peak_q[tc], st.peak_chute_load[tc], st.peak_heat[tc] = pk[veh].T
-        now = g0 <= 0.0
-        cross = (g0 > 0.0) & (g1 <= 0.0)
-        quiet = ~has
-        qi = act[quiet]
-        st.t[qi] = t0[quiet] + dt[quiet]
-        st.y[qi] = y1[quiet]
-        if entry.any():
-            self._unpack_entry_guidance(st, act, cf, entry, cs[entry], log)
-        stopped = has | (dt == 0.0)
-        if not has.any():
-            return stopped
-        # bodies with an event in this step: find the earliest root per body
-        sel = np.flatnonzero(has)
-        h_best = np.full(sel.size, np.inf)
-        k_best = np.full(sel.size, -1)
-        for k in range(_N_EV):
-            col_now = now[sel, k]
-            col_cross = cross[sel, k]
-            if col_now.any():
-                better = col_now & (h_best > 0.0)
-                h_best[better] = 0.0
-                k_best[better] = k
-            if col_cross.any():
-                j = sel[col_cross]
-                h = self._locate(t0[j], y0[j], dt[j], g0[j, k], g1[j, k], c.take(j), k)
-                better = h < h_best[col_cross]
-                idx = np.flatnonzero(col_cross)[better]
-                h_best[idx] = h[better]
-                k_best[idx] = k
-        ye = y0[sel].copy()
-        moved = h_best > 0.0
-        if moved.any():
-            ms = sel[moved]
-            ye[moved] = self._rk4(t0[ms], y0[ms], h_best[moved], c.take(ms))
-        bodies = act[sel]
-        st.t[bodies] = t0[sel] + h_best
-        st.y[bodies] = ye
-        for k in np.unique(k_best):
-            mine = k_best == k
-            apply_event(self, st, bodies[mine], column_code(k), log)
-        return stopped
-
-    def _pack_entry_guidance(self, st, cf, rows, cs) -> None:
-        """The cases' entry-guidance values into the kernel's per-body columns of the entry vehicles ``rows``."""
-        K = kernels
-        cases = st.cases
-        cf[rows, K.CF_ENTRY_GUIDED] = 1.0
-        cf[rows, K.CF_GUIDED] = cases.guided[cs]
-        cf[rows, K.CF_BANK0] = cases.bank0_rad[cs]
-        cf[rows, K.CF_PLANAR] = cases.planar[cs]
-        cf[rows, K.CF_AIM_RANGE] = cases.aim_range_m[cs]
-        cf[rows, K.CF_BANK] = st.bank[cs]
-        cf[rows, K.CF_BANK_RATE] = st.bank_rate[cs]
-        cf[rows, K.CF_BANK_SIGN] = st.bank_sign[cs]
-        cf[rows, K.CF_GUIDANCE_ON] = st.guidance_on[cs]
-        cf[rows, K.CF_HEADING_ALIGNED] = st.heading_aligned[cs]
-        cf[rows, K.CF_T_GUIDE] = st.guidance_t_next[cs]
-
-    def _unpack_entry_guidance(self, st, act, cf, rows, cs, log) -> None:
-        """Log the guidance events the kernel stopped at (with the bank before that step's update, as the Python
-        guidance does), then keep the kernel's guidance values."""
-        K = kernels
-        g = cf[rows]
-        bits = g[:, K.CF_GUIDANCE_LOG].astype(np.int64)
-        stopped = bits != 0
-        if stopped.any():
-            st.bank[cs[stopped]] = g[stopped, K.CF_BANK_BEFORE]  # the rows show the bank before the update
-            bodies = act[rows]
-            for bit, code in ((K.LOG_GUIDANCE_START, Ev.GUIDANCE_START),
-                              (K.LOG_HEADING_ALIGNMENT, Ev.HEADING_ALIGNMENT),
-                              (K.LOG_BANK_REVERSAL, Ev.BANK_REVERSAL)):
-                sel = (bits & bit) != 0
-                if sel.any():
-                    self._log_events(log, st, bodies[sel], code)
-        st.bank[cs] = g[:, K.CF_BANK]
-        st.bank_rate[cs] = g[:, K.CF_BANK_RATE]
-        st.bank_sign[cs] = g[:, K.CF_BANK_SIGN]
-        st.guidance_on[cs] = g[:, K.CF_GUIDANCE_ON] != 0.0
-        st.heading_aligned[cs] = g[:, K.CF_HEADING_ALIGNED] != 0.0
-        st.guidance_t_next[cs] = g[:, K.CF_T_GUIDE]
-
-    def _locate(self, t0, y0, dt, ga, gb, c, k, iterations: int = 40, tol_s: float = 1e-7) -> np.ndarray:
-        """Root of event column ``k`` inside the step of the bodies of ``c`` (:func:`marsedl.kernels.locate`:
-        Illinois on partial RK4 steps). Returns the right end of the final bracket, where the event holds."""
-        cf, ci = c.packed()
-        return kernels.locate((t0, y0, dt, ga, gb), k, cf, ci, self._k.world(c), self.armed, iterations, tol_s)
-
-    # ------------------------------------------------------------------ per-step controls
-
-    def _context(self, st: _State, act: np.ndarray, t0: np.ndarray) -> _Ctx:
-        cs = st.case[act]
-        ph = st.phase[act]
-        cases = st.cases
-        vehicle_body = st.slot[act] == 0
-        lifting = ((ph == _ENTRY) & vehicle_body).astype(float)
-        bank = st.bank[cs]
-        has_chute = ((ph == _CHUTE) | (ph == _CHUTE_NO_HS)) & vehicle_body
-        v = self.cfg.vehicle
-        return _Ctx(
-            phase=ph,
-            aero_id=st.aero_id[act],
-            cd_scale=cases.cd_scale[cs],
-            cl_scale=cases.cl_scale[cs],
-            chute_cd_scale=cases.chute_cd_scale[cs],
-            density_factor=cases.density_factor[cs],
-            wind_scale=cases.wind_scale[cs],
-            case=cs,
-            density_perturbation=cases.density_perturbation,
-            wind_perturbation=cases.wind_perturbation,
-            atm_row=cases.atm_row[cs],
-            lifting=lifting,
-            cos_bank=np.cos(bank),
-            sin_bank=np.where(cases.planar[cs], 0.0, np.sin(bank)),
-            has_chute=has_chute,
-            t_line_stretch=st.t_line_stretch[cs],
-            t_inflation=v.parachute.inflation_time_s,
-            inflation_exponent=v.parachute.inflation_exponent,
-            thrust=None,
-            thrust_mag=None,
-            t_deploy=st.t_deploy[cs],
-            t_mark=st.t_mark[act],
-            dry_mass=st.dry_mass[act],
-            stop_speed=np.where(vehicle_body, cases.stop_speed_m_s[cs], 0.0),
-            deploy_enabled=cases.deploy_enabled[cs] & vehicle_body,
-            range_trigger=cases.range_trigger_m[cs],
-            velocity_trigger=cases.velocity_trigger_m_s[cs],
-            aim_range=cases.aim_range_m[cs],
-            target_lat=cases.target_lat_rad[cs],
-            target_lon=cases.target_lon_rad[cs],
-            target_radius=st.target_radius,
-            pd_target=st.pd_target[cs],
-            flyaway_dir=st.flyaway_dir[cs],
-            hs_min_time=cases.hs_min_time_s[cs],
-            backshell_alt=self.cfg.sequence.backshell_altitude_agl_m + cases.backshell_altitude_bias_m[cs],
-            powered_delay=cases.powered_delay_s[cs],
-            nav_on=st.nav_on[cs],
-            nav_dr=cases.nav_position_error_m[cs],
-            nav_dv=cases.nav_velocity_error_m_s[cs],
-            fired=st.fired[act],
-        )
-
-    # ------------------------------------------------------------------ events
-
-    def _spawn_cruise_balance_masses(self, st, cases, log) -> None:
-        """Fly each vehicle back in vacuum to the CBM ejection time and release the masses there."""
+    def _cruise_balance_masses(self, ra: RunArrays, cases: CaseInputs) -> None:
+        """Fly each vehicle back in vacuum to the cruise balance masses' ejection time and release them there
+        (their separation is logged by the compiled flight, at their state)."""
         v = self.cfg.vehicle
         s = self.cfg.sequence
-        vi = st.vehicle_index
+        S = v.n_slots
+        vi = np.arange(cases.n) * S
         t_ej = s.cbm_eject_time_s
-        y = st.y[vi].copy()
-        t = st.t[vi].copy()
+        y = ra.y[vi].copy()
+        t = ra.t[vi].copy()
         n_steps = int(np.ceil(abs(t_ej) / self.cfg.steps.coast))
         h = np.full(vi.size, t_ej / n_steps)
-        c = _Ctx.vacuum(vi.size)
+        cf = np.zeros((vi.size, kernels.NCF))  # no air, lift, parachute or thrust
+        cf[:, kernels.CF_T_LINE_STRETCH] = np.inf
+        ci = np.zeros((vi.size, kernels.NCI), dtype=np.int64)
+        ci[:, kernels.CI_PHASE] = kernels.PH_BALLISTIC
+        w = self._k.world()
         for _ in range(n_steps):
-            y = self._rk4(t, y, h, c)
+            y = kernels.rk4(t, y, h, cf, ci, w)[0]
             t = t + h
-        cs = st.case[vi]
         vel = y[:, 3:6]
         side = np.cross(vel, y[:, :3])
         side /= np.linalg.norm(side, axis=1, keepdims=True)
         for k in range(v.n_cbm):
-            sign = 1.0 if k % 2 == 0 else -1.0
-            b = st.body_index(cs, 1 + k)
-            spawn(st, b, y, t, st.cases.cbm_mass_kg[cs], AERO_CBM, sign * side * s.cbm_delta_v_m_s)
-        self._log_events(log, st, st.body_index(cs, 1), Ev.CRUISE_BALANCE_MASS_SEPARATION)
+            b = vi + 1 + k
+            ra.y[b] = y
+            ra.y[b, 3:6] += (1.0 if k % 2 == 0 else -1.0) * side * s.cbm_delta_v_m_s
+            ra.y[b, 6] = cases.cbm_mass_kg
+            ra.t[b] = t
+            ra.ci[b, kernels.CI_PHASE] = kernels.PH_BALLISTIC
+            ra.ci[b, kernels.CI_AERO_ID] = AERO_CBM
 
     # ------------------------------------------------------------------ bookkeeping
 
     def initial_observables(self, cases: CaseInputs) -> dict[str, np.ndarray]:
         """Drag acceleration, altitude rate, Mach, dynamic pressure and altitudes of each case's initial state."""
-        st = _State.allocate(self.cfg, cases)
-        if self.cfg.reference is None and np.any(cases.guided):
-            i = int(np.flatnonzero(cases.guided)[0])
-            raise MarsEDLError(f"cases.guided must be false without a reference trajectory (case {i} is guided)")
-        self._check_rows(cases)
-        obs = self._observe(st, st.vehicle_index)
-        hdot = np.einsum("ij,ij->i", cases.y0[:, 3:6], obs.up)
-        return {"drag": obs.drag, "hdot": hdot, "mach": obs.mach, "q": obs.q, "alt_agl": obs.alt_agl,
-                "alt_mola": obs.alt_mola, "speed": obs.speed}
-
-    def _observe(self, st, bodies) -> _Obs:
-        c = self._context(st, bodies, st.t[bodies])
-        _, obs = self._derivs_obs(st.t[bodies], st.y[bodies], c)
-        return obs
+        ra = self._arrays(cases, released=False)
+        S = self.cfg.vehicle.n_slots
+        vi = np.arange(cases.n) * S
+        obs = kernels.observe_bodies(vi, (ra.t, ra.y, ra.cf, ra.ci),
+                                     self._k.world(cases.density_perturbation, cases.wind_perturbation))
+        K = kernels
+        up = obs[:, K.O_UP:K.O_UP + 3]
+        hdot = np.einsum("ij,ij->i", cases.y0[:, 3:6], up)
+        return {"drag": obs[:, K.O_DRAG], "hdot": hdot, "mach": obs[:, K.O_MACH], "q": obs[:, K.O_Q],
+                "alt_agl": obs[:, K.O_ALT_AGL], "alt_mola": obs[:, K.O_ALT_MOLA], "speed": obs[:, K.O_SPEED]}
 
     def _check_rows(self, cases: CaseInputs) -> None:
         """The kernels index the atmosphere grid directly: reject rows it does not hold (as its evaluate does)."""
@@ -409,17 +263,3 @@ class Engine:
         wp = cases.wind_perturbation
         if wp is not None and wp.offsets_m_s.shape[0] < cases.n:
             raise MarsEDLError(f"wind_perturbation has {wp.offsets_m_s.shape[0]} rows for {cases.n} cases")
-
-    def _log_events(self, log, st, bodies, code) -> None:
-        if bodies.size == 0:
-            return
-        obs = self._observe(st, bodies)
-        log.add(st, bodies, code, obs)
-
-    def _record(self, hist, st, bodies) -> None:
-        if bodies.size == 0:
-            return
-        obs = self._observe(st, bodies)
-        hist.add(st, bodies, obs)
-
-

@@ -24,6 +24,7 @@ from marsedl.kernels.layout import (
     G_NOSE_RADIUS,
     H_BANK,
     H_OBS,
+    H_PHASE,
     H_T,
     H_Y,
     N_EV,
@@ -60,11 +61,10 @@ from marsedl.kernels.layout import (
     S_POWERED,
 )
 from marsedl.laws import sutton_graves
-from marsedl.laws._jit import JIT as _JIT
-from marsedl.laws._jit import LEAF as _LEAF
+from marsedl.laws._jit import INNER as _INNER
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _step_size1(t, ph, ob, vr, tls, p, steps):
     """Step of a body in phase ``ph`` at time ``t`` with observables ``ob`` and vertical speed ``vr``: the phase's
     step (:class:`marsedl.engine.Steps`); a shed body's grows up to ``steps[S_BALLISTIC_MAX]`` while its drag and
@@ -94,14 +94,14 @@ def _step_size1(t, ph, ob, vr, tls, p, steps):
     return dt
 
 
-@njit(inline="always", **_LEAF)
+@njit(**_INNER)
 def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
     """Up to ``max_steps[i]`` RK4 steps of body ``i``, stopping after the first step in which an event holds
-    or is crossed; the arguments are grouped as :func:`advance_steps` takes them (``scratch``: per-thread work
-    arrays ``(sc, ga, gb, oa)``). Out: the last step's start (t_s, y_s, obs_s, g0), length h and end (y1, obs1,
-    g1), and whether it holds an event (has). Quiet steps update the body's peak records ``pk`` when
-    ``track[i]`` and, when the history buffer ``hb`` has room (``hb.shape[1] > 0``: a recorded run), write their
-    end as a row of ``hb[i]`` (counted in ``hn[i]``).
+    or is crossed; the arguments are grouped as :func:`marsedl.kernels.case._fly_body` gives them (``scratch``:
+    per-thread work arrays ``(sc, ga, gb, oa)``). Out: the last step's start (t_s, y_s, obs_s, g0), length h and
+    end (y1, obs1, g1), and whether it holds an event (has). Quiet steps update the body's peak records ``pk``
+    when ``track[i]`` (the vehicle) and, in a recorded run (``hb.shape[1] > 0``), write their end as a row of
+    ``hb[i]`` (counted in ``hn[i]``: see :func:`_history_row`).
 
     The end of a quiet step is the start of the next: its derivative, observables and event functions are
     reused, not evaluated again. A body's steps depend on nothing but its own values, so a case flies the
@@ -188,7 +188,7 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
             if not event and track[i]:
                 _track1(tt + dt, ph, oo, n[6], p, gpar, pk[i])
             if not event:
-                _history_row(hb, hn, i, tt + dt, yo, oo, cf[i, CF_BANK] if entry else np.nan)
+                _history_row(hb, hn, i, tt + dt, yo, oo, cf[i, CF_BANK] if track[i] else np.nan, ph)
             return
         tt = tt + dt
         y0, y1_, y2, y3, y4, y5, y6 = n
@@ -199,14 +199,18 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
             ga[j] = gb[j]
         if track[i]:
             _track1(tt, ph, oa, y6, p, gpar, pk[i])
-        _history_row(hb, hn, i, tt, yo, oa, cf[i, CF_BANK] if entry else np.nan)
+        _history_row(hb, hn, i, tt, yo, oa, cf[i, CF_BANK] if track[i] else np.nan, ph)
 
 
-@njit(**_LEAF)
-def _history_row(hb, hn, i, t, y, ob, bank):
-    """Append the state ``(t, y)`` with its observables and bank to body ``i``'s rows of ``hb`` (if it has room:
-    the caller sizes ``hb`` to its steps per call, or to none when it keeps no history)."""
+@njit(**_INNER)
+def _history_row(hb, hn, i, t, y, ob, bank, ph):
+    """Append the state ``(t, y)`` with its observables, bank and phase to body ``i``'s rows of ``hb``; a row
+    beyond its room is counted in ``hn[i]`` but not written (the caller sizes ``hb``: none when it keeps no
+    history; a count above the room says the rows must be flown again with more room)."""
     k = hn[i]
+    if hb.shape[1] == 0:
+        return
+    hn[i] = k + 1
     if k >= hb.shape[1]:
         return
     hb[i, k, H_T] = t
@@ -215,10 +219,10 @@ def _history_row(hb, hn, i, t, y, ob, bank):
     for j in range(NOBS):
         hb[i, k, H_OBS + j] = ob[j]
     hb[i, k, H_BANK] = bank
-    hn[i] = k + 1
+    hb[i, k, H_PHASE] = ph
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _track1(t, ph, ob, m, p, gpar, pk):
     """Peak deceleration (and its time), dynamic pressure, heat rate and parachute load of a vehicle body after
     a quiet step."""
@@ -236,73 +240,6 @@ def _track1(t, ph, ob, m, p, gpar, pk):
 
 
 def advance_outputs(n: int) -> tuple:
-    """Empty outputs of :func:`advance_steps` for ``n`` bodies: ``(t_s, h, y_s, obs_s, g0, y1, obs1, g1, has)``."""
+    """Empty outputs of :func:`_steps1` for ``n`` bodies: ``(t_s, h, y_s, obs_s, g0, y1, obs1, g1, has)``."""
     return (np.empty(n), np.empty(n), np.empty((n, 7)), np.empty((n, NOBS)), np.empty((n, N_EV)), np.empty((n, 7)),
             np.empty((n, NOBS)), np.empty((n, N_EV)), np.zeros(n, dtype=np.bool_))
-
-
-@njit(**_JIT)
-def advance_steps(lo, hi, start, cf, ci, w, seq, out, rec):
-    """Bodies ``lo <= i < hi`` take up to ``max_steps`` RK4 steps (their own step sizes), each stopping at its
-    first event step.
-
-    In: ``start = (t, y, obs0, max_steps, track)`` (the bodies' times, states, observables, step budgets and
-    whether to follow their peaks), the per-body columns ``cf``/``ci``, the world ``w`` (as
-    :func:`marsedl.kernels.dynamics._core`), ``seq = (armed, steps, gpar, ref)`` (armed events per phase, step
-    sizes, entry-guidance constants, reference trajectory), ``out`` (:func:`advance_outputs`) and
-    ``rec = (pk, hb, hn)`` (peak records, history rows and their counts).
-
-    Out (rows ``lo:hi`` of the arrays of :func:`advance_outputs`): the last step's start ``t_s``, length ``h``,
-    start state ``y_s`` and observables ``obs_s``, end state ``y1`` and observables ``obs1``, the event functions
-    at both ends (``g0``, ``g1``) and whether an event holds or is crossed in it (``has``). ``pk`` and the
-    guidance columns of ``cf`` are updated in place, row by row; a recorded run's quiet steps are written to the
-    history rows ``hb`` (n, K, NH) counted in ``hn`` (n,). Rows are independent and the kernel holds no GIL:
-    disjoint row ranges may run on concurrent threads.
-    """
-    scratch = (np.empty(7), np.empty(N_EV), np.empty(N_EV), np.empty(NOBS))
-    for i in range(lo, hi):
-        _steps1(i, start, cf, ci, w, seq, out, rec, scratch)
-
-
-@njit(**_JIT)
-def locate(step, col, cf, ci, w, armed, iterations, tol_s):
-    """Where event column ``col`` falls through zero inside each body's step ``step = (t0, y0, dt, ga, gb)``,
-    from its values ``ga`` > 0 at the start and ``gb`` <= 0 at the end: the Illinois variant of regula falsi on
-    partial RK4 steps from the step's start, each body to its own tolerance ``tol_s`` (so its answer does not
-    depend on the others), at most ``iterations`` times. Returns the right end of each final bracket (where the
-    event holds).
-    """
-    t0, y0, dt, ga, gb = step
-    p = w[0]
-    n = dt.shape[0]
-    out = np.empty(n)
-    yx, ob, sc, g = np.empty(7), np.empty(NOBS), np.empty(7), np.empty(N_EV)
-    for i in range(n):
-        a, b, fa, fb, side = 0.0, dt[i], ga[i], gb[i], 0
-        s = (y0[i, 0], y0[i, 1], y0[i, 2], y0[i, 3], y0[i, 4], y0[i, 5], y0[i, 6])
-        r = _core(t0[i], s, i, cf, ci, w)  # the step's start: its derivative serves every partial step
-        d = (r[0], r[1], r[2], r[3])
-        for _ in range(iterations):
-            if not (b - a >= tol_s):
-                break
-            x = b - fb * (b - a) / (fb - fa)
-            if not (np.isfinite(x) and x > a and x < b):
-                x = 0.5 * (a + b)
-            e = _step_s(t0[i], x, s, d, i, cf, ci, w)  # as dynamics._step1, from the derivative already known
-            for j in range(7):
-                yx[j] = e[j]
-            _put(e[3], e[4], e[5], _core(t0[i] + x, e, i, cf, ci, w), p, sc, ob)
-            _events1(t0[i] + x, yx, i, ob, cf, ci, p, armed, g)
-            fx = g[col]
-            if fx > 0.0:  # the root is in [x, b]
-                a, fa = x, fx
-                if side == 1:
-                    fb = 0.5 * fb
-                side = 1
-            else:  # in [a, x]
-                b, fb = x, fx
-                if side == -1:
-                    fa = 0.5 * fa
-                side = -1
-        out[i] = b
-    return out

@@ -78,7 +78,7 @@ from marsedl.kernels.layout import (
     R_RANGE,
     R_SPEED,
 )
-from marsedl.laws._jit import LEAF as _LEAF
+from marsedl.laws._jit import INNER as _INNER
 from marsedl.laws.entry_guidance import (
     apollo_vertical_lod,
     bank_magnitude,
@@ -95,7 +95,7 @@ from marsedl.laws.powered import (
 )
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _thrust1(i, ph, s, ob, cf, p):
     """Thrust of a powered body at state ``s = (x, yy, z, vx, vy, vz, m)`` at the start of a step into ``cf[i]``.
 
@@ -159,7 +159,7 @@ def _thrust1(i, ph, s, ob, cf, p):
     cf[i, CF_THRUST_MAG] = math.sqrt(tx * tx + ty * ty + tz * tz)
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _bracket(x, ref):
     """``(lo, x)`` for :func:`_lerp` on the reference's speed grid (row R_SPEED): ``lo`` the left node of the
     interval holding ``x``, ``x`` clamped to the grid (``np.interp`` holds the end values beyond it)."""
@@ -180,7 +180,7 @@ def _bracket(x, ref):
 
 
 #: one explicit signature: called with each table row as a constant, numba would otherwise compile a copy per row
-@njit("float64(int64, float64, float64[:, ::1], int64)", **_LEAF)
+@njit("float64(int64, float64, float64[:, ::1], int64)", **_INNER)
 def _lerp(lo, x, ref, row):
     """``np.interp(x, ref[R_SPEED], ref[row])`` given ``(lo, x)`` from :func:`_bracket` (one search serves every
     row of the table)."""
@@ -191,7 +191,7 @@ def _lerp(lo, x, ref, row):
     return slope * (x - xp[lo]) + ref[row, lo]
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _next_cycle(t_due, t_now, period):
     """Time of the guidance cycle after the one run at ``t_now`` (due at ``t_due``): on the fixed schedule, or a
     period after ``t_now`` when the schedule fell behind."""
@@ -199,7 +199,7 @@ def _next_cycle(t_due, t_now, period):
     return nxt if nxt > t_now + _T_EPS else t_now + period
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _heading_alignment_cmd(i, ux, uy, uz, vx, vy, vz, cf, gpar):
     """Bank command of heading alignment: :func:`marsedl.laws.heading_alignment_bank` of the angle from the
     heading to the target's bearing (position up ``u``, velocity ``v``, the case's target)."""
@@ -214,7 +214,7 @@ def _heading_alignment_cmd(i, ux, uy, uz, vx, vy, vz, cf, gpar):
     return heading_alignment_bank(bearing - heading, gpar[G_HA_GAIN], gpar[G_HA_LIMIT])
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _guide1(i, ph, s, ob, cf, p, gpar, ref):
     """Entry guidance of an entry vehicle at state ``s = (x, yy, z, vx, vy, vz, m)`` at the start of a step
     (:mod:`marsedl.laws.entry_guidance`): guidance start on sensed drag, Apollo range control on the reference,
@@ -288,7 +288,7 @@ def _guide1(i, ph, s, ob, cf, p, gpar, ref):
     return log
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _bank_controls(i, cf):
     """cos and sin of the case's bank into the held controls (sin 0 for lift in the vertical plane only)."""
     b = cf[i, CF_BANK]

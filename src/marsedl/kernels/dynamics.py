@@ -68,12 +68,12 @@ from marsedl.kernels.layout import (
     PH_POWERED,
 )
 from marsedl.laws import ellipsoid_radius_along, frame_acceleration, gravity_j2, inflation_fraction
+from marsedl.laws._jit import INNER as _INNER
 from marsedl.laws._jit import JIT as _JIT
-from marsedl.laws._jit import LEAF as _LEAF
 from marsedl.laws.tables import exponential_extension, grid_cell
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _cell(h, h_min, dh, n):
     """Cell ``i`` and fraction ``t`` of altitude ``h`` on the grid ``h_min + dh k`` (k < n): clamped to the grid,
     so values beyond its ends are held (:func:`marsedl.laws.tables.grid_cell`)."""
@@ -81,7 +81,7 @@ def _cell(h, h_min, dh, n):
     return int(f), t
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _mach_cell(mach, p):
     """Cell ``im`` and fraction ``fm`` of ``mach`` on the aerodynamic tables' uniform Mach grid (step
     ``p[P_MACH_STEP]``, held at its ends)."""
@@ -91,7 +91,7 @@ def _mach_cell(mach, p):
 
 
 #: one explicit signature: a constant row (the parachute's 0) would otherwise get a copy of its own
-@njit("float64(float64[:, ::1], int64, int64, float64)", **_LEAF)
+@njit("float64(float64[:, ::1], int64, int64, float64)", **_INNER)
 def _mach_lerp(tab, row, im, fm):
     """Row ``row`` of a Mach table at the point ``(im, fm)`` of :func:`_mach_cell` (linear in Mach)."""
     return tab[row, im] * (1.0 - fm) + tab[row, im + 1] * fm
@@ -107,7 +107,7 @@ def table_at_mach(tab, rows, mach, p):
     return out
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _core(t, s, i, cf, ci, w):
     """Accelerations of body ``i`` at state ``s = (x, yy, z, vx, vy, vz, m)`` and what the observables need;
     ``w`` is the run's world, ``(p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert)`` (see
@@ -214,14 +214,14 @@ def _core(t, s, i, cf, ci, w):
             gy, gz, ux, uy, uz, drag, rad, slat, q * canopy)
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def _deriv1(t, y, i, cf, ci, w, dy, ob):
     """dy/dt of body ``i`` at state ``y`` (7,) into ``dy``; its observables into ``ob`` (NOBS,)."""
     r = _core(t, (y[0], y[1], y[2], y[3], y[4], y[5], y[6]), i, cf, ci, w)
     _put(y[3], y[4], y[5], r, w[0], dy, ob)
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _put(vx, vy, vz, r, p, dy, ob):
     """Write a :func:`_core` result as derivatives ``dy`` (7,) and observables ``ob`` (NOBS,)."""
     (ax, ay, az, mdot, alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad,
@@ -244,7 +244,7 @@ def _put(vx, vy, vz, r, p, dy, ob):
     ob[O_CANOPY] = canopy_force
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def _rk4_s(t, h, s, d, i, cf, ci, w):
     """One RK4 step of body ``i`` from the state ``s = (y0..y6)`` whose derivative (accelerations and mass rate)
     ``d = (d3, d4, d5, d6)`` is known; the stages are held in scalars. Returns the new state (7 scalars)."""
@@ -273,7 +273,7 @@ def _rk4_s(t, h, s, d, i, cf, ci, w):
             y6 + h6 * (d6 + 2.0 * k2m + 2.0 * k3m + r[3]))
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def _mid_s(t, h, s, d, i, cf, ci, w):
     """One midpoint (second-order Runge-Kutta) step of body ``i`` from ``s`` with known derivative ``d``, as
     :func:`_rk4_s`: the step of a body under held thrust (see :func:`_step_s`)."""
@@ -285,7 +285,7 @@ def _mid_s(t, h, s, d, i, cf, ci, w):
     return (y0 + h * s3, y1 + h * s4, y2 + h * s5, y3 + h * r[0], y4 + h * r[1], y5 + h * r[2], y6 + h * r[3])
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _step_s(t, h, s, d, i, cf, ci, w):
     """One step of body ``i`` from ``s`` with known derivative ``d`` (7 scalars out): RK4, or, when the run asks
     for it (``integration.powered_method``), the midpoint rule for a body whose thrust is commanded once per step
@@ -299,7 +299,7 @@ def _step_s(t, h, s, d, i, cf, ci, w):
     return _rk4_s(t, h, s, d, i, cf, ci, w)
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def _derivative(gx, gy, gz, aex, aey, aez, m, i, cf, p):
     """The derivative ``(ax, ay, az, mdot)`` of body ``i`` at mass ``m``: gravity and the frame terms, the
     aerodynamic acceleration, and the thrust now in ``cf[i]`` (its mass flow from the specific impulse). Called
@@ -313,7 +313,7 @@ def _derivative(gx, gy, gz, aex, aey, aez, m, i, cf, p):
     return ax, ay, az, -cf[i, CF_THRUST_MAG] / p[P_ISP_G0]
 
 
-@njit(inline="always", **_LEAF)
+@njit(inline="always", **_INNER)
 def _step1(t, h, y0, i, cf, ci, w, out, ob, sc):
     """One step (:func:`_step_s`) of body ``i`` from ``y0`` (7,) over ``h`` into ``out`` (7,); observables at the
     end in ob.

@@ -58,8 +58,8 @@ from marsedl.kernels.layout import (
     PH_ENTRY,
 )
 from marsedl.laws import navigated, radar_navigated_position
+from marsedl.laws._jit import INNER as _INNER
 from marsedl.laws._jit import JIT as _JIT
-from marsedl.laws._jit import LEAF as _LEAF
 from marsedl.laws.triggers import (
     altitude_floor_g,
     heat_shield_separation_g,
@@ -70,14 +70,14 @@ from marsedl.laws.triggers import (
 from marsedl.sequence import N_GENERIC, OBSERVABLES, event_column
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _nav1(i, x, yy, z, vx, vy, vz, cf):
     """The navigated state of body ``i``: :func:`marsedl.laws.navigated` with its case's error."""
     return navigated(x, yy, z, vx, vy, vz, cf[i, CF_NAV_DR], cf[i, CF_NAV_DR + 1], cf[i, CF_NAV_DR + 2],
                      cf[i, CF_NAV_DV], cf[i, CF_NAV_DV + 1], cf[i, CF_NAV_DV + 2])
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _nav_descent1(i, x, yy, z, cf, p):
     """The position the powered descent of body ``i`` flies without terrain-relative navigation:
     :func:`marsedl.laws.radar_navigated_position` with its case's error."""
@@ -103,7 +103,7 @@ E_PROPELLANT = event_column("propellant_exhausted")
 E_TIMEOUT = event_column("timeout")
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _events1(t, y, i, ob, cf, ci, p, armed, g):
     """Event functions of body ``i`` (N_EV,) into ``g``: +inf where not armed; <= 0 once the event holds."""
     ph = ci[i, CI_PHASE]
@@ -190,7 +190,7 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
                                          "time_s", "time_since_deploy_s", "time_since_mark_s"))
 
 
-@njit(**_LEAF)
+@njit(**_INNER)
 def _observable(k, t, ob, i, cf):
     """Observable ``k`` of :data:`marsedl.sequence.OBSERVABLES` of body ``i`` (a time since a mark not yet set:
     -inf)."""

@@ -11,7 +11,7 @@ the array. The compiled kernels read these module constants as compile-time inte
 from __future__ import annotations
 
 from marsedl.phase import Phase
-from marsedl.sequence import CONTINUOUS, N_GENERIC
+from marsedl.sequence import AERO_MODELS, CONTINUOUS, EVENTS, N_GENERIC, Ev, Op, Outcome
 
 
 def _declare(prefix: str, *fields: str | tuple[str, int]) -> int:
@@ -66,8 +66,10 @@ _declare("CI", "aero_id", "atm_row", "case", "phase", "fired")
 _declare("O", "alt_mola", "alt_agl", "speed", "mach", "q", "rho", "aero_g", ("up", 3), ("grav", 3), "drag", "rad",
          "slat", "canopy")
 NOBS = NO  # noqa: F821 - (set by _declare)
-# --- history rows (hb[i, k]): time, state (7), observables (NOBS), bank (NaN: not an entry vehicle)
-NH = _declare("H", "t", ("y", 7), ("obs", NOBS), "bank")
+# --- history rows (hb[i, k]): time, state (7), observables (NOBS), bank (NaN: not the vehicle), phase
+NH = _declare("H", "t", ("y", 7), ("obs", NOBS), "bank", "phase")
+# --- event log rows (one case's rows, kernels.case): case, body slot, event code, then a history row's fields
+NL = _declare("L", "case", "slot", "code", ("h", NH))
 
 # --- constants (p)
 _declare(
@@ -85,6 +87,12 @@ _declare(
     # index in marsedl.sequence.OBSERVABLES, the threshold (SI), and +1 when the event happens as the observable
     # falls to it (below), -1 as it rises to it (above)
     ("gen_obs", N_GENERIC), ("gen_thr", N_GENERIC), ("gen_sign", N_GENERIC),
+    # the vehicle's bodies (kernels.case): slots per case, entry and cruise balance masses, the descent stage's
+    # slot, its dry mass and the rover's (kg); 1.0 for a lone body (its ground is its end), 1.0 when the cruise
+    # balance masses' separation is logged; the powered approach's least divert from the backshell (m)
+    "n_slots", "n_ebm", "n_cbm", "slot_ds", "ds_dry", "rover_mass", "lone_body", "cbm_log", "backshell_avoid",
+    # terrain-relative navigation's hazard map (1.0: there is one) and its edges (rad)
+    "has_map", "map_north", "map_south", "map_west", "map_east",
 )
 # event columns: the continuous events of marsedl.sequence.EVENTS (each one's column: event_column(name)), then
 # the generic ones (GEN0 + k)
@@ -107,5 +115,23 @@ _BALLISTIC_DRAG_FRACTION = 0.2
 _BALLISTIC_MAX_DH_M = 3000.0
 # --- per-body peak records (pk columns)
 _declare("PK", "g", "g_t", "q", "chute_load", "heat")
+# --- per-case inputs of the event actions (cin): mortar fire to line stretch (s), each entry balance mass (kg) and
+# its ejection speed (m/s), the powered descent's largest divert (m)
+_declare("CIN", "line_stretch_delay", "ebm_mass", "ebm_dv", "divert_limit")
+# --- per-case results (res): the peaks (as PK), the deploy's Mach and q, the propellant at the powered descent's
+# start and used, terrain-relative navigation's divert (m) and whether it found a safe cell (1/0; NaN: no map)
+_declare("RES", ("pk", NPK), "deploy_mach", "deploy_q", "prop_start", "prop_used", "trn_divert",  # noqa: F821
+         "trn_safe")
+# --- the sequence's codes as plain ints for the compiled actions (marsedl.sequence)
+OP_LOG, OP_SET_PHASE, OP_SET_AERO, OP_RELEASE, OP_END, OP_MARK, OP_SPECIAL = (int(o) for o in (
+    Op.LOG, Op.SET_PHASE, Op.SET_AERO, Op.RELEASE, Op.END, Op.MARK, Op.SPECIAL))
+N_BUILTIN = len(EVENTS)  # event codes below this are EVENTS'; a preset's k-th event is N_BUILTIN + k
+EV_ENTRY_INTERFACE, EV_GUIDANCE_START, EV_HEADING_ALIGNMENT, EV_BANK_REVERSAL, EV_CBM_SEPARATION = (int(e) for e in (
+    Ev.ENTRY_INTERFACE, Ev.GUIDANCE_START, Ev.HEADING_ALIGNMENT, Ev.BANK_REVERSAL, Ev.CRUISE_BALANCE_MASS_SEPARATION))
+OUT_RUNNING, OUT_PARACHUTE_NOT_DEPLOYED, OUT_GROUND_IMPACT, OUT_PROPELLANT, OUT_TIMEOUT, OUT_STOPPED, OUT_IMPACT = (
+    int(o) for o in (Outcome.RUNNING, Outcome.PARACHUTE_NOT_DEPLOYED, Outcome.GROUND_IMPACT_BEFORE_TOUCHDOWN,
+                     Outcome.PROPELLANT_EXHAUSTED, Outcome.TIMEOUT, Outcome.STOPPED, Outcome.IMPACT))
+AERO_EBM_ID, AERO_DS_ID = AERO_MODELS.index("entry_balance_mass"), AERO_MODELS.index("descent_stage")
+PH_UNBORN, PH_DONE = int(Phase.UNBORN), int(Phase.DONE)
 _SKY_CRANE_GAIN_PER_S = 2.0  # M: velocity-loop gain of the sky-crane hold, 1/s (time constant 0.5 s)
 _TGO_MIN_S, _TGO_MAX_S = 1.0, 120.0  # M: bounds of the powered approach's time to go, s

@@ -25,6 +25,9 @@ JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
 #: scalar helpers never allocate: compiled without the reference-counting runtime, a call no longer counts
 #: references (atomically) to each of its array arguments, which cost more than a derivative's arithmetic
 LEAF = {**JIT, "_nrt": False}
+#: helpers that only compiled code calls (the event actions, the case's flight): no wrappers for calls from Python,
+#: which for their tuples of arrays cost more to compile than the helpers themselves
+INNER = {**LEAF, "no_cpython_wrapper": True, "no_cfunc_wrapper": True}
 
 
 def compiled_sources_digest(root: Path | None = None) -> str:
@@ -32,7 +35,7 @@ def compiled_sources_digest(root: Path | None = None) -> str:
     package folder (this one by default)."""
     root = Path(__file__).resolve().parents[1] if root is None else Path(root)
     h = hashlib.sha256(numba.__version__.encode())
-    files = [root / "phase.py", root / "sequence.py", *sorted((root / "laws").glob("*.py")),
+    files = [root / "phase.py", root / "sequence.py", root / "sphere.py", *sorted((root / "laws").glob("*.py")),
              *sorted((root / "kernels").glob("*.py"))]
     for path in files:
         h.update(str(path.relative_to(root)).encode())

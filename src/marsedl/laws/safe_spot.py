@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from marsedl.laws._jit import JIT, LEAF
+from marsedl.laws._jit import INNER, JIT, LEAF
 
 #: status of a case's selection: it aims at the centre of a safe cell within its reach
 SAFE_SPOT = 1
@@ -40,7 +40,7 @@ SAFE_SPOT = 1
 NO_SAFE_SPOT_IN_REACH = 2
 
 
-@njit(**LEAF)
+@njit(**INNER)
 def _reach_offset(a, b, lim):
     """About the largest longitude offset at which a cell of a row (``a``, ``b``) can have ``h <= lim``: where the
     column scan starts to look at unsafe cells' distances (more than π: anywhere; negative: nowhere)."""
@@ -51,7 +51,7 @@ def _reach_offset(a, b, lim):
     return 2.0 * np.arcsin(np.sqrt((lim - a) / b))
 
 
-@njit(**LEAF)
+@njit(**INNER)
 def _scan_row(safe, r, c0, x, span, cols, a, b, limit, best_h, best_k):
     """The best ``(h, raster index)`` after the cells of row ``r`` nearer than ``limit`` (in ``h``) to a point at
     longitude offset ``x`` from the map's west edge; ``a``, ``b``: the row's ``sin²(Δφ/2)`` and ``cos φ cos φ_r``.
@@ -82,7 +82,7 @@ def _scan_row(safe, r, c0, x, span, cols, a, b, limit, best_h, best_k):
     return best_h, best_k
 
 
-@njit(**LEAF)
+@njit(**INNER)
 def _row_latitude(north, south, rows, r):
     """Latitude of the centres of row ``r`` (the expression of :meth:`marsedl.trn.HazardMap.cell_centres_rad`)."""
     return north - (r + 0.5) * (north - south) / rows
@@ -131,8 +131,9 @@ def nearest_safe_cell(safe, north, south, west, east, lat, lon, reach_m, radius_
     cos_p = np.cos(lat)
 
     lat_r = _row_latitude(north, south, rows, r0)
+    # (best_k an int64 here as in the later rows, not the literal -1: one compiled signature of _scan_row, not two)
     best_h, best_k = _scan_row(safe, r0, c0, x, span, cols, np.sin(0.5 * (lat_r - lat)) ** 2, cos_p * np.cos(lat_r),
-                               limit, np.inf, -1)
+                               limit, np.inf, np.int64(-1))
     up, down = r0 - 1, r0 + 1
     lat_up = _row_latitude(north, south, rows, up)
     lat_dn = _row_latitude(north, south, rows, down)

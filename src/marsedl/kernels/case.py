@@ -1,0 +1,221 @@
+"""A whole case flies in compiled code: :func:`fly_cases`.
+
+Each body of a case flies from event to event (:func:`marsedl.kernels.advance._steps1`: the steps, the guidance
+cycles, the thrust, the peaks and the history rows), the event inside the last step is located
+(:func:`_locate1`: regula falsi on partial steps from the step's start), the body is moved to it by a partial step
+and the event's actions are carried out (:func:`marsedl.kernels.actions._apply_event`); the guidance's own
+events (guidance start, heading alignment, bank reversals) are logged where the guidance found them. The vehicle
+flies first, to its own end; the bodies it released then fly to theirs, in slot order (a body depends only on its
+own values, so the order changes nothing). Python prepares the arrays and packages the results
+(:mod:`marsedl.engine.core`).
+
+The arguments are grouped as :mod:`marsedl.kernels.actions` says, with ``seq = (armed, steps, gpar, ref)`` (armed
+events per phase, step sizes, entry-guidance constants, reference trajectory) and ``wk = (obs0, max_steps, track,
+out, pk)``: per-body work rows of :func:`marsedl.kernels.advance._steps1` (start observables, step budgets,
+whether a body is a vehicle whose peaks are followed, the last step's values, peak records).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from marsedl.kernels.actions import _apply_event, _bank, _log_event, _observe, _record, _refresh
+from marsedl.kernels.advance import _steps1
+from marsedl.kernels.dynamics import _core, _deriv1, _put, _step_s
+from marsedl.kernels.events import _events1
+from marsedl.kernels.layout import (
+    CF_BANK,
+    CF_BANK_BEFORE,
+    CF_GUIDANCE_LOG,
+    CI_PHASE,
+    EV_BANK_REVERSAL,
+    EV_CBM_SEPARATION,
+    EV_ENTRY_INTERFACE,
+    EV_GUIDANCE_START,
+    EV_HEADING_ALIGNMENT,
+    LOG_BANK_REVERSAL,
+    LOG_GUIDANCE_START,
+    LOG_HEADING_ALIGNMENT,
+    N_EV,
+    NOBS,
+    NPK,
+    P_CBM_LOG,
+    P_N_SLOTS,
+    PH_ENTRY,
+    RES_PK,
+)
+from marsedl.laws._jit import INNER as _INNER
+from marsedl.laws._jit import JIT as _JIT
+
+#: the guidance's events: its LOG_* bit and the event code (an array: codes read from it are not constants, so the
+#: logging, inlined, is compiled once)
+_GUIDANCE_LOGGED = np.array([[LOG_GUIDANCE_START, LOG_HEADING_ALIGNMENT, LOG_BANK_REVERSAL],
+                             [EV_GUIDANCE_START, EV_HEADING_ALIGNMENT, EV_BANK_REVERSAL]], dtype=np.int64)
+#: logged at a case's start: its entry interface, then (with them) the cruise balance masses' separation
+_START_LOGGED = np.array([EV_ENTRY_INTERFACE, EV_CBM_SEPARATION], dtype=np.int64)
+#: the root search inside a step: at most this many regula-falsi iterations, to this bracket (s)
+_ITERATIONS, _TOL_S = 40, 1e-7
+#: events of one body: a bound, never reached (every body meets its timeout event first)
+MAX_EVENTS_PER_BODY = 1_000_000
+
+
+@njit(**_INNER)
+def _flying(b, ci):
+    return ci[b, CI_PHASE] >= PH_ENTRY  # (UNBORN and DONE are below ENTRY)
+
+
+@njit(inline="always", **_INNER)
+def _locate1(b, t0, s, dt, fa, fb, col, bd, w, armed, scr):
+    """Where event column ``col`` of body ``b`` falls through zero inside its step from ``(t0, s)`` of length
+    ``dt``, from its values ``fa`` > 0 at the start and ``fb`` <= 0 at the end: the Illinois variant of regula
+    falsi on partial steps from the step's start, to ``_TOL_S``, at most ``_ITERATIONS`` times. Returns the right
+    end of the final bracket (where the event holds)."""
+    _, _, cf, ci = bd
+    p = w[0]
+    yx, ob, sc, g = scr[2], scr[3], scr[4], scr[5]
+    a, bb, side = 0.0, dt, 0
+    r = _core(t0, s, b, cf, ci, w)  # the step's start: its derivative serves every partial step
+    d = (r[0], r[1], r[2], r[3])
+    for _ in range(_ITERATIONS):
+        if not (bb - a >= _TOL_S):
+            break
+        x = bb - fb * (bb - a) / (fb - fa)
+        if not (np.isfinite(x) and x > a and x < bb):
+            x = 0.5 * (a + bb)
+        e = _step_s(t0, x, s, d, b, cf, ci, w)
+        for j in range(7):
+            yx[j] = e[j]
+        _put(e[3], e[4], e[5], _core(t0 + x, e, b, cf, ci, w), p, sc, ob)
+        _events1(t0 + x, yx, b, ob, cf, ci, p, armed, g)
+        fx = g[col]
+        if fx > 0.0:  # the root is in [x, bb]
+            a, fa = x, fx
+            if side == 1:
+                fb = 0.5 * fb
+            side = 1
+        else:  # in [a, x]
+            bb, fb = x, fx
+            if side == -1:
+                fa = 0.5 * fa
+            side = -1
+    return bb
+
+
+@njit(**_INNER)
+def _to_event(b, bd, w, seq, tab, wk, scr):
+    """Body ``b``'s last step holds an event: move the body to the earliest one (ties: the first column) and
+    return its code."""
+    t, y, cf, ci = bd
+    t_s, h, y_s, _, g0, _, _, g1, _ = wk[3]
+    h_best, k_best = np.inf, -1
+    s = (y_s[b, 0], y_s[b, 1], y_s[b, 2], y_s[b, 3], y_s[b, 4], y_s[b, 5], y_s[b, 6])
+    for k in range(N_EV):
+        if g0[b, k] <= 0.0:
+            if h_best > 0.0:
+                h_best, k_best = 0.0, k
+        elif g1[b, k] <= 0.0:
+            hk = _locate1(b, t_s[b], s, h[b], g0[b, k], g1[b, k], k, bd, w, seq[0], scr)
+            if hk < h_best:
+                h_best, k_best = hk, k
+    if h_best > 0.0:
+        r = _core(t_s[b], s, b, cf, ci, w)
+        e = _step_s(t_s[b], h_best, s, (r[0], r[1], r[2], r[3]), b, cf, ci, w)
+        for j in range(7):
+            y[b, j] = e[j]
+    else:
+        for j in range(7):
+            y[b, j] = s[j]
+    t[b] = t_s[b] + h_best
+    return tab[2][k_best]
+
+
+@njit(**_INNER)
+def _fly_body(b, bd, cs, w, seq, tab, rec, wk, scr):
+    """Body ``b`` flies from event to event until it stops. Returns False if it met more events than a body can
+    (a bug)."""
+    t, y, cf, ci = bd
+    obs0, _, track, out, _ = wk
+    t_s, h, y_s, _, _, y1, _, _, has = out
+    n_slots = int(w[0][P_N_SLOTS])
+    v = b - b % n_slots
+    for _ in range(MAX_EVENTS_PER_BODY):
+        if not _flying(b, ci):
+            return True
+        _refresh(b, cf[v, CF_BANK], bd, w[0])
+        _deriv1(t[b], y[b], b, cf, ci, w, scr[0], obs0[b])
+        _steps1(b, (t, y, obs0, wk[1], track), cf, ci, w, seq, out, (wk[4], rec[2], rec[3]), scr[6])
+        if has[b]:
+            code = _to_event(b, bd, w, seq, tab, wk, scr)
+            _apply_event(b, code, bd, cs, w, tab, rec, scr)
+            _record(b, bd, w, rec, scr)
+        elif h[b] == 0.0:  # a guidance cycle found events to log, at the state where it ran
+            t[b] = t_s[b] + h[b]
+            for j in range(7):
+                y[b, j] = y1[b, j]
+            bits = int(cf[b, CF_GUIDANCE_LOG])
+            before = cf[b, CF_BANK_BEFORE]  # (the rows show the bank before the cycle's update)
+            for k in range(_GUIDANCE_LOGGED.shape[1]):  # (one call site: the logging is inlined)
+                if bits & _GUIDANCE_LOGGED[0, k]:
+                    _log_event(b, _GUIDANCE_LOGGED[1, k], before, bd, w, rec, scr)
+            _record(b, bd, w, rec, scr)
+        else:  # the step budget ran out (a bound: the history's room decides nothing)
+            t[b] = t_s[b] + h[b]
+            for j in range(7):
+                y[b, j] = y1[b, j]
+    return False
+
+
+@njit(inline="always", **_JIT)
+def _scratch():
+    """Per-thread scratch arrays: derivative and observables of one state (:func:`_observe`), the root search's
+    state, observables, stage and event values, then :func:`_steps1`'s (stage, events at both ends,
+    observables). (One type wherever it is made, so that what takes it is compiled once.)"""
+    return (np.empty(7), np.empty(NOBS), np.empty(7), np.empty(NOBS), np.empty(7), np.empty(N_EV),
+            (np.empty(7), np.empty(N_EV), np.empty(N_EV), np.empty(NOBS)))
+
+
+@njit(**_JIT)
+def fly_cases(lo, hi, bd, cs, w, seq, tab, rec, wk):
+    """Cases ``lo <= c < hi`` of the call's rows fly from entry interface (their vehicle's start) until every
+    body has stopped: the event log, the outcomes, the per-case results and (with room for them) the history
+    rows are written in place (see the module's docstring for the arguments). Cases are independent and the
+    function holds no GIL: disjoint ranges may run on concurrent threads. Returns the number of the first case
+    (call rows) whose body met more events than a body can, or -1 (always: that bound is never reached)."""
+    t, y, cf, ci = bd
+    p = w[0]
+    n_slots = int(p[P_N_SLOTS])
+    scr = _scratch()
+    for c in range(lo, hi):
+        v = c * n_slots
+        for k in range(2 if p[P_CBM_LOG] != 0.0 else 1):  # the entry interface; the cruise balance masses'
+            _log_event(v + k, _START_LOGGED[k], cf[v, CF_BANK], bd, w, rec, scr)  # release before it
+        for b in range(v, v + n_slots):
+            if _flying(b, ci):
+                _record(b, bd, w, rec, scr)
+        more = True
+        while more:  # a body released into an earlier slot than the body that released it flies in a later pass
+            more = False
+            for b in range(v, v + n_slots):
+                if _flying(b, ci):
+                    more = True
+                    if not _fly_body(b, bd, cs, w, seq, tab, rec, wk, scr):
+                        return c
+        for j in range(NPK):
+            cs[1][c, RES_PK + j] = wk[4][v, j]
+    return -1
+
+
+@njit(**_JIT)
+def observe_bodies(idx, bd, w):
+    """Observables (len(idx), NOBS) of bodies ``idx`` at their states now (their columns refreshed first)."""
+    p = w[0]
+    obs = np.empty((idx.shape[0], NOBS))
+    scr = _scratch()
+    for k in range(idx.shape[0]):
+        b = idx[k]
+        _observe(b, _bank(b, bd, p), bd, w, scr)
+        ob = scr[1]
+        for j in range(NOBS):
+            obs[k, j] = ob[j]
+    return obs
