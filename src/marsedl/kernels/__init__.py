@@ -55,6 +55,5 @@ importable from ``marsedl.kernels``.
 
 from marsedl.kernels.advance import advance_outputs  # noqa: F401
 from marsedl.kernels.case import MAX_EVENTS_PER_BODY, fly_cases, observe_bodies  # noqa: F401
-from marsedl.kernels.dynamics import observe, rk4, table_at_mach  # noqa: F401
-from marsedl.kernels.events import event_values  # noqa: F401
+from marsedl.kernels.dynamics import rk4, table_at_mach  # noqa: F401
 from marsedl.kernels.layout import *  # noqa: F401,F403

@@ -1,5 +1,5 @@
 """Forces, derivatives and RK4 steps of one body (gravity, frame terms, atmosphere, aerodynamics with
-bank, parachute inflation, thrust), and their batched entries :func:`observe` and :func:`rk4`."""
+bank, parachute inflation, thrust), and the batched RK4 step :func:`rk4` (the cruise balance masses' set-up)."""
 
 from __future__ import annotations
 
@@ -327,18 +327,6 @@ def _step1(t, h, y0, i, cf, ci, w, out, ob, sc):
         out[j] = n[j]
     r = _core(t + h, n, i, cf, ci, w)
     _put(n[3], n[4], n[5], r, w[0], sc, ob)
-
-
-@njit(**_JIT)
-def observe(t, y, cf, ci, w):
-    """Derivatives (n, 7) and observables (n, NOBS) of every body's state (no integration); ``w`` as in
-    :func:`_core`."""
-    n = y.shape[0]
-    dy = np.empty((n, 7))
-    obs = np.empty((n, NOBS))
-    for i in range(n):
-        _deriv1(t[i], y[i], i, cf, ci, w, dy[i], obs[i])
-    return dy, obs
 
 
 @njit(**_JIT)

@@ -1,5 +1,4 @@
-"""Event functions of one body (the sequence's triggers and thresholds) and their batched entry
-:func:`event_values`; the navigated state the triggers see."""
+"""Event functions of one body (the sequence's triggers and thresholds); the navigated state the triggers see."""
 
 from __future__ import annotations
 
@@ -59,7 +58,6 @@ from marsedl.kernels.layout import (
 )
 from marsedl.laws import navigated, radar_navigated_position
 from marsedl.laws._jit import INNER as _INNER
-from marsedl.laws._jit import JIT as _JIT
 from marsedl.laws.triggers import (
     altitude_floor_g,
     heat_shield_separation_g,
@@ -211,13 +209,3 @@ def _observable(k, t, ob, i, cf):
     if k == W_SINCE_MARK:
         return t - cf[i, CF_T_MARK]
     return np.nan  # (no such observable: the schema allows only those above; NaN never fires)
-
-
-@njit(**_JIT)
-def event_values(t, y, obs, cf, ci, p, armed):
-    """Event functions (n, N_EV) of every body at states ``y`` with observables ``obs``."""
-    n = y.shape[0]
-    g = np.empty((n, N_EV))
-    for i in range(n):
-        _events1(t[i], y[i], i, obs[i], cf, ci, p, armed, g[i])
-    return g
