@@ -2,7 +2,7 @@
 and the special actions of :data:`marsedl.sequence.SPECIAL_NAMES`, each a compiled function of that name.
 
 An event's actions are rows ``(op, arg)`` of the run's action table (``ops[code, :nops[code]]``, built from
-:data:`marsedl.sequence.EVENTS` and the preset's events by :mod:`marsedl.engine.tables`); :func:`_apply_event`
+:data:`marsedl.sequence.EVENTS` and the preset's events by :mod:`marsedl.engine.actions`); :func:`_apply_event`
 carries them out in order on the body the event happened to: log it (a row of the case's event log), set the
 phase or the aerodynamic model, release a part (its body spawned with its mass and its push along or against the
 velocity, the mass taken off the event's body), end the case with an outcome, mark the time, or run a special
