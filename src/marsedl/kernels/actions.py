@@ -30,7 +30,7 @@ from numba import njit
 from numba.extending import register_jitable
 
 from marsedl import sphere
-from marsedl.kernels.advance import _history_row
+from marsedl.kernels.advance import _history_row, _row
 from marsedl.kernels.dynamics import _deriv1
 from marsedl.kernels.layout import (
     AERO_DS_ID,
@@ -65,7 +65,6 @@ from marsedl.kernels.layout import (
     L_H,
     L_SLOT,
     N_BUILTIN,
-    NOBS,
     O_MACH,
     O_Q,
     O_UP,
@@ -194,18 +193,6 @@ def _log_event(b, code, bank, bd, w, rec, scr):
     row[L_SLOT] = b - c * n_slots
     row[L_CODE] = code
     _row(row, L_H, t[b], y[b], ob, bank if b == c * n_slots else np.nan, ci[b, CI_PHASE])
-
-
-@njit(**_INNER)
-def _row(row, at, t, y, ob, bank, ph):
-    """A history row's fields (:data:`marsedl.kernels.layout.NH`) into ``row[at:]``."""
-    row[at] = t
-    for j in range(7):
-        row[at + 1 + j] = y[j]
-    for j in range(NOBS):
-        row[at + 8 + j] = ob[j]
-    row[at + 8 + NOBS] = bank
-    row[at + 9 + NOBS] = ph
 
 
 @njit(**_INNER)

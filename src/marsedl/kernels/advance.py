@@ -213,13 +213,20 @@ def _history_row(hb, hn, i, t, y, ob, bank, ph):
     hn[i] = k + 1
     if k >= hb.shape[1]:
         return
-    hb[i, k, H_T] = t
+    _row(hb[i, k], 0, t, y, ob, bank, ph)
+
+
+@njit(**_INNER)
+def _row(row, at, t, y, ob, bank, ph):
+    """The fields of a history row (:data:`marsedl.kernels.layout.NH`: time, state, observables, bank, phase) into
+    ``row[at:]`` (a history row at 0, an event-log row after its own fields)."""
+    row[at + H_T] = t
     for j in range(7):
-        hb[i, k, H_Y + j] = y[j]
+        row[at + H_Y + j] = y[j]
     for j in range(NOBS):
-        hb[i, k, H_OBS + j] = ob[j]
-    hb[i, k, H_BANK] = bank
-    hb[i, k, H_PHASE] = ph
+        row[at + H_OBS + j] = ob[j]
+    row[at + H_BANK] = bank
+    row[at + H_PHASE] = ph
 
 
 @njit(**_INNER)
