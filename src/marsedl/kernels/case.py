@@ -18,7 +18,7 @@ whether a body is a vehicle whose peaks are followed, the last step's values, pe
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, typeof, types
 
 from marsedl.kernels.actions import _apply_event, _bank, _log_event, _observe, _record, _refresh
 from marsedl.kernels.advance import _steps1
@@ -219,3 +219,15 @@ def observe_bodies(idx, bd, w):
         for j in range(NOBS):
             obs[k, j] = ob[j]
     return obs
+
+
+def compile_event_actions(bd, cs, w, seq, tab, rec, wk) -> None:
+    """Compile, without flying, what :func:`fly_cases` calls to carry out events (:func:`_apply_event` and
+    :func:`_record`, with all they call), for the types of :func:`fly_cases`' arguments after its case range: a
+    new install's first run has a second process do it while the first compiles the stepping
+    (:mod:`marsedl.engine.warm`); both write the same on-disk cache, where the flight's own compile then finds
+    them."""
+    i = types.int64  # (the body and the event code: int64 in the flight)
+    scr = typeof(_scratch.py_func())
+    _apply_event.compile((i, i, typeof(bd), typeof(cs), typeof(w), typeof(tab), typeof(rec), scr))
+    _record.compile((i, typeof(bd), typeof(w), typeof(rec), scr))
