@@ -212,10 +212,10 @@ class Engine:
         wb = tuple(a[:k] for a in wk[:3]) + (tuple(a[:k] for a in wk[3]), wk[4][:k])
         return bd, cs, w, seq, self._tab, _records(hi - lo, k, rows), wb
 
-    def compile_actions(self) -> None:
-        """Compile, without flying, the event actions' half of the case flight for the types of this engine's
-        arguments (:func:`marsedl.kernels.compile_event_actions`); the helper process of a new install's first run
-        does it (:mod:`marsedl.engine.warm`)."""
+    def compile_half(self) -> None:
+        """Compile, without flying, about half of the case flight for the types of this engine's arguments
+        (:func:`marsedl.kernels.compile_half`); the helper process of a new install's first run does it
+        (:mod:`marsedl.engine.warm`)."""
         y0 = np.array([[self.cfg.planet.equatorial_radius_m + 125e3, 0.0, 0.0, 0.0, 5000.0, 0.0, 1000.0]])
         cases = CaseInputs.broadcast(  # one placeholder case: only the arrays' types matter
             1, y0=y0, bank0_rad=0.0, guided=False, planar=True, aim_range_m=0.0, range_trigger_m=0.0,
@@ -223,7 +223,7 @@ class Engine:
             density_factor=1.0, atm_row=0, deploy_enabled=True, target_lat_rad=0.0, target_lon_rad=0.0,
             divert_limit_m=0.0)
         ra = self._arrays(cases, released=False)
-        kernels.compile_event_actions(*self._call_args(ra, 0, 1, self._k.world(), self._sequence(),
+        kernels.compile_half(*self._call_args(ra, 0, 1, self._k.world(), self._sequence(),
                                                        self._work_rows(1), 0))
 
     def _opening_load(self, res: np.ndarray, cases: CaseInputs) -> np.ndarray:

@@ -2,10 +2,10 @@
 
 The first flight of a process whose compiled code is not cached yet compiles :func:`marsedl.kernels.fly_cases`
 and everything it calls: about 20 s of one core, as Numba compiles under one lock per process. Where the machine
-has two cores or more, :func:`start` runs a helper process (``python -m marsedl.engine.warm``) that compiles the
-event actions' half of the flight (:meth:`marsedl.engine.core.Engine.compile_actions`) into the same on-disk cache
-while this process compiles the stepping half; when this process's compile reaches the actions, it loads them from
-that cache instead of compiling them. (If the helper is late or fails, this process compiles them itself: the
+has two cores or more, :func:`start` runs a helper process (``python -m marsedl.engine.warm``) that compiles about
+half of the flight (:meth:`marsedl.engine.core.Engine.compile_half`: what events do, which this process's compile
+reaches last) into the same on-disk cache while this process compiles the rest; when this process's compile
+reaches those functions, it loads them from that cache instead of compiling them. (If the helper is late or fails, this process compiles them itself: the
 result is the same, only the wait is longer.) :func:`finish` marks this source's compiled code complete, so that
 later first runs start no helper, and ends the helper.
 
@@ -77,14 +77,14 @@ def finish(helper: subprocess.Popen | None) -> None:
 
 
 def main() -> None:
-    """The helper: compile the event actions' half of the flight for the built-in ``msl`` preset's engine (the
+    """The helper: compile its half of the flight for the built-in ``msl`` preset's engine (the
     arrays' types, which is all that the compiled code depends on, are the same for every mission)."""
     from marsedl.engine.core import Engine
     from marsedl.flight import build_config
     from marsedl.scenario import load_mission
 
     cfg, _ = build_config(load_mission("msl"))
-    Engine(cfg).compile_actions()
+    Engine(cfg).compile_half()
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from numba import njit, typeof, types
 
 from marsedl.kernels.actions import _apply_event, _bank, _log_event, _observe, _record, _refresh
 from marsedl.kernels.advance import _steps1
-from marsedl.kernels.dynamics import _core, _deriv1, _put, _step_s
+from marsedl.kernels.dynamics import _core, _deriv1, _put, _step_s, table_at_mach
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
     CF_BANK,
@@ -221,13 +221,17 @@ def observe_bodies(idx, bd, w):
     return obs
 
 
-def compile_event_actions(bd, cs, w, seq, tab, rec, wk) -> None:
-    """Compile, without flying, what :func:`fly_cases` calls to carry out events (:func:`_apply_event` and
-    :func:`_record`, with all they call), for the types of :func:`fly_cases`' arguments after its case range: a
-    new install's first run has a second process do it while the first compiles the stepping
-    (:mod:`marsedl.engine.warm`); both write the same on-disk cache, where the flight's own compile then finds
+def compile_half(bd, cs, w, seq, tab, rec, wk) -> None:
+    """Compile, without flying, the part of :func:`fly_cases` that its own compile reaches last, for the types of its
+    arguments after its case range: what events do (:func:`_apply_event`, :func:`_record` and all they call); then
+    :func:`observe_bodies` and :func:`marsedl.kernels.dynamics.table_at_mach`, which an engine's run calls after
+    the flight. A new install's first run has a second process do this while the first compiles the rest
+    (:mod:`marsedl.engine.warm`); both write the same on-disk cache, where the first process's compile then finds
     them."""
-    i = types.int64  # (the body and the event code: int64 in the flight)
+    i8 = types.int64
     scr = typeof(_scratch.py_func())
-    _apply_event.compile((i, i, typeof(bd), typeof(cs), typeof(w), typeof(tab), typeof(rec), scr))
-    _record.compile((i, typeof(bd), typeof(w), typeof(rec), scr))
+    _apply_event.compile((i8, i8, typeof(bd), typeof(cs), typeof(w), typeof(tab), typeof(rec), scr))
+    _record.compile((i8, typeof(bd), typeof(w), typeof(rec), scr))
+    rows = types.int64[::1]
+    observe_bodies.compile((rows, typeof(bd), typeof(w)))
+    table_at_mach.compile((typeof(w[6]), rows, types.float64[::1], typeof(w[0])))
