@@ -18,11 +18,11 @@ whether a body is a vehicle whose peaks are followed, the last step's values, pe
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, typeof, types
 
 from marsedl.kernels.actions import _apply_event, _bank, _log_event, _observe, _record, _refresh
 from marsedl.kernels.advance import _steps1
-from marsedl.kernels.dynamics import _core, _deriv1, _put, _step_s
+from marsedl.kernels.dynamics import _core, _deriv1, _put, _step_s, table_at_mach
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
     CF_BANK,
@@ -219,3 +219,19 @@ def observe_bodies(idx, bd, w):
         for j in range(NOBS):
             obs[k, j] = ob[j]
     return obs
+
+
+def compile_half(bd, cs, w, seq, tab, rec, wk) -> None:
+    """Compile, without flying, the part of :func:`fly_cases` that its own compile reaches last, for the types of its
+    arguments after its case range: what events do (:func:`_apply_event`, :func:`_record` and all they call); then
+    :func:`observe_bodies` and :func:`marsedl.kernels.dynamics.table_at_mach`, which an engine's run calls after
+    the flight. A new install's first run has a second process do this while the first compiles the rest
+    (:mod:`marsedl.engine.warm`); both write the same on-disk cache, where the first process's compile then finds
+    them."""
+    i8 = types.int64
+    scr = typeof(_scratch.py_func())
+    _apply_event.compile((i8, i8, typeof(bd), typeof(cs), typeof(w), typeof(tab), typeof(rec), scr))
+    _record.compile((i8, typeof(bd), typeof(w), typeof(rec), scr))
+    rows = types.int64[::1]
+    observe_bodies.compile((rows, typeof(bd), typeof(w)))
+    table_at_mach.compile((typeof(w[6]), rows, types.float64[::1], typeof(w[0])))
