@@ -106,8 +106,12 @@ class Engine:
         per_call = _CASES_PER_CALL * self.threads
         m = min(n, per_call) * S  # the work rows of one call's bodies (reused call after call)
         pk = np.zeros((m, kernels.NPK))
+        fx = None  # error-controlled steps' work arrays, for a run with an entry that may take them (else the
+        tol = self.cfg.steps.tolerance  # flight compiled without them: kernels.advance)
+        if tol is not None and np.any(~np.asarray(cases.guided, bool) & ~np.asarray(cases.planar, bool)):
+            fx = (np.zeros((m, kernels.NFX)), np.empty((m, 8, 7)), np.empty((m, kernels.NOBS)), float(tol))
         wk = (np.empty((m, kernels.NOBS)), np.full(m, _MAX_STEPS), np.arange(m) % S == 0,
-              kernels.advance_outputs(m), pk)
+              kernels.advance_outputs(m), pk, fx)
         events, hist = [], []
         pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
         try:
@@ -148,7 +152,8 @@ class Engine:
         bd = (ra.t[b0:b1], ra.y[b0:b1], ra.cf[b0:b1], ra.ci[b0:b1])
         cs = (ra.cin[lo:hi], ra.res[lo:hi], ra.outcome[lo:hi], ra.parts[lo:hi])
         k = b1 - b0
-        wb = tuple(a[:k] for a in wk[:3]) + (tuple(a[:k] for a in wk[3]), wk[4][:k])
+        fx = None if wk[5] is None else (*(a[:k] for a in wk[5][:3]), wk[5][3])
+        wb = tuple(a[:k] for a in wk[:3]) + (tuple(a[:k] for a in wk[3]), wk[4][:k], fx)
         wb[4][:] = 0.0  # the vehicles' peak records, from nothing
         wb[4][:, kernels.PK_G_T] = np.nan
         written = (*bd, cs[1], cs[2], wb[4])  # what the flight writes (a second flight starts from a copy)
@@ -158,6 +163,8 @@ class Engine:
         parts = min(self.threads, m) if pool is not None else 1
         cuts = np.linspace(0, m, parts + 1).astype(int)
         while True:
+            if fx is not None:
+                fx[0][:] = 0.0  # no error-controlled step yet
             rec = (np.empty((m, _LOG_ROWS, kernels.NL)), np.zeros(m, dtype=np.int64),
                    np.empty((b1 - b0, rows, kernels.NH)), np.zeros(b1 - b0, dtype=np.int64))
             args = (bd, cs, w, seq, self._tab, rec, wb)
