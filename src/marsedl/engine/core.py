@@ -112,7 +112,7 @@ class Engine:
         w = self._k.world(cases.density_perturbation, cases.wind_perturbation)
         seq = self._sequence()
         per_call = _CASES_PER_CALL * self.threads
-        wk = self._work_rows(min(n, per_call))  # (reused call after call)
+        wk = self._work_rows(min(n, per_call), self._free_steps(cases))  # (reused call after call)
         events, hist = [], []
         pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
         helper = warm.start()  # the first run of a new install: a second process compiles half the flight
@@ -154,6 +154,7 @@ class Engine:
         b0, b1 = lo * S, hi * S
         rows = _HISTORY_ROWS if record else 0
         bd, cs, _, _, _, rec, wb = args = self._call_args(ra, lo, hi, w, seq, wk, rows)
+        fx = wb[5]
         wb[4][:] = 0.0  # the vehicles' peak records, from nothing
         wb[4][:, kernels.PK_G_T] = np.nan
         written = (*bd, cs[1], cs[2], wb[4])  # what the flight writes (a second flight starts from a copy)
@@ -162,6 +163,8 @@ class Engine:
         parts = min(self.threads, m) if pool is not None else 1
         cuts = np.linspace(0, m, parts + 1).astype(int)
         while True:
+            if fx is not None:
+                fx[0][:] = 0.0  # no error-controlled step yet
             if parts > 1:
                 jobs = [pool.submit(kernels.fly_cases, cuts[j], cuts[j + 1], *args) for j in range(parts)]
                 bad = [j.result() for j in jobs]
@@ -195,11 +198,23 @@ class Engine:
         reference."""
         return (self.armed, self._steps_arr, self._k.gpar, self._k.ref)
 
-    def _work_rows(self, n_cases: int) -> tuple:
-        """Work rows ``wk`` of :func:`marsedl.kernels.fly_cases` for the bodies of ``n_cases`` cases."""
+    def _free_steps(self, cases: CaseInputs) -> float | None:
+        """The error-controlled steps' tolerance if some case's entry may take them (unguided, not planar), else
+        None: the flight is then compiled without them (:mod:`marsedl.kernels.advance`)."""
+        tol = self.cfg.steps.tolerance
+        if tol is not None and np.any(~np.asarray(cases.guided, bool) & ~np.asarray(cases.planar, bool)):
+            return float(tol)
+        return None
+
+    def _work_rows(self, n_cases: int, tolerance: float | None = None) -> tuple:
+        """Work rows ``wk`` of :func:`marsedl.kernels.fly_cases` for the bodies of ``n_cases`` cases (with the
+        error-controlled steps' work arrays for a ``tolerance``)."""
         m = n_cases * self.cfg.vehicle.n_slots
+        fx = None
+        if tolerance is not None:
+            fx = (np.zeros((m, kernels.NFX)), np.empty((m, 8, 7)), np.empty((m, kernels.NOBS)), tolerance)
         return (np.empty((m, kernels.NOBS)), np.full(m, _MAX_STEPS), np.arange(m) % self.cfg.vehicle.n_slots == 0,
-                kernels.advance_outputs(m), np.zeros((m, kernels.NPK)))
+                kernels.advance_outputs(m), np.zeros((m, kernels.NPK)), fx)
 
     def _call_args(self, ra: RunArrays, lo: int, hi: int, w, seq, wk, rows: int) -> tuple:
         """The arguments of :func:`marsedl.kernels.fly_cases` after its case range for cases ``lo:hi`` (their rows of
@@ -209,7 +224,8 @@ class Engine:
         bd = (ra.t[b0:b1], ra.y[b0:b1], ra.cf[b0:b1], ra.ci[b0:b1])
         cs = (ra.cin[lo:hi], ra.res[lo:hi], ra.outcome[lo:hi], ra.parts[lo:hi])
         k = b1 - b0
-        wb = tuple(a[:k] for a in wk[:3]) + (tuple(a[:k] for a in wk[3]), wk[4][:k])
+        fx = None if wk[5] is None else (*(a[:k] for a in wk[5][:3]), wk[5][3])
+        wb = tuple(a[:k] for a in wk[:3]) + (tuple(a[:k] for a in wk[3]), wk[4][:k], fx)
         return bd, cs, w, seq, self._tab, _records(hi - lo, k, rows), wb
 
     def compile_half(self) -> None:
