@@ -151,16 +151,18 @@ def _cli_rows(repeat: int) -> list[tuple[str, float, float]]:
             ("  of which python + imports", float("nan"), startup)]
 
 
-def compile_time() -> float:
+def compile_time(helper: bool = True) -> float:
     """Seconds the first kernel call costs with an empty numba cache (compilation), in a fresh process.
 
-    Measured as the first minus the second planning of the msl preset (one recorded reference flight).
+    Measured as the first minus the second planning of the msl preset (one recorded reference flight). ``helper``:
+    with the second process that compiles part of the flight on a machine of two cores or more
+    (:mod:`marsedl.engine.warm`; False: ``MARSEDL_COMPILE_HELPER=0``, one process compiles everything).
     """
     code = ("import time; from marsedl.flight import build_config, plan_mission; "
             "from marsedl.scenario import load_mission; mi = load_mission('msl'); cfg, _ = build_config(mi); "
             "t = time.perf_counter(); plan_mission(mi, cfg); a = time.perf_counter() - t; "
             "t = time.perf_counter(); plan_mission(mi, cfg); b = time.perf_counter() - t; print(a - b)")
-    with tempfile.TemporaryDirectory() as d, env(NUMBA_CACHE_DIR=d):
+    with tempfile.TemporaryDirectory() as d, env(NUMBA_CACHE_DIR=d, MARSEDL_COMPILE_HELPER="1" if helper else "0"):
         out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -228,6 +230,7 @@ def main() -> None:
     if a.cli:
         return
     print(f"{'first-call kernel compilation':36s} {'':14s} {compile_time():13.1f}")
+    print(f"{'  the same in one process':36s} {'':14s} {compile_time(helper=False):13.1f}")
     print()
     print(f"{'batch (full cases)':20s} {'stepw. s':>9s} {'cases/s':>9s} {'RSS MB':>8s} {'default s':>11s} "
           f"{'cases/s':>9s} {'RSS MB':>8s} {'landed':>7s}")
