@@ -445,7 +445,7 @@ def _entry_balance_masses(b, bd, cs, p):
     y[b, 6] -= n_ebm * m
 
 
-@njit(**_INNER)
+@njit(inline="always", **_INNER)  # (one caller, a modest body: inlined into the case loop, compiled with it)
 def _cruise_balance_masses(v, bd, cs, w, dt_max, vac):
     """Before entry interface: the cruise balance masses of vehicle ``v``'s case, released at their ejection time
     ``P_CBM_EJECT_TIME`` (s from the vehicle's start, <= 0).
@@ -458,19 +458,20 @@ def _cruise_balance_masses(v, bd, cs, w, dt_max, vac):
     t, y, _, ci = bd
     p = w[0]
     vcf, vci = vac
-    vcf[0, :] = 0.0
-    vcf[0, CF_T_LINE_STRETCH] = np.inf
-    vci[0, :] = 0
-    vci[0, CI_PHASE] = PH_BALLISTIC
-    vci[0, CI_CASE] = ci[v, CI_CASE]
+    i = vci.shape[0] - 1  # their one row (0, not as a constant: numba would compile _core and _step_s for it anew)
+    vcf[i, :] = 0.0
+    vcf[i, CF_T_LINE_STRETCH] = np.inf
+    vci[i, :] = 0
+    vci[i, CI_PHASE] = PH_BALLISTIC
+    vci[i, CI_CASE] = ci[v, CI_CASE]
     t_ej = p[P_CBM_EJECT_TIME]
     n = math.ceil(abs(t_ej) / dt_max)
     h = t_ej / max(n, 1)
     s = (y[v, 0], y[v, 1], y[v, 2], y[v, 3], y[v, 4], y[v, 5], y[v, 6])
     te = t[v]
     for _ in range(n):
-        r = _core(te, s, 0, vcf, vci, w)
-        s = _step_s(te, h, s, (r[0], r[1], r[2], r[3]), 0, vcf, vci, w)
+        r = _core(te, s, i, vcf, vci, w)
+        s = _step_s(te, h, s, (r[0], r[1], r[2], r[3]), i, vcf, vci, w)
         te = te + h
     first = v + 1  # the masses' slots follow the vehicle's; the first holds the state they are released from
     for j in range(7):
