@@ -44,7 +44,9 @@ is read from AMAT 2.4.1's ``planet.py`` / ``vehicle.py``):
 * Peak deceleration: the magnitude of the aerodynamic acceleration (drag and lift) in both. AMAT's own
   ``acc_net_g`` has a typo (``a_w*2.0`` for ``a_w**2.0``), so the AMAT side recomputes the magnitude from AMAT's
   own acceleration components; AMAT's formula is shown too.
-* marsedl integrates with the Mars 2020 preset's entry step (RK4, 0.5 s); AMAT with ``odeint`` (LSODA) and
+* marsedl integrates with the Mars 2020 preset's settings: the entry flown at constant bank without guidance
+  takes error-controlled Dormand-Prince 5(4) steps (``step_tolerance_m`` 0.01 m, m/s; ``--fixed-steps`` also
+  times RK4 at the preset's 0.5 s entry step, as before); AMAT with ``odeint`` (LSODA) and
   ``solve_ivp`` (RK45) at tol 1e-6 sampled every 0.1 s, as in AMAT's examples.
 
 Speed: AMAT has no batch mode; its Monte Carlo is a Python loop over ``propogateEntry`` calls, so the AMAT figure
@@ -250,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
                         "always timed too)")
     p.add_argument("--amat-repeats", type=int, default=50, help="trajectories in AMAT's timed loop (default 50)")
     p.add_argument("--amat-j3", action="store_true", help="also run AMAT with its own J3 = 31.5e-6 (not timed)")
+    p.add_argument("--fixed-steps", action="store_true",
+                   help="also fly and time marsedl with fixed RK4 steps (the preset's 0.5 s entry step) instead of "
+                        "its error-controlled steps, at the largest batch")
     p.add_argument("--json", type=Path, help="also write every number to this JSON file")
     p.add_argument("--print-amat-command", action="store_true",
                    help="print the command that runs the AMAT side by hand, and exit")
@@ -273,7 +278,15 @@ def main(argv: list[str] | None = None) -> int:
     timings = [marsedl_timing(cfg, mass, n) for n in args.batch]
     if args.threads > 1:
         timings += [marsedl_timing(cfg, mass, n, threads=args.threads) for n in args.batch if n > 1]
-    report["marsedl"] = {"results": ours, "timing": timings, "dt_entry_s": cfg.steps.entry}
+    report["marsedl"] = {"results": ours, "timing": timings, "dt_entry_s": cfg.steps.entry,
+                         "step_tolerance_m": cfg.steps.tolerance}
+    if args.fixed_steps:  # the same case at fixed RK4 steps, timed in this process
+        fixed = replace(cfg, steps=replace(cfg.steps, tolerance=None))
+        n = max(args.batch)
+        fixed_timings = [marsedl_timing(fixed, mass, n)]
+        if args.threads > 1 and n > 1:
+            fixed_timings.append(marsedl_timing(fixed, mass, n, threads=args.threads))
+        report["marsedl_fixed_steps"] = {"results": marsedl_results(fixed, mass), "timing": fixed_timings}
 
     amat = None
     if args.amat_python:
@@ -339,6 +352,15 @@ def main(argv: list[str] | None = None) -> int:
         label = f"marsedl Engine.run (batched, {t['threads']} thread{'s' if t['threads'] > 1 else ''})"
         print(f"{label:<40}{t['n']:>7}{t['best_s']:>10.3f}{t['per_case_s'] * 1e3:>13.3f}"
               f"{t['trajectories_per_s']:>11.1f}{ratio}")
+    for t in report.get("marsedl_fixed_steps", {}).get("timing", []):
+        ratio = f"{t['trajectories_per_s'] / amat_rate:>9.1f}" if amat_rate else f"{'-':>9}"
+        label = f"marsedl fixed 0.5 s steps ({t['threads']} thread{'s' if t['threads'] > 1 else ''})"
+        print(f"{label:<40}{t['n']:>7}{t['best_s']:>10.3f}{t['per_case_s'] * 1e3:>13.3f}"
+              f"{t['trajectories_per_s']:>11.1f}{ratio}")
+    if "marsedl_fixed_steps" in report:
+        r = report["marsedl_fixed_steps"]["results"]
+        print("marsedl at fixed steps: " + ", ".join(f"{label} {r[key]:.{nd}f} {unit}"
+                                                    for key, label, unit, nd in METRICS))
     if amat_rate:
         one = max((t for t in timings if t["threads"] == 1), key=lambda t: t["trajectories_per_s"])
         best = max(timings, key=lambda t: t["trajectories_per_s"])

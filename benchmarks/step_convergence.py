@@ -9,7 +9,9 @@ For each setting, the nominal flight with the preset's value, coarser values and
 setting as the preset has it) is compared event by event and impact by impact: the largest difference in time
 (s) and in position (m; surface distance and altitude) against the reference, and the body steps of the case.
 This is how the presets' [integration] values were chosen (their comments quote it); the tests in
-``tests/test_engine_steps.py`` hold the chosen values to tolerances.
+``tests/test_engine_steps.py`` hold the chosen values to tolerances. The error-controlled steps' tolerance
+(``step_tolerance_m``) acts only on an unguided flight's entry, so it is studied on the flight without guidance,
+against RK4 at fixed 0.05 s steps, with the entry's peaks and steps too.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ STUDY = {
     "dt_parachute_s": (0.1, (0.5, 1.0, 2.0)),
     "dt_inflation_s": (0.002, (0.02, 0.05, 0.1)),
     "powered_method": ("rk4", ("midpoint",)),
+}
+#: the same for the settings of an unguided flight (``guidance=False``: the entry holds its bank), whose entry
+#: takes error-controlled steps; the reference is RK4 at fixed 0.05 s steps (tolerance 0: fixed steps)
+STUDY_UNGUIDED = {
+    "step_tolerance_m": ((0.0, ("integration.dt_entry_s=0.05",)), (1.0, 0.1, 0.01, 0.001, 0.0001, 0.0)),
 }
 
 
@@ -47,6 +54,17 @@ def compare(run, ref) -> tuple[float, float, float, float]:
     return ev_t, ev_x, im_t, im_x
 
 
+def _entry_steps(run) -> int:
+    df = run.to_dataframe()
+    return int(((df.body == "vehicle") & (df.phase == "entry")).sum())
+
+
+def _peak_error(run, ref) -> float:
+    """Largest relative difference of the entry's peaks (deceleration, dynamic pressure, heat rate)."""
+    return max(abs(run.peaks[k] / ref.peaks[k] - 1.0) for k in ("deceleration_g", "dynamic_pressure_pa",
+                                                                 "heat_rate_w_cm2"))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--preset", action="append", default=None)
@@ -61,6 +79,15 @@ def main() -> None:
                 steps = run.to_dataframe().shape[0]
                 print(f"{'':{len(preset) + 2}s}{name:16s} {v!s:>8s} " + " ".join(
                     f"{x:>14.4f}" for x in compare(run, ref)) + f" {steps:>11d}")
+        print(f"{preset} unguided: {'setting':16s} {'value':>8s} {'events dt (s)':>14s} {'events dx (m)':>14s} "
+              f"{'impacts dt (s)':>15s} {'impacts dx (m)':>15s} {'peaks (rel)':>11s} {'entry steps':>11s}")
+        for name, ((fine, more), values) in STUDY_UNGUIDED.items():
+            ref = simulate(preset, overrides=[f"integration.{name}={fine}", *more], guidance=False, record=True)
+            for v in values:
+                run = simulate(preset, overrides=[f"integration.{name}={v}"], guidance=False, record=True)
+                print(f"{'':{len(preset) + 11}s}{name:16s} {v!s:>8s} " + " ".join(
+                    f"{x:>14.4f}" for x in compare(run, ref)) + f" {_peak_error(run, ref):>11.1e}"
+                    f" {_entry_steps(run):>11d}")
 
 
 if __name__ == "__main__":

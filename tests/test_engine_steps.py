@@ -8,8 +8,10 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
+from marsedl import kernels
 from marsedl.flight import simulate
 from marsedl.planet import surface_distance_bearing
 
@@ -58,3 +60,57 @@ def test_preset_steps_converge_to_fine_steps(preset):
     dt, dx = _worst(replace(run, events=()), replace(ref, events=()))
     assert dt < 0.01
     assert dx < 1.0
+
+
+def test_dormand_prince_tableau_is_scipys():
+    """The error-controlled steps' tableau (kernels.dynamics) is Dormand & Prince's 5(4), as SciPy's RK45 holds it."""
+    from scipy.integrate._ivp.rk import RK45
+
+    from marsedl.kernels.dynamics import DP_A, DP_C, DP_E
+
+    assert np.allclose(DP_C[:6], RK45.C, rtol=1e-15, atol=0)
+    assert np.allclose(DP_A[:6, :5], RK45.A, rtol=1e-15, atol=0)
+    assert np.allclose(DP_A[6], RK45.B, rtol=1e-15, atol=0)  # the fifth-order weights: the last stage's row
+    assert np.allclose(DP_E, -RK45.E, rtol=1e-15, atol=1e-18)  # (SciPy's sign: fourth- minus fifth-order)
+
+
+@pytest.mark.parametrize("preset", ["mars2020", "msl"])
+def test_unguided_entry_error_controlled_steps_match_fine_fixed_steps(preset):
+    """Without guidance the entry holds its bank and no guidance cycle sets its step: the presets' tolerance
+    (step_tolerance_m = 0.01) flies it in error-controlled steps. Against RK4 at 0.05 s entry steps (the tolerance
+    off), no event or impact moves by more than 10 ms and 3 m, and no peak of the entry by more than 2e-4
+    (measured, benchmarks/step_convergence.py: mars2020 3 ms, 2.3 m and 1.8 m, msl 2 ms, 1.8 m and 2.0 m; peaks 2e-5
+    and 6e-5, where the preset's fixed 0.5 s steps give 0.1 m and 1.2e-4 and 1.6e-4; the error is set at the kinks
+    of the tabulated atmosphere and aerodynamics, which a tenth of the tolerance shrinks by half at most), with a
+    tenth of the entry's steps at the preset's 0.5 s (37-38 against 439-462)."""
+    run = simulate(preset, guidance=False, record=True)
+    ref = simulate(preset, guidance=False, record=True,
+                   overrides=["integration.step_tolerance_m=0", "integration.dt_entry_s=0.05"])
+    dt, dx = _worst(run, ref)
+    assert dt < 0.01
+    assert dx < 3.0
+    for k in ("deceleration_g", "dynamic_pressure_pa", "heat_rate_w_cm2"):
+        assert run.peaks[k] == pytest.approx(ref.peaks[k], rel=2e-4), k
+    sufr = next(e.time_s for e in run.events if e.name == "sufr")
+    entry_rows = [(df.phase == "entry").sum() for df in (run.to_dataframe(), ref.to_dataframe())]
+    assert entry_rows[0] < 0.1 * sufr / 0.5 < entry_rows[1]
+
+
+def test_guided_flights_take_the_flight_without_error_controlled_steps(monkeypatch):
+    """The error-controlled steps are a separate compiled specialization of the flight (their work arrays, the last
+    of its work tuple, None otherwise): a guided flight and its planning (references flown unguided but with lift
+    in the vertical plane) pass None, so they never compile them; an unguided flight passes them."""
+    seen = []
+    fly = kernels.fly_cases
+
+    def spy(lo, hi, bd, cs, w, seq, tab, rec, wk):
+        seen.append(wk[5] is None)
+        return fly(lo, hi, bd, cs, w, seq, tab, rec, wk)
+
+    monkeypatch.setattr(kernels, "fly_cases", spy)
+    monkeypatch.setenv("MARSEDL_NO_CACHE", "1")  # (planning flies its references, not a cached plan)
+    simulate("mars2020", record=False)
+    assert len(seen) > 1 and all(seen)
+    seen.clear()
+    simulate("mars2020", guidance=False, record=False)
+    assert seen[-1] is False and all(seen[:-1])  # (its planning, then the flight)

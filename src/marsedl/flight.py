@@ -65,7 +65,8 @@ def build_config(mission: Mission, atmosphere: str | None = None) -> tuple[Engin
     i = m.integration
     steps = Steps(coast=i.dt_coast_s, entry=i.dt_entry_s, parachute=i.dt_parachute_s, inflation=i.dt_inflation_s,
                   powered=i.dt_powered_s, ballistic=i.dt_ballistic_s, max_time=i.max_time_s,
-                  ballistic_max=i.dt_ballistic_max_s, powered_midpoint=i.powered_method == "midpoint")
+                  ballistic_max=i.dt_ballistic_max_s, powered_midpoint=i.powered_method == "midpoint",
+                  tolerance=i.step_tolerance_m or None)
     g = m.guidance
     lod = float(vehicle.tables[0].lift_to_drag(30.0)) * m.aeroshell.cl_scale / m.aeroshell.cd_scale
     params = EntryGuidanceParams(

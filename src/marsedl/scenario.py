@@ -290,7 +290,18 @@ class IntegrationSpec(_Spec):
     # integration of a step under held thrust (powered descent to fly-away): the midpoint rule (one force
     # evaluation inside the step) or RK4 (three)
     powered_method: Literal["midpoint", "rk4"] = "midpoint"
+    # error-controlled steps where no guidance cycle sets them (an unguided entry holding its bank): the local
+    # error allowed per step, m and m/s; 0: fixed steps of dt_entry_s. (Below a micrometre the steps would shrink
+    # to round-off at the planet's radius and the flight would never end.)
+    step_tolerance_m: float = Field(default=0.0, ge=0, le=1000)
     max_time_s: float = Field(default=4000.0, gt=10, le=1e5)
+
+    @field_validator("step_tolerance_m")
+    @classmethod
+    def _tolerance_floor(cls, v: float) -> float:
+        if 0 < v < 1e-6:
+            raise ValueError(f"must be 0 (fixed steps) or at least 1e-06 m (got {v:g})")
+        return v
 
 
 class Mission(_Spec):

@@ -29,7 +29,8 @@ Modules: :mod:`~marsedl.engine.config` (outcomes, configuration, per-case inputs
 :mod:`~marsedl.engine.core` (:class:`Engine`), :mod:`~marsedl.engine.actions` (each event's actions and the
 parts, as the compiled interpreter's tables), :mod:`~marsedl.engine.state` (the run's arrays, the event log's
 columns, the navigated state) and
-:mod:`~marsedl.engine.compiled` (constants and tables for :mod:`marsedl.kernels`). The events themselves are
+:mod:`~marsedl.engine.compiled` (constants and tables for :mod:`marsedl.kernels`), :mod:`~marsedl.engine.warm` (a
+new install's first flight compiled on two cores). The events themselves are
 declared once in :mod:`marsedl.sequence`, the phases in :mod:`marsedl.phase`. Everything is importable from
 ``marsedl.engine``.
 """

@@ -112,6 +112,11 @@ class Steps:
     #: steps under held thrust (powered descent to fly-away) by the midpoint rule instead of RK4
     #: (see marsedl.kernels.dynamics._step_s)
     powered_midpoint: bool = False
+    #: local error allowed in an error-controlled step, m (position) and m/s (velocity): the steps where no
+    #: guidance cycle sets their length (an unguided entry vehicle holding its bank: see
+    #: marsedl.kernels.advance._free1) are Dormand-Prince 5(4) steps of the size it allows, up to ``coast``;
+    #: None: fixed steps as above
+    tolerance: float | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from marsedl import kernels
+from marsedl.engine import warm
 from marsedl.engine.actions import action_table, armed_matrix, column_codes, part_arrays, part_values, parts_table
 from marsedl.engine.compiled import _KernelData
 from marsedl.engine.config import CaseInputs, EngineConfig, EngineOutput
@@ -25,6 +26,13 @@ _CASES_PER_CALL = 128
 #: event log rows of one case (each event of each body: the timeline, bank reversals, impacts): a bound
 _LOG_ROWS = 256
 _HISTORY_ROWS = 2048  # history rows of one body per call at first (a recorded run flies again with more room)
+
+
+def _records(n_cases: int, n_bodies: int, rows: int) -> tuple:
+    """The flight's records ``rec``: an event log of ``_LOG_ROWS`` rows a case with its counts, and ``rows``
+    history rows a body with theirs."""
+    return (np.empty((n_cases, _LOG_ROWS, kernels.NL)), np.zeros(n_cases, dtype=np.int64),
+            np.empty((n_bodies, rows, kernels.NH)), np.zeros(n_bodies, dtype=np.int64))
 
 
 class Engine:
@@ -98,19 +106,18 @@ class Engine:
         ra = self._arrays(cases)
         n, S = cases.n, self.cfg.vehicle.n_slots
         w = self._k.world(cases.density_perturbation, cases.wind_perturbation)
-        seq = (self.armed, self._steps_arr, self._k.gpar, self._k.ref)
+        seq = self._sequence()
         per_call = _CASES_PER_CALL * self.threads
-        m = min(n, per_call) * S  # the work rows of one call's bodies (reused call after call)
-        pk = np.zeros((m, kernels.NPK))
-        wk = (np.empty((m, kernels.NOBS)), np.full(m, _MAX_STEPS), np.arange(m) % S == 0,
-              kernels.advance_outputs(m), pk)
+        wk = self._work_rows(min(n, per_call), self._free_steps(cases))  # (reused call after call)
         events, hist = [], []
         pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        helper = warm.start()  # the first run of a new install: a second process compiles half the flight
         try:
             for lo in range(0, n, per_call):  # (a loop over bounded calls, not over cases: Ctrl-C between them)
                 hi = min(lo + per_call, n)
                 self._fly(ra, lo, hi, S, w, seq, wk, record, pool, events, hist)
         finally:
+            warm.finish(helper)
             if pool is not None:
                 pool.shutdown()
         res = ra.res
@@ -141,22 +148,19 @@ class Engine:
         run, history rows are appended to ``events`` and ``hist``. A recorded run whose history outgrew its room
         flies again with twice the room (its start was kept)."""
         b0, b1 = lo * S, hi * S
-        bd = (ra.t[b0:b1], ra.y[b0:b1], ra.cf[b0:b1], ra.ci[b0:b1])
-        cs = (ra.cin[lo:hi], ra.res[lo:hi], ra.outcome[lo:hi], ra.parts[lo:hi])
-        k = b1 - b0
-        wb = tuple(a[:k] for a in wk[:3]) + (tuple(a[:k] for a in wk[3]), wk[4][:k])
+        rows = _HISTORY_ROWS if record else 0
+        bd, cs, _, _, _, rec, wb = args = self._call_args(ra, lo, hi, w, seq, wk, rows)
+        fx = wb[5]
         wb[4][:] = 0.0  # the vehicles' peak records, from nothing
         wb[4][:, kernels.PK_G_T] = np.nan
         written = (*bd, cs[1], cs[2], wb[4])  # what the flight writes (a second flight starts from a copy)
         start = [a.copy() for a in written] if record else []
-        rows = _HISTORY_ROWS if record else 0
         m = hi - lo
         parts = min(self.threads, m) if pool is not None else 1
         cuts = np.linspace(0, m, parts + 1).astype(int)
         while True:
-            rec = (np.empty((m, _LOG_ROWS, kernels.NL)), np.zeros(m, dtype=np.int64),
-                   np.empty((b1 - b0, rows, kernels.NH)), np.zeros(b1 - b0, dtype=np.int64))
-            args = (bd, cs, w, seq, self._tab, rec, wb)
+            if fx is not None:
+                fx[0][:] = 0.0  # no error-controlled step yet
             if parts > 1:
                 jobs = [pool.submit(kernels.fly_cases, cuts[j], cuts[j + 1], *args) for j in range(parts)]
                 bad = [j.result() for j in jobs]
@@ -175,6 +179,8 @@ class Engine:
             rows = 2 * int(hn.max())  # the history outgrew its room: these cases fly again from their start
             for a, a0 in zip(written, start, strict=True):
                 a[...] = a0
+            args = (*args[:5], _records(m, b1 - b0, rows), wb)
+            rec = args[5]
         rl = log[np.arange(_LOG_ROWS)[None, :] < nlog[:, None]]  # (case by case, in the order written)
         events.append(rows_table(rl[:, kernels.L_CASE], rl[:, kernels.L_SLOT], rl[:, kernels.L_CODE],
                                  rl[:, kernels.L_H:]))
@@ -182,6 +188,55 @@ class Engine:
             body = np.arange(b1 - b0).repeat(hn)
             h = hb[np.arange(rows)[None, :] < hn[:, None]]
             hist.append(rows_table(bd[3][body, kernels.CI_CASE], body % S, h[:, kernels.H_PHASE], h))
+
+    def _sequence(self) -> tuple:
+        """The run's ``seq`` of :func:`marsedl.kernels.fly_cases`: armed events, step sizes, guidance constants and
+        reference."""
+        return (self.armed, self._steps_arr, self._k.gpar, self._k.ref)
+
+    def _free_steps(self, cases: CaseInputs) -> float | None:
+        """The error-controlled steps' tolerance if some case's entry may take them (unguided, not planar), else
+        None: the flight is then compiled without them (:mod:`marsedl.kernels.advance`)."""
+        tol = self.cfg.steps.tolerance
+        if tol is not None and np.any(~np.asarray(cases.guided, bool) & ~np.asarray(cases.planar, bool)):
+            return float(tol)
+        return None
+
+    def _work_rows(self, n_cases: int, tolerance: float | None = None) -> tuple:
+        """Work rows ``wk`` of :func:`marsedl.kernels.fly_cases` for the bodies of ``n_cases`` cases (with the
+        error-controlled steps' work arrays for a ``tolerance``)."""
+        m = n_cases * self.cfg.vehicle.n_slots
+        fx = None
+        if tolerance is not None:
+            fx = (np.zeros((m, kernels.NFX)), np.empty((m, 8, 7)), np.empty((m, kernels.NOBS)), tolerance)
+        return (np.empty((m, kernels.NOBS)), np.full(m, _MAX_STEPS), np.arange(m) % self.cfg.vehicle.n_slots == 0,
+                kernels.advance_outputs(m), np.zeros((m, kernels.NPK)), fx)
+
+    def _call_args(self, ra: RunArrays, lo: int, hi: int, w, seq, wk, rows: int) -> tuple:
+        """The arguments of :func:`marsedl.kernels.fly_cases` after its case range for cases ``lo:hi`` (their rows of
+        the run's arrays and of the work rows, an empty event log and room for ``rows`` history rows a body)."""
+        S = self.cfg.vehicle.n_slots
+        b0, b1 = lo * S, hi * S
+        bd = (ra.t[b0:b1], ra.y[b0:b1], ra.cf[b0:b1], ra.ci[b0:b1])
+        cs = (ra.cin[lo:hi], ra.res[lo:hi], ra.outcome[lo:hi], ra.parts[lo:hi])
+        k = b1 - b0
+        fx = None if wk[5] is None else (*(a[:k] for a in wk[5][:3]), wk[5][3])
+        wb = tuple(a[:k] for a in wk[:3]) + (tuple(a[:k] for a in wk[3]), wk[4][:k], fx)
+        return bd, cs, w, seq, self._tab, _records(hi - lo, k, rows), wb
+
+    def compile_half(self) -> None:
+        """Compile, without flying, about half of the case flight for the types of this engine's arguments
+        (:func:`marsedl.kernels.compile_half`); the helper process of a new install's first run does it
+        (:mod:`marsedl.engine.warm`)."""
+        y0 = np.array([[self.cfg.planet.equatorial_radius_m + 125e3, 0.0, 0.0, 0.0, 5000.0, 0.0, 1000.0]])
+        cases = CaseInputs.broadcast(  # one placeholder case: only the arrays' types matter
+            1, y0=y0, bank0_rad=0.0, guided=False, planar=True, aim_range_m=0.0, range_trigger_m=0.0,
+            velocity_trigger_m_s=0.0, stop_speed_m_s=0.0, cd_scale=1.0, cl_scale=1.0, chute_cd_scale=1.0,
+            density_factor=1.0, atm_row=0, deploy_enabled=True, target_lat_rad=0.0, target_lon_rad=0.0,
+            divert_limit_m=0.0)
+        ra = self._arrays(cases)
+        kernels.compile_half(*self._call_args(ra, 0, 1, self._k.world(), self._sequence(),
+                                                       self._work_rows(1), 0))
 
     def _opening_load(self, res: np.ndarray, cases: CaseInputs) -> np.ndarray:
         """Peak opening load estimate per case, N: C_x C_D(M) q S0 at the deploy point (NaN if not deployed).

@@ -1,12 +1,21 @@
-"""Many steps per call: each body flies from event to event (step sizes, guidance cycles, peaks)."""
+"""Many steps per call: each body flies from event to event (step sizes, guidance cycles, peaks).
+
+Where no guidance cycle sets the step (an unguided entry vehicle holding its bank: :func:`_free1`), a run with
+``integration.step_tolerance_m`` takes error-controlled Dormand-Prince 5(4) steps instead
+(:func:`_free_step`, its peaks searched between the long steps by :func:`_refine_peaks`). Those run only in the
+compiled specialization whose ``fx`` argument is their work arrays: with ``fx`` None (every guided run) Numba
+prunes their branches before typing, so a guided flight neither compiles nor runs any of it.
+"""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numba import njit
 
-from marsedl.kernels.control import _bank_controls, _guide1, _next_cycle, _thrust1
-from marsedl.kernels.dynamics import _core, _derivative, _put, _step_s
+from marsedl.kernels.control import _bank_controls, _guide1, _holds_bank, _next_cycle, _thrust1
+from marsedl.kernels.dynamics import _core, _derivative, _dp5_s, _put, _step_s
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
     _BALLISTIC_DRAG_FRACTION,
@@ -16,9 +25,22 @@ from marsedl.kernels.layout import (
     CF_BANK_BEFORE,
     CF_ENTRY_GUIDED,
     CF_GUIDANCE_LOG,
+    CF_PLANAR,
     CF_T_GUIDE,
     CF_T_LINE_STRETCH,
     CI_PHASE,
+    FX_G_1,
+    FX_G_2,
+    FX_H_NEXT,
+    FX_HEAT_1,
+    FX_HEAT_2,
+    FX_Q_1,
+    FX_Q_2,
+    FX_SP_D,
+    FX_SP_T,
+    FX_SP_Y,
+    FX_T_1,
+    FX_T_2,
     G_DT,
     G_HEAT_K,
     G_NOSE_RADIUS,
@@ -63,6 +85,14 @@ from marsedl.kernels.layout import (
 from marsedl.laws import sutton_graves
 from marsedl.laws._jit import INNER as _INNER
 
+# error-controlled steps (_free_step): the next step is the last one times SAFETY err^(-1/5), between SHRINK_MIN and
+# GROW_MAX times it (the usual controller of an embedded pair: Hairer, Norsett & Wanner I, II.4); a step is tried
+# at most MAX_REJECTIONS times (then the last try is taken)
+_SAFETY, _SHRINK_MIN, _GROW_MAX, _MAX_REJECTIONS = 0.9, 0.2, 5.0, 40
+# a peak between error-controlled steps is searched to this time resolution, with at most this many samples per
+# peaked quantity (_refine_peaks)
+_PEAK_TOL_S, _PEAK_ITERATIONS = 1e-3, 4
+
 
 @njit(**_INNER)
 def _step_size1(t, ph, ob, vr, tls, p, steps):
@@ -95,13 +125,15 @@ def _step_size1(t, ph, ob, vr, tls, p, steps):
 
 
 @njit(**_INNER)
-def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
-    """Up to ``max_steps[i]`` RK4 steps of body ``i``, stopping after the first step in which an event holds
-    or is crossed; the arguments are grouped as :func:`marsedl.kernels.case._fly_body` gives them (``scratch``:
-    per-thread work arrays ``(sc, ga, gb, oa)``). Out: the last step's start (t_s, y_s, obs_s, g0), length h and
-    end (y1, obs1, g1), and whether it holds an event (has). Quiet steps update the body's peak records ``pk``
-    when ``track[i]`` (the vehicle) and, in a recorded run (``hb.shape[1] > 0``), write their end as a row of
-    ``hb[i]`` (counted in ``hn[i]``: see :func:`_history_row`).
+def _steps1(i, start, cf, ci, w, seq, out, rec, scratch, fx):
+    """Up to ``max_steps[i]`` steps of body ``i`` (RK4, :func:`marsedl.kernels.dynamics._step_s`), stopping after
+    the first step in which an event holds or is crossed; the arguments are grouped as
+    :func:`marsedl.kernels.case._fly_body` gives them (``scratch``: per-thread work arrays ``(sc, ga, gb, oa)``;
+    ``fx``: None, or the work arrays of error-controlled steps, :func:`_free_step`, which the body takes where
+    :func:`_free1` holds). Out: the last step's start (t_s, y_s, obs_s, g0), length h and end (y1, obs1, g1), and
+    whether it holds an event (has). Quiet steps update the body's peak records ``pk`` when ``track[i]`` (the
+    vehicle) and, in a recorded run (``hb.shape[1] > 0``), write their end as a row of ``hb[i]`` (counted in
+    ``hn[i]``: see :func:`_history_row`).
 
     The end of a quiet step is the start of the next: its derivative, observables and event functions are
     reused, not evaluated again. A body's steps depend on nothing but its own values, so a case flies the
@@ -131,11 +163,18 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
     oo = obs1[i]
     powered = ph >= PH_POWERED and ph <= PH_FLYAWAY
     entry = cf[i, CF_ENTRY_GUIDED] != 0.0
+    prev_free = False  # whether the step before this one (in this call) was error-controlled
     for s in range(n_max):
         if entry:  # bank for the step from the guidance at its start, when a guidance cycle is due
             bank_held = cf[i, CF_BANK]  # (the held controls are its cos and sin: see _bank_controls)
             # (a cycle that stopped the kernel to log an event is not run again when it resumes at that state:
             # the schedule has already moved past it)
+            if fx is not None and tt >= cf[i, CF_T_GUIDE] - _T_EPS and np.isfinite(cf[i, CF_T_GUIDE]):
+                if fx[0][i, FX_H_NEXT] > 0.0 or _free1(i, ph, cf):
+                    # error-controlled steps skip the cycles that fall inside them (each would change nothing:
+                    # _free1); the schedule keeps its times, so that the first cycle after them (after SUFR)
+                    # comes when it would have come after steps of one cycle each
+                    cf[i, CF_T_GUIDE] = _cycle_after(cf[i, CF_T_GUIDE], tt, gpar[G_DT])
             if tt >= cf[i, CF_T_GUIDE] - _T_EPS:
                 cf[i, CF_BANK_BEFORE] = cf[i, CF_BANK]
                 log = _guide1(i, ph, (y0, y1_, y2, y3, y4, y5, y6), oa, cf, p, gpar, ref)
@@ -165,15 +204,31 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
             # (r: the forces at this state, evaluated before the new command)
             d3, d4, d5, d6 = _derivative(r[12], r[13], r[14], r[9], r[10], r[11], y6, i, cf, p)
         dt = _step_size1(tt, ph, oa, y3 * oa[O_UP] + y4 * oa[O_UP + 1] + y5 * oa[O_UP + 2], tls, p, steps)
-        n = _step_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w)
+        free = False
+        if fx is not None and _free1(i, ph, cf):  # the step its error allows (the fixed step's at first)
+            free = True
+            n, r, dt = _free_step(tt, dt, steps[S_COAST], (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i,
+                                  cf, ci, w, fx)
+        else:
+            n = _step_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w)
+            r = _core(tt + dt, n, i, cf, ci, w)
+            if fx is not None:
+                fx[0][i, FX_H_NEXT] = 0.0
         for j in range(7):
             yo[j] = n[j]
-        r = _core(tt + dt, n, i, cf, ci, w)
         _put(n[3], n[4], n[5], r, p, sc, oo)
         _events1(tt + dt, yo, i, oo, cf, ci, p, armed, gb)
         for j in range(N_EV):
             if ga[j] > 0.0 and gb[j] <= 0.0:
                 event = True
+        if not event and track[i]:
+            if fx is not None and free:  # the peaks between the last two error-controlled steps, then its end
+                fb = fx[0][i]
+                if prev_free and fb[FX_T_1] == fb[FX_SP_T] and fb[FX_T_2] == tt:
+                    _refine_peaks(i, ph, fb, (tt, y0, y1_, y2, y3, y4, y5, y6, d3, d4, d5, d6), tt + dt, oo, cf, ci,
+                                  w, gpar, pk[i], sc, (fx[1][i], fx[2][i]))
+                _sample2(tt + dt, _loads1(ph, oo, gpar), fb)
+            _track1(tt + dt, ph, oo, n[6], p, gpar, pk[i])
         if event or s == n_max - 1:
             t_s[i] = tt
             h[i] = dt
@@ -185,11 +240,17 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
                 g0[i, j] = ga[j]
                 g1[i, j] = gb[j]
             has[i] = event
-            if not event and track[i]:
-                _track1(tt + dt, ph, oo, n[6], p, gpar, pk[i])
             if not event:
                 _history_row(hb, hn, i, tt + dt, yo, oo, cf[i, CF_BANK] if track[i] else np.nan, ph)
             return
+        if fx is not None:
+            if free:  # the start of the step just taken, for the next step's peak search
+                fb = fx[0][i]
+                fb[FX_SP_T] = tt
+                fb[FX_SP_Y], fb[FX_SP_Y + 1], fb[FX_SP_Y + 2], fb[FX_SP_Y + 3] = y0, y1_, y2, y3
+                fb[FX_SP_Y + 4], fb[FX_SP_Y + 5], fb[FX_SP_Y + 6] = y4, y5, y6
+                fb[FX_SP_D], fb[FX_SP_D + 1], fb[FX_SP_D + 2], fb[FX_SP_D + 3] = d3, d4, d5, d6
+            prev_free = free
         tt = tt + dt
         y0, y1_, y2, y3, y4, y5, y6 = n
         d3, d4, d5, d6 = r[0], r[1], r[2], r[3]
@@ -197,8 +258,6 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch):
             oa[j] = oo[j]
         for j in range(N_EV):
             ga[j] = gb[j]
-        if track[i]:
-            _track1(tt, ph, oa, y6, p, gpar, pk[i])
         _history_row(hb, hn, i, tt, yo, oa, cf[i, CF_BANK] if track[i] else np.nan, ph)
 
 
@@ -229,21 +288,153 @@ def _row(row, at, t, y, ob, bank, ph):
     row[at + H_PHASE] = ph
 
 
+@njit(inline="always", **_INNER)
+def _loads1(ph, ob, gpar):
+    """Aerodynamic deceleration (g), dynamic pressure and stagnation-point heat rate of a vehicle body in phase
+    ``ph`` with observables ``ob``, as its peak records count them (no aerodynamic load outside the atmospheric
+    phases, no heating after SUFR)."""
+    entry_like = ph >= PH_ENTRY and ph <= PH_CHUTE_NO_HS
+    heat = 0.0
+    if ph == PH_ENTRY or ph == PH_SUFR:
+        heat = sutton_graves(ob[O_RHO], ob[O_SPEED], gpar[G_NOSE_RADIUS], gpar[G_HEAT_K])
+    return ob[O_AERO_G] if entry_like else 0.0, ob[O_Q] if entry_like else 0.0, heat
+
+
+@njit(inline="always", **_INNER)
+def _peak_sample(t, loads, pk):
+    """Count one sample of the loads ``(g, q, heat)`` (:func:`_loads1`) at ``t`` in the peak records ``pk``."""
+    g, q, heat = loads
+    if g > pk[PK_G]:
+        pk[PK_G] = g
+        pk[PK_G_T] = t
+    pk[PK_Q] = max(pk[PK_Q], q)
+    pk[PK_HEAT] = max(pk[PK_HEAT], heat)
+
+
 @njit(**_INNER)
 def _track1(t, ph, ob, m, p, gpar, pk):
     """Peak deceleration (and its time), dynamic pressure, heat rate and parachute load of a vehicle body after
     a quiet step."""
-    entry_like = ph >= PH_ENTRY and ph <= PH_CHUTE_NO_HS
-    g = ob[O_AERO_G] if entry_like else 0.0
-    if g > pk[PK_G]:
-        pk[PK_G] = g
-        pk[PK_G_T] = t
-    q = ob[O_Q] if entry_like else 0.0
-    pk[PK_Q] = max(pk[PK_Q], q)
-    if ph == PH_ENTRY or ph == PH_SUFR:
-        pk[PK_HEAT] = max(pk[PK_HEAT], sutton_graves(ob[O_RHO], ob[O_SPEED], gpar[G_NOSE_RADIUS], gpar[G_HEAT_K]))
+    _peak_sample(t, _loads1(ph, ob, gpar), pk)
     if ph == PH_CHUTE or ph == PH_CHUTE_NO_HS:
         pk[PK_CHUTE_LOAD] = max(pk[PK_CHUTE_LOAD], ob[O_CANOPY])
+
+
+@njit(inline="always", **_INNER)
+def _free1(i, ph, cf):
+    """Whether body ``i``'s step (in phase ``ph``) is error-controlled where the run has them: an entry vehicle
+    flown without guidance that holds its bank (:func:`marsedl.kernels.control._holds_bank`) and whose lift is not
+    held in the vertical plane (a reference trajectory, which flies heading alignment), so that no guidance cycle
+    sets its step: each would change nothing. (Shed bodies and the open parachute were tried too, and left on
+    their fixed steps: at tolerances that keep their impacts, the pair's six force evaluations per step, its
+    rejected steps at the kinks of the tabulated atmosphere and aerodynamics, and its dearer event location cost
+    as much as the steps saved; see the README's Speed section.)"""
+    return cf[i, CF_ENTRY_GUIDED] != 0.0 and cf[i, CF_PLANAR] == 0.0 and _holds_bank(i, ph, cf)
+
+
+@njit(**_INNER)
+def _free_step(t, dt, cap, s, d, i, cf, ci, w, fx):
+    """An error-controlled step of body ``i`` from ``(t, s)`` (derivative ``d``), tried first at the length the
+    last one proposed (``dt``, the fixed step, if none; never longer than ``cap``, the coast step): the
+    Dormand-Prince step
+    (:func:`marsedl.kernels.dynamics._dp5_s`) of the length whose error estimate is within the tolerance
+    ``fx[3]`` (m, m/s), and the next step's length into its ``FX_H_NEXT``. Returns its end state, the forces there
+    and its length."""
+    fb, ks, tol = fx[0][i], fx[1][i], fx[3]
+    if fb[FX_H_NEXT] > 0.0:
+        dt = fb[FX_H_NEXT]
+    dt = min(dt, cap)
+    for _ in range(_MAX_REJECTIONS):
+        n, r, err = _dp5_s(t, dt, s, d, i, cf, ci, w, ks)
+        err = err / tol
+        if err <= 1.0:
+            break
+        dt = dt * max(_SHRINK_MIN, _SAFETY * err ** -0.2) if np.isfinite(err) else dt * _SHRINK_MIN
+    fb[FX_H_NEXT] = dt * _GROW_MAX if err < 1e-12 else dt * min(_GROW_MAX, _SAFETY * err ** -0.2)
+    return n, r, dt
+
+
+@njit(inline="always", **_INNER)
+def _part_s(t, h, s, d, i, cf, ci, w, fx):
+    """A partial step of body ``i`` (the event's search and the move to it, :mod:`marsedl.kernels.case`) as the
+    stepping loop takes its step from the same start: the fifth-order solution of the error-controlled pair where
+    the body takes those (``fx`` not None and :func:`_free1`), else :func:`marsedl.kernels.dynamics._step_s`."""
+    if fx is not None and _free1(i, ci[i, CI_PHASE], cf):
+        return _dp5_s(t, h, s, d, i, cf, ci, w, fx[1][i])[0]
+    return _step_s(t, h, s, d, i, cf, ci, w)
+
+
+@njit(**_INNER)
+def _cycle_after(t_due, t, period):
+    """The first time of the guidance schedule ``t_due + k period`` (k >= 1) after the step start ``t``."""
+    k = math.floor((t - t_due) / period + _T_EPS / period) + 1.0
+    return t_due + max(k, 1.0) * period
+
+
+@njit(inline="always", **_INNER)
+def _sample2(t, loads, fb):
+    """The loads ``(g, q, heat)`` at the end ``t`` of an error-controlled step become the later of the two samples
+    ``fb`` keeps for :func:`_refine_peaks` (the later one becomes the earlier)."""
+    fb[FX_T_1], fb[FX_G_1], fb[FX_Q_1], fb[FX_HEAT_1] = fb[FX_T_2], fb[FX_G_2], fb[FX_Q_2], fb[FX_HEAT_2]
+    fb[FX_T_2], fb[FX_G_2], fb[FX_Q_2], fb[FX_HEAT_2] = t, loads[0], loads[1], loads[2]
+
+
+@njit(**_INNER)
+def _refine_peaks(i, ph, fb, cur, t3, ob3, cf, ci, w, gpar, pk, sc, kx):
+    """After two error-controlled steps (the first's start in ``fb``'s ``FX_SP_*``, the second's ``cur`` = (t,
+    state (7), derivative (4)); the second ends at ``t3`` with observables ``ob3``), each of deceleration, dynamic
+    pressure and heat rate whose middle sample (``fb``'s ``FX_*_2``, at the second's start) is the largest of the
+    three peaks between them: sample it where the parabola through the three samples peaks (a partial step from the
+    step's start, :func:`marsedl.kernels.dynamics._dp5_s`), keep the three samples around the largest, and again,
+    up to _PEAK_ITERATIONS times or to _PEAK_TOL_S (successive parabolic interpolation). Every sample counts in the
+    peak records ``pk``, so a peak is a value the trajectory takes. ``kx``: scratch (the pair's stages (8, 7),
+    observables (NOBS,)); ``sc`` (7,)."""
+    p = w[0]
+    ks, ox = kx
+    last = _loads1(ph, ob3, gpar)
+    for k in range(3):  # (the samples: g_1, g_2, then q_1, q_2, then heat_1, heat_2)
+        t1, t2 = fb[FX_T_1], fb[FX_T_2]
+        f1, f2, f3 = fb[FX_G_1 + 2 * k], fb[FX_G_2 + 2 * k], last[k]
+        ta = t3
+        for _ in range(_PEAK_ITERATIONS):
+            if not (f2 >= f1 and f2 >= f3 and f2 > 0.0):
+                break
+            tv = _vertex(t1, f1, t2, f2, ta, f3)
+            if not (t1 < tv < ta) or abs(tv - t2) < _PEAK_TOL_S:
+                break
+            if tv < cur[0]:
+                t0 = fb[FX_SP_T]
+                s = (fb[FX_SP_Y], fb[FX_SP_Y + 1], fb[FX_SP_Y + 2], fb[FX_SP_Y + 3], fb[FX_SP_Y + 4],
+                     fb[FX_SP_Y + 5], fb[FX_SP_Y + 6])
+                d = (fb[FX_SP_D], fb[FX_SP_D + 1], fb[FX_SP_D + 2], fb[FX_SP_D + 3])
+            else:
+                t0, s, d = cur[0], (cur[1], cur[2], cur[3], cur[4], cur[5], cur[6], cur[7]), (cur[8], cur[9],
+                                                                                             cur[10], cur[11])
+            n, r, _ = _dp5_s(t0, tv - t0, s, d, i, cf, ci, w, ks)
+            _put(n[3], n[4], n[5], r, p, sc, ox)
+            x = _loads1(ph, ox, gpar)
+            _peak_sample(tv, x, pk)
+            fv = x[k]
+            if tv < t2:
+                if fv >= f2:
+                    ta, f3, t2, f2 = t2, f2, tv, fv
+                else:
+                    t1, f1 = tv, fv
+            elif fv >= f2:
+                t1, f1, t2, f2 = t2, f2, tv, fv
+            else:
+                ta, f3 = tv, fv
+
+
+@njit(**_INNER)
+def _vertex(t1, f1, t2, f2, t3, f3):
+    """Time of the vertex of the parabola through ``(t1, f1), (t2, f2), (t3, f3)`` (t1 < t2 < t3; NaN if it
+    opens upwards or is flat)."""
+    d1 = (f2 - f1) / (t2 - t1)
+    c = ((f3 - f2) / (t3 - t2) - d1) / (t3 - t1)  # f = f1 + d1 (t - t1) + c (t - t1)(t - t2)
+    if not c < 0.0:
+        return np.nan
+    return 0.5 * (t1 + t2) - 0.5 * d1 / c
 
 
 def advance_outputs(n: int) -> tuple:

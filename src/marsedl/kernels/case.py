@@ -11,18 +11,20 @@ own values, so the order changes nothing). Python prepares the arrays and packag
 
 The arguments are grouped as :mod:`marsedl.kernels.actions` says, with ``seq = (armed, steps, gpar, ref)`` (armed
 events per phase, step sizes, entry-guidance constants, reference trajectory) and ``wk = (obs0, max_steps, track,
-out, pk)``: per-body work rows of :func:`marsedl.kernels.advance._steps1` (start observables, step budgets,
-whether a body is a vehicle whose peaks are followed, the last step's values, peak records).
+out, pk, fx)``: per-body work rows of :func:`marsedl.kernels.advance._steps1` (start observables, step budgets,
+whether a body is a vehicle whose peaks are followed, the last step's values, peak records) and ``fx``, None or
+the work arrays of error-controlled steps (``(rows (n, NFX), stages (n, 8, 7), observables (n, NOBS),
+tolerance)``: a run whose unguided entries take them; the flight compiled for None has none of their code).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, typeof, types
 
 from marsedl.kernels.actions import _apply_event, _bank, _cruise_balance_masses, _log_event, _observe, _record, _refresh
-from marsedl.kernels.advance import _steps1
-from marsedl.kernels.dynamics import _core, _deriv1, _put, _step_s
+from marsedl.kernels.advance import _part_s, _steps1
+from marsedl.kernels.dynamics import _core, _deriv1, _put, table_at_mach
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
     CF_BANK,
@@ -69,11 +71,12 @@ def _flying(b, ci):
 
 
 @njit(inline="always", **_INNER)
-def _locate1(b, t0, s, dt, fa, fb, col, bd, w, armed, scr):
+def _locate1(b, t0, s, dt, fa, fb, col, bd, w, armed, scr, fx):
     """Where event column ``col`` of body ``b`` falls through zero inside its step from ``(t0, s)`` of length
     ``dt``, from its values ``fa`` > 0 at the start and ``fb`` <= 0 at the end: the Illinois variant of regula
-    falsi on partial steps from the step's start, to ``_TOL_S``, at most ``_ITERATIONS`` times. Returns the right
-    end of the final bracket (where the event holds)."""
+    falsi on partial steps from the step's start (as the stepping loop took the step: ``fx``, see
+    :func:`marsedl.kernels.advance._part_s`), to ``_TOL_S``, at most ``_ITERATIONS`` times. Returns the right end
+    of the final bracket (where the event holds)."""
     _, _, cf, ci = bd
     p = w[0]
     yx, ob, sc, g = scr[2], scr[3], scr[4], scr[5]
@@ -86,19 +89,19 @@ def _locate1(b, t0, s, dt, fa, fb, col, bd, w, armed, scr):
         x = bb - fb * (bb - a) / (fb - fa)
         if not (np.isfinite(x) and x > a and x < bb):
             x = 0.5 * (a + bb)
-        e = _step_s(t0, x, s, d, b, cf, ci, w)
+        e = _part_s(t0, x, s, d, b, cf, ci, w, fx)
         for j in range(7):
             yx[j] = e[j]
         _put(e[3], e[4], e[5], _core(t0 + x, e, b, cf, ci, w), p, sc, ob)
         _events1(t0 + x, yx, b, ob, cf, ci, p, armed, g)
-        fx = g[col]
-        if fx > 0.0:  # the root is in [x, bb]
-            a, fa = x, fx
+        fv = g[col]
+        if fv > 0.0:  # the root is in [x, bb]
+            a, fa = x, fv
             if side == 1:
                 fb = 0.5 * fb
             side = 1
         else:  # in [a, x]
-            bb, fb = x, fx
+            bb, fb = x, fv
             if side == -1:
                 fa = 0.5 * fa
             side = -1
@@ -106,9 +109,9 @@ def _locate1(b, t0, s, dt, fa, fb, col, bd, w, armed, scr):
 
 
 @njit(**_INNER)
-def _to_event(b, bd, w, seq, tab, wk, scr):
+def _to_event(b, bd, w, seq, tab, wk, scr, fx):
     """Body ``b``'s last step holds an event: move the body to the earliest one (ties: the first column) and
-    return its code."""
+    return its code (``fx``: as :func:`marsedl.kernels.advance._steps1` took the step)."""
     t, y, cf, ci = bd
     t_s, h, y_s, _, g0, _, _, g1, _ = wk[3]
     h_best, k_best = np.inf, -1
@@ -118,12 +121,12 @@ def _to_event(b, bd, w, seq, tab, wk, scr):
             if h_best > 0.0:
                 h_best, k_best = 0.0, k
         elif g1[b, k] <= 0.0:
-            hk = _locate1(b, t_s[b], s, h[b], g0[b, k], g1[b, k], k, bd, w, seq[0], scr)
+            hk = _locate1(b, t_s[b], s, h[b], g0[b, k], g1[b, k], k, bd, w, seq[0], scr, fx)
             if hk < h_best:
                 h_best, k_best = hk, k
     if h_best > 0.0:
         r = _core(t_s[b], s, b, cf, ci, w)
-        e = _step_s(t_s[b], h_best, s, (r[0], r[1], r[2], r[3]), b, cf, ci, w)
+        e = _part_s(t_s[b], h_best, s, (r[0], r[1], r[2], r[3]), b, cf, ci, w, fx)
         for j in range(7):
             y[b, j] = e[j]
     else:
@@ -138,7 +141,7 @@ def _fly_body(b, bd, cs, w, seq, tab, rec, wk, scr):
     """Body ``b`` flies from event to event until it stops. Returns False if it met more events than a body can
     (a bug)."""
     t, y, cf, ci = bd
-    obs0, _, track, out, _ = wk
+    obs0, _, track, out, _, fx = wk
     t_s, h, y_s, _, _, y1, _, _, has = out
     n_slots = int(w[0][P_N_SLOTS])
     v = b - b % n_slots
@@ -147,9 +150,9 @@ def _fly_body(b, bd, cs, w, seq, tab, rec, wk, scr):
             return True
         _refresh(b, cf[v, CF_BANK], bd, w[0])
         _deriv1(t[b], y[b], b, cf, ci, w, scr[0], obs0[b])
-        _steps1(b, (t, y, obs0, wk[1], track), cf, ci, w, seq, out, (wk[4], rec[2], rec[3]), scr[6])
+        _steps1(b, (t, y, obs0, wk[1], track), cf, ci, w, seq, out, (wk[4], rec[2], rec[3]), scr[6], fx)
         if has[b]:
-            code = _to_event(b, bd, w, seq, tab, wk, scr)
+            code = _to_event(b, bd, w, seq, tab, wk, scr, fx)
             _apply_event(b, code, bd, cs, w, tab, rec, scr)
             _record(b, bd, w, rec, scr)
         elif h[b] == 0.0:  # a guidance cycle found events to log, at the state where it ran
@@ -228,3 +231,19 @@ def observe_bodies(idx, bd, w):
         for j in range(NOBS):
             obs[k, j] = ob[j]
     return obs
+
+
+def compile_half(bd, cs, w, seq, tab, rec, wk) -> None:
+    """Compile, without flying, the part of :func:`fly_cases` that its own compile reaches last, for the types of its
+    arguments after its case range: what events do (:func:`_apply_event`, :func:`_record` and all they call); then
+    :func:`observe_bodies` and :func:`marsedl.kernels.dynamics.table_at_mach`, which an engine's run calls after
+    the flight. A new install's first run has a second process do this while the first compiles the rest
+    (:mod:`marsedl.engine.warm`); both write the same on-disk cache, where the first process's compile then finds
+    them."""
+    i8 = types.int64
+    scr = typeof(_scratch.py_func())
+    _apply_event.compile((i8, i8, typeof(bd), typeof(cs), typeof(w), typeof(tab), typeof(rec), scr))
+    _record.compile((i8, typeof(bd), typeof(w), typeof(rec), scr))
+    rows = types.int64[::1]
+    observe_bodies.compile((rows, typeof(bd), typeof(w)))
+    table_at_mach.compile((typeof(w[6]), rows, types.float64[::1], typeof(w[0])))

@@ -214,6 +214,16 @@ def _heading_alignment_cmd(i, ux, uy, uz, vx, vy, vz, cf, gpar):
     return heading_alignment_bank(bearing - heading, gpar[G_HA_GAIN], gpar[G_HA_LIMIT])
 
 
+@njit(inline="always", **_INNER)
+def _holds_bank(i, ph, cf):
+    """Whether entry vehicle ``i`` in phase ``ph`` flies unguided and holds its commanded bank (its bank of the
+    phase: the initial bank in entry, wings level in SUFR; no bank rate), so that the rate-limited update of
+    :func:`_guide1` would leave it as it is (and, without the reference's heading alignment, a guidance cycle
+    changes nothing: :func:`marsedl.kernels.advance._free1`)."""
+    return (cf[i, CF_GUIDED] == 0.0 and cf[i, CF_BANK_RATE] == 0.0
+            and cf[i, CF_BANK] == (0.0 if ph == PH_SUFR else cf[i, CF_BANK0]))
+
+
 @njit(**_INNER)
 def _guide1(i, ph, s, ob, cf, p, gpar, ref):
     """Entry guidance of an entry vehicle at state ``s = (x, yy, z, vx, vy, vz, m)`` at the start of a step
@@ -226,10 +236,8 @@ def _guide1(i, ph, s, ob, cf, p, gpar, ref):
     # below its speed, so that what planning aims with is what the guided vehicle flies
     reference_ha = (cf[i, CF_GUIDED] == 0.0 and cf[i, CF_PLANAR] != 0.0 and ph == PH_ENTRY
                     and ob[O_SPEED] <= gpar[G_HA_SPEED])
-    if cf[i, CF_GUIDED] == 0.0 and cf[i, CF_BANK_RATE] == 0.0 and not reference_ha:
-        # an unguided vehicle holding its commanded bank: the rate-limited update below would leave it as it is
-        if cf[i, CF_BANK] == (0.0 if ph == PH_SUFR else cf[i, CF_BANK0]):
-            return 0
+    if not reference_ha and _holds_bank(i, ph, cf):
+        return 0
     ux, uy, uz = ob[O_UP], ob[O_UP + 1], ob[O_UP + 2]
     speed = ob[O_SPEED]
     if cf[i, CF_NAV_ON] != 0.0:  # guidance sees the navigated state (the sensed drag stays true)

@@ -298,6 +298,57 @@ def _step_s(t, h, s, d, i, cf, ci, w):
     return _rk4_s(t, h, s, d, i, cf, ci, w)
 
 
+# Dormand-Prince 5(4) (Dormand & Prince 1980, as SciPy's RK45 holds it; tests/test_engine_steps.py checks the
+# tableau against it): stage nodes DP_C, stage weights DP_A (row k: stage k; row 6: the fifth-order weights, whose
+# stage at the step's end weighs 0 and is the next step's first, "first same as last") and the weights DP_E of the
+# error estimate (fifth- minus fourth-order solution, in units of the step)
+DP_C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0])
+DP_A = np.array([
+    [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+    [1 / 5, 0.0, 0.0, 0.0, 0.0, 0.0],
+    [3 / 40, 9 / 40, 0.0, 0.0, 0.0, 0.0],
+    [44 / 45, -56 / 15, 32 / 9, 0.0, 0.0, 0.0],
+    [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729, 0.0, 0.0],
+    [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656, 0.0],
+    [35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84],
+])
+DP_E = np.array([71 / 57600, 0.0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40])
+
+
+@njit(**_INNER)
+def _dp5_s(t, h, s, d, i, cf, ci, w, ks):
+    """One Dormand-Prince 5(4) step of body ``i`` from ``s`` with known derivative ``d``; ``ks`` (8, 7) is scratch
+    for the stages and a stage's state. Returns the fifth-order state (7 scalars), the :func:`_core` result at it
+    (the step's last stage, which the caller needs for the observables and the next step's start) and the error
+    estimate: the larger of the position error (m) and the velocity error (m/s) of the step. The error-controlled
+    steps of :mod:`marsedl.kernels.advance` take it where no guidance cycle sets the step."""
+    ks[0, 0], ks[0, 1], ks[0, 2] = s[3], s[4], s[5]
+    ks[0, 3], ks[0, 4], ks[0, 5], ks[0, 6] = d
+    n = s
+    for k in range(1, 7):
+        for j in range(7):
+            acc = 0.0
+            for m in range(k):
+                acc += DP_A[k, m] * ks[m, j]
+            ks[7, j] = s[j] + h * acc
+        n = (ks[7, 0], ks[7, 1], ks[7, 2], ks[7, 3], ks[7, 4], ks[7, 5], ks[7, 6])
+        if k == 6:  # the step's end: its forces are evaluated below, once
+            break
+        r = _core(t + DP_C[k] * h, n, i, cf, ci, w)
+        ks[k, 0], ks[k, 1], ks[k, 2] = n[3], n[4], n[5]
+        ks[k, 3], ks[k, 4], ks[k, 5], ks[k, 6] = r[0], r[1], r[2], r[3]
+    r = _core(t + h, n, i, cf, ci, w)
+    ks[6, 0], ks[6, 1], ks[6, 2] = n[3], n[4], n[5]
+    ks[6, 3], ks[6, 4], ks[6, 5], ks[6, 6] = r[0], r[1], r[2], r[3]
+    err = 0.0
+    for j in range(6):
+        e = 0.0
+        for m in range(7):
+            e += DP_E[m] * ks[m, j]
+        err = max(err, abs(h * e))
+    return n, r, err
+
+
 @njit(inline="always", **_INNER)
 def _derivative(gx, gy, gz, aex, aey, aez, m, i, cf, p):
     """The derivative ``(ax, ay, az, mdot)`` of body ``i`` at mass ``m``: gravity and the frame terms, the

@@ -119,6 +119,12 @@ _BALLISTIC_DRAG_FRACTION = 0.2
 _BALLISTIC_MAX_DH_M = 3000.0
 # --- per-body peak records (pk columns)
 _declare("PK", "g", "g_t", "q", "chute_load", "heat")
+# --- per-body values of error-controlled steps (fx rows; kernels.advance._free_step, only in a run that has them):
+# the next step's length (s; 0: none yet), the last two peak samples (times t_1 < t_2; deceleration g, dynamic
+# pressure and heat rate at each: advance._refine_peaks searches between them), and the last error-controlled
+# step's start (time, state, derivative)
+_declare("FX", "h_next", "t_1", "t_2", "g_1", "g_2", "q_1", "q_2", "heat_1", "heat_2", "sp_t", ("sp_y", 7),
+         ("sp_d", 4))
 # --- per-case inputs of the event actions (cin): mortar fire to line stretch (s), each entry balance mass (kg) and
 # its ejection speed (m/s), the powered descent's largest divert (m), each cruise balance mass (kg)
 _declare("CIN", "line_stretch_delay", "ebm_mass", "ebm_dv", "divert_limit", "cbm_mass")

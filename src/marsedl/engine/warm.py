@@ -1,0 +1,94 @@
+"""A new install's first flight compiles on two cores.
+
+The first flight of a process whose compiled code is not cached yet compiles :func:`marsedl.kernels.fly_cases`
+and everything it calls: about 20 s of one core, as Numba compiles under one lock per process. Where the machine
+has two cores or more, :func:`start` runs a helper process (``python -m marsedl.engine.warm``) that compiles a part
+of the flight (:meth:`marsedl.engine.core.Engine.compile_half`: what events do, which this process's compile
+reaches last) into the same on-disk cache while this process compiles the rest; when this process's compile
+reaches those functions, it loads them from that cache instead of compiling them. (If the helper is late or
+fails, this process compiles them itself: the result is the same, only the wait is longer.) :func:`finish` ends
+the helper and marks this source's compiled code complete, so that later first runs start no helper.
+
+The compile cannot be split much further: the flight's top two functions link (and LLVM optimises and emits again)
+everything below them, about 6 s that only one process can do once the rest is compiled.
+
+``MARSEDL_COMPILE_HELPER=0`` turns the helper off (one process compiles everything, as on one core).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numba
+
+from marsedl.laws._jit import compiled_cache_dir
+
+#: the file that marks this source's compiled code as complete (in its cache folder)
+_MARK = "flight-compiled"
+#: a helper still running when this process has compiled everything is no longer needed: it is ended after this
+_GRACE_S = 5.0
+_state = {"tried": False}
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # (not on every platform)
+        return os.cpu_count() or 1
+
+
+def start() -> subprocess.Popen | None:
+    """The helper process, if this is the first flight of this process, the compiled flight is not cached yet, the
+    machine has two cores or more and the helper is not turned off; else None."""
+    if _state["tried"]:
+        return None
+    _state["tried"] = True
+    if (numba.config.DISABLE_JIT or os.environ.get("MARSEDL_COMPILE_HELPER", "1").strip() == "0"
+            or _cores() < 2 or (compiled_cache_dir() / _MARK).exists()):
+        return None
+    try:
+        return _spawn()
+    except OSError:  # no helper: this process compiles everything
+        return None
+
+
+def _spawn() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "marsedl.engine.warm"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def finish(helper: subprocess.Popen | None) -> None:
+    """After the first flight of this process: end the helper (given a few seconds if it is still running) and
+    mark the compiled code complete if the flight was compiled."""
+    if helper is None:
+        return
+    try:
+        helper.wait(timeout=_GRACE_S)
+    except subprocess.TimeoutExpired:
+        helper.kill()
+        helper.wait()
+    from marsedl.kernels import fly_cases
+
+    if not fly_cases.signatures:  # interrupted before the flight was compiled: the next first run tries again
+        return
+    try:
+        (compiled_cache_dir() / _MARK).touch()
+    except OSError:  # a cache that cannot be written: the next first run starts a helper again
+        pass
+
+
+def main() -> None:
+    """The helper: compile its half of the flight for the built-in ``msl`` preset's engine (the
+    arrays' types, which is all that the compiled code depends on, are the same for every mission)."""
+    from marsedl.engine.core import Engine
+    from marsedl.flight import build_config
+    from marsedl.scenario import load_mission
+
+    cfg, _ = build_config(load_mission("msl"))
+    Engine(cfg).compile_half()
+
+
+if __name__ == "__main__":
+    main()
