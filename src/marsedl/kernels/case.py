@@ -4,10 +4,11 @@ Each body of a case flies from event to event (:func:`marsedl.kernels.advance._s
 cycles, the thrust, the peaks and the history rows), the event inside the last step is located
 (:func:`_locate1`: regula falsi on partial steps from the step's start), the body is moved to it by a partial step
 and the event's actions are carried out (:func:`marsedl.kernels.actions._apply_event`); the guidance's own
-events (guidance start, heading alignment, bank reversals) are logged where the guidance found them. The vehicle
-flies first, to its own end; the bodies it released then fly to theirs, in slot order (a body depends only on its
-own values, so the order changes nothing). Python prepares the arrays and packages the results
-(:mod:`marsedl.engine.core`).
+events (guidance start, heading alignment, bank reversals) are logged where the guidance found them. As a case
+starts, its cruise balance masses are released where its vehicle was before entry interface
+(:func:`marsedl.kernels.actions._cruise_balance_masses`). The vehicle flies first, to its own end; the bodies it
+released then fly to theirs, in slot order (a body depends only on its own values, so the order changes nothing).
+Python prepares the arrays and packages the results (:mod:`marsedl.engine.core`).
 
 The arguments are grouped as :mod:`marsedl.kernels.actions` says, with ``seq = (armed, steps, gpar, ref)`` (armed
 events per phase, step sizes, entry-guidance constants, reference trajectory) and ``wk = (obs0, max_steps, track,
