@@ -169,7 +169,7 @@ def test_a_ctrl_c_inside_a_compiled_kernel_comes_back_as_one():
         try:
             raise KeyboardInterrupt
         except KeyboardInterrupt as ki:
-            raise SystemError("CPUDispatcher(<function rk4>) returned a result with an exception set") from ki
+            raise SystemError("CPUDispatcher(<function fly_cases>) returned a result with an exception set") from ki
     except SystemError as exc:
         assert interrupt_in(exc)
     assert not interrupt_in(SystemError("something else"))

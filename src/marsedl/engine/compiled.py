@@ -72,7 +72,8 @@ class _KernelData:
         p[K.P_N_SLOTS], p[K.P_N_EBM], p[K.P_N_CBM] = v.n_slots, v.n_ebm, v.n_cbm
         p[K.P_SLOT_DS], p[K.P_DS_DRY], p[K.P_ROVER_MASS] = v.slot_descent_stage, v.descent_stage_dry_kg, v.rover_mass_kg
         p[K.P_LONE_BODY] = 1.0 if v.start_phase == K.PH_BALLISTIC else 0.0
-        p[K.P_CBM_LOG] = 1.0 if s.cbm_eject_time_s is not None and v.n_cbm > 0 else 0.0
+        if s.cbm_eject_time_s is not None and v.n_cbm > 0:  # (released by the compiled flight at each case's start)
+            p[K.P_CBM_RELEASE], p[K.P_CBM_EJECT_TIME], p[K.P_CBM_DV] = 1.0, s.cbm_eject_time_s, s.cbm_delta_v_m_s
         p[K.P_BACKSHELL_AVOID] = s.backshell_avoidance_m
         hz = cfg.hazard_map
         safe = np.zeros((1, 1), dtype=np.bool_)

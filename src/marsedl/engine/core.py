@@ -17,7 +17,6 @@ from marsedl.engine.config import CaseInputs, EngineConfig, EngineOutput
 from marsedl.engine.state import RunArrays, columns, rows_table
 from marsedl.errors import MarsEDLError, interrupt_in
 from marsedl.guidance import triggers
-from marsedl.vehicle import AERO_CBM
 
 #: Steps a body may take between two of its events in one call of _steps1 (every body has the timeout event,
 #: so this is only a bound)
@@ -93,18 +92,15 @@ class Engine:
                 raise KeyboardInterrupt from None
             raise
 
-    def _arrays(self, cases: CaseInputs, released: bool = True) -> RunArrays:
-        """The run's arrays at entry interface (``released``: with the cruise balance masses released before
-        it)."""
+    def _arrays(self, cases: CaseInputs) -> RunArrays:
+        """The run's arrays at entry interface (each vehicle at its start, every other body unborn: the compiled
+        flight releases the cruise balance masses as a case starts)."""
         if self.cfg.reference is None and np.any(cases.guided):
             i = int(np.flatnonzero(cases.guided)[0])
             raise MarsEDLError(f"cases.guided must be false without a reference trajectory (case {i} is guided)")
         self._check_rows(cases)
         cases = cases.resolved(self.cfg)
-        ra = RunArrays.allocate(self.cfg, cases, part_values(self.parts, cases))
-        if released and self.cfg.sequence.cbm_eject_time_s is not None and self.cfg.vehicle.n_cbm > 0:
-            self._cruise_balance_masses(ra, cases)
-        return ra
+        return RunArrays.allocate(self.cfg, cases, part_values(self.parts, cases))
 
     def _run(self, cases: CaseInputs, record: bool) -> EngineOutput:
         ra = self._arrays(cases)
@@ -238,7 +234,7 @@ class Engine:
             velocity_trigger_m_s=0.0, stop_speed_m_s=0.0, cd_scale=1.0, cl_scale=1.0, chute_cd_scale=1.0,
             density_factor=1.0, atm_row=0, deploy_enabled=True, target_lat_rad=0.0, target_lon_rad=0.0,
             divert_limit_m=0.0)
-        ra = self._arrays(cases, released=False)
+        ra = self._arrays(cases)
         kernels.compile_half(*self._call_args(ra, 0, 1, self._k.world(), self._sequence(),
                                                        self._work_rows(1), 0))
 
@@ -256,45 +252,11 @@ class Engine:
         cds = kernels.table_at_mach(k.chute_tab, rows, np.nan_to_num(mach), k.p) * cases.chute_cd_scale
         return self.cfg.vehicle.parachute.opening_load_factor * cds * res[:, kernels.RES_DEPLOY_Q]
 
-    # ------------------------------------------------------------------ set-up
-
-    def _cruise_balance_masses(self, ra: RunArrays, cases: CaseInputs) -> None:
-        """Fly each vehicle back in vacuum to the cruise balance masses' ejection time and release them there
-        (their separation is logged by the compiled flight, at their state)."""
-        v = self.cfg.vehicle
-        s = self.cfg.sequence
-        S = v.n_slots
-        vi = np.arange(cases.n) * S
-        t_ej = s.cbm_eject_time_s
-        y = ra.y[vi].copy()
-        t = ra.t[vi].copy()
-        n_steps = int(np.ceil(abs(t_ej) / self.cfg.steps.coast))
-        h = np.full(vi.size, t_ej / n_steps)
-        cf = np.zeros((vi.size, kernels.NCF))  # no air, lift, parachute or thrust
-        cf[:, kernels.CF_T_LINE_STRETCH] = np.inf
-        ci = np.zeros((vi.size, kernels.NCI), dtype=np.int64)
-        ci[:, kernels.CI_PHASE] = kernels.PH_BALLISTIC
-        w = self._k.world()
-        for _ in range(n_steps):
-            y = kernels.rk4(t, y, h, cf, ci, w)[0]
-            t = t + h
-        vel = y[:, 3:6]
-        side = np.cross(vel, y[:, :3])
-        side /= np.linalg.norm(side, axis=1, keepdims=True)
-        for k in range(v.n_cbm):
-            b = vi + 1 + k
-            ra.y[b] = y
-            ra.y[b, 3:6] += (1.0 if k % 2 == 0 else -1.0) * side * s.cbm_delta_v_m_s
-            ra.y[b, 6] = cases.cbm_mass_kg
-            ra.t[b] = t
-            ra.ci[b, kernels.CI_PHASE] = kernels.PH_BALLISTIC
-            ra.ci[b, kernels.CI_AERO_ID] = AERO_CBM
-
     # ------------------------------------------------------------------ bookkeeping
 
     def initial_observables(self, cases: CaseInputs) -> dict[str, np.ndarray]:
         """Drag acceleration, altitude rate, Mach, dynamic pressure and altitudes of each case's initial state."""
-        ra = self._arrays(cases, released=False)
+        ra = self._arrays(cases)
         S = self.cfg.vehicle.n_slots
         vi = np.arange(cases.n) * S
         obs = kernels.observe_bodies(vi, (ra.t, ra.y, ra.cf, ra.ci),

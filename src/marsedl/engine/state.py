@@ -87,6 +87,7 @@ class RunArrays:
         cin[:, K.CIN_EBM_MASS] = cases.ebm_mass_kg
         cin[:, K.CIN_EBM_DV] = cases.ebm_delta_v_m_s
         cin[:, K.CIN_DIVERT_LIMIT] = cases.divert_limit_m
+        cin[:, K.CIN_CBM_MASS] = cases.cbm_mass_kg
         res = np.full((n, K.NRES), np.nan)
         for col in (K.PK_G, K.PK_Q, K.PK_CHUTE_LOAD, K.PK_HEAT):
             res[:, K.RES_PK + col] = 0.0

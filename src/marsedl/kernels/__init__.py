@@ -55,5 +55,5 @@ importable from ``marsedl.kernels``.
 
 from marsedl.kernels.advance import advance_outputs  # noqa: F401
 from marsedl.kernels.case import MAX_EVENTS_PER_BODY, compile_half, fly_cases, observe_bodies  # noqa: F401
-from marsedl.kernels.dynamics import rk4, table_at_mach  # noqa: F401
+from marsedl.kernels.dynamics import table_at_mach  # noqa: F401
 from marsedl.kernels.layout import *  # noqa: F401,F403

@@ -31,8 +31,9 @@ from numba.extending import register_jitable
 
 from marsedl import sphere
 from marsedl.kernels.advance import _history_row, _row
-from marsedl.kernels.dynamics import _deriv1
+from marsedl.kernels.dynamics import _core, _deriv1, _step_s
 from marsedl.kernels.layout import (
+    AERO_CBM_ID,
     AERO_DS_ID,
     AERO_EBM_ID,
     CF_BANK,
@@ -56,6 +57,7 @@ from marsedl.kernels.layout import (
     CI_CASE,
     CI_FIRED,
     CI_PHASE,
+    CIN_CBM_MASS,
     CIN_DIVERT_LIMIT,
     CIN_EBM_DV,
     CIN_EBM_MASS,
@@ -83,6 +85,8 @@ from marsedl.kernels.layout import (
     OUT_STOPPED,
     OUT_TIMEOUT,
     P_BACKSHELL_AVOID,
+    P_CBM_DV,
+    P_CBM_EJECT_TIME,
     P_DS_DRY,
     P_GATE_ALT,
     P_GROUND,
@@ -439,6 +443,48 @@ def _entry_balance_masses(b, bd, cs, p):
         _spawn(first + k, b, m, AERO_EBM_ID, (ca * sx + sa * nx) * dv, (ca * sy + sa * ny) * dv,
                (ca * sz + sa * nz) * dv, bd)
     y[b, 6] -= n_ebm * m
+
+
+@njit(inline="always", **_INNER)  # (one caller, a modest body: inlined into the case loop, compiled with it)
+def _cruise_balance_masses(v, bd, cs, w, dt_max, vac):
+    """Before entry interface: the cruise balance masses of vehicle ``v``'s case, released at their ejection time
+    ``P_CBM_EJECT_TIME`` (s from the vehicle's start, <= 0).
+
+    The vehicle's state is flown back to then in vacuum (no air, lift, parachute or thrust: the rows ``vac`` =
+    ``(cf, ci)``, one row each, are set to such a body's) by the flight's own step
+    (:func:`marsedl.kernels.dynamics._step_s`) in ``ceil(|t| / dt_max)`` equal steps; there each mass is spawned
+    with ``P_CBM_DV`` along the unit of v x r, alternately plus and minus, flying ballistically. The vehicle itself
+    stays where it is, at its start."""
+    t, y, _, ci = bd
+    p = w[0]
+    vcf, vci = vac
+    i = vci.shape[0] - 1  # their one row (0, not as a constant: numba would compile _core and _step_s for it anew)
+    vcf[i, :] = 0.0
+    vcf[i, CF_T_LINE_STRETCH] = np.inf
+    vci[i, :] = 0
+    vci[i, CI_PHASE] = PH_BALLISTIC
+    vci[i, CI_CASE] = ci[v, CI_CASE]
+    t_ej = p[P_CBM_EJECT_TIME]
+    n = math.ceil(abs(t_ej) / dt_max)
+    h = t_ej / max(n, 1)
+    s = (y[v, 0], y[v, 1], y[v, 2], y[v, 3], y[v, 4], y[v, 5], y[v, 6])
+    te = t[v]
+    for _ in range(n):
+        r = _core(te, s, i, vcf, vci, w)
+        s = _step_s(te, h, s, (r[0], r[1], r[2], r[3]), i, vcf, vci, w)
+        te = te + h
+    first = v + 1  # the masses' slots follow the vehicle's; the first holds the state they are released from
+    for j in range(7):
+        y[first, j] = s[j]
+    t[first] = te
+    rx, ry, rz, vx, vy, vz = s[0], s[1], s[2], s[3], s[4], s[5]
+    sx, sy, sz = vy * rz - vz * ry, vz * rx - vx * rz, vx * ry - vy * rx
+    sn = math.sqrt(sx * sx + sy * sy + sz * sz)
+    sx, sy, sz = sx / sn, sy / sn, sz / sn
+    m, dv = cs[0][v // int(p[P_N_SLOTS]), CIN_CBM_MASS], p[P_CBM_DV]
+    for k in range(int(p[P_N_CBM]) - 1, -1, -1):  # (the first last: the others are released from its state)
+        sign = 1.0 if k % 2 == 0 else -1.0
+        _spawn(first + k, first, m, AERO_CBM_ID, sign * sx * dv, sign * sy * dv, sign * sz * dv, bd)
 
 
 @njit(**_INNER)

@@ -4,10 +4,11 @@ Each body of a case flies from event to event (:func:`marsedl.kernels.advance._s
 cycles, the thrust, the peaks and the history rows), the event inside the last step is located
 (:func:`_locate1`: regula falsi on partial steps from the step's start), the body is moved to it by a partial step
 and the event's actions are carried out (:func:`marsedl.kernels.actions._apply_event`); the guidance's own
-events (guidance start, heading alignment, bank reversals) are logged where the guidance found them. The vehicle
-flies first, to its own end; the bodies it released then fly to theirs, in slot order (a body depends only on its
-own values, so the order changes nothing). Python prepares the arrays and packages the results
-(:mod:`marsedl.engine.core`).
+events (guidance start, heading alignment, bank reversals) are logged where the guidance found them. As a case
+starts, its cruise balance masses are released where its vehicle was before entry interface
+(:func:`marsedl.kernels.actions._cruise_balance_masses`). The vehicle flies first, to its own end; the bodies it
+released then fly to theirs, in slot order (a body depends only on its own values, so the order changes nothing).
+Python prepares the arrays and packages the results (:mod:`marsedl.engine.core`).
 
 The arguments are grouped as :mod:`marsedl.kernels.actions` says, with ``seq = (armed, steps, gpar, ref)`` (armed
 events per phase, step sizes, entry-guidance constants, reference trajectory) and ``wk = (obs0, max_steps, track,
@@ -22,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, typeof, types
 
-from marsedl.kernels.actions import _apply_event, _bank, _log_event, _observe, _record, _refresh
+from marsedl.kernels.actions import _apply_event, _bank, _cruise_balance_masses, _log_event, _observe, _record, _refresh
 from marsedl.kernels.advance import _part_s, _steps1
 from marsedl.kernels.dynamics import _core, _deriv1, _put, table_at_mach
 from marsedl.kernels.events import _events1
@@ -40,12 +41,15 @@ from marsedl.kernels.layout import (
     LOG_GUIDANCE_START,
     LOG_HEADING_ALIGNMENT,
     N_EV,
+    NCF,
+    NCI,
     NOBS,
     NPK,
-    P_CBM_LOG,
+    P_CBM_RELEASE,
     P_N_SLOTS,
     PH_ENTRY,
     RES_PK,
+    S_COAST,
 )
 from marsedl.laws._jit import INNER as _INNER
 from marsedl.laws._jit import JIT as _JIT
@@ -173,9 +177,12 @@ def _fly_body(b, bd, cs, w, seq, tab, rec, wk, scr):
 def _scratch():
     """Per-thread scratch arrays: derivative and observables of one state (:func:`_observe`), the root search's
     state, observables, stage and event values, then :func:`_steps1`'s (stage, events at both ends,
-    observables). (One type wherever it is made, so that what takes it is compiled once.)"""
+    observables), then one body's per-body rows (float and int) for a flight that is no body's
+    (:func:`_cruise_balance_masses`'s in vacuum). (One type wherever it is made, so that what takes it is compiled
+    once.)"""
     return (np.empty(7), np.empty(NOBS), np.empty(7), np.empty(NOBS), np.empty(7), np.empty(N_EV),
-            (np.empty(7), np.empty(N_EV), np.empty(N_EV), np.empty(NOBS)))
+            (np.empty(7), np.empty(N_EV), np.empty(N_EV), np.empty(NOBS)),
+            (np.empty((1, NCF)), np.empty((1, NCI), dtype=np.int64)))
 
 
 @njit(**_JIT)
@@ -191,8 +198,11 @@ def fly_cases(lo, hi, bd, cs, w, seq, tab, rec, wk):
     scr = _scratch()
     for c in range(lo, hi):
         v = c * n_slots
-        for k in range(2 if p[P_CBM_LOG] != 0.0 else 1):  # the entry interface; the cruise balance masses'
-            _log_event(v + k, _START_LOGGED[k], cf[v, CF_BANK], bd, w, rec, scr)  # release before it
+        released = p[P_CBM_RELEASE] != 0.0
+        if released:  # the cruise balance masses, released before entry interface
+            _cruise_balance_masses(v, bd, cs, w, seq[1][S_COAST], scr[7])
+        for k in range(2 if released else 1):  # the entry interface; the cruise balance masses' release before it
+            _log_event(v + k, _START_LOGGED[k], cf[v, CF_BANK], bd, w, rec, scr)
         for b in range(v, v + n_slots):
             if _flying(b, ci):
                 _record(b, bd, w, rec, scr)

@@ -1,5 +1,5 @@
 """Forces, derivatives and RK4 steps of one body (gravity, frame terms, atmosphere, aerodynamics with
-bank, parachute inflation, thrust), and the batched RK4 step :func:`rk4` (the cruise balance masses' set-up)."""
+bank, parachute inflation, thrust)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ from marsedl.kernels.layout import (
     CI_ATM_ROW,
     CI_CASE,
     CI_PHASE,
-    NOBS,
     O_AERO_G,
     O_ALT_AGL,
     O_ALT_MOLA,
@@ -362,32 +361,3 @@ def _derivative(gx, gy, gz, aex, aey, aez, m, i, cf, p):
         ay += cf[i, CF_THRUST_X + 1] / m
         az += cf[i, CF_THRUST_X + 2] / m
     return ax, ay, az, -cf[i, CF_THRUST_MAG] / p[P_ISP_G0]
-
-
-@njit(inline="always", **_INNER)
-def _step1(t, h, y0, i, cf, ci, w, out, ob, sc):
-    """One step (:func:`_step_s`) of body ``i`` from ``y0`` (7,) over ``h`` into ``out`` (7,); observables at the
-    end in ob.
-
-    ``sc`` (7,) is scratch space (no allocation per body).
-    """
-    s = (y0[0], y0[1], y0[2], y0[3], y0[4], y0[5], y0[6])
-    r = _core(t, s, i, cf, ci, w)
-    n = _step_s(t, h, s, (r[0], r[1], r[2], r[3]), i, cf, ci, w)
-    for j in range(7):
-        out[j] = n[j]
-    r = _core(t + h, n, i, cf, ci, w)
-    _put(n[3], n[4], n[5], r, w[0], sc, ob)
-
-
-@njit(**_JIT)
-def rk4(t, y, h, cf, ci, w):
-    """One step of every body over its own ``h`` (RK4, or the midpoint rule under held thrust: :func:`_step_s`):
-    new states (n, 7) and their observables (n, NOBS)."""
-    n = y.shape[0]
-    out = np.empty((n, 7))
-    obs = np.empty((n, NOBS))
-    sc = np.empty(7)
-    for i in range(n):
-        _step1(t[i], h[i], y[i], i, cf, ci, w, out[i], obs[i], sc)
-    return out, obs

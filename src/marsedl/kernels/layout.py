@@ -88,9 +88,13 @@ _declare(
     # falls to it (below), -1 as it rises to it (above)
     ("gen_obs", N_GENERIC), ("gen_thr", N_GENERIC), ("gen_sign", N_GENERIC),
     # the vehicle's bodies (kernels.case): slots per case, entry and cruise balance masses, the descent stage's
-    # slot, its dry mass and the rover's (kg); 1.0 for a lone body (its ground is its end), 1.0 when the cruise
-    # balance masses' separation is logged; the powered approach's least divert from the backshell (m)
-    "n_slots", "n_ebm", "n_cbm", "slot_ds", "ds_dry", "rover_mass", "lone_body", "cbm_log", "backshell_avoid",
+    # slot, its dry mass and the rover's (kg); 1.0 for a lone body (its ground is its end); the powered approach's
+    # least divert from the backshell (m)
+    "n_slots", "n_ebm", "n_cbm", "slot_ds", "ds_dry", "rover_mass", "lone_body", "backshell_avoid",
+    # the cruise balance masses (kernels.actions._cruise_balance_masses): 1.0 when they are released before entry
+    # interface (and their separation logged), the time of their ejection (s from the vehicle's start, <= 0) and
+    # their speed across the velocity (m/s)
+    "cbm_release", "cbm_eject_time", "cbm_dv",
     # terrain-relative navigation's hazard map (1.0: there is one) and its edges (rad)
     "has_map", "map_north", "map_south", "map_west", "map_east",
 )
@@ -122,8 +126,8 @@ _declare("PK", "g", "g_t", "q", "chute_load", "heat")
 _declare("FX", "h_next", "t_1", "t_2", "g_1", "g_2", "q_1", "q_2", "heat_1", "heat_2", "sp_t", ("sp_y", 7),
          ("sp_d", 4))
 # --- per-case inputs of the event actions (cin): mortar fire to line stretch (s), each entry balance mass (kg) and
-# its ejection speed (m/s), the powered descent's largest divert (m)
-_declare("CIN", "line_stretch_delay", "ebm_mass", "ebm_dv", "divert_limit")
+# its ejection speed (m/s), the powered descent's largest divert (m), each cruise balance mass (kg)
+_declare("CIN", "line_stretch_delay", "ebm_mass", "ebm_dv", "divert_limit", "cbm_mass")
 # --- per-case results (res): the peaks (as PK), the deploy's Mach and q, the propellant at the powered descent's
 # start and used, terrain-relative navigation's divert (m) and whether it found a safe cell (1/0; NaN: no map)
 _declare("RES", ("pk", NPK), "deploy_mach", "deploy_q", "prop_start", "prop_used", "trn_divert",  # noqa: F821
@@ -137,7 +141,8 @@ EV_ENTRY_INTERFACE, EV_GUIDANCE_START, EV_HEADING_ALIGNMENT, EV_BANK_REVERSAL, E
 OUT_RUNNING, OUT_PARACHUTE_NOT_DEPLOYED, OUT_GROUND_IMPACT, OUT_PROPELLANT, OUT_TIMEOUT, OUT_STOPPED, OUT_IMPACT = (
     int(o) for o in (Outcome.RUNNING, Outcome.PARACHUTE_NOT_DEPLOYED, Outcome.GROUND_IMPACT_BEFORE_TOUCHDOWN,
                      Outcome.PROPELLANT_EXHAUSTED, Outcome.TIMEOUT, Outcome.STOPPED, Outcome.IMPACT))
-AERO_EBM_ID, AERO_DS_ID = AERO_MODELS.index("entry_balance_mass"), AERO_MODELS.index("descent_stage")
+AERO_CBM_ID, AERO_EBM_ID, AERO_DS_ID = (AERO_MODELS.index(m) for m in ("cruise_balance_mass", "entry_balance_mass",
+                                                                       "descent_stage"))
 PH_UNBORN, PH_DONE = int(Phase.UNBORN), int(Phase.DONE)
 _SKY_CRANE_GAIN_PER_S = 2.0  # M: velocity-loop gain of the sky-crane hold, 1/s (time constant 0.5 s)
 _TGO_MIN_S, _TGO_MAX_S = 1.0, 120.0  # M: bounds of the powered approach's time to go, s
