@@ -234,9 +234,8 @@ class Engine:
             velocity_trigger_m_s=0.0, stop_speed_m_s=0.0, cd_scale=1.0, cl_scale=1.0, chute_cd_scale=1.0,
             density_factor=1.0, atm_row=0, deploy_enabled=True, target_lat_rad=0.0, target_lon_rad=0.0,
             divert_limit_m=0.0)
-        ra = self._arrays(cases)
-        kernels.compile_half(*self._call_args(ra, 0, 1, self._k.world(), self._sequence(),
-                                                       self._work_rows(1), 0))
+        args = self._call_args(self._arrays(cases), 0, 1, self._k.world(), self._sequence(), self._work_rows(1), 0)
+        kernels.compile_half(*args)
 
     def _opening_load(self, res: np.ndarray, cases: CaseInputs) -> np.ndarray:
         """Peak opening load estimate per case, N: C_x C_D(M) q S0 at the deploy point (NaN if not deployed).
