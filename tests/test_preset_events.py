@@ -183,3 +183,27 @@ def test_each_observable_is_the_quantity_it_names():
             assert e.time_s - deploy == pytest.approx(thr, abs=1e-3)
         else:  # the vehicle's mark is set at backshell separation
             assert e.time_s - backshell == pytest.approx(thr, abs=1e-3)
+
+
+def test_a_time_since_the_deploy_starts_at_the_deploy_on_every_body():
+    """The entry balance masses leave at SUFR, before the parachute's deploy, and fly on after it. An event on them
+    watching ``time_since_deploy_s`` below a large threshold fires when the deploy has happened — at the deploy's
+    time — not at their release, when it was still to come (the bodies fly one after the other, so a body released
+    earlier is flown after its vehicle has set the deploy's time: the observable must not see it early)."""
+    from marsedl.engine import Engine
+    from marsedl.flight import nominal_cases, prepare
+
+    ev = {"name": "after_deploy", "armed": ["ballistic"], "when": {"observable": "time_since_deploy_s",
+                                                                    "below": 1000.0}, "actions": []}
+    setup = prepare(mission=_with_events(ev, name="mars2020_since_deploy"))
+    out = Engine(setup.config).run(nominal_cases(setup))
+    names = out.event_names
+    e = out.events
+    code = {n: names.index(n) for n in ("sufr", "parachute_deploy", "after_deploy")}
+    sufr, deploy = (e["t"][(e["code"] == code[n]) & (e["body"] == 0)] for n in ("sufr", "parachute_deploy"))
+    ebm = [k for k, n in enumerate(out.body_names) if n.startswith("entry_balance_mass")]
+    assert deploy.size == 1 and ebm and sufr[0] < deploy[0] - 1.0  # (released well before the deploy)
+    for b in ebm:
+        fired = e["t"][(e["code"] == code["after_deploy"]) & (e["body"] == b)]
+        assert fired.size == 1, out.body_names[b]
+        assert fired[0] == pytest.approx(deploy[0], abs=1e-5)

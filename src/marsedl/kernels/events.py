@@ -190,8 +190,8 @@ def _events1(t, y, i, ob, cf, ci, p, armed, g):
 
 @njit(**_INNER)
 def _observable(k, t, ob, i, cf):
-    """Observable ``k`` of :data:`marsedl.sequence.OBSERVABLES` of body ``i`` (a time since a mark not yet set:
-    -inf)."""
+    """Observable ``k`` of :data:`marsedl.sequence.OBSERVABLES` of body ``i`` (a time since a moment that has not
+    happened yet: -inf, :func:`_since`)."""
     if k == W_ALT_AGL:
         return ob[O_ALT_AGL]
     if k == W_ALT_MOLA:
@@ -205,7 +205,15 @@ def _observable(k, t, ob, i, cf):
     if k == W_TIME:
         return t
     if k == W_SINCE_DEPLOY:
-        return t - cf[i, CF_T_DEPLOY]
+        return _since(t, cf[i, CF_T_DEPLOY])
     if k == W_SINCE_MARK:
-        return t - cf[i, CF_T_MARK]
+        return _since(t, cf[i, CF_T_MARK])
     return np.nan  # (no such observable: the schema allows only those above; NaN never fires)
+
+
+@njit(inline="always", **_INNER)
+def _since(t, t0):
+    """Time at ``t`` since the case's moment ``t0`` (its parachute deploy, its vehicle's mark), -inf before it:
+    a body released earlier flies through times before the moment (bodies fly one after the other), and there the
+    moment has not happened yet (not set: ``t0`` = +inf, never)."""
+    return t - t0 if t >= t0 else -np.inf
