@@ -176,7 +176,7 @@ def _bank(b, bd, p):
     return bd[2][b - b % int(p[P_N_SLOTS]), CF_BANK]
 
 
-@njit(inline="always", **_INNER)  # (called with constants: inlined, not compiled once per constant)
+@njit(**_INNER)
 def _log_event(b, code, bank, bd, w, rec, scr):
     """A row of event ``code`` of body ``b`` in its case's event log (the observables at its state now, the forces
     evaluated with ``bank``, which the row shows for the vehicle; NaN for other bodies). A case's rows beyond the

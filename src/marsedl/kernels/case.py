@@ -185,7 +185,7 @@ def _scratch():
             (np.empty((1, NCF)), np.empty((1, NCI), dtype=np.int64)))
 
 
-@njit(**_JIT)
+@njit(**_JIT, no_cfunc_wrapper=True)  # (called from Python only: no C-callable wrapper of its tuples)
 def fly_cases(lo, hi, bd, cs, w, seq, tab, rec, wk):
     """Cases ``lo <= c < hi`` of the call's rows fly from entry interface (their vehicle's start) until every
     body has stopped: the event log, the outcomes, the per-case results and (with room for them) the history
@@ -219,7 +219,7 @@ def fly_cases(lo, hi, bd, cs, w, seq, tab, rec, wk):
     return -1
 
 
-@njit(**_JIT)
+@njit(**_JIT, no_cfunc_wrapper=True)
 def observe_bodies(idx, bd, w):
     """Observables (len(idx), NOBS) of bodies ``idx`` at their states now (their columns refreshed first)."""
     p = w[0]
