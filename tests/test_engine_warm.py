@@ -15,10 +15,10 @@ import pytest
 from marsedl.engine import warm
 
 _SAME_TYPES = textwrap.dedent("""
-    from marsedl.engine import warm
+    from marsedl import compile_helper
     import marsedl.kernels.case as K
     halves = (K._apply_event, K._record, K.observe_bodies, K.table_at_mach)
-    warm.main()  # what the helper process does
+    compile_helper.main()  # what the helper process does
     first = [f.signatures[:] for f in halves]
     assert all(len(s) == 1 for s in first)
     from marsedl.flight import prepare

@@ -2,7 +2,7 @@
 
 The first flight of a process whose compiled code is not cached yet compiles :func:`marsedl.kernels.fly_cases`
 and everything it calls: about 20 s of one core, as Numba compiles under one lock per process. Where the machine
-has two cores or more, :func:`start` runs a helper process (``python -m marsedl.engine.warm``) that compiles a part
+has two cores or more, :func:`start` runs a helper process (``python -m marsedl.compile_helper``) that compiles a part
 of the flight (:meth:`marsedl.engine.core.Engine.compile_half`: what events do, which this process's compile
 reaches last) into the same on-disk cache while this process compiles the rest; when this process's compile
 reaches those functions, it loads them from that cache instead of compiling them. (If the helper is late or
@@ -55,7 +55,7 @@ def start() -> subprocess.Popen | None:
 
 
 def _spawn() -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "marsedl.engine.warm"], stdin=subprocess.DEVNULL,
+    return subprocess.Popen([sys.executable, "-m", "marsedl.compile_helper"], stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -77,18 +77,3 @@ def finish(helper: subprocess.Popen | None) -> None:
         (compiled_cache_dir() / _MARK).touch()
     except OSError:  # a cache that cannot be written: the next first run starts a helper again
         pass
-
-
-def main() -> None:
-    """The helper: compile its half of the flight for the built-in ``msl`` preset's engine (the
-    arrays' types, which is all that the compiled code depends on, are the same for every mission)."""
-    from marsedl.engine.core import Engine
-    from marsedl.flight import build_config
-    from marsedl.scenario import load_mission
-
-    cfg, _ = build_config(load_mission("msl"))
-    Engine(cfg).compile_half()
-
-
-if __name__ == "__main__":
-    main()
