@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -89,3 +90,11 @@ def test_finish_ends_a_late_helper_and_marks_a_compiled_flight(fresh, monkeypatc
     monkeypatch.setattr("marsedl.kernels.fly_cases", SimpleNamespace(signatures=["compiled"]))
     warm.finish(_late_helper())
     assert (folder / warm._MARK).exists()
+
+
+def test_a_failed_or_interrupted_flight_ends_the_helper_at_once(fresh, monkeypatch):
+    monkeypatch.setattr(warm, "_GRACE_S", 30.0)
+    late = _late_helper()
+    t = time.perf_counter()
+    warm.finish(late, wait=False)
+    assert late.poll() is not None and time.perf_counter() - t < 10.0  # (not the 30 s of grace)

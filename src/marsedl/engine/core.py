@@ -112,12 +112,14 @@ class Engine:
         events, hist = [], []
         pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
         helper = warm.start()  # the first run of a new install: a second process compiles half the flight
+        flown = False
         try:
             for lo in range(0, n, per_call):  # (a loop over bounded calls, not over cases: Ctrl-C between them)
                 hi = min(lo + per_call, n)
                 self._fly(ra, lo, hi, S, w, seq, wk, record, pool, events, hist)
+            flown = True
         finally:
-            warm.finish(helper)
+            warm.finish(helper, wait=flown)  # (an error or a Ctrl-C ends the helper at once)
             if pool is not None:
                 pool.shutdown()
         res = ra.res

@@ -59,13 +59,14 @@ def _spawn() -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def finish(helper: subprocess.Popen | None) -> None:
-    """After the first flight of this process: end the helper (given a few seconds if it is still running) and
-    mark the compiled code complete if the flight was compiled."""
+def finish(helper: subprocess.Popen | None, wait: bool = True) -> None:
+    """After the first flight of this process: end the helper (given a few seconds if it is still running, none
+    if not ``wait``: the flight ended with an error or an interrupt) and mark the compiled code complete if the
+    flight was compiled."""
     if helper is None:
         return
     try:
-        helper.wait(timeout=_GRACE_S)
+        helper.wait(timeout=_GRACE_S if wait else 0.0)
     except subprocess.TimeoutExpired:
         helper.kill()
         helper.wait()
