@@ -196,9 +196,9 @@ def fly_cases(lo, hi, bd, cs, w, seq, tab, rec, wk):
     p = w[0]
     n_slots = int(p[P_N_SLOTS])
     scr = _scratch()
+    released = p[P_CBM_RELEASE] != 0.0
     for c in range(lo, hi):
         v = c * n_slots
-        released = p[P_CBM_RELEASE] != 0.0
         if released:  # the cruise balance masses, released before entry interface
             _cruise_balance_masses(v, bd, cs, w, seq[1][S_COAST], scr[7])
         for k in range(2 if released else 1):  # the entry interface; the cruise balance masses' release before it

@@ -213,7 +213,8 @@ def _observable(k, t, ob, i, cf):
 
 @njit(inline="always", **_INNER)
 def _since(t, t0):
-    """Time at ``t`` since the case's moment ``t0`` (its parachute deploy, its vehicle's mark), -inf before it:
-    a body released earlier flies through times before the moment (bodies fly one after the other), and there the
-    moment has not happened yet (not set: ``t0`` = +inf, never)."""
+    """Time at ``t`` since the moment ``t0`` (the case's parachute deploy, which every body's row holds once its
+    vehicle has deployed; the body's own mark), -inf before it: a body released before the deploy flies through
+    times before it (bodies fly one after the other), and there it has not happened yet (not set: ``t0`` = +inf,
+    never)."""
     return t - t0 if t >= t0 else -np.inf
