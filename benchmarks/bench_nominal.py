@@ -16,8 +16,8 @@ Rows
 ----
 planning (cold)     ``plan_mission``: 2 Newton runs of 3 cases + the recorded reference run
 planning (cached)   ``prepare`` when the plan is in the cache (keyed by mission, atmosphere and code)
-flight              the nominal run, events only (``record=False``, as Monte Carlo flies) and with histories
-                    (``record=True``, as ``simulate`` does: one step per call either way, so no ratio)
+flight              the nominal run, events only (``record=False``, as Monte Carlo flies; against stepping once
+                    per call) and with histories (``record=True``, as ``simulate`` does: no stepwise ratio)
 simulate()          ``marsedl.simulate("mars2020")`` in process, plan cache off / on
 CLI cold            ``python -m marsedl simulate mars2020 --json`` in a fresh process, best of 3, with Python's
                     bytecode cached (as in any installed package: PYTHONDONTWRITEBYTECODE is lifted and the

@@ -103,9 +103,9 @@ def test_guided_flights_take_the_flight_without_error_controlled_steps(monkeypat
     seen = []
     fly = kernels.fly_cases
 
-    def spy(lo, hi, bd, cs, w, seq, tab, rec, wk):
+    def spy(lo, hi, bd, cs, w, seq, tab, rec, wk, fly_body):
         seen.append(wk[5] is None)
-        return fly(lo, hi, bd, cs, w, seq, tab, rec, wk)
+        return fly(lo, hi, bd, cs, w, seq, tab, rec, wk, fly_body)
 
     monkeypatch.setattr(kernels, "fly_cases", spy)
     monkeypatch.setenv("MARSEDL_NO_CACHE", "1")  # (planning flies its references, not a cached plan)

@@ -1,6 +1,6 @@
 """A new install's first flight compiles on two cores (marsedl.engine.warm): the helper process compiles the event
-actions for exactly the types the flight calls them with (else the flight would compile them again and the helper
-would have saved nothing), and it starts only when it can help."""
+actions and the case loop for exactly the types the flight calls them with (else the flight would compile them
+again and the helper would have saved nothing), and it starts only when it can help."""
 
 from __future__ import annotations
 
@@ -18,13 +18,16 @@ from marsedl.engine import warm
 _SAME_TYPES = textwrap.dedent("""
     from marsedl import compile_helper
     import marsedl.kernels.case as K
-    halves = (K._apply_event, K._record, K.observe_bodies, K.table_at_mach)
+    halves = (K._apply_event, K._record, K.fly_cases, K.observe_bodies, K.table_at_mach)
     compile_helper.main()  # what the helper process does
     first = [f.signatures[:] for f in halves]
     assert all(len(s) == 1 for s in first)
+    # the case loop's machine code does not hold a body's event loop (it calls it through its address)
+    ir = K.fly_cases.inspect_llvm(first[2][0])
+    assert "fly_cases" in ir and "_fly_body" not in ir and "_steps1" not in ir
     from marsedl.flight import prepare
-    prepare("mars2020")  # the planning flights: fly_cases compiles, calling both
-    assert K.fly_cases.stats.cache_misses, "the flight was loaded from a cache: nothing was tested"
+    prepare("mars2020")  # the planning flights: a body's event loop compiles, calling the helper's part
+    assert K._fly_body.stats.cache_misses, "the flight was loaded from a cache: nothing was tested"
     assert [f.signatures for f in halves] == first, "the flight compiled its own copies"
     print("ok")
 """)

@@ -152,6 +152,7 @@ class Engine:
         b0, b1 = lo * S, hi * S
         rows = _HISTORY_ROWS if record else 0
         bd, cs, _, _, _, rec, wb = args = self._call_args(ra, lo, hi, w, seq, wk, rows)
+        args = (*args, kernels.body_address(*args))
         fx = wb[5]
         wb[4][:] = 0.0  # the vehicles' peak records, from nothing
         wb[4][:, kernels.PK_G_T] = np.nan
@@ -181,7 +182,7 @@ class Engine:
             rows = 2 * int(hn.max())  # the history outgrew its room: these cases fly again from their start
             for a, a0 in zip(written, start, strict=True):
                 a[...] = a0
-            args = (*args[:5], _records(m, b1 - b0, rows), wb)
+            args = (*args[:5], _records(m, b1 - b0, rows), wb, args[7])
             rec = args[5]
         rl = log[np.arange(_LOG_ROWS)[None, :] < nlog[:, None]]  # (case by case, in the order written)
         events.append(rows_table(rl[:, kernels.L_CASE], rl[:, kernels.L_SLOT], rl[:, kernels.L_CODE],

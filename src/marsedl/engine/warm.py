@@ -3,14 +3,14 @@
 The first flight of a process whose compiled code is not cached yet compiles :func:`marsedl.kernels.fly_cases`
 and everything it calls: about 20 s of one core, as Numba compiles under one lock per process. Where the machine
 has two cores or more, :func:`start` runs a helper process (``python -m marsedl.compile_helper``) that compiles a part
-of the flight (:meth:`marsedl.engine.core.Engine.compile_half`: what events do, which this process's compile
-reaches last) into the same on-disk cache while this process compiles the rest; when this process's compile
-reaches those functions, it loads them from that cache instead of compiling them. (If the helper is late or
+of the flight (:meth:`marsedl.engine.core.Engine.compile_half`: what events do and the case loop) into the same
+on-disk cache while this process compiles a body's event loop (its steps, guidance and event search); when this
+process needs the helper's part, it loads it from that cache instead of compiling it. (If the helper is late or
 fails, this process compiles them itself: the result is the same, only the wait is longer.) :func:`finish` ends
 the helper and marks this source's compiled code complete, so that later first runs start no helper.
 
-The compile cannot be split much further: the flight's top two functions link (and LLVM optimises and emits again)
-everything below them, about 6 s that only one process can do once the rest is compiled.
+The two halves can be compiled apart because the case loop calls a body's event loop through its address
+(:mod:`marsedl.kernels.calls`) instead of linking it.
 
 ``MARSEDL_COMPILE_HELPER=0`` turns the helper off (one process compiles everything, as on one core).
 """

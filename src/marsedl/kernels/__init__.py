@@ -23,7 +23,8 @@ inlined into that caller in numba's IR (``inline="always"``), and a helper calle
 explicit signature (numba would compile a copy per constant). The larger ones (forces, events, entry guidance,
 thrust, a body's stepping loop) stay separate: inlined, numba types them again inside a larger function, which
 costs more than the call's extra machine code. Helpers that only compiled code calls have no Python or cfunc
-wrappers (:data:`marsedl.laws._jit.INNER`).
+wrappers (:data:`marsedl.laws._jit.INNER`). The case loop calls a body's event loop through its address
+(:mod:`~marsedl.kernels.calls`), so that its machine code does not hold the whole flight a second time.
 
 Each law the kernels apply (gravity, the frame terms, the reference ellipsoid, canopy inflation, heating, the
 navigated state, the triggers, the entry guidance and the powered-descent guidance) is a compiled function of
@@ -49,11 +50,18 @@ processes load it.
 
 Modules: :mod:`~marsedl.kernels.layout`, :mod:`~marsedl.kernels.dynamics`, :mod:`~marsedl.kernels.events`,
 :mod:`~marsedl.kernels.control`, :mod:`~marsedl.kernels.advance` (a body's steps between its events),
-:mod:`~marsedl.kernels.actions` (what each event does), :mod:`~marsedl.kernels.case` (a whole case); everything is
+:mod:`~marsedl.kernels.actions` (what each event does), :mod:`~marsedl.kernels.case` (a whole case),
+:mod:`~marsedl.kernels.calls` (a call through an address); everything is
 importable from ``marsedl.kernels``.
 """
 
 from marsedl.kernels.advance import advance_outputs  # noqa: F401
-from marsedl.kernels.case import MAX_EVENTS_PER_BODY, compile_half, fly_cases, observe_bodies  # noqa: F401
+from marsedl.kernels.case import (  # noqa: F401
+    MAX_EVENTS_PER_BODY,
+    body_address,
+    compile_half,
+    fly_cases,
+    observe_bodies,
+)
 from marsedl.kernels.dynamics import table_at_mach  # noqa: F401
 from marsedl.kernels.layout import *  # noqa: F401,F403

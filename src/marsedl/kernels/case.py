@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit, typeof, types
+from numba._dispatcher import compute_fingerprint
 
 from marsedl.kernels.actions import _apply_event, _bank, _cruise_balance_masses, _log_event, _observe, _record, _refresh
 from marsedl.kernels.advance import _part_s, _steps1
+from marsedl.kernels.calls import address, call_bool
 from marsedl.kernels.dynamics import _core, _deriv1, _put, table_at_mach
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
@@ -64,6 +66,8 @@ _START_LOGGED = np.array([EV_ENTRY_INTERFACE, EV_CBM_SEPARATION], dtype=np.int64
 _ITERATIONS, _TOL_S = 40, 1e-7
 #: events of one body: a bound, never reached (every body meets its timeout event first)
 MAX_EVENTS_PER_BODY = 1_000_000
+#: the address of a body's event loop by the types of the flight's arguments (numba's fingerprint of them)
+_BODY_ADDRESSES: dict[bytes, int] = {}
 
 
 @njit(**_INNER)
@@ -186,10 +190,11 @@ def _scratch():
 
 
 @njit(**_JIT, no_cfunc_wrapper=True)  # (called from Python only: no C-callable wrapper of its tuples)
-def fly_cases(lo, hi, bd, cs, w, seq, tab, rec, wk):
+def fly_cases(lo, hi, bd, cs, w, seq, tab, rec, wk, fly_body):
     """Cases ``lo <= c < hi`` of the call's rows fly from entry interface (their vehicle's start) until every
     body has stopped: the event log, the outcomes, the per-case results and (with room for them) the history
-    rows are written in place (see the module's docstring for the arguments). Cases are independent and the
+    rows are written in place (see the module's docstring for the arguments; ``fly_body``: the address of
+    :func:`_fly_body` for them, :func:`body_address`). Cases are independent and the
     function holds no GIL: disjoint ranges may run on concurrent threads. Returns the number of the first case
     (call rows) whose body met more events than a body can, or -1 (always: that bound is never reached)."""
     t, y, cf, ci = bd
@@ -212,7 +217,7 @@ def fly_cases(lo, hi, bd, cs, w, seq, tab, rec, wk):
             for b in range(v, v + n_slots):
                 if _flying(b, ci):
                     more = True
-                    if not _fly_body(b, bd, cs, w, seq, tab, rec, wk, scr):
+                    if not call_bool(fly_body, (b, bd, cs, w, seq, tab, rec, wk, scr)):
                         return c
         for j in range(NPK):
             cs[1][c, RES_PK + j] = wk[4][v, j]
@@ -234,17 +239,39 @@ def observe_bodies(idx, bd, w):
     return obs
 
 
+def _signatures(bd, cs, w, seq, tab, rec, wk) -> dict:
+    """The argument types of :func:`fly_cases`, of :func:`_fly_body` and of :func:`_apply_event` as the flight calls
+    them, for the types of ``fly_cases``'s arguments after its case range."""
+    i8, T = types.int64, typeof
+    scr = T(_scratch.py_func())
+    return {fly_cases: (i8, i8, T(bd), T(cs), T(w), T(seq), T(tab), T(rec), T(wk), i8),
+            _fly_body: (i8, T(bd), T(cs), T(w), T(seq), T(tab), T(rec), T(wk), scr),
+            _apply_event: (i8, i8, T(bd), T(cs), T(w), T(tab), T(rec), scr)}
+
+
+def body_address(bd, cs, w, seq, tab, rec, wk) -> int:
+    """The last argument of :func:`fly_cases` for these arguments (after its case range): the address of
+    :func:`_fly_body` compiled (or loaded from the cache) for the types it is called with. The case loop calls a
+    body's event loop through it, so that the case loop's machine code does not hold the whole flight again
+    (:mod:`marsedl.kernels.calls`)."""
+    key = compute_fingerprint((bd, cs, w, seq, tab, rec, wk))  # (the types, in a fraction of a microsecond)
+    addr = _BODY_ADDRESSES.get(key)
+    if addr is None:
+        addr = _BODY_ADDRESSES[key] = address(_fly_body, _signatures(bd, cs, w, seq, tab, rec, wk)[_fly_body])
+    return addr
+
+
 def compile_half(bd, cs, w, seq, tab, rec, wk) -> None:
-    """Compile, without flying, the part of :func:`fly_cases` that its own compile reaches last, for the types of its
-    arguments after its case range: what events do (:func:`_apply_event`, :func:`_record` and all they call); then
+    """Compile, without flying, the part of the flight that a first run's own compile reaches last, for the types of
+    :func:`fly_cases`'s arguments after its case range: what events do (:func:`_apply_event` and all it calls) and
+    the case loop (:func:`fly_cases`, which does not link a body's event loop: :func:`body_address`); then
     :func:`observe_bodies` and :func:`marsedl.kernels.dynamics.table_at_mach`, which an engine's run calls after
-    the flight. A new install's first run has a second process do this while the first compiles the rest
-    (:mod:`marsedl.engine.warm`); both write the same on-disk cache, where the first process's compile then finds
-    them."""
-    i8 = types.int64
-    scr = typeof(_scratch.py_func())
-    _apply_event.compile((i8, i8, typeof(bd), typeof(cs), typeof(w), typeof(tab), typeof(rec), scr))
-    _record.compile((i8, typeof(bd), typeof(w), typeof(rec), scr))
+    the flight. A new install's first run has a second process do this while the first compiles a body's event
+    loop (:func:`_fly_body`: its steps, guidance and event search); both write the same on-disk cache, where the
+    first process's compile then finds them."""
+    sig = _signatures(bd, cs, w, seq, tab, rec, wk)
+    _apply_event.compile(sig[_apply_event])
+    fly_cases.compile(sig[fly_cases])
     rows = types.int64[::1]
     observe_bodies.compile((rows, typeof(bd), typeof(w)))
     table_at_mach.compile((typeof(w[6]), rows, types.float64[::1], typeof(w[0])))

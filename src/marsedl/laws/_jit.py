@@ -4,11 +4,11 @@ Numba caches a compiled function beside its own source file and checks only that
 a kernel compiled with a law from another module, or with the layout constants of another module, would be
 served stale after that other module changed. So the cache lives in a folder named after a hash of every
 source file that compiled code reads (``marsedl/laws``, ``marsedl/kernels``, ``marsedl/phase.py``,
-``marsedl/sequence.py``): any change
-to any of them starts from an empty folder. The folder is ``$NUMBA_CACHE_DIR/marsedl-<hash>`` when that variable
-is set, else ``marsedl/__pycache__/numba/<hash>`` inside the package (numba's own default place, by the
-sources), or ``~/.cache/marsedl/numba/<hash>`` (``$XDG_CACHE_HOME`` is honoured) where the package's folder
-cannot be written. ``marsedl cache clear`` removes the folders of other sources.
+``marsedl/sequence.py``, ``marsedl/sphere.py``): any change to any of them starts from an empty folder. The
+folder is ``$NUMBA_CACHE_DIR/marsedl-<hash>`` when that variable is set, else ``marsedl/__pycache__/numba/<hash>``
+inside the package (numba's own default place, by the sources), or ``~/.cache/marsedl/numba/<hash>``
+(``$XDG_CACHE_HOME`` is honoured) where the package's folder cannot be written. ``marsedl cache clear`` removes
+the folders of other sources.
 """
 
 from __future__ import annotations
