@@ -5,6 +5,7 @@ back; the flight's address of a body's event loop is the one compiled for the ru
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from numba import njit, typeof, types
 
 from marsedl.kernels.calls import address, call_bool
@@ -54,3 +55,23 @@ def test_the_body_address_follows_the_runs_types():
     cres = _fly_body.overloads[sig]
     assert addr == cres.library.get_pointer_to_function(cres.fndesc.llvm_func_name)
 
+
+
+@njit(no_cpython_wrapper=True)
+def _checked(k, arrays, factor):
+    if k < 0:
+        raise ValueError("k must be >= 0")
+    return _scale(k, arrays, factor)
+
+
+@njit
+def _once(addr, k, a, b):
+    return call_bool(addr, (k, (a, b), 2.0))
+
+
+def test_an_exception_in_the_callee_reaches_the_caller():
+    a, b = np.ones(3), np.zeros((3, 2))
+    addr = address(_checked, (types.int64, typeof((a, b)), types.float64))
+    assert _once(addr, 0, a, b) is False  # (sum 6)
+    with pytest.raises(ValueError, match="k must be >= 0"):
+        _once(addr, -1, a, b)
