@@ -20,9 +20,9 @@ class _KernelData:
     """Constants and tables of one engine in the layout of :mod:`marsedl.kernels`."""
 
     p: np.ndarray
-    arrays: tuple  # flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab
-    no_pert: np.ndarray
-    no_wpert: np.ndarray
+    flat: np.ndarray  # the atmosphere's table (rows kernels.AT_*)
+    tab: np.ndarray  # the aerodynamic table: every model's drag area, lift area, then the parachute's (Mach grid)
+    no_pert: np.ndarray  # the perturbations of a run without any (kernels.PT_*: (1, 3, 2) of zeros)
     gpar: np.ndarray  # entry-guidance constants (kernels.G_*)
     ref: np.ndarray  # reference trajectory rows (kernels.R_*)
     safe: np.ndarray  # terrain-relative navigation's hazard map's cells (bool; (1, 1) without a map)
@@ -84,37 +84,48 @@ class _KernelData:
             safe = np.ascontiguousarray(hz.safe, dtype=np.bool_)
         for k, e in enumerate(cfg.preset_events):  # the preset's events' conditions, in the generic columns
             p[K.P_GEN_OBS + k], p[K.P_GEN_THR + k], p[K.P_GEN_SIGN + k] = e.observable, e.threshold, e.sign
-        f64 = np.ascontiguousarray
-        arrays = (f64(atm._flat, dtype=float), f64(atm.top_scale_height_m, dtype=float),
-                  f64(atm.bottom_scale_height_m, dtype=float), f64(v.aero_cd, dtype=float),
-                  f64(v.aero_cl, dtype=float), f64(np.atleast_2d(v.chute_cd_s), dtype=float))
+        # the atmosphere's grid, then each row's end scale heights (as the kernels read them: kernels.AT_*)
+        flat = np.zeros((K.NAT, atm._flat.shape[1]))
+        flat[:K.AT_TOP_H] = atm._flat
+        n_rows = np.asarray(atm.top_scale_height_m).size
+        flat[K.AT_TOP_H, :n_rows] = atm.top_scale_height_m
+        flat[K.AT_BOTTOM_H, :n_rows] = atm.bottom_scale_height_m
+        # the aerodynamic models' drag and lift areas, then the parachute's, on one Mach grid
+        cd, cl = np.atleast_2d(v.aero_cd), np.atleast_2d(v.aero_cl)
+        tab = np.ascontiguousarray(np.vstack([cd, cl, np.atleast_2d(v.chute_cd_s)]), dtype=float)
+        p[K.P_CL_ROW0], p[K.P_CHUTE_ROW] = cd.shape[0], cd.shape[0] + cl.shape[0]
+        p[K.P_PERT_N], p[K.P_WPERT_N] = 2, 2
         gpar, ref = _guidance_tables(cfg)
-        return cls(p=p, arrays=arrays, no_pert=np.zeros((1, 2)), no_wpert=np.zeros((1, 2, 2)), gpar=gpar, ref=ref,
-                   safe=safe)
+        return cls(p=p, flat=flat, tab=tab, no_pert=np.zeros((1, K.NPT, 2)), gpar=gpar, ref=ref, safe=safe)
 
     @property
-    def chute_tab(self) -> np.ndarray:
-        """The parachute's C_D S0 table on the Mach grid, (1, n_mach), as the kernels read it."""
-        return self.arrays[5]
+    def chute_row(self) -> int:
+        """The parachute's row of the aerodynamic table ``tab`` (its C_D S0 on the Mach grid)."""
+        return int(self.p[kernels.P_CHUTE_ROW])
 
     def world(self, dp=None, wp=None) -> tuple:
-        """The kernels' world for a run: ``(p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert)`` —
-        constants, atmosphere grid and its end scale heights, aerodynamic and parachute tables, the cases' density
-        factors ``dp`` and wind offsets ``wp`` (:class:`marsedl.atmosphere.DensityPerturbation`,
-        :class:`~marsedl.atmosphere.WindPerturbation`, rows = cases; None: none) (see
-        :func:`marsedl.kernels.dynamics._core`)."""
+        """The kernels' world for a run: ``(p, flat, tab, pert)`` — constants, the atmosphere's table (its grid and
+        end scale heights: ``kernels.AT_*``), the aerodynamic table (every model's drag and lift areas, then the
+        parachute's), and the cases' density factors ``dp`` and wind offsets ``wp``
+        (:class:`marsedl.atmosphere.DensityPerturbation`, :class:`~marsedl.atmosphere.WindPerturbation`, rows =
+        cases; None: none) as one array ``pert[case, kernels.PT_*, altitude]``, each on its own altitude grid (see
+        :func:`marsedl.kernels.dynamics._core`). Four arrays, because every compiled call passes each array's
+        fields one by one: 36 values for the world, where its nine arrays were 77."""
         if dp is None and wp is None:
-            return (self.p, *self.arrays, self.no_pert, self.no_wpert)
+            return (self.p, self.flat, self.tab, self.no_pert)
         p = self.p.copy()
         K = kernels
-        pert, wpert = self.no_pert, self.no_wpert
+        n_cases = (dp.factors if dp is not None else wp.offsets_m_s).shape[0]
+        n_d = dp.factors.shape[1] if dp is not None else 2
+        n_w = wp.offsets_m_s.shape[2] if wp is not None else 2
+        pert = np.zeros((n_cases, K.NPT, max(n_d, n_w)))
         if dp is not None:
-            p[K.P_HAS_PERT], p[K.P_PERT_HMIN], p[K.P_PERT_DH] = 1.0, dp.h_min_m, dp.dh_m
-            pert = np.ascontiguousarray(dp.factors, dtype=float)
+            p[K.P_HAS_PERT], p[K.P_PERT_HMIN], p[K.P_PERT_DH], p[K.P_PERT_N] = 1.0, dp.h_min_m, dp.dh_m, n_d
+            pert[:, K.PT_DENSITY, :n_d] = dp.factors
         if wp is not None:
-            p[K.P_HAS_WPERT], p[K.P_WPERT_HMIN], p[K.P_WPERT_DH] = 1.0, wp.h_min_m, wp.dh_m
-            wpert = np.ascontiguousarray(wp.offsets_m_s, dtype=float)
-        return (p, *self.arrays, pert, wpert)
+            p[K.P_HAS_WPERT], p[K.P_WPERT_HMIN], p[K.P_WPERT_DH], p[K.P_WPERT_N] = 1.0, wp.h_min_m, wp.dh_m, n_w
+            pert[:, K.PT_WIND_E:K.PT_WIND_N + 1, :n_w] = wp.offsets_m_s
+        return (p, self.flat, self.tab, pert)
 
 
 def _guidance_tables(cfg: EngineConfig) -> tuple[np.ndarray, np.ndarray]:

@@ -250,8 +250,8 @@ class Engine:
         """
         k = self._k
         mach = res[:, kernels.RES_DEPLOY_MACH]
-        rows = np.zeros(mach.size, dtype=np.int64)
-        cds = kernels.table_at_mach(k.chute_tab, rows, np.nan_to_num(mach), k.p) * cases.chute_cd_scale
+        rows = np.full(mach.size, k.chute_row, dtype=np.int64)
+        cds = kernels.table_at_mach(k.tab, rows, np.nan_to_num(mach), k.p) * cases.chute_cd_scale
         return self.cfg.vehicle.parachute.opening_load_factor * cds * res[:, kernels.RES_DEPLOY_Q]
 
     # ------------------------------------------------------------------ bookkeeping

@@ -274,4 +274,4 @@ def compile_half(bd, cs, w, seq, tab, rec, wk) -> None:
     fly_cases.compile(sig[fly_cases])
     rows = types.int64[::1]
     observe_bodies.compile((rows, typeof(bd), typeof(w)))
-    table_at_mach.compile((typeof(w[6]), rows, types.float64[::1], typeof(w[0])))
+    table_at_mach.compile((typeof(w[2]), rows, types.float64[::1], typeof(w[0])))

@@ -9,6 +9,12 @@ import numpy as np
 from numba import njit
 
 from marsedl.kernels.layout import (
+    AT_BOTTOM_H,
+    AT_LOG_RHO,
+    AT_SOUND,
+    AT_TOP_H,
+    AT_WIND_E,
+    AT_WIND_N,
     CF_CD_SCALE,
     CF_CHUTE_CD_SCALE,
     CF_CL_SCALE,
@@ -47,6 +53,8 @@ from marsedl.kernels.layout import (
     P_HAS_PERT,
     P_HAS_WIND,
     P_HAS_WPERT,
+    P_CHUTE_ROW,
+    P_CL_ROW0,
     P_INFLATION_EXP,
     P_ISP_G0,
     P_J2,
@@ -55,6 +63,7 @@ from marsedl.kernels.layout import (
     P_N_ALT,
     P_PERT_DH,
     P_PERT_HMIN,
+    P_PERT_N,
     P_POWERED_MIDPOINT,
     P_RE,
     P_RP,
@@ -63,6 +72,10 @@ from marsedl.kernels.layout import (
     P_W,
     P_WPERT_DH,
     P_WPERT_HMIN,
+    P_WPERT_N,
+    PT_DENSITY,
+    PT_WIND_E,
+    PT_WIND_N,
     PH_FLYAWAY,
     PH_POWERED,
 )
@@ -89,7 +102,7 @@ def _mach_cell(mach, p):
     return im, u - im
 
 
-#: one explicit signature: a constant row (the parachute's 0) would otherwise get a copy of its own
+#: one explicit signature (the row is always an int64)
 @njit("float64(float64[:, ::1], int64, int64, float64)", **_INNER)
 def _mach_lerp(tab, row, im, fm):
     """Row ``row`` of a Mach table at the point ``(im, fm)`` of :func:`_mach_cell` (linear in Mach)."""
@@ -109,8 +122,7 @@ def table_at_mach(tab, rows, mach, p):
 @njit(**_INNER)
 def _core(t, s, i, cf, ci, w):
     """Accelerations of body ``i`` at state ``s = (x, yy, z, vx, vy, vz, m)`` and what the observables need;
-    ``w`` is the run's world, ``(p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert)`` (see
-    :meth:`marsedl.engine.compiled._KernelData.args`).
+    ``w`` is the run's world, ``(p, flat, tab, pert)`` (see :meth:`marsedl.engine.compiled._KernelData.world`).
 
     Scalars in and out (no array views, so no reference counting per call): returns ``(ax, ay, az, mdot,
     alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad, slat, canopy_force)`` where
@@ -120,7 +132,7 @@ def _core(t, s, i, cf, ci, w):
     again, cost more than the evaluation it saved.)
     """
     x, yy, z, vx, vy, vz, m = s
-    p, flat, top_h, bottom_h, cd_tab, cl_tab, chute_tab, pert, wpert = w
+    p, flat, tab, pert = w
     # geometry
     rxy2 = x * x + yy * yy
     rad = math.sqrt(rxy2 + z * z)
@@ -136,10 +148,10 @@ def _core(t, s, i, cf, ci, w):
     # density factor (case factor x altitude-correlated perturbation)
     factor = cf[i, CF_DENSITY_FACTOR]
     if p[P_HAS_PERT] != 0.0:
-        ip, tp = _cell(alt_mola, p[P_PERT_HMIN], p[P_PERT_DH], pert.shape[1])
+        ip, tp = _cell(alt_mola, p[P_PERT_HMIN], p[P_PERT_DH], int(p[P_PERT_N]))
         c = ci[i, CI_CASE]
-        lo = pert[c, ip]
-        factor = factor * (lo + tp * (pert[c, ip + 1] - lo))
+        lo = pert[c, PT_DENSITY, ip]
+        factor = factor * (lo + tp * (pert[c, PT_DENSITY, ip + 1] - lo))
     # atmosphere grid (marsedl.atmosphere.AtmosphereGrid.evaluate does the same over arrays)
     row = ci[i, CI_ATM_ROW]
     n_alt = int(p[P_N_ALT])  # altitudes per row (an integer division per call cost as much as a sqrt)
@@ -147,19 +159,20 @@ def _core(t, s, i, cf, ci, w):
     kk = row * n_alt + ig
     ext = 0.0  # inside the grid (the usual case): no extension, skip the two divisions
     if alt_mola > p[P_GRID_HMAX] or alt_mola < p[P_GRID_HMIN]:
-        ext = exponential_extension(alt_mola, p[P_GRID_HMIN], p[P_GRID_HMAX], bottom_h[row], top_h[row])
-    lo = flat[0, kk]
-    rho = math.exp(lo + tg * (flat[0, kk + 1] - lo) + ext)
+        ext = exponential_extension(alt_mola, p[P_GRID_HMIN], p[P_GRID_HMAX], flat[AT_BOTTOM_H, row],
+                                    flat[AT_TOP_H, row])
+    lo = flat[AT_LOG_RHO, kk]
+    rho = math.exp(lo + tg * (flat[AT_LOG_RHO, kk + 1] - lo) + ext)
     rho = rho * factor
-    lo = flat[3, kk]
-    sound = lo + tg * (flat[3, kk + 1] - lo)
+    lo = flat[AT_SOUND, kk]
+    sound = lo + tg * (flat[AT_SOUND, kk + 1] - lo)
     ux, uy, uz = x * inv_rad, yy * inv_rad, slat
     vax, vay, vaz = vx, vy, vz
     if p[P_HAS_WIND] != 0.0 or p[P_HAS_WPERT] != 0.0:  # (no winds at all: skip the wind frame)
-        lo = flat[4, kk]
-        wind_e = lo + tg * (flat[4, kk + 1] - lo)
-        lo = flat[5, kk]
-        wind_n = lo + tg * (flat[5, kk + 1] - lo)
+        lo = flat[AT_WIND_E, kk]
+        wind_e = lo + tg * (flat[AT_WIND_E, kk + 1] - lo)
+        lo = flat[AT_WIND_N, kk]
+        wind_n = lo + tg * (flat[AT_WIND_N, kk + 1] - lo)
         # wind in the planet-fixed frame: east = (-y, x, 0)/rxy, north = up x east
         inv_rxy = 1.0 / max(rxy, 1e-9)
         ex, ey = -yy * inv_rxy, x * inv_rxy
@@ -167,12 +180,12 @@ def _core(t, s, i, cf, ci, w):
         ws = cf[i, CF_WIND_SCALE]
         we, wn = wind_e * ws, wind_n * ws
         if p[P_HAS_WPERT] != 0.0:  # the case's altitude-correlated wind offsets (as WindPerturbation.evaluate)
-            iw, tw = _cell(alt_mola, p[P_WPERT_HMIN], p[P_WPERT_DH], wpert.shape[2])
+            iw, tw = _cell(alt_mola, p[P_WPERT_HMIN], p[P_WPERT_DH], int(p[P_WPERT_N]))
             cw = ci[i, CI_CASE]
-            lo = wpert[cw, 0, iw]
-            we = we + (lo + tw * (wpert[cw, 0, iw + 1] - lo))
-            lo = wpert[cw, 1, iw]
-            wn = wn + (lo + tw * (wpert[cw, 1, iw + 1] - lo))
+            lo = pert[cw, PT_WIND_E, iw]
+            we = we + (lo + tw * (pert[cw, PT_WIND_E, iw + 1] - lo))
+            lo = pert[cw, PT_WIND_N, iw]
+            wn = wn + (lo + tw * (pert[cw, PT_WIND_N, iw + 1] - lo))
         vax = vx - (we * ex + wn * nx)
         vay = vy - (we * ey + wn * ny)
         vaz = vz - wn * nz
@@ -182,14 +195,14 @@ def _core(t, s, i, cf, ci, w):
     mach = vair / sound
     aid = ci[i, CI_AERO_ID]
     im, fm = _mach_cell(mach, p)  # one Mach interpolation point for every table
-    cda = _mach_lerp(cd_tab, aid, im, fm) * cf[i, CF_CD_SCALE]
+    cda = _mach_lerp(tab, aid, im, fm) * cf[i, CF_CD_SCALE]
     canopy = 0.0  # drag area of the parachute alone, m^2 (its force is the riser load)
     if cf[i, CF_HAS_CHUTE] != 0.0:
         dt_ls = t - cf[i, CF_T_LINE_STRETCH]
         frac = 1.0  # once inflated (no pow)
         if dt_ls < p[P_T_INFLATION]:
             frac = inflation_fraction(dt_ls, p[P_T_INFLATION], p[P_INFLATION_EXP])
-        canopy = _mach_lerp(chute_tab, 0, im, fm) * cf[i, CF_CHUTE_CD_SCALE] * frac
+        canopy = _mach_lerp(tab, int(p[P_CHUTE_ROW]), im, fm) * cf[i, CF_CHUTE_CD_SCALE] * frac
         cda = cda + canopy
     drag = q * cda / m
     aex = -drag * vax * inv_v
@@ -197,7 +210,7 @@ def _core(t, s, i, cf, ci, w):
     aez = -drag * vaz * inv_v
     lifting = cf[i, CF_LIFTING]
     if lifting != 0.0:
-        lift = q * _mach_lerp(cl_tab, aid, im, fm) * cf[i, CF_CL_SCALE] / m * lifting
+        lift = q * _mach_lerp(tab, int(p[P_CL_ROW0]) + aid, im, fm) * cf[i, CF_CL_SCALE] / m * lifting
         vxh, vyh, vzh = vax * inv_v, vay * inv_v, vaz * inv_v
         ud = ux * vxh + uy * vyh + uz * vzh
         lx, ly, lz = ux - ud * vxh, uy - ud * vyh, uz - ud * vzh

@@ -97,7 +97,18 @@ _declare(
     "cbm_release", "cbm_eject_time", "cbm_dv",
     # terrain-relative navigation's hazard map (1.0: there is one) and its edges (rad)
     "has_map", "map_north", "map_south", "map_west", "map_east",
+    # the world's tables (see the rows of the atmosphere's table, AT, below): the aerodynamic table's first lift
+    # row and its parachute row (its rows: every model's drag area, then every model's lift area, then the
+    # parachute's drag area); how many altitudes the cases' density factors and wind offsets each have
+    "cl_row0", "chute_row", "pert_n", "wpert_n",
 )
+# --- rows of the world's atmosphere table (flat[k, row * n_alt + i]: quantity k of atmosphere row ``row`` at the
+# grid's altitude i, as marsedl.atmosphere.AtmosphereGrid holds them), then each row's scale heights beyond the
+# grid's top and bottom (flat[AT_TOP_H, row], m), by which its density is extended
+_declare("AT", "log_rho", "log_p", "temperature", "sound", "wind_e", "wind_n", "top_h", "bottom_h")
+# --- rows of a case's perturbations (pert[case, k, i]): its density factor, then its wind offsets east and north
+# (m/s), each on its own altitude grid (p[P_PERT_*] and p[P_WPERT_*])
+_declare("PT", "density", "wind_e", "wind_n")
 # event columns: the continuous events of marsedl.sequence.EVENTS (each one's column: event_column(name)), then
 # the generic ones (GEN0 + k)
 GEN0 = len(CONTINUOUS)
