@@ -1,5 +1,5 @@
-"""A new install's first flight compiles on two cores (marsedl.engine.warm): the helper process compiles the event
-actions and the case loop for exactly the types the flight calls them with (else the flight would compile them
+"""A new install's first flight compiles on two cores (marsedl.engine.warm): the helper process compiles the step,
+the event actions and the case loop for exactly the types the flight calls them with (else the flight would compile them
 again and the helper would have saved nothing), and it starts only when it can help."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from marsedl.engine import warm
 _SAME_TYPES = textwrap.dedent("""
     from marsedl import compile_helper
     import marsedl.kernels.case as K
-    halves = (K._apply_event, K._record, K.fly_cases, K.observe_bodies, K.table_at_mach)
+    halves = (K._apply_event, K._record, K.fly_cases, K.observe_bodies, K.table_at_mach, K._step_s)
     compile_helper.main()  # what the helper process does
     first = [f.signatures[:] for f in halves]
     assert all(len(s) == 1 for s in first)

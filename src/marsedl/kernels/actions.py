@@ -469,9 +469,9 @@ def _cruise_balance_masses(v, bd, cs, w, dt_max, vac):
     h = t_ej / max(n, 1)
     s = (y[v, 0], y[v, 1], y[v, 2], y[v, 3], y[v, 4], y[v, 5], y[v, 6])
     te = t[v]
+    r = _core(te, s, i, vcf, vci, w)
     for _ in range(n):
-        r = _core(te, s, i, vcf, vci, w)
-        s = _step_s(te, h, s, (r[0], r[1], r[2], r[3]), i, vcf, vci, w)
+        s, r = _step_s(te, h, s, (r[0], r[1], r[2], r[3]), i, vcf, vci, w)
         te = te + h
     first = v + 1  # the masses' slots follow the vehicle's; the first holds the state they are released from
     for j in range(7):

@@ -210,8 +210,7 @@ def _steps1(i, start, cf, ci, w, seq, out, rec, scratch, fx):
             n, r, dt = _free_step(tt, dt, steps[S_COAST], (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i,
                                   cf, ci, w, fx)
         else:
-            n = _step_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w)
-            r = _core(tt + dt, n, i, cf, ci, w)
+            n, r = _step_s(tt, dt, (y0, y1_, y2, y3, y4, y5, y6), (d3, d4, d5, d6), i, cf, ci, w)
             if fx is not None:
                 fx[0][i, FX_H_NEXT] = 0.0
         for j in range(7):
@@ -358,9 +357,11 @@ def _free_step(t, dt, cap, s, d, i, cf, ci, w, fx):
 def _part_s(t, h, s, d, i, cf, ci, w, fx):
     """A partial step of body ``i`` (the event's search and the move to it, :mod:`marsedl.kernels.case`) as the
     stepping loop takes its step from the same start: the fifth-order solution of the error-controlled pair where
-    the body takes those (``fx`` not None and :func:`_free1`), else :func:`marsedl.kernels.dynamics._step_s`."""
+    the body takes those (``fx`` not None and :func:`_free1`), else :func:`marsedl.kernels.dynamics._step_s`.
+    Returns the state at the step's end and the forces there (a :func:`marsedl.kernels.dynamics._core` result)."""
     if fx is not None and _free1(i, ci[i, CI_PHASE], cf):
-        return _dp5_s(t, h, s, d, i, cf, ci, w, fx[1][i])[0]
+        n, r, _ = _dp5_s(t, h, s, d, i, cf, ci, w, fx[1][i])
+        return n, r
     return _step_s(t, h, s, d, i, cf, ci, w)
 
 

@@ -27,7 +27,7 @@ from numba._dispatcher import compute_fingerprint
 from marsedl.kernels.actions import _apply_event, _bank, _cruise_balance_masses, _log_event, _observe, _record, _refresh
 from marsedl.kernels.advance import _part_s, _steps1
 from marsedl.kernels.calls import address, call_bool
-from marsedl.kernels.dynamics import _core, _deriv1, _put, table_at_mach
+from marsedl.kernels.dynamics import _core, _deriv1, _put, _step_s, table_at_mach
 from marsedl.kernels.events import _events1
 from marsedl.kernels.layout import (
     CF_BANK,
@@ -94,10 +94,10 @@ def _locate1(b, t0, s, dt, fa, fb, col, bd, w, armed, scr, fx):
         x = bb - fb * (bb - a) / (fb - fa)
         if not (np.isfinite(x) and x > a and x < bb):
             x = 0.5 * (a + bb)
-        e = _part_s(t0, x, s, d, b, cf, ci, w, fx)
+        e, re = _part_s(t0, x, s, d, b, cf, ci, w, fx)
         for j in range(7):
             yx[j] = e[j]
-        _put(e[3], e[4], e[5], _core(t0 + x, e, b, cf, ci, w), p, sc, ob)
+        _put(e[3], e[4], e[5], re, p, sc, ob)
         _events1(t0 + x, yx, b, ob, cf, ci, p, armed, g)
         fv = g[col]
         if fv > 0.0:  # the root is in [x, bb]
@@ -131,7 +131,7 @@ def _to_event(b, bd, w, seq, tab, wk, scr, fx):
                 h_best, k_best = hk, k
     if h_best > 0.0:
         r = _core(t_s[b], s, b, cf, ci, w)
-        e = _part_s(t_s[b], h_best, s, (r[0], r[1], r[2], r[3]), b, cf, ci, w, fx)
+        e, _ = _part_s(t_s[b], h_best, s, (r[0], r[1], r[2], r[3]), b, cf, ci, w, fx)
         for j in range(7):
             y[b, j] = e[j]
     else:
@@ -240,13 +240,15 @@ def observe_bodies(idx, bd, w):
 
 
 def _signatures(bd, cs, w, seq, tab, rec, wk) -> dict:
-    """The argument types of :func:`fly_cases`, of :func:`_fly_body` and of :func:`_apply_event` as the flight calls
-    them, for the types of ``fly_cases``'s arguments after its case range."""
-    i8, T = types.int64, typeof
+    """The argument types of :func:`fly_cases`, of :func:`_fly_body`, of :func:`_apply_event` and of a step
+    (:func:`marsedl.kernels.dynamics._step_s`) as the flight calls them, for the types of ``fly_cases``'s arguments
+    after its case range."""
+    i8, f8, T = types.int64, types.float64, typeof
     scr = T(_scratch.py_func())
     return {fly_cases: (i8, i8, T(bd), T(cs), T(w), T(seq), T(tab), T(rec), T(wk), i8),
             _fly_body: (i8, T(bd), T(cs), T(w), T(seq), T(tab), T(rec), T(wk), scr),
-            _apply_event: (i8, i8, T(bd), T(cs), T(w), T(tab), T(rec), scr)}
+            _apply_event: (i8, i8, T(bd), T(cs), T(w), T(tab), T(rec), scr),
+            _step_s: (f8, f8, types.UniTuple(f8, 7), types.UniTuple(f8, 4), i8, T(bd[2]), T(bd[3]), T(w))}
 
 
 def body_address(bd, cs, w, seq, tab, rec, wk) -> int:
@@ -268,8 +270,11 @@ def compile_half(bd, cs, w, seq, tab, rec, wk) -> None:
     :func:`observe_bodies` and :func:`marsedl.kernels.dynamics.table_at_mach`, which an engine's run calls after
     the flight. A new install's first run has a second process do this while the first compiles a body's event
     loop (:func:`_fly_body`: its steps, guidance and event search); both write the same on-disk cache, where the
-    first process's compile then finds them."""
+    first process's compile then finds them. The step (:func:`marsedl.kernels.dynamics._step_s`) comes first: both
+    halves call it, and the first process reaches it after about a second of the helper's compile of it, so that it
+    loads the step rather than compiling it again."""
     sig = _signatures(bd, cs, w, seq, tab, rec, wk)
+    _step_s.compile(sig[_step_s])
     _apply_event.compile(sig[_apply_event])
     fly_cases.compile(sig[fly_cases])
     rows = types.int64[::1]

@@ -44,6 +44,8 @@ from marsedl.kernels.layout import (
     O_SLAT,
     O_SPEED,
     O_UP,
+    P_CHUTE_ROW,
+    P_CL_ROW0,
     P_G0,
     P_GM,
     P_GRID_DH,
@@ -53,8 +55,6 @@ from marsedl.kernels.layout import (
     P_HAS_PERT,
     P_HAS_WIND,
     P_HAS_WPERT,
-    P_CHUTE_ROW,
-    P_CL_ROW0,
     P_INFLATION_EXP,
     P_ISP_G0,
     P_J2,
@@ -73,11 +73,11 @@ from marsedl.kernels.layout import (
     P_WPERT_DH,
     P_WPERT_HMIN,
     P_WPERT_N,
+    PH_FLYAWAY,
+    PH_POWERED,
     PT_DENSITY,
     PT_WIND_E,
     PT_WIND_N,
-    PH_FLYAWAY,
-    PH_POWERED,
 )
 from marsedl.laws import ellipsoid_radius_along, frame_acceleration, gravity_j2, inflation_fraction
 from marsedl.laws._jit import INNER as _INNER
@@ -256,59 +256,57 @@ def _put(vx, vy, vz, r, p, dy, ob):
     ob[O_CANOPY] = canopy_force
 
 
-@njit(inline="always", **_INNER)
-def _rk4_s(t, h, s, d, i, cf, ci, w):
-    """One RK4 step of body ``i`` from the state ``s = (y0..y6)`` whose derivative (accelerations and mass rate)
-    ``d = (d3, d4, d5, d6)`` is known; the stages are held in scalars. Returns the new state (7 scalars)."""
-    y0, y1, y2, y3, y4, y5, y6 = s
-    d3, d4, d5, d6 = d
-    hh = 0.5 * h
-    # k1 = (y3, y4, y5, d3, d4, d5, d6)
-    s0, s1, s2 = y0 + hh * y3, y1 + hh * y4, y2 + hh * y5
-    s3, s4, s5, s6 = y3 + hh * d3, y4 + hh * d4, y5 + hh * d5, y6 + hh * d6
-    r = _core(t + hh, (s0, s1, s2, s3, s4, s5, s6), i, cf, ci, w)
-    k2v0, k2v1, k2v2, k2a0, k2a1, k2a2, k2m = s3, s4, s5, r[0], r[1], r[2], r[3]
-    s0, s1, s2 = y0 + hh * k2v0, y1 + hh * k2v1, y2 + hh * k2v2
-    s3, s4, s5, s6 = y3 + hh * k2a0, y4 + hh * k2a1, y5 + hh * k2a2, y6 + hh * k2m
-    r = _core(t + hh, (s0, s1, s2, s3, s4, s5, s6), i, cf, ci, w)
-    k3v0, k3v1, k3v2, k3a0, k3a1, k3a2, k3m = s3, s4, s5, r[0], r[1], r[2], r[3]
-    s0, s1, s2 = y0 + h * k3v0, y1 + h * k3v1, y2 + h * k3v2
-    s3, s4, s5, s6 = y3 + h * k3a0, y4 + h * k3a1, y5 + h * k3a2, y6 + h * k3m
-    r = _core(t + h, (s0, s1, s2, s3, s4, s5, s6), i, cf, ci, w)
-    h6 = h / 6.0
-    return (y0 + h6 * (y3 + 2.0 * k2v0 + 2.0 * k3v0 + s3),
-            y1 + h6 * (y4 + 2.0 * k2v1 + 2.0 * k3v1 + s4),
-            y2 + h6 * (y5 + 2.0 * k2v2 + 2.0 * k3v2 + s5),
-            y3 + h6 * (d3 + 2.0 * k2a0 + 2.0 * k3a0 + r[0]),
-            y4 + h6 * (d4 + 2.0 * k2a1 + 2.0 * k3a1 + r[1]),
-            y5 + h6 * (d5 + 2.0 * k2a2 + 2.0 * k3a2 + r[2]),
-            y6 + h6 * (d6 + 2.0 * k2m + 2.0 * k3m + r[3]))
-
-
-@njit(inline="always", **_INNER)
-def _mid_s(t, h, s, d, i, cf, ci, w):
-    """One midpoint (second-order Runge-Kutta) step of body ``i`` from ``s`` with known derivative ``d``, as
-    :func:`_rk4_s`: the step of a body under held thrust (see :func:`_step_s`)."""
-    y0, y1, y2, y3, y4, y5, y6 = s
-    d3, d4, d5, d6 = d
-    hh = 0.5 * h
-    s3, s4, s5 = y3 + hh * d3, y4 + hh * d4, y5 + hh * d5
-    r = _core(t + hh, (y0 + hh * y3, y1 + hh * y4, y2 + hh * y5, s3, s4, s5, y6 + hh * d6), i, cf, ci, w)
-    return (y0 + h * s3, y1 + h * s4, y2 + h * s5, y3 + h * r[0], y4 + h * r[1], y5 + h * r[2], y6 + h * r[3])
+#: :func:`_core` inlined where it is called: in a step (:func:`_step_s`), which evaluates it at one place for all of
+#: its stages. The same law (the same Python function) compiled into its caller: an out-of-line call passes each of
+#: its arrays' fields one by one, about 60 values, at every evaluation, which cost a third of the evaluation
+_core_inline = njit(inline="always", **_INNER)(_core.py_func)
 
 
 @njit(**_INNER)
 def _step_s(t, h, s, d, i, cf, ci, w):
-    """One step of body ``i`` from ``s`` with known derivative ``d`` (7 scalars out): RK4, or, when the run asks
-    for it (``integration.powered_method``), the midpoint rule for a body whose thrust is commanded once per step
-    and held (powered descent to fly-away: one force evaluation inside the step instead of three). Under held
-    thrust a step's forces barely change (low speed, thin air, a step of one guidance cycle), so the midpoint
-    rule's error stays far below the tolerances of the nominal timelines (tests/test_engine_steps.py flies it
-    against RK4)."""
+    """One step of body ``i`` from ``s = (y0..y6)`` whose derivative (accelerations and mass rate)
+    ``d = (d3, d4, d5, d6)`` is known: returns the new state (7 scalars) and the :func:`_core` result there (the
+    forces at the step's end, which the next step starts from).
+
+    RK4, or, when the run asks for it (``integration.powered_method``), the midpoint rule (second-order Runge-Kutta)
+    for a body whose thrust is commanded once per step and held (powered descent to fly-away: one force evaluation
+    inside the step instead of three). Under held thrust a step's forces barely change (low speed, thin air, a step
+    of one guidance cycle), so the midpoint rule's error stays far below the tolerances of the nominal timelines
+    (tests/test_engine_steps.py flies it against RK4).
+
+    The stages are one loop, so that the forces are evaluated at one place, inlined (:data:`_core_inline`): RK4's
+    stages at ``t + h/2``, ``t + h/2``, ``t + h``, the midpoint rule's at ``t + h/2``, then the step's end."""
     ph = ci[i, CI_PHASE]
-    if ph >= PH_POWERED and ph <= PH_FLYAWAY and w[0][P_POWERED_MIDPOINT] != 0.0:
-        return _mid_s(t, h, s, d, i, cf, ci, w)
-    return _rk4_s(t, h, s, d, i, cf, ci, w)
+    mid = ph >= PH_POWERED and ph <= PH_FLYAWAY and w[0][P_POWERED_MIDPOINT] != 0.0
+    y0, y1, y2, y3, y4, y5, y6 = s
+    hh = 0.5 * h
+    h6 = h / 6.0
+    n_stages = 1 if mid else 3
+    # the last stage's derivative (k: velocity and acceleration, mass rate), and RK4's weighted sums of the stages'
+    # derivatives (each summed in the order of y + h/6 (k1 + 2 k2 + 2 k3 + k4))
+    kv0, kv1, kv2, ka0, ka1, ka2, km = y3, y4, y5, d[0], d[1], d[2], d[3]
+    sv0, sv1, sv2, sa0, sa1, sa2, sm = y3, y4, y5, d[0], d[1], d[2], d[3]
+    n = s
+    tk = t
+    for k in range(n_stages + 1):
+        if k < n_stages:  # a stage: from the start along the last stage's derivative
+            c = h if k == 2 else hh
+            n = (y0 + c * kv0, y1 + c * kv1, y2 + c * kv2, y3 + c * ka0, y4 + c * ka1, y5 + c * ka2, y6 + c * km)
+            tk = t + c
+        elif mid:  # the step's end: the midpoint rule's
+            n = (y0 + h * kv0, y1 + h * kv1, y2 + h * kv2, y3 + h * ka0, y4 + h * ka1, y5 + h * ka2, y6 + h * km)
+            tk = t + h
+        else:  # RK4's
+            n = (y0 + h6 * (sv0 + n[3]), y1 + h6 * (sv1 + n[4]), y2 + h6 * (sv2 + n[5]), y3 + h6 * (sa0 + ka0),
+                 y4 + h6 * (sa1 + ka1), y5 + h6 * (sa2 + ka2), y6 + h6 * (sm + km))
+            tk = t + h
+        r = _core_inline(tk, n, i, cf, ci, w)
+        if k < n_stages:
+            kv0, kv1, kv2, ka0, ka1, ka2, km = n[3], n[4], n[5], r[0], r[1], r[2], r[3]
+            if k < 2:  # RK4's second and third stages weigh 2
+                sv0, sv1, sv2 = sv0 + 2.0 * kv0, sv1 + 2.0 * kv1, sv2 + 2.0 * kv2
+                sa0, sa1, sa2, sm = sa0 + 2.0 * ka0, sa1 + 2.0 * ka1, sa2 + 2.0 * ka2, sm + 2.0 * km
+    return n, r
 
 
 # Dormand-Prince 5(4) (Dormand & Prince 1980, as SciPy's RK45 holds it; tests/test_engine_steps.py checks the
