@@ -115,16 +115,16 @@ class _KernelData:
             return (self.p, self.flat, self.tab, self.no_pert)
         p = self.p.copy()
         K = kernels
-        n_cases = (dp.factors if dp is not None else wp.offsets_m_s).shape[0]
-        n_d = dp.factors.shape[1] if dp is not None else 2
-        n_w = wp.offsets_m_s.shape[2] if wp is not None else 2
-        pert = np.zeros((n_cases, K.NPT, max(n_d, n_w)))
+        d = dp.factors if dp is not None else np.ones((1, 2))
+        o = wp.offsets_m_s if wp is not None else np.zeros((1, 2, 2))
+        pert = np.zeros((max(d.shape[0], o.shape[0]), K.NPT, max(d.shape[1], o.shape[2])))
+        pert[:d.shape[0], K.PT_DENSITY, :d.shape[1]] = d
+        pert[:o.shape[0], K.PT_WIND_E:K.PT_WIND_N + 1, :o.shape[2]] = o
+        p[K.P_PERT_N], p[K.P_WPERT_N] = d.shape[1], o.shape[2]
         if dp is not None:
-            p[K.P_HAS_PERT], p[K.P_PERT_HMIN], p[K.P_PERT_DH], p[K.P_PERT_N] = 1.0, dp.h_min_m, dp.dh_m, n_d
-            pert[:, K.PT_DENSITY, :n_d] = dp.factors
+            p[K.P_HAS_PERT], p[K.P_PERT_HMIN], p[K.P_PERT_DH] = 1.0, dp.h_min_m, dp.dh_m
         if wp is not None:
-            p[K.P_HAS_WPERT], p[K.P_WPERT_HMIN], p[K.P_WPERT_DH], p[K.P_WPERT_N] = 1.0, wp.h_min_m, wp.dh_m, n_w
-            pert[:, K.PT_WIND_E:K.PT_WIND_N + 1, :n_w] = wp.offsets_m_s
+            p[K.P_HAS_WPERT], p[K.P_WPERT_HMIN], p[K.P_WPERT_DH] = 1.0, wp.h_min_m, wp.dh_m
         return (p, self.flat, self.tab, pert)
 
 
