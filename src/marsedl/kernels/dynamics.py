@@ -1,5 +1,5 @@
-"""Forces, derivatives and RK4 steps of one body (gravity, frame terms, atmosphere, aerodynamics with
-bank, parachute inflation, thrust)."""
+"""Forces, derivatives and steps (RK4, the midpoint rule, Dormand-Prince 5(4)) of one body (gravity, frame terms,
+atmosphere, aerodynamics with bank, parachute inflation, thrust)."""
 
 from __future__ import annotations
 
