@@ -271,8 +271,8 @@ def compile_half(bd, cs, w, seq, tab, rec, wk) -> None:
     the flight. A new install's first run has a second process do this while the first compiles a body's event
     loop (:func:`_fly_body`: its steps, guidance and event search); both write the same on-disk cache, where the
     first process's compile then finds them. The step (:func:`marsedl.kernels.dynamics._step_s`) comes first: both
-    halves call it, and the first process reaches it after about a second of the helper's compile of it, so that it
-    loads the step rather than compiling it again."""
+    halves call it, and the helper has it cached (some 6 s in) well before the first process reaches it (some 15 s
+    in, after the forces, the event functions and the guidance), which then loads it rather than compiling it."""
     sig = _signatures(bd, cs, w, seq, tab, rec, wk)
     _step_s.compile(sig[_step_s])
     _apply_event.compile(sig[_apply_event])

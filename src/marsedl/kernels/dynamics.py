@@ -127,9 +127,9 @@ def _core(t, s, i, cf, ci, w):
     Scalars in and out (no array views, so no reference counting per call): returns ``(ax, ay, az, mdot,
     alt_mola, alt_agl, mach, q, rho, aex, aey, aez, gx, gy, gz, ux, uy, uz, drag, rad, slat, canopy_force)`` where
     ``g*`` are gravity and the frame terms alone (everything but aerodynamics and thrust), ``ae*`` the
-    aerodynamic acceleration. (The function is not inlined into its callers, so every value it returns is
-    copied out at each call: returning the lift's frame too, to turn a new bank without evaluating the forces
-    again, cost more than the evaluation it saved.)
+    aerodynamic acceleration. A step evaluates it inlined (:data:`_core_inline`); everywhere else it is called out
+    of line, and every value it returns is copied out at each call (returning the lift's frame too, to turn a new
+    bank without evaluating the forces again, cost more than the evaluation it saved).
     """
     x, yy, z, vx, vy, vz, m = s
     p, flat, tab, pert = w
