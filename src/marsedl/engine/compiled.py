@@ -94,9 +94,10 @@ class _KernelData:
         cd, cl = np.atleast_2d(v.aero_cd), np.atleast_2d(v.aero_cl)
         tab = np.ascontiguousarray(np.vstack([cd, cl, np.atleast_2d(v.chute_cd_s)]), dtype=float)
         p[K.P_CL_ROW0], p[K.P_CHUTE_ROW] = cd.shape[0], cd.shape[0] + cl.shape[0]
-        p[K.P_PERT_N], p[K.P_WPERT_N] = 2, 2
+        no_pert = np.zeros((1, K.NPT, 2))  # (two altitudes: the least a grid holds)
+        p[K.P_PERT_N] = p[K.P_WPERT_N] = no_pert.shape[2]
         gpar, ref = _guidance_tables(cfg)
-        return cls(p=p, flat=flat, tab=tab, no_pert=np.zeros((1, K.NPT, 2)), gpar=gpar, ref=ref, safe=safe)
+        return cls(p=p, flat=flat, tab=tab, no_pert=no_pert, gpar=gpar, ref=ref, safe=safe)
 
     @property
     def chute_row(self) -> int:
@@ -115,8 +116,8 @@ class _KernelData:
             return (self.p, self.flat, self.tab, self.no_pert)
         p = self.p.copy()
         K = kernels
-        d = dp.factors if dp is not None else np.ones((1, 2))
-        o = wp.offsets_m_s if wp is not None else np.zeros((1, 2, 2))
+        d = dp.factors if dp is not None else self.no_pert[:, K.PT_DENSITY]
+        o = wp.offsets_m_s if wp is not None else self.no_pert[:, K.PT_WIND_E:K.PT_WIND_N + 1]
         pert = np.zeros((max(d.shape[0], o.shape[0]), K.NPT, max(d.shape[1], o.shape[2])))
         pert[:d.shape[0], K.PT_DENSITY, :d.shape[1]] = d
         pert[:o.shape[0], K.PT_WIND_E:K.PT_WIND_N + 1, :o.shape[2]] = o
